@@ -1,0 +1,42 @@
+using DeepSeekR1.Actors.Model.Policy.Moe;
+using static TorchSharp.torch;
+
+namespace DeepSeekR1.Actors.Model.Policy;
+
+/// <summary>
+/// One pre-norm decoder block: <c>h = x + attn(norm(x)); out = h + mlp(norm(h))</c>, where the MLP is either a dense
+/// SwiGLU or a Mixture-of-Experts layer. Names match Hugging Face: input_layernorm, self_attn,
+/// post_attention_layernorm, mlp.
+/// </summary>
+public sealed class DecoderLayer : nn.Module
+{
+    private readonly RmsNorm input_layernorm;
+    private readonly CausalSelfAttention self_attn;
+    private readonly RmsNorm post_attention_layernorm;
+    private readonly nn.Module<Tensor, Tensor> mlp;
+    private readonly int index;
+
+    /// <summary>Creates layer <paramref name="index"/> of <paramref name="config"/>.</summary>
+    public DecoderLayer(ModelConfig config, int index) : base(nameof(DecoderLayer))
+    {
+        this.index = index;
+        input_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
+        self_attn = new CausalSelfAttention(config);
+        post_attention_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
+        mlp = config.IsMoeLayer(index)
+            ? new MoeLayer(config, index)
+            : new SwiGluMlp(config.HiddenSize, config.IntermediateSize);
+        RegisterComponents();
+    }
+
+    /// <summary>The MoE layer, when this block has one.</summary>
+    public MoeLayer? Moe => mlp as MoeLayer;
+
+    /// <summary>Runs the block; see <see cref="CausalSelfAttention.Forward"/> for the arguments.</summary>
+    public Tensor Forward(Tensor x, Tensor positions, RotaryEmbedding rope, Tensor? mask, KvCache? cache)
+    {
+        using var scope = NewDisposeScope();
+        var h = x + self_attn.Forward(input_layernorm.forward(x), positions, rope, mask, cache, index);
+        return (h + mlp.forward(post_attention_layernorm.forward(h))).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,80 @@
+using static TorchSharp.torch;
+
+namespace DeepSeekR1.Actors.Model.Policy;
+
+/// <summary>
+/// Keys and values of every layer for a batch being generated, preallocated to the longest sequence the batch may
+/// reach, so that appending a token is an in-place copy rather than a reallocation. Shapes are
+/// [batch, kvHeads, capacity, headDim]; <see cref="Length"/> positions are filled.
+/// </summary>
+public sealed class KvCache : IDisposable
+{
+    private Tensor[] keys;
+    private Tensor[] values;
+
+    /// <summary>Allocates an empty cache.</summary>
+    public KvCache(int layers, long batch, int kvHeads, int capacity, int headDim, ScalarType dtype, Device device)
+    {
+        keys = new Tensor[layers];
+        values = new Tensor[layers];
+        for (int i = 0; i < layers; i++)
+        {
+            // Created outside any dispose scope of the caller's step: the cache outlives every step.
+            using (NewDisposeScope())
+            {
+                keys[i] = zeros([batch, kvHeads, capacity, headDim], dtype, device).MoveToOuterDisposeScope();
+                values[i] = zeros([batch, kvHeads, capacity, headDim], dtype, device).MoveToOuterDisposeScope();
+            }
+            keys[i].DetachFromDisposeScope();
+            values[i].DetachFromDisposeScope();
+        }
+        Capacity = capacity;
+    }
+
+    /// <summary>Positions filled so far (the same for every row: rows are left-padded to a common length).</summary>
+    public int Length { get; private set; }
+
+    /// <summary>Positions the cache can hold.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Rows in the cache.</summary>
+    public long Batch => keys[0].shape[0];
+
+    /// <summary>
+    /// Writes the new keys/values of one layer ([batch, kvHeads, t, headDim]) after the filled part and returns views
+    /// of everything filled, including them. The caller advances <see cref="Length"/> once all layers have written.
+    /// </summary>
+    public (Tensor Keys, Tensor Values) Append(int layer, Tensor newKeys, Tensor newValues)
+    {
+        long t = newKeys.shape[2];
+        if (Length + t > Capacity)
+            throw new InvalidOperationException($"KV cache overflow: {Length} + {t} positions exceed capacity {Capacity}");
+        keys[layer].narrow(2, Length, t).copy_(newKeys);
+        values[layer].narrow(2, Length, t).copy_(newValues);
+        return (keys[layer].narrow(2, 0, Length + t), values[layer].narrow(2, 0, Length + t));
+    }
+
+    /// <summary>Marks <paramref name="t"/> more positions as filled (after every layer appended them).</summary>
+    public void Advance(int t) => Length += t;
+
+    /// <summary>Keeps only the rows in <paramref name="rows"/> (int64 indices), so finished sequences stop costing compute.</summary>
+    public void KeepRows(Tensor rows)
+    {
+        for (int i = 0; i < keys.Length; i++)
+        {
+            var k = keys[i].index_select(0, rows).DetachFromDisposeScope();
+            var v = values[i].index_select(0, rows).DetachFromDisposeScope();
+            keys[i].Dispose();
+            values[i].Dispose();
+            keys[i] = k;
+            values[i] = v;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var t in keys) t.Dispose();
+        foreach (var t in values) t.Dispose();
+    }
+}

@@ -1,0 +1,81 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DeepSeekR1.Actors.Model.Policy.Moe;
+
+/// <summary>
+/// A DeepSeekMoE layer: fine-grained routed experts, each token sent to its top-k, plus shared experts that every
+/// token passes through. The layer routes and permutes tokens (grouping the rows of each expert together, so each
+/// expert runs one matmul over its tokens), hands the groups to an <see cref="IExpertExecutor"/>, and scatters the
+/// weighted outputs back. Names match Hugging Face DeepSeek-V3: gate, experts.{j}, shared_experts.
+/// </summary>
+public sealed class MoeLayer : nn.Module<Tensor, Tensor>
+{
+    private readonly MoeRouter gate;
+    private readonly ModuleList<SwiGluMlp> experts;
+    private readonly SwiGluMlp? shared_experts;
+    private readonly int layerIndex;
+
+    /// <summary>Creates the layer with index <paramref name="layerIndex"/> (used to address remote expert shards).</summary>
+    public MoeLayer(ModelConfig config, int layerIndex) : base(nameof(MoeLayer))
+    {
+        this.layerIndex = layerIndex;
+        gate = new MoeRouter(config);
+        experts = new ModuleList<SwiGluMlp>();
+        for (int e = 0; e < config.NumRoutedExperts; e++) experts.Add(new SwiGluMlp(config.HiddenSize, config.MoeIntermediateSize));
+        if (config.NumSharedExperts > 0)
+            shared_experts = new SwiGluMlp(config.HiddenSize, config.MoeIntermediateSize * config.NumSharedExperts);
+        Executor = new LocalExpertExecutor((_, e) => experts[e]);
+        RegisterComponents();
+    }
+
+    /// <summary>Where routed experts run; in-process by default.</summary>
+    public IExpertExecutor Executor { get; set; }
+
+    /// <summary>The router (for its statistics and bias).</summary>
+    public MoeRouter Router => gate;
+
+    /// <summary>The routed expert <paramref name="index"/>.</summary>
+    public SwiGluMlp Expert(int index) => experts[index];
+
+    /// <summary>The auxiliary balance loss of the last training forward pass, or null.</summary>
+    public Tensor? LastAuxLoss { get; private set; }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var shape = x.shape;
+        var flat = x.reshape(-1, shape[^1]);
+        long n = flat.shape[0];
+        var decision = gate.Route(flat);
+        int k = (int)decision.Experts.shape[1];
+
+        // Permute: sort the n*k (token, slot) pairs by expert. The key expert*(n*k)+slot is unique, so the order is
+        // deterministic whatever sort algorithm libtorch picks.
+        var flatExperts = decision.Experts.flatten();
+        var key = flatExperts * (n * k) + arange(n * k, device: flat.device);
+        var order = key.argsort();
+        var tokenOfSlot = order.div(k, rounding_mode: RoundingMode.floor);
+        var routed = flat.index_select(0, tokenOfSlot);
+        long[] counts = gate.LastTokensPerExpert;
+
+        var inputs = new List<ExpertInput>();
+        long offset = 0;
+        for (int e = 0; e < counts.Length; e++)
+        {
+            if (counts[e] == 0) continue;
+            inputs.Add(new ExpertInput(e, routed.narrow(0, offset, counts[e])));
+            offset += counts[e];
+        }
+        var outputs = Executor.Forward(layerIndex, inputs);
+        var combined = cat(outputs.ToArray(), dim: 0) * decision.Weights.flatten().index_select(0, order).unsqueeze(1);
+        var result = zeros_like(flat).index_add_(0, tokenOfSlot, combined, 1);
+        if (shared_experts is not null) result = result + shared_experts.forward(flat);
+
+        LastAuxLoss?.Dispose();
+        LastAuxLoss = decision.AuxLoss?.MoveToOuterDisposeScope();
+        LastAuxLoss?.DetachFromDisposeScope();
+        return result.reshape(shape).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,99 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DeepSeekR1.Actors.Model.Policy.Moe;
+
+/// <summary>What the router decided for a batch of tokens.</summary>
+/// <param name="Experts">[tokens, k] chosen expert indices.</param>
+/// <param name="Weights">[tokens, k] gate weights applied to those experts' outputs.</param>
+/// <param name="AuxLoss">The auxiliary balance loss (aux-loss balancing while training), else null.</param>
+public sealed record RoutingDecision(Tensor Experts, Tensor Weights, Tensor? AuxLoss);
+
+/// <summary>
+/// Top-k gate of a DeepSeek-style MoE layer. With <see cref="LoadBalancing.AuxLoss"/> (DeepSeekMoE, V2) the scores are a
+/// softmax and an auxiliary loss pushes towards equal load. With <see cref="LoadBalancing.AuxFree"/> (V3) the scores are
+/// sigmoids, a per-expert bias is added only when choosing experts (never to the weights), and after each optimizer step
+/// the bias moves up for under-loaded experts and down for over-loaded ones. Names match Hugging Face DeepSeek-V3:
+/// <c>weight</c> and <c>e_score_correction_bias</c>.
+/// </summary>
+public sealed class MoeRouter : nn.Module
+{
+    private readonly Parameter weight;
+    private readonly Tensor e_score_correction_bias;
+    private readonly ModelConfig config;
+    private readonly long[] pendingLoad;
+
+    /// <summary>Creates a router for <paramref name="config"/>'s routed experts.</summary>
+    public MoeRouter(ModelConfig config) : base(nameof(MoeRouter))
+    {
+        this.config = config;
+        weight = new Parameter(empty(config.NumRoutedExperts, config.HiddenSize));
+        nn.init.normal_(weight, 0, 0.02);
+        e_score_correction_bias = zeros(config.NumRoutedExperts);
+        pendingLoad = new long[config.NumRoutedExperts];
+        RegisterComponents();
+    }
+
+    /// <summary>Tokens per expert over the most recent forward pass.</summary>
+    public long[] LastTokensPerExpert { get; private set; } = [];
+
+    /// <summary>The per-expert selection bias (aux-free balancing).</summary>
+    public Tensor Bias => e_score_correction_bias;
+
+    /// <summary>Routes <paramref name="tokens"/> [n, hidden].</summary>
+    public RoutingDecision Route(Tensor tokens)
+    {
+        using var scope = NewDisposeScope();
+        int k = config.ExpertsPerToken;
+        var logits = nn.functional.linear(tokens.to_type(ScalarType.Float32), weight.to_type(ScalarType.Float32));
+        Tensor scores, chosen;
+        if (config.LoadBalancing == LoadBalancing.AuxFree)
+        {
+            scores = logits.sigmoid();
+            chosen = (scores.detach() + e_score_correction_bias).topk(k, dim: -1).indexes;
+        }
+        else
+        {
+            scores = logits.softmax(-1);
+            chosen = scores.detach().topk(k, dim: -1).indexes;
+        }
+        var weights = scores.gather(-1, chosen);
+        if (config.NormTopkProb) weights = weights / (weights.sum(-1, keepdim: true) + 1e-20);
+        weights = (weights * config.RoutedScalingFactor).to_type(tokens.dtype);
+
+        var counts = chosen.flatten().bincount(null, config.NumRoutedExperts);
+        LastTokensPerExpert = counts.cpu().data<long>().ToArray();
+        if (training)
+            for (int e = 0; e < pendingLoad.Length; e++) pendingLoad[e] += LastTokensPerExpert[e];
+
+        Tensor? aux = null;
+        if (training && config.LoadBalancing == LoadBalancing.AuxLoss)
+        {
+            // DeepSeekMoE's expert-level balance loss: alpha * sum_i f_i * P_i, with f_i the load of expert i
+            // relative to uniform (E / (k * n) * count_i) and P_i its mean routing probability.
+            long n = tokens.shape[0];
+            int e = config.NumRoutedExperts;
+            var f = counts.to_type(ScalarType.Float32) * ((double)e / (k * n));
+            var p = scores.mean([0L]);
+            aux = ((f * p).sum() * config.AuxLossAlpha).MoveToOuterDisposeScope();
+        }
+        return new RoutingDecision(chosen.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope(), aux);
+    }
+
+    /// <summary>
+    /// V3's balancing step, called after each optimizer step: bias_i += speed * sign(mean load - load_i) over the tokens
+    /// routed while training since the last call. Does nothing with aux-loss balancing or when no token was routed.
+    /// </summary>
+    public void UpdateBias()
+    {
+        if (config.LoadBalancing != LoadBalancing.AuxFree || pendingLoad.Sum() == 0) return;
+        double mean = pendingLoad.Average();
+        using (no_grad())
+        using (NewDisposeScope())
+        {
+            var signs = tensor(pendingLoad.Select(l => (float)Math.Sign(mean - l)).ToArray(), device: e_score_correction_bias.device);
+            e_score_correction_bias.add_(signs * config.BiasUpdateSpeed);
+        }
+        Array.Clear(pendingLoad);
+    }
+}

@@ -1,0 +1,170 @@
+using TorchSharp;
+using DeepSeekR1.Actors.Model.Policy.Moe;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DeepSeekR1.Actors.Model.Policy;
+
+/// <summary>
+/// The decoder stack under the name <c>model</c>: token embedding, layers, final norm. Kept as its own module so that
+/// parameter names come out exactly as Hugging Face writes them (<c>model.layers.0.self_attn.q_proj.weight</c>).
+/// </summary>
+public sealed class DecoderStack : nn.Module
+{
+    private readonly Embedding embed_tokens;
+    private readonly ModuleList<DecoderLayer> layers;
+    private readonly RmsNorm norm;
+
+    /// <summary>Creates the stack for <paramref name="config"/>.</summary>
+    public DecoderStack(ModelConfig config) : base(nameof(DecoderStack))
+    {
+        embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize);
+        layers = new ModuleList<DecoderLayer>();
+        for (int i = 0; i < config.NumLayers; i++) layers.Add(new DecoderLayer(config, i));
+        norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
+        RegisterComponents();
+    }
+
+    /// <summary>The token embedding (shared with the output head when embeddings are tied).</summary>
+    public Embedding Embeddings => embed_tokens;
+
+    /// <summary>The decoder blocks in order.</summary>
+    public IReadOnlyList<DecoderLayer> Layers => layers.ToList();
+
+    /// <summary>Hidden states after the final norm, [batch, seq, hidden].</summary>
+    public Tensor Forward(Tensor ids, Tensor positions, RotaryEmbedding rope, Tensor? mask, KvCache? cache)
+    {
+        using var scope = NewDisposeScope();
+        var h = embed_tokens.forward(ids);
+        foreach (var layer in layers) h = layer.Forward(h, positions, rope, mask, cache);
+        return norm.forward(h).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// The policy: a decoder-only transformer (RMSNorm, RoPE, grouped-query attention, SwiGLU, optional tied embeddings,
+/// optional DeepSeek-style MoE layers) with a language-model head. Device-agnostic: it runs wherever it is moved.
+/// Parameters carry Hugging Face Llama/Qwen2 (and DeepSeek-V3 for MoE) names, so real checkpoints load by name.
+/// </summary>
+public sealed class PolicyModel : nn.Module
+{
+    private readonly DecoderStack model;
+    private readonly Linear? lm_head;
+    private RotaryEmbedding rope;
+
+    /// <summary>Creates a randomly initialised policy (normal(0, 0.02) weights, as GPT-2/Llama training does).</summary>
+    public PolicyModel(ModelConfig config, Device? device = null, long seed = 0) : base(nameof(PolicyModel))
+    {
+        Config = config.Validate();
+        // Parameters are drawn on the CPU from a fixed seed so the same seed gives the same model on any device.
+        using (var generator = new Generator((ulong)seed))
+        {
+            model = new DecoderStack(config);
+            if (!config.TieWordEmbeddings) lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+            RegisterComponents();
+            using (no_grad())
+                foreach (var (name, p) in named_parameters())
+                {
+                    if (name.EndsWith("norm.weight", StringComparison.Ordinal)) continue;   // norms start at one
+                    if (name.EndsWith(".bias", StringComparison.Ordinal)) { p.zero_(); continue; }
+                    p.normal_(0, 0.02, generator);
+                }
+        }
+        rope = new RotaryEmbedding(config.HeadDim, config.MaxPositionEmbeddings, config.RopeTheta, CPU);
+        if (device is not null && device.type != TorchSharp.DeviceType.CPU) MoveTo(device);
+    }
+
+    /// <summary>The model's shape.</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>The device the parameters live on.</summary>
+    public Device Device => model.Embeddings.weight!.device;
+
+    /// <summary>The decoder stack.</summary>
+    public DecoderStack Decoder => model;
+
+    /// <summary>The MoE layers, in layer order (empty for a dense model).</summary>
+    public IEnumerable<MoeLayer> MoeLayers => model.Layers.Select(l => l.Moe).OfType<MoeLayer>();
+
+    /// <summary>Moves parameters, buffers and rotary tables to <paramref name="device"/>.</summary>
+    public PolicyModel MoveTo(Device device)
+    {
+        this.to(device);
+        rope.Dispose();
+        rope = new RotaryEmbedding(Config.HeadDim, Config.MaxPositionEmbeddings, Config.RopeTheta, device);
+        return this;
+    }
+
+    /// <summary>
+    /// Final hidden states for <paramref name="ids"/> [batch, seq] at <paramref name="positions"/> [batch, seq].
+    /// <paramref name="keyValid"/> [batch, cached + seq] marks real (non-padding) tokens; null means all are real.
+    /// With a <paramref name="cache"/>, the new positions are appended to it (the caller advances it).
+    /// </summary>
+    public Tensor Hidden(Tensor ids, Tensor positions, Tensor? keyValid = null, KvCache? cache = null)
+    {
+        using var scope = NewDisposeScope();
+        long max = positions.max().item<long>();
+        if (max >= Config.MaxPositionEmbeddings)
+            throw new ArgumentException($"position {max} is beyond max-position-embeddings ({Config.MaxPositionEmbeddings})");
+        Tensor? mask = keyValid is null || AttentionMask.AllValid(keyValid) ? null : AttentionMask.Build(keyValid, ids.shape[1]);
+        if (mask is null && cache is not null && cache.Length > 0 && ids.shape[1] > 1)
+        {
+            // New queries after cached keys need an offset causal mask; is_causal alone would align them at key 0.
+            var valid = ones([ids.shape[0], cache.Length + ids.shape[1]], ScalarType.Bool, ids.device);
+            mask = AttentionMask.Build(valid, ids.shape[1]);
+        }
+        return model.Forward(ids, positions, rope, mask, cache).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Vocabulary logits for hidden states [..., hidden] (through the tied embedding or lm_head).</summary>
+    public Tensor Logits(Tensor hidden) =>
+        lm_head is not null ? lm_head.forward(hidden) : nn.functional.linear(hidden, model.Embeddings.weight!);
+
+    /// <summary>Logits for every position of a batch: [batch, seq, vocab]. Convenient, but costly for long sequences.</summary>
+    public Tensor Forward(Tensor ids, Tensor positions, Tensor? keyValid = null, KvCache? cache = null)
+    {
+        using var scope = NewDisposeScope();
+        return Logits(Hidden(ids, positions, keyValid, cache)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Sum of the MoE layers' auxiliary balance losses from the last training forward pass, or null.</summary>
+    public Tensor? AuxLoss()
+    {
+        Tensor? total = null;
+        foreach (var layer in MoeLayers)
+            if (layer.LastAuxLoss is { } aux) total = total is null ? aux.alias() : total + aux;
+        return total;
+    }
+
+    /// <summary>Applies V3's bias update in every aux-free MoE router; the learner calls this after each optimizer step.</summary>
+    public void UpdateRouterBiases()
+    {
+        foreach (var layer in MoeLayers) layer.Router.UpdateBias();
+    }
+
+    /// <summary>Tokens per routed expert in each MoE layer over the last forward pass, for metrics.</summary>
+    public IReadOnlyDictionary<int, long[]> RoutingStatistics() =>
+        model.Layers.Select((l, i) => (l, i)).Where(x => x.l.Moe is not null)
+            .ToDictionary(x => x.i, x => x.l.Moe!.Router.LastTokensPerExpert);
+
+    /// <summary>Number of parameters a token actually uses (routed experts count k of E), for FLOP accounting.</summary>
+    public long ActiveParameters(bool includeEmbedding = false)
+    {
+        long total = 0;
+        foreach (var (name, p) in named_parameters())
+        {
+            long n = p.numel();
+            if (name.Contains(".mlp.experts.", StringComparison.Ordinal)) n = n * Config.ExpertsPerToken / Config.NumRoutedExperts;
+            if (name == "model.embed_tokens.weight" && !includeEmbedding && !Config.TieWordEmbeddings) n = 0;
+            total += n;
+        }
+        return total;
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) rope.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,55 @@
+namespace DeepSeekR1.Actors.Model.Sampling;
+
+/// <summary>How a rollout is sampled.</summary>
+public sealed record SamplingOptions
+{
+    /// <summary>Most tokens generated per completion (the stop token included).</summary>
+    public int MaxNewTokens { get; init; } = 256;
+
+    /// <summary>Softmax temperature; 0 means greedy decoding. R1's RL used 1.0, its evaluation 0.6.</summary>
+    public double Temperature { get; init; } = 1.0;
+
+    /// <summary>Nucleus sampling: keep the smallest set of tokens whose probability reaches this mass (1 = off).</summary>
+    public double TopP { get; init; } = 1.0;
+
+    /// <summary>Keep only the k most likely tokens (0 = off).</summary>
+    public int TopK { get; init; }
+
+    /// <summary>Token ids that end a completion (EOS, end-of-turn markers).</summary>
+    public IReadOnlyList<int> StopTokenIds { get; init; } = [];
+
+    /// <summary>Checks the options and names the first bad one.</summary>
+    public SamplingOptions Validate()
+    {
+        if (MaxNewTokens <= 0) throw new ArgumentException("sampling: max-new-tokens must be positive", nameof(MaxNewTokens));
+        if (Temperature < 0) throw new ArgumentException("sampling: temperature must not be negative", nameof(Temperature));
+        if (TopP is <= 0 or > 1) throw new ArgumentException("sampling: top-p must be in (0, 1]", nameof(TopP));
+        if (TopK < 0) throw new ArgumentException("sampling: top-k must not be negative", nameof(TopK));
+        return this;
+    }
+}
+
+/// <summary>One prompt to complete, with the seed of its own random stream.</summary>
+/// <param name="PromptIds">The prompt's token ids (at least one).</param>
+/// <param name="Seed">Seed of this completion's draws; derive it from (run seed, step, group, sample) for resumable runs.</param>
+public sealed record GenerationRequest(IReadOnlyList<int> PromptIds, ulong Seed);
+
+/// <summary>Why a completion ended.</summary>
+public enum FinishReason
+{
+    /// <summary>A stop token was sampled (it is the last token of the completion).</summary>
+    Stop,
+
+    /// <summary>The completion reached <see cref="SamplingOptions.MaxNewTokens"/>.</summary>
+    Length,
+}
+
+/// <summary>A sampled completion.</summary>
+/// <param name="TokenIds">The sampled tokens, in order.</param>
+/// <param name="LogProbs">
+/// For each sampled token, its log-probability under the sampling policy at the sampling temperature
+/// (log softmax(logits / T), before top-k/top-p truncation): the pi_old that GRPO's ratio divides by, computed the same
+/// way the learner recomputes it. Greedy decoding reports T = 1.
+/// </param>
+/// <param name="Finish">Why it ended.</param>
+public sealed record GenerationResult(IReadOnlyList<int> TokenIds, IReadOnlyList<float> LogProbs, FinishReason Finish);

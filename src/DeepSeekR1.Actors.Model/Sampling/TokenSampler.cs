@@ -1,0 +1,49 @@
+using static TorchSharp.torch;
+
+namespace DeepSeekR1.Actors.Model.Sampling;
+
+/// <summary>
+/// Chooses the next token of every row from its logits, by inverse-CDF sampling with one uniform draw per row
+/// supplied by the caller (so each row's randomness is its own). Applies temperature, top-k and top-p.
+/// </summary>
+public static class TokenSampler
+{
+    /// <summary>
+    /// Samples from <paramref name="logits"/> [rows, vocab] with the uniform draws <paramref name="uniforms"/> (one per
+    /// row, in [0, 1)). Returns the chosen token ids [rows] and their log-probabilities [rows] at the sampling temperature.
+    /// </summary>
+    public static (Tensor Tokens, Tensor LogProbs) Sample(Tensor logits, double[] uniforms, SamplingOptions options)
+    {
+        using var scope = NewDisposeScope();
+        var scaled = logits.to_type(ScalarType.Float32);
+        if (options.Temperature == 0)
+        {
+            var greedy = scaled.argmax(-1);
+            var lp = scaled.log_softmax(-1).gather(-1, greedy.unsqueeze(-1)).squeeze(-1);
+            return (greedy.MoveToOuterDisposeScope(), lp.MoveToOuterDisposeScope());
+        }
+
+        scaled = scaled / options.Temperature;
+        var logProbs = scaled.log_softmax(-1);
+        var (sortedLogProbs, sortedIds) = logProbs.sort(-1, descending: true);
+        var probs = sortedLogProbs.exp();
+        if (options.TopK > 0 && options.TopK < probs.shape[1])
+            probs = probs.narrow(1, 0, options.TopK);
+        if (options.TopP < 1.0)
+        {
+            // Keep a token when the mass before it is still short of top-p: the smallest prefix reaching top-p.
+            var before = probs.cumsum(-1) - probs;
+            probs = probs * before.lt(options.TopP).to_type(probs.dtype);
+        }
+        // Inverse CDF in float64 so the choice depends on the draw, not on float32 rounding of a long cumulative sum.
+        var cdf = probs.to_type(ScalarType.Float64).cumsum(-1);
+        var u = tensor(uniforms, ScalarType.Float64, device: logits.device).unsqueeze(1) * cdf.narrow(1, cdf.shape[1] - 1, 1);
+        var choice = cdf.lt(u).sum(-1).clamp_max(cdf.shape[1] - 1);
+        // A token with zero kept mass can only be reached through rounding at the very end: step back to the last kept one.
+        var kept = probs.gt(0).sum(-1) - 1;
+        choice = minimum(choice, kept).unsqueeze(-1);
+        var tokens = sortedIds.gather(-1, choice).squeeze(-1);
+        var chosenLogProbs = sortedLogProbs.gather(-1, choice).squeeze(-1);
+        return (tokens.MoveToOuterDisposeScope(), chosenLogProbs.MoveToOuterDisposeScope());
+    }
+}

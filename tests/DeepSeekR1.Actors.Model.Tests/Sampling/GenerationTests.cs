@@ -1,0 +1,103 @@
+using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Model.Sampling;
+using DeepSeekR1.Actors.Model.Tests.Policy;
+using DeepSeekR1.Actors.Model.Training;
+using static TorchSharp.torch;
+
+namespace DeepSeekR1.Actors.Model.Tests.Sampling;
+
+public class GenerationTests
+{
+    private static readonly SamplingOptions Options = new() { MaxNewTokens = 12, Temperature = 1.0, StopTokenIds = [1] };
+
+    [Fact]
+    public void Same_seed_gives_the_same_samples_and_another_seed_differs()
+    {
+        using var model = new PolicyModel(TinyModels.Dense(), seed: 11);
+        var a = PolicyGenerator.Generate(model, [new GenerationRequest([4, 5, 6], 42)], Options)[0];
+        var b = PolicyGenerator.Generate(model, [new GenerationRequest([4, 5, 6], 42)], Options)[0];
+        var c = PolicyGenerator.Generate(model, [new GenerationRequest([4, 5, 6], 43)], Options)[0];
+        Assert.Equal(a.TokenIds, b.TokenIds);
+        Assert.Equal(a.LogProbs, b.LogProbs);
+        Assert.NotEqual(a.TokenIds, c.TokenIds);
+    }
+
+    [Fact]
+    public void A_rows_samples_do_not_depend_on_the_rest_of_the_batch()
+    {
+        using var model = new PolicyModel(TinyModels.Dense(), seed: 11);
+        var alone = PolicyGenerator.Generate(model, [new GenerationRequest([4, 5, 6], 7)], Options)[0];
+        var batched = PolicyGenerator.Generate(model,
+            [new GenerationRequest([9, 9, 9, 9, 9, 9], 1), new GenerationRequest([4, 5, 6], 7), new GenerationRequest([3], 2)], Options)[1];
+        Assert.Equal(alone.TokenIds, batched.TokenIds);
+    }
+
+    [Fact]
+    public void Stops_at_the_stop_token_or_the_length_limit()
+    {
+        using var model = new PolicyModel(TinyModels.Dense(), seed: 5);
+        var requests = Enumerable.Range(0, 16).Select(i => new GenerationRequest([4, 5], (ulong)i)).ToArray();
+        // Token 1 is the stop token; with 97 tokens and 12 steps some rows stop early only if sampled, so force it:
+        var results = PolicyGenerator.Generate(model, requests, Options with { StopTokenIds = Enumerable.Range(0, 97).Where(t => t % 3 == 0).ToArray() });
+        foreach (var r in results)
+        {
+            Assert.True(r.TokenIds.Count is >= 1 and <= 12);
+            Assert.Equal(r.TokenIds.Count, r.LogProbs.Count);
+            int stops = r.TokenIds.Count(t => t % 3 == 0);
+            if (r.Finish == FinishReason.Stop) { Assert.Equal(1, stops); Assert.True(r.TokenIds[^1] % 3 == 0); }
+            else { Assert.Equal(0, stops); Assert.Equal(12, r.TokenIds.Count); }
+        }
+        Assert.Contains(results, r => r.Finish == FinishReason.Stop);
+    }
+
+    [Fact]
+    public void Sampler_log_probs_match_the_learners_recomputation()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new PolicyModel(TinyModels.Moe(), seed: 2);
+        model.eval();
+        var options = Options with { Temperature = 0.7, StopTokenIds = [] };
+        var prompt = new[] { 4, 5, 6, 7 };
+        var result = PolicyGenerator.Generate(model, [new GenerationRequest(prompt, 99)], options)[0];
+        var ids = prompt.Concat(result.TokenIds).Select(t => (long)t).ToArray();
+        var scored = ids.Select((_, i) => i >= prompt.Length).ToArray();
+        using var _ = no_grad();
+        using var scores = TokenLogProbs.Compute(model, tensor(ids).unsqueeze(0), ones([1, ids.Length], ScalarType.Bool),
+            tensor(scored).unsqueeze(0), temperature: 0.7, withEntropy: true, chunkRows: 3);
+        var recomputed = scores.LogProbs[0].data<float>().ToArray()[prompt.Length..];
+        for (int t = 0; t < recomputed.Length; t++) Assert.Equal(result.LogProbs[t], recomputed[t], 4);
+        var entropy = scores.Entropy![0].data<float>().ToArray();
+        Assert.All(entropy[prompt.Length..], h => Assert.InRange(h, 0f, MathF.Log(97) + 1e-4f));
+        Assert.All(entropy[..prompt.Length], h => Assert.Equal(0f, h));
+    }
+
+    [Fact]
+    public void Greedy_decoding_follows_the_argmax()
+    {
+        using var model = new PolicyModel(TinyModels.Dense(), seed: 8);
+        var result = PolicyGenerator.Generate(model, [new GenerationRequest([3, 4], 0)], Options with { Temperature = 0, MaxNewTokens = 3, StopTokenIds = [] })[0];
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var ids = new List<long> { 3, 4 };
+        foreach (var token in result.TokenIds)
+        {
+            var logits = model.Forward(tensor(ids.ToArray()).unsqueeze(0), arange(ids.Count).unsqueeze(0)).select(1, -1);
+            Assert.Equal(logits.argmax(-1).item<long>(), token);
+            ids.Add(token);
+        }
+    }
+
+    [Fact]
+    public void Top_k_one_is_greedy_and_top_p_keeps_the_nucleus()
+    {
+        using var scope = NewDisposeScope();
+        var logits = tensor(new[] { 0f, 2f, 1f, -1f }).unsqueeze(0);   // probabilities ~ .09 .64 .24 .03
+        var (k1, _) = TokenSampler.Sample(logits, [0.99], new SamplingOptions { TopK = 1 });
+        Assert.Equal(1, k1.item<long>());
+        for (double u = 0; u < 1; u += 0.05)
+        {
+            var (tok, _) = TokenSampler.Sample(logits, [u], new SamplingOptions { TopP = 0.8 });
+            Assert.Contains(tok.item<long>(), new long[] { 1, 2 });   // .64 + .24 reaches .8; the tail is cut
+        }
+    }
+}
