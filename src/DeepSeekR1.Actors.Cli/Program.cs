@@ -1,1 +1,17 @@
-Console.WriteLine("r1");
+using System.CommandLine;
+using DeepSeekR1.Actors.Cli.Commands;
+using DeepSeekR1.Actors.Cli.Configuration;
+
+var root = new RootCommand("r1: GRPO training of reasoning language models the DeepSeek-R1 way, on Akka.NET and TorchSharp");
+root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(ModelCommand.Create());
+
+try
+{
+    return root.Parse(args).Invoke();
+}
+catch (ConfigException e)
+{
+    Console.Error.WriteLine($"r1: configuration error: {e.Message}");
+    return 2;
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Model.Sampling;
+using static TorchSharp.torch;
+
+namespace DeepSeekR1.Actors.Cli.Bench;
+
+/// <summary>Settings of <c>r1 bench</c> (HOCON section <c>r1.bench</c>).</summary>
+public sealed record BenchSettings
+{
+    /// <summary>New tokens per completion in the generation benchmark.</summary>
+    public int NewTokens { get; init; } = 256;
+    /// <summary>Prompt length of the generation benchmark.</summary>
+    public int PromptTokens { get; init; } = 32;
+    /// <summary>Batch of the KV-cache vs recompute comparison.</summary>
+    public int CompareBatch { get; init; } = 8;
+    /// <summary>Batch of the roofline measurement.</summary>
+    public int RooflineBatch { get; init; } = 64;
+    /// <summary>Sequences per learner step.</summary>
+    public int LearnerBatch { get; init; } = 16;
+    /// <summary>Tokens per learner sequence.</summary>
+    public int LearnerSeq { get; init; } = 256;
+    /// <summary>Timed repetitions after a warm-up.</summary>
+    public int Repeats { get; init; } = 3;
+}
+
+/// <summary>
+/// <c>r1 bench generate</c>: rollout throughput with the KV cache against recomputing the whole sequence for every new
+/// token (same model, batch and length), and the KV-cache throughput at a large batch as a fraction of the roofline
+/// (measured matmul FLOP/s divided by the 2 x active-parameter FLOPs each token costs).
+/// </summary>
+public static class GenerateBenchmark
+{
+    /// <summary>Runs the benchmark and returns its JSON fields.</summary>
+    public static Dictionary<string, object> Run(PolicyModel model, BenchSettings settings)
+    {
+        model.eval();
+        var options = new SamplingOptions { MaxNewTokens = settings.NewTokens, Temperature = 1.0, StopTokenIds = [] };
+        double peak = MatmulPeak.MeasureFlopsPerSecond(model.Device);
+        long active = model.ActiveParameters();
+
+        double kv = Best(settings.Repeats, () => TimeKvCache(model, Requests(settings.CompareBatch, settings.PromptTokens, model.Config.VocabSize), options));
+        double recompute = Best(1, () => TimeRecompute(model, Requests(settings.CompareBatch, settings.PromptTokens, model.Config.VocabSize), options));
+        double kvLarge = Best(settings.Repeats, () => TimeKvCache(model, Requests(settings.RooflineBatch, settings.PromptTokens, model.Config.VocabSize), options));
+
+        double tokens = (double)settings.CompareBatch * settings.NewTokens;
+        double roofline = peak / (2.0 * active);
+        double largeRate = settings.RooflineBatch * (double)settings.NewTokens / kvLarge;
+        return new Dictionary<string, object>
+        {
+            ["benchmark"] = "generate",
+            ["batch"] = settings.CompareBatch,
+            ["new_tokens"] = settings.NewTokens,
+            ["prompt_tokens"] = settings.PromptTokens,
+            ["kv_cache_tokens_per_s"] = Math.Round(tokens / kv, 1),
+            ["recompute_tokens_per_s"] = Math.Round(tokens / recompute, 1),
+            ["kv_speedup"] = Math.Round(recompute / kv, 2),
+            ["roofline_batch"] = settings.RooflineBatch,
+            ["roofline_batch_tokens_per_s"] = Math.Round(largeRate, 1),
+            ["roofline_tokens_per_s"] = Math.Round(roofline, 1),
+            ["roofline_fraction"] = Math.Round(largeRate / roofline, 3),
+            ["matmul_gflops"] = Math.Round(peak / 1e9, 2),
+            ["active_params"] = active,
+            ["threads"] = get_num_threads(),
+            ["device"] = model.Device.ToString(),
+        };
+    }
+
+    private static GenerationRequest[] Requests(int batch, int promptTokens, int vocab)
+    {
+        var rng = new SplitMix64(2024);
+        return Enumerable.Range(0, batch)
+            .Select(i => new GenerationRequest(Enumerable.Range(0, promptTokens).Select(_ => 3 + (int)(rng.Next() % (ulong)(vocab - 3))).ToArray(), (ulong)i))
+            .ToArray();
+    }
+
+    private static double Best(int repeats, Func<double> run)
+    {
+        run();                                                   // warm-up
+        return Enumerable.Range(0, repeats).Min(_ => run());
+    }
+
+    private static double TimeKvCache(PolicyModel model, GenerationRequest[] requests, SamplingOptions options)
+    {
+        var clock = Stopwatch.StartNew();
+        PolicyGenerator.Generate(model, requests, options);
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The baseline: every new token runs the model over the whole sequence so far, with no cache.</summary>
+    private static double TimeRecompute(PolicyModel model, GenerationRequest[] requests, SamplingOptions options)
+    {
+        var clock = Stopwatch.StartNew();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        int batch = requests.Length;
+        var ids = tensor(requests.SelectMany(r => r.PromptIds.Select(t => (long)t)).ToArray(), [batch, requests[0].PromptIds.Count], device: model.Device);
+        var rngs = requests.Select(r => new SplitMix64(r.Seed)).ToArray();
+        for (int step = 0; step < options.MaxNewTokens; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            var positions = arange(ids.shape[1], device: model.Device).unsqueeze(0).expand(batch, -1);
+            var logits = model.Logits(model.Hidden(ids, positions).select(1, -1));
+            var (next, _) = TokenSampler.Sample(logits, rngs.Select((_, i) => rngs[i].NextDouble()).ToArray(), options);
+            var longer = cat([ids, next.unsqueeze(1)], 1).MoveToOuterDisposeScope();
+            ids.Dispose();
+            ids = longer;
+        }
+        return clock.Elapsed.TotalSeconds;
+    }
+}

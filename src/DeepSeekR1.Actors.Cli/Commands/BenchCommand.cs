@@ -1,0 +1,34 @@
+using System.CommandLine;
+using System.Text.Json;
+using DeepSeekR1.Actors.Cli.Bench;
+
+namespace DeepSeekR1.Actors.Cli.Commands;
+
+/// <summary><c>r1 bench generate|learner</c>: throughput figures as one JSON line each.</summary>
+public static class BenchCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Measure throughput; each prints one JSON line");
+
+        var generate = new Command("generate", "Rollout tokens/s with the KV cache vs full recompute, and the fraction of the matmul roofline").WithConfigOptions();
+        generate.SetAction(parse => Run(parse, (model, settings) => GenerateBenchmark.Run(model, settings)));
+        bench.Subcommands.Add(generate);
+
+        var learner = new Command("learner", "Forward+backward tokens/s of the learner step and its MFU against the measured matmul peak").WithConfigOptions();
+        learner.SetAction(parse => Run(parse, (model, settings) => LearnerBenchmark.Run(model, settings)));
+        bench.Subcommands.Add(learner);
+        return bench;
+    }
+
+    private static int Run(ParseResult parse, Func<Model.Policy.PolicyModel, BenchSettings, Dictionary<string, object>> benchmark)
+    {
+        var config = CommonOptions.Load(parse);
+        var runtime = PolicyFactory.Start(config);
+        using var model = PolicyFactory.CreateRandom(config, runtime);
+        var result = benchmark(model, config.Bind<BenchSettings>("r1.bench"));
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        return 0;
+    }
+}

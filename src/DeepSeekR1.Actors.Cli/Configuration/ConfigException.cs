@@ -1,0 +1,4 @@
+namespace DeepSeekR1.Actors.Cli.Configuration;
+
+/// <summary>A configuration problem, with the key (and file, where known) that caused it.</summary>
+public sealed class ConfigException(string message) : Exception(message);

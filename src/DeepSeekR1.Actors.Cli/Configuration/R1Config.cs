@@ -1,0 +1,132 @@
+using Akka.Configuration;
+
+namespace DeepSeekR1.Actors.Cli.Configuration;
+
+/// <summary>
+/// The effective configuration of one command: the defaults shipped in <c>hocon/</c>, then an optional
+/// <c>--config FILE</c>, then each <c>--set key=value</c>, later layers winning. Every key a user supplies must exist in
+/// the defaults, so a misspelt key is an error that names it (and suggests the closest real key) instead of being
+/// silently ignored.
+/// </summary>
+public sealed class R1Config
+{
+    /// <summary>The files, in order, that make up the defaults.</summary>
+    public static readonly IReadOnlyList<string> DefaultFiles = ["r1.conf", "model-tiny.conf"];
+
+    private R1Config(Config merged) => Root = merged;
+
+    /// <summary>The merged configuration.</summary>
+    public Config Root { get; }
+
+    /// <summary>Where the shipped HOCON files are: next to the binary, else the repository's <c>hocon/</c>.</summary>
+    public static string HoconDirectory()
+    {
+        string beside = Path.Combine(AppContext.BaseDirectory, "hocon");
+        if (File.Exists(Path.Combine(beside, "r1.conf"))) return beside;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "hocon", "r1.conf"))) return Path.Combine(dir.FullName, "hocon");
+        throw new ConfigException("cannot find the hocon/ folder with r1.conf next to the r1 binary or above it");
+    }
+
+    /// <summary>Loads the defaults, then <paramref name="configFile"/>, then the <paramref name="overrides"/> (<c>key=value</c>).</summary>
+    public static R1Config Load(string? configFile = null, IEnumerable<string>? overrides = null)
+    {
+        string dir = HoconDirectory();
+        Config defaults = Config.Empty;
+        foreach (var file in DefaultFiles)
+            defaults = Parse(File.ReadAllText(Path.Combine(dir, file)), Path.Combine("hocon", file)).WithFallback(defaults);
+
+        var layers = new List<(Config Config, string Origin)>();
+        if (configFile is not null)
+        {
+            if (!File.Exists(configFile)) throw new ConfigException($"--config: file '{configFile}' does not exist");
+            layers.Add((Parse(File.ReadAllText(configFile), configFile), configFile));
+        }
+        foreach (var assignment in overrides ?? [])
+        {
+            int eq = assignment.IndexOf('=');
+            if (eq <= 0) throw new ConfigException($"--set '{assignment}': expected key=value, for example --set r1.grpo.group-size=8");
+            string key = assignment[..eq].Trim();
+            string value = assignment[(eq + 1)..].Trim();
+            layers.Add((Parse($"{key} = {Quote(value)}", $"--set {key}"), $"--set {assignment}"));
+        }
+
+        var known = LeafPaths(defaults).ToHashSet(StringComparer.Ordinal);
+        foreach (var (layer, origin) in layers)
+            foreach (var key in LeafPaths(layer))
+                if (!known.Contains(key))
+                    throw new ConfigException($"unknown configuration key '{key}' in {origin}{Suggestion(key, known)}");
+
+        Config merged = defaults;
+        foreach (var (layer, _) in layers) merged = layer.WithFallback(merged);
+        return new R1Config(merged);
+    }
+
+    /// <summary>Binds the section at <paramref name="path"/> to a settings record (see <see cref="HoconBinder"/>).</summary>
+    public T Bind<T>(string path) where T : new() => HoconBinder.Bind<T>(Root, path);
+
+    /// <summary>A string setting.</summary>
+    public string GetString(string path) => Root.HasPath(path) ? Root.GetString(path) : throw Missing(path);
+
+    /// <summary>An integer setting.</summary>
+    public int GetInt(string path) => Root.HasPath(path) ? Root.GetInt(path) : throw Missing(path);
+
+    /// <summary>A 64-bit integer setting.</summary>
+    public long GetLong(string path) => Root.HasPath(path) ? Root.GetLong(path) : throw Missing(path);
+
+    private static ConfigException Missing(string path) => new($"configuration key '{path}' is missing from the defaults in hocon/");
+
+    private static Config Parse(string text, string origin)
+    {
+        try { return ConfigurationFactory.ParseString(text); }
+        catch (Exception e) when (e is not ConfigException) { throw new ConfigException($"{origin}: invalid HOCON: {e.Message}"); }
+    }
+
+    // Values from the command line are strings unless they read as a number, a boolean or a list.
+    private static string Quote(string value) =>
+        value.Length > 0 && (double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _) || value is "true" or "false" or "on" or "off"
+            || value.StartsWith('[') || value.StartsWith('"'))
+            ? value
+            : "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+    /// <summary>Every leaf key of a configuration, as dotted paths.</summary>
+    public static IEnumerable<string> LeafPaths(Config config)
+    {
+        if (config.IsEmpty || config.Root is null || !config.Root.IsObject()) yield break;
+        var stack = new Stack<(string Prefix, Akka.Configuration.Hocon.HoconObject Object)>();
+        stack.Push(("", config.Root.GetObject()));
+        while (stack.Count > 0)
+        {
+            var (prefix, obj) = stack.Pop();
+            foreach (var (key, value) in obj.Items)
+            {
+                string path = prefix.Length == 0 ? key : prefix + "." + key;
+                if (value.IsObject() && value.GetObject().Items.Count > 0) stack.Push((path, value.GetObject()));
+                else yield return path;
+            }
+        }
+    }
+
+    private static string Suggestion(string key, IReadOnlySet<string> known)
+    {
+        var best = known.Select(k => (Key: k, Distance: Levenshtein(k, key))).OrderBy(x => x.Distance).FirstOrDefault();
+        return best.Key is not null && best.Distance <= Math.Max(2, key.Length / 5) ? $" (did you mean '{best.Key}'?)" : "";
+    }
+
+    private static int Levenshtein(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
+    }
+}
