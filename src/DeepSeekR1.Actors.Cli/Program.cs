@@ -8,10 +8,15 @@ root.Subcommands.Add(ModelCommand.Create());
 
 try
 {
-    return root.Parse(args).Invoke();
+    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (ConfigException e)
 {
     Console.Error.WriteLine($"r1: configuration error: {e.Message}");
     return 2;
+}
+catch (NotSupportedException e)
+{
+    Console.Error.WriteLine($"r1: not supported: {e.Message}");
+    return 3;
 }

@@ -1,0 +1,54 @@
+using DeepSeekR1.Actors.Cli.Configuration;
+using DeepSeekR1.Actors.Model;
+using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Model.Tokenizers;
+using static TorchSharp.torch;
+
+namespace DeepSeekR1.Actors.Cli;
+
+/// <summary>What a command needs to run a policy: the device and the tokenizer.</summary>
+/// <param name="Device">Where tensors live (from r1.device).</param>
+/// <param name="Tokenizer">The tokenizer named by r1.tokenizer.kind.</param>
+public sealed record PolicyRuntime(Device Device, IPolicyTokenizer Tokenizer);
+
+/// <summary>Builds tokenizers and policies from configuration.</summary>
+public static class PolicyFactory
+{
+    /// <summary>Applies process-wide torch settings and resolves the device and tokenizer.</summary>
+    public static PolicyRuntime Start(R1Config config)
+    {
+        TorchRuntime.SetThreads(config.GetInt("r1.torch-threads"));
+        return new PolicyRuntime(TorchRuntime.ResolveDevice(config.GetString("r1.device")), CreateTokenizer(config.GetString("r1.tokenizer.kind")));
+    }
+
+    /// <summary>builtin | cl100k_base | o200k_base | a path to a Hugging Face tokenizer.json (or its folder).</summary>
+    public static IPolicyTokenizer CreateTokenizer(string kind) => kind switch
+    {
+        "builtin" => BuiltinTokenizer.LoadEmbedded(),
+        "cl100k_base" or "o200k_base" => TiktokenPolicyTokenizer.ForEncoding(kind),
+        _ when Directory.Exists(kind) => HuggingFaceTokenizer.FromDirectory(kind),
+        _ when File.Exists(kind) => HuggingFaceTokenizer.FromFile(kind),
+        _ => throw new ConfigException($"r1.tokenizer.kind: '{kind}' is not builtin, cl100k_base, o200k_base, or an existing tokenizer.json"),
+    };
+
+    /// <summary>The model shape of r1.model, with ids left to the tokenizer (0 or -1) filled in from it.</summary>
+    public static ModelConfig ModelConfigFor(R1Config config, IPolicyTokenizer tokenizer)
+    {
+        var model = config.Bind<ModelConfig>("r1.model");
+        model = model with
+        {
+            VocabSize = model.VocabSize == 0 ? tokenizer.VocabSize : model.VocabSize,
+            EosTokenId = model.EosTokenId < 0 ? tokenizer.EosId : model.EosTokenId,
+            PadTokenId = model.PadTokenId < 0 ? tokenizer.PadId : model.PadTokenId,
+            BosTokenId = model.BosTokenId < 0 ? tokenizer.BosId ?? -1 : model.BosTokenId,
+        };
+        if (model.VocabSize < tokenizer.VocabSize)
+            throw new ConfigException($"r1.model.vocab-size ({model.VocabSize}) is smaller than the tokenizer's vocabulary ({tokenizer.VocabSize})");
+        try { return model.Validate(); }
+        catch (ArgumentException e) { throw new ConfigException($"r1.model.{e.ParamName}: {e.Message}"); }
+    }
+
+    /// <summary>A freshly initialised policy from r1.model and r1.seed.</summary>
+    public static PolicyModel CreateRandom(R1Config config, PolicyRuntime runtime) =>
+        new(ModelConfigFor(config, runtime.Tokenizer), runtime.Device, config.GetLong("r1.seed"));
+}
