@@ -1,0 +1,279 @@
+using System.Text.Json;
+using DeepSeekR1.Actors.Model.Policy;
+
+namespace DeepSeekR1.Actors.Model.Checkpoints;
+
+/// <summary>
+/// Converts between <see cref="ModelConfig"/> and a Hugging Face <c>config.json</c>: Llama/Qwen2 names for the
+/// dense shape, DeepSeek-V3 names for the Mixture-of-Experts fields, and <c>r1_*</c> keys for what only this
+/// project has (the balancing scheme and an explicit MoE layer list). Keys this model does not use are ignored,
+/// but keys that would change the architecture in ways it cannot honour (rotary scaling, latent attention, a
+/// non-SiLU activation, a head width other than hidden/heads) are rejected rather than silently dropped.
+/// </summary>
+public static class HfConfigJson
+{
+    /// <summary>The conventional file name.</summary>
+    public const string FileName = "config.json";
+
+    private static readonly Dictionary<string, string> ArchitectureToModelType = new()
+    {
+        ["LlamaForCausalLM"] = "llama",
+        ["Qwen2ForCausalLM"] = "qwen2",
+        ["DeepseekV3ForCausalLM"] = "deepseek_v3",
+    };
+
+    /// <summary>Reads <paramref name="path"/> into a validated <see cref="ModelConfig"/>.</summary>
+    /// <exception cref="CheckpointException">The file is missing, not JSON, lacks a required key, or describes a
+    /// model this code cannot build.</exception>
+    public static ModelConfig Read(string path)
+    {
+        if (!File.Exists(path)) throw new CheckpointException(path, "config file does not exist");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses config JSON text; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="CheckpointException">As for <see cref="Read"/>.</exception>
+    public static ModelConfig Parse(string json, string source)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointException(source, $"is not valid JSON: {e.Message}", e);
+        }
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new CheckpointException(source, "config must be a JSON object");
+            var config = FromJson(new Fields(document.RootElement, source));
+            try
+            {
+                return config.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new CheckpointException(source, $"describes a model that cannot be built: {e.Message}", e);
+            }
+        }
+    }
+
+    /// <summary>Writes <paramref name="config"/> to <paramref name="path"/>.</summary>
+    public static void Write(string path, ModelConfig config, string? torchDtype = null) =>
+        File.WriteAllText(path, ToJson(config, torchDtype));
+
+    /// <summary>
+    /// The <c>config.json</c> text for <paramref name="config"/>: model_type "deepseek_v3" when it has MoE layers,
+    /// else "qwen2" with attention bias or "llama" without. <paramref name="torchDtype"/> ("bfloat16", ...) is
+    /// recorded for other tools when given.
+    /// </summary>
+    public static string ToJson(ModelConfig config, string? torchDtype = null)
+    {
+        var modelType = config.MoeLayers.Count > 0 ? "deepseek_v3" : config.AttentionBias ? "qwen2" : "llama";
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("architectures");
+            json.WriteStringValue(ArchitectureToModelType.First(pair => pair.Value == modelType).Key);
+            json.WriteEndArray();
+            json.WriteString("model_type", modelType);
+            json.WriteNumber("vocab_size", config.VocabSize);
+            json.WriteNumber("hidden_size", config.HiddenSize);
+            json.WriteNumber("intermediate_size", config.IntermediateSize);
+            json.WriteNumber("num_hidden_layers", config.NumLayers);
+            json.WriteNumber("num_attention_heads", config.NumHeads);
+            json.WriteNumber("num_key_value_heads", config.NumKvHeads);
+            json.WriteNumber("max_position_embeddings", config.MaxPositionEmbeddings);
+            json.WriteNumber("rope_theta", config.RopeTheta);
+            json.WriteNumber("rms_norm_eps", config.RmsNormEps);
+            json.WriteBoolean("tie_word_embeddings", config.TieWordEmbeddings);
+            json.WriteBoolean("attention_bias", config.AttentionBias);
+            json.WriteString("hidden_act", "silu");
+            if (config.BosTokenId >= 0) json.WriteNumber("bos_token_id", config.BosTokenId);
+            else json.WriteNull("bos_token_id");
+            json.WriteNumber("eos_token_id", config.EosTokenId);
+            json.WriteNumber("pad_token_id", config.PadTokenId);
+            if (torchDtype is not null) json.WriteString("torch_dtype", torchDtype);
+            if (config.MoeLayers.Count > 0) WriteMoe(json, config);
+            json.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteMoe(Utf8JsonWriter json, ModelConfig config)
+    {
+        json.WriteNumber("n_routed_experts", config.NumRoutedExperts);
+        json.WriteNumber("n_shared_experts", config.NumSharedExperts);
+        json.WriteNumber("num_experts_per_tok", config.ExpertsPerToken);
+        json.WriteNumber("moe_intermediate_size", config.MoeIntermediateSize);
+        // DeepSeek-V3's own loaders only understand "every freq-th layer from k on"; write that form when the
+        // layer set has it, and always the explicit list, which this code prefers.
+        if (DenseReplaceForm(config) is var (firstK, freq))
+        {
+            json.WriteNumber("first_k_dense_replace", firstK);
+            json.WriteNumber("moe_layer_freq", freq);
+        }
+        json.WriteBoolean("norm_topk_prob", config.NormTopkProb);
+        json.WriteNumber("routed_scaling_factor", config.RoutedScalingFactor);
+        json.WriteString("r1_load_balancing", config.LoadBalancing == LoadBalancing.AuxLoss ? "aux_loss" : "aux_free");
+        json.WriteNumber("r1_aux_loss_alpha", config.AuxLossAlpha);
+        json.WriteNumber("r1_bias_update_speed", config.BiasUpdateSpeed);
+        json.WriteStartArray("r1_moe_layers");
+        foreach (var layer in config.MoeLayers.Order()) json.WriteNumberValue(layer);
+        json.WriteEndArray();
+    }
+
+    /// <summary>The (first_k_dense_replace, moe_layer_freq) pair that yields exactly the MoE layer set, if any.</summary>
+    private static (int FirstK, int Freq)? DenseReplaceForm(ModelConfig config)
+    {
+        var layers = config.MoeLayers.ToHashSet();
+        var firstK = layers.Min();
+        for (var freq = 1; freq <= config.NumLayers; freq++)
+            if (layers.SetEquals(MoeLayersFrom(firstK, freq, config.NumLayers)))
+                return (firstK, freq);
+        return null;
+    }
+
+    /// <summary>DeepSeek-V3's rule: layer i is MoE when i &gt;= first_k_dense_replace and i % moe_layer_freq == 0.</summary>
+    private static IEnumerable<int> MoeLayersFrom(int firstK, int freq, int numLayers) =>
+        Enumerable.Range(0, numLayers).Where(i => i >= firstK && i % freq == 0);
+
+    private static ModelConfig FromJson(Fields f)
+    {
+        var modelType = ModelType(f);
+        f.Reject("rope_scaling", "rotary scaling (rope_scaling) is not supported by this model");
+        f.Reject("kv_lora_rank", "multi-head latent attention (kv_lora_rank) is not supported by this model");
+        if (f.String("hidden_act") is { } act && act != "silu")
+            throw f.Error($"hidden_act '{act}' is not supported (the MLPs are SwiGLU with SiLU)");
+
+        var hidden = f.RequiredInt("hidden_size");
+        var heads = f.RequiredInt("num_attention_heads");
+        if (f.Int("head_dim") is { } headDim && heads > 0 && headDim != hidden / heads)
+            throw f.Error($"head_dim {headDim} differs from hidden_size / num_attention_heads ({hidden / heads}), which this model assumes");
+        var layers = f.RequiredInt("num_hidden_layers");
+        var eos = f.RequiredTokenId("eos_token_id");
+        var defaults = new ModelConfig();
+
+        var config = new ModelConfig
+        {
+            VocabSize = f.RequiredInt("vocab_size"),
+            HiddenSize = hidden,
+            IntermediateSize = f.RequiredInt("intermediate_size"),
+            NumLayers = layers,
+            NumHeads = heads,
+            // Hugging Face's convention: no num_key_value_heads means plain multi-head attention.
+            NumKvHeads = f.Int("num_key_value_heads") ?? heads,
+            MaxPositionEmbeddings = f.RequiredInt("max_position_embeddings"),
+            RopeTheta = f.Double("rope_theta") ?? 10000.0,
+            RmsNormEps = f.Double("rms_norm_eps") ?? 1e-6,
+            TieWordEmbeddings = f.Bool("tie_word_embeddings") ?? false,
+            AttentionBias = f.Bool("attention_bias") ?? modelType == "qwen2",
+            BosTokenId = f.TokenId("bos_token_id") ?? -1,
+            EosTokenId = eos,
+            // Qwen2.5's config has no pad id; its tokenizer pads with the end-of-text token, which is eos here.
+            PadTokenId = f.TokenId("pad_token_id") ?? eos,
+        };
+
+        var moeLayers = MoeLayers(f, layers);
+        if (moeLayers.Count == 0) return config;
+        return config with
+        {
+            MoeLayers = moeLayers,
+            NumRoutedExperts = f.RequiredInt("n_routed_experts"),
+            NumSharedExperts = f.Int("n_shared_experts") ?? 0,
+            ExpertsPerToken = f.RequiredInt("num_experts_per_tok"),
+            MoeIntermediateSize = f.RequiredInt("moe_intermediate_size"),
+            NormTopkProb = f.Bool("norm_topk_prob") ?? defaults.NormTopkProb,
+            RoutedScalingFactor = f.Double("routed_scaling_factor") ?? defaults.RoutedScalingFactor,
+            LoadBalancing = f.String("r1_load_balancing") switch
+            {
+                null => defaults.LoadBalancing,
+                "aux_loss" => LoadBalancing.AuxLoss,
+                "aux_free" => LoadBalancing.AuxFree,
+                var other => throw f.Error($"r1_load_balancing '{other}' is neither \"aux_loss\" nor \"aux_free\""),
+            },
+            AuxLossAlpha = f.Double("r1_aux_loss_alpha") ?? defaults.AuxLossAlpha,
+            BiasUpdateSpeed = f.Double("r1_bias_update_speed") ?? defaults.BiasUpdateSpeed,
+        };
+    }
+
+    private static string ModelType(Fields f)
+    {
+        var modelType = f.String("model_type");
+        if (modelType is null)
+        {
+            var architecture = f.FirstString("architectures")
+                ?? throw f.Error("has neither model_type nor architectures");
+            modelType = ArchitectureToModelType.GetValueOrDefault(architecture)
+                ?? throw f.Error($"architecture '{architecture}' is not supported (supported: {string.Join(", ", ArchitectureToModelType.Keys)})");
+        }
+        if (!ArchitectureToModelType.ContainsValue(modelType))
+            throw f.Error($"model_type '{modelType}' is not supported (supported: {string.Join(", ", ArchitectureToModelType.Values)})");
+        return modelType;
+    }
+
+    private static IReadOnlyList<int> MoeLayers(Fields f, int numLayers)
+    {
+        if (f.IntList("r1_moe_layers") is { } explicitLayers) return explicitLayers;
+        if (f.Int("n_routed_experts") is not > 0) return [];
+        var firstK = f.Int("first_k_dense_replace") ?? 0;
+        var freq = f.Int("moe_layer_freq") ?? 1;
+        if (freq <= 0) throw f.Error("moe_layer_freq must be positive");
+        return MoeLayersFrom(firstK, freq, numLayers).ToList();
+    }
+
+    /// <summary>Typed access to the config's keys; a JSON null counts as absent, as Hugging Face treats it.</summary>
+    private sealed class Fields(JsonElement root, string source)
+    {
+        public CheckpointException Error(string problem) => new(source, problem);
+
+        private JsonElement? Get(string key) =>
+            root.TryGetProperty(key, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+
+        public void Reject(string key, string problem)
+        {
+            if (Get(key) is not null) throw Error(problem);
+        }
+
+        public int? Int(string key) => Get(key) is { } value ? AsInt(value, key) : null;
+
+        public int RequiredInt(string key) => Int(key) ?? throw Error($"required key '{key}' is missing");
+
+        public double? Double(string key) => Get(key) is { } value
+            ? value.ValueKind == JsonValueKind.Number ? value.GetDouble() : throw Error($"'{key}' must be a number")
+            : null;
+
+        public bool? Bool(string key) => Get(key) is { } value
+            ? value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : throw Error($"'{key}' must be true or false")
+            : null;
+
+        public string? String(string key) => Get(key) is { } value
+            ? value.ValueKind == JsonValueKind.String ? value.GetString() : throw Error($"'{key}' must be a string")
+            : null;
+
+        public string? FirstString(string key) => Get(key) is { ValueKind: JsonValueKind.Array } list && list.GetArrayLength() > 0
+            && list[0].ValueKind == JsonValueKind.String ? list[0].GetString() : null;
+
+        public IReadOnlyList<int>? IntList(string key) => Get(key) is { } value
+            ? value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().Select(item => AsInt(item, key)).ToList() : throw Error($"'{key}' must be a list of integers")
+            : null;
+
+        /// <summary>A token id; several (generation configs list every stop token) means the first.</summary>
+        public int? TokenId(string key) => Get(key) switch
+        {
+            null => null,
+            { ValueKind: JsonValueKind.Array } list => list.GetArrayLength() > 0 ? AsInt(list[0], key) : throw Error($"'{key}' is an empty list"),
+            { } value => AsInt(value, key),
+        };
+
+        public int RequiredTokenId(string key) => TokenId(key) ?? throw Error($"required key '{key}' is missing");
+
+        private int AsInt(JsonElement value, string key) =>
+            value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number)
+                ? number
+                : throw Error($"'{key}' must be an integer");
+    }
+}
