@@ -1,3 +1,4 @@
+using System.Globalization;
 using DeepSeekR1.Actors.Rl.Data;
 using DeepSeekR1.Actors.Rl.Tasks.Expressions;
 
@@ -67,7 +68,7 @@ public sealed class ArithmeticTask : GeneratedTask
             }
 
             string gold = value.ToString();
-            string question = string.Format(System.Globalization.CultureInfo.InvariantCulture, random.Pick(Templates), text);
+            string question = string.Format(CultureInfo.InvariantCulture, random.Pick(Templates), text);
             string canonical = "arithmetic:" + text;
             var item = new TaskItem(IdFor(level, canonical), question, gold, AnswerKind.Math, level, "en");
             return new GeneratedItem(item, $"{text} = {gold}", canonical);
