@@ -1,0 +1,106 @@
+using DeepSeekR1.Actors.Rl.Data;
+using DeepSeekR1.Actors.Rl.Tasks;
+
+namespace DeepSeekR1.Actors.Rl.Tests.Data;
+
+public class QaJsonlDatasetTests
+{
+    [Fact]
+    public void ReadsAllFields_AndDefaults()
+    {
+        using var file = new TempFile(
+            "mine.jsonl",
+            """{"question": "What is 2+2?", "answer": "4"}""",
+            "",
+            """{"question": "Half of 3?", "answer": 1.5, "level": 2, "language": "zh", "id": "q-half"}""",
+            """{"question": "Reach 10", "answer": "10", "numbers": [2, 5]}""");
+
+        TaskItem[] items = QaJsonlDataset.Read(file.FilePath).ToArray();
+
+        Assert.Equal(3, items.Length);
+        Assert.Equal(new TaskItem("mine-1", "What is 2+2?", "4"), items[0] with { Numbers = null });
+        Assert.Equal("q-half", items[1].Id);
+        Assert.Equal("1.5", items[1].Gold);
+        Assert.Equal(2, items[1].Level);
+        Assert.Equal("zh", items[1].Language);
+        Assert.Equal(AnswerKind.CountdownExpression, items[2].Kind);
+        Assert.Equal([2, 5], items[2].Numbers!);
+        Assert.Equal("mine-4", items[2].Id); // ids follow line numbers, blank lines included
+    }
+
+    [Theory]
+    [InlineData("""{"question": "q", "answer": "a"} trailing""", null)]
+    [InlineData("""{"answer": "a"}""", "question")]
+    [InlineData("""{"question": 5, "answer": "a"}""", "question")]
+    [InlineData("""{"question": "q", "answer": ["a"]}""", "answer")]
+    [InlineData("""{"question": "q", "answer": "a", "level": 6}""", "level")]
+    [InlineData("""{"question": "q", "answer": "a", "level": 2.5}""", "level")]
+    [InlineData("""{"question": "q", "answer": "a", "language": 1}""", "language")]
+    [InlineData("""{"question": "q", "answer": "a", "numbers": [1, "x"]}""", "numbers")]
+    [InlineData("""["question", "answer"]""", null)]
+    public void MalformedLine3_NamesFileLineAndKey(string badLine, string? key)
+    {
+        using var file = new TempFile(
+            "bad.jsonl",
+            """{"question": "one", "answer": "1"}""",
+            """{"question": "two", "answer": "2"}""",
+            badLine,
+            """{"question": "four", "answer": "4"}""");
+
+        var error = Assert.Throws<DatasetFormatException>(() => QaJsonlDataset.Read(file.FilePath).ToList());
+
+        Assert.StartsWith($"{file.FilePath}:3:", error.Message);
+        Assert.Equal(3, error.Line);
+        Assert.Equal(key, error.Key);
+        if (key is not null)
+        {
+            Assert.Contains($"'{key}'", error.Message);
+        }
+    }
+
+    [Fact]
+    public void LenientMode_CollectsErrorsAndKeepsGoodLines()
+    {
+        using var file = new TempFile(
+            "mixed.jsonl",
+            """{"question": "one", "answer": "1"}""",
+            "not json",
+            """{"question": "three"}""",
+            """{"question": "four", "answer": "4"}""");
+        var errors = new List<DatasetFormatException>();
+
+        TaskItem[] items = QaJsonlDataset.Read(file.FilePath, errors).ToArray();
+
+        Assert.Equal(["one", "four"], items.Select(i => i.Question));
+        Assert.Equal([2, 3], errors.Select(e => e.Line));
+        Assert.Equal("answer", errors[1].Key);
+    }
+
+    [Fact]
+    public void SftPairs_ReadWithTheSameDiscipline()
+    {
+        using var file = new TempFile(
+            "sft.jsonl",
+            """{"prompt": "Q: 1+1?", "completion": "<think>1+1=2</think> <answer>2</answer>"}""",
+            """{"prompt": "Q: 2+2?", "completion": "<think>4</think> <answer>4</answer>", "id": "x"}""",
+            """{"prompt": "Q: 3+3?"}""");
+
+        var errors = new List<DatasetFormatException>();
+        SftPair[] pairs = SftJsonl.Read(file.FilePath, errors).ToArray();
+
+        Assert.Equal(new SftPair("sft-1", "Q: 1+1?", "<think>1+1=2</think> <answer>2</answer>"), pairs[0]);
+        Assert.Equal("x", pairs[1].Id);
+        DatasetFormatException error = Assert.Single(errors);
+        Assert.Equal("completion", error.Key);
+        Assert.Contains("sft.jsonl:3:", error.Message);
+        Assert.Throws<DatasetFormatException>(() => SftJsonl.Read(file.FilePath).ToList());
+    }
+
+    [Fact]
+    public void Reading_IsLazy()
+    {
+        // Only the lines consumed are parsed: a bad line after them does not stop a partial read.
+        using var file = new TempFile("lazy.jsonl", """{"question": "one", "answer": "1"}""", "broken");
+        Assert.Equal("one", QaJsonlDataset.Read(file.FilePath).First().Question);
+    }
+}
