@@ -56,14 +56,15 @@ public static class GrpoLoss
         }
 
         using var scope = NewDisposeScope();
-        var selected = MaskedOps.Selected(mask);
+        // Advantages and masks are usually built on the host from rewards; follow the log-probs to their device.
+        var selected = MaskedOps.Selected(mask.to(logprobs.device));
         var padding = selected.logical_not();
 
         // Differences are zeroed at padding BEFORE exp: padding may hold garbage (or -inf), and exp of it would be
         // inf, whose backward (0 × inf) turns into NaN even though the position is masked out later.
         var logRatio = (logprobs - oldLogprobs.detach()).masked_fill(padding, 0.0);
         var ratio = logRatio.exp();
-        var adv = advantages.detach().to_type(logprobs.dtype).unsqueeze(1);
+        var adv = advantages.detach().to(logprobs.dtype, logprobs.device).unsqueeze(1);
 
         var unclipped = ratio * adv;
         var clipped = ratio.clamp(1.0 - options.ClipEpsLow, 1.0 + options.ClipEpsHigh) * adv;
