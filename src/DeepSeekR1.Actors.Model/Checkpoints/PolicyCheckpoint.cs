@@ -1,0 +1,65 @@
+using DeepSeekR1.Actors.Model.Policy;
+using static TorchSharp.torch;
+
+namespace DeepSeekR1.Actors.Model.Checkpoints;
+
+/// <summary>
+/// Saves a <see cref="PolicyModel"/> as a Hugging Face-style checkpoint folder and loads one back into a model,
+/// matching tensors by name and shape. A real Qwen2.5 / R1-Distill-Qwen / Llama folder loads the same way
+/// (with <c>verify: false</c> when it has no manifest of ours).
+/// </summary>
+public static class PolicyCheckpoint
+{
+    /// <summary>Writes the model's weights, config.json, any extra files (tokenizer.json) and the manifest.</summary>
+    public static string Save(PolicyModel model, string directory, CheckpointSaveOptions? options = null)
+    {
+        using var scope = NewDisposeScope();
+        // Copy to the CPU for writing; the model may live on a GPU.
+        var tensors = model.state_dict().Select(kv => KeyValuePair.Create(kv.Key, kv.Value.detach().cpu())).ToList();
+        return Checkpoint.Save(directory, model.Config, tensors, options);
+    }
+
+    /// <summary>
+    /// Loads the checkpoint at <paramref name="directory"/> into a new model on <paramref name="device"/>. Every
+    /// parameter and buffer of the model must be in the files with the same shape; tensors the model does not have
+    /// are an error too, except rotary tables some exporters include. Names the first mismatch.
+    /// </summary>
+    public static PolicyModel Load(string directory, Device? device = null, bool verify = true)
+    {
+        using var loaded = Checkpoint.Load(directory, verify);
+        var model = new PolicyModel(loaded.Config);
+        try
+        {
+            CopyInto(model, loaded.Tensors, directory);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        if (device is not null) model.MoveTo(device);
+        return model;
+    }
+
+    /// <summary>Copies <paramref name="tensors"/> into <paramref name="model"/> by name, checking coverage and shapes.</summary>
+    public static void CopyInto(PolicyModel model, IReadOnlyDictionary<string, Tensor> tensors, string source)
+    {
+        var state = model.state_dict();
+        foreach (var name in tensors.Keys)
+        {
+            if (state.ContainsKey(name) || name.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal)) continue;
+            if (name == "lm_head.weight" && model.Config.TieWordEmbeddings) continue;   // some exporters write the tied copy
+            throw new CheckpointException(source, $"tensor '{name}' does not belong to a model of this config");
+        }
+        using var noGrad = no_grad();
+        foreach (var (name, target) in state)
+        {
+            if (!tensors.TryGetValue(name, out var stored))
+                throw new CheckpointException(source, $"tensor '{name}' is missing");
+            if (!stored.shape.SequenceEqual(target.shape))
+                throw new CheckpointException(source,
+                    $"tensor '{name}' has shape [{string.Join(", ", stored.shape)}], the model expects [{string.Join(", ", target.shape)}]");
+            target.copy_(stored.to(target.dtype));
+        }
+    }
+}
