@@ -45,9 +45,11 @@ internal static partial class AnswerParser
             throw new AnswerRejectedException("more than one '='");
         if (sides.Count == 2)
         {
-            // "x = 3" answers with its right side; any other equation is compared as a whole.
+            // "x = 3" answers with its right side (and "3 = x" with its left); any other equation is compared whole.
             if (SimpleVariable().IsMatch(sides[0].Trim()))
                 return Parse(sides[1], depth + 1);
+            if (SimpleVariable().IsMatch(sides[1].Trim()))
+                return Parse(sides[0], depth + 1);
             var left = MathParser.Parse(AnswerDecorations.Strip(sides[0], out _));
             var right = MathParser.Parse(AnswerDecorations.Strip(sides[1], out _));
             return new EquationAnswer(new BinaryNode('-', left, right));

@@ -17,7 +17,7 @@ internal static partial class LatexNormalizer
 
     private static readonly (string From, string To)[] Replacements =
     [
-        ("\\$", ""), ("$", ""),
+        ("\\$", ""), ("$", ""), ("{,}", ","),
         ("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\cfrac", "\\frac"),
         ("\\displaystyle", ""), ("\\textstyle", ""),
         ("\\left.", ""), ("\\right.", ""), ("\\left", ""), ("\\right", ""),

@@ -64,7 +64,7 @@ public static class MathAnswer
     {
         var normalisedPredicted = LatexNormalizer.Normalize(predicted);
         var normalisedGold = LatexNormalizer.Normalize(gold);
-        if (string.Equals(Compact(normalisedPredicted), Compact(normalisedGold), StringComparison.Ordinal))
+        if (string.Equals(normalisedPredicted, normalisedGold, StringComparison.Ordinal))
             return RewardResult.Pass("identical after normalisation");
 
         ParsedAnswer goldAnswer;
@@ -92,6 +92,4 @@ public static class MathAnswer
             ? RewardResult.Pass($"equivalent: {verdict.Detail}")
             : RewardResult.Fail($"not equivalent: {verdict.Detail}");
     }
-
-    private static string Compact(string text) => text.Replace(" ", "", StringComparison.Ordinal);
 }
