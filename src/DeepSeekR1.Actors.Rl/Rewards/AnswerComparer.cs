@@ -1,0 +1,176 @@
+using System.Globalization;
+
+namespace DeepSeekR1.Actors.Rl.Rewards;
+
+/// <summary>The outcome of comparing two parsed answers, with a short explanation.</summary>
+/// <param name="Equal">Whether they are equivalent.</param>
+/// <param name="Detail">Why (for example <c>exactly 3/4</c> or <c>tuple sizes differ (2 vs 3)</c>).</param>
+internal readonly record struct Verdict(bool Equal, string Detail);
+
+/// <summary>Compares parsed answers structurally, then value by value (see <see cref="MathAnswer"/> for the policies).</summary>
+internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTolerance, int samplePoints)
+{
+    /// <summary>Compares <paramref name="predicted"/> with <paramref name="gold"/>.</summary>
+    public Verdict Compare(ParsedAnswer predicted, ParsedAnswer gold) => (predicted, gold) switch
+    {
+        (ScalarAnswer p, ScalarAnswer g) => CompareScalars(p, g),
+        (EquationAnswer p, EquationAnswer g) => CompareEquations(p, g),
+        (ListAnswer p, ListAnswer g) => CompareLists(p, g),
+        _ => new Verdict(false, $"{Describe(predicted)} vs {Describe(gold)}"),
+    };
+
+    private static string Describe(ParsedAnswer answer) => answer switch
+    {
+        ScalarAnswer => "a single value",
+        EquationAnswer => "an equation",
+        ListAnswer list => $"a {list.Shape}",
+        _ => "an answer",
+    };
+
+    private Verdict CompareScalars(ScalarAnswer predicted, ScalarAnswer gold)
+    {
+        var first = CompareExpressions(predicted.Expression, gold.Expression);
+        if (first.Equal || predicted.IsPercent == gold.IsPercent)
+            return first;
+        // Exactly one side carries %: it may be meant as the number itself or as a fraction of 100.
+        var hundred = new NumberNode(Rational.FromInteger(100));
+        var scaled = predicted.IsPercent
+            ? CompareExpressions(new BinaryNode('/', predicted.Expression, hundred), gold.Expression)
+            : CompareExpressions(predicted.Expression, new BinaryNode('/', gold.Expression, hundred));
+        return scaled.Equal ? scaled with { Detail = scaled.Detail + " (as a percentage)" } : first;
+    }
+
+    private Verdict CompareEquations(EquationAnswer predicted, EquationAnswer gold)
+    {
+        var same = CompareExpressions(predicted.Difference, gold.Difference);
+        if (same.Equal)
+            return same with { Detail = "same equation" };
+        var flipped = CompareExpressions(new NegateNode(predicted.Difference), gold.Difference);
+        return flipped.Equal ? flipped with { Detail = "same equation (sides swapped)" } : new Verdict(false, "different equations");
+    }
+
+    private Verdict CompareLists(ListAnswer predicted, ListAnswer gold)
+    {
+        // A bare list of solutions and a set are the same kind of answer; otherwise the brackets must match.
+        var shapesAgree = predicted.IsUnordered && gold.IsUnordered
+            || (predicted.Open == gold.Open && predicted.Close == gold.Close);
+        if (!shapesAgree)
+            return new Verdict(false, $"{predicted.Shape} {predicted.Open}{predicted.Close} vs {gold.Shape} {gold.Open}{gold.Close}");
+        if (predicted.Items.Count != gold.Items.Count)
+            return new Verdict(false, $"{gold.Shape} sizes differ ({predicted.Items.Count} vs {gold.Items.Count})");
+
+        if (!gold.IsUnordered)
+        {
+            for (var i = 0; i < gold.Items.Count; i++)
+            {
+                var item = Compare(predicted.Items[i], gold.Items[i]);
+                if (!item.Equal)
+                    return new Verdict(false, $"{gold.Shape} item {i + 1}: {item.Detail}");
+            }
+            return new Verdict(true, $"{gold.Shape} items all equal");
+        }
+
+        // Order-insensitive: match every gold member to a distinct predicted member (sizes are small and bounded).
+        var used = new bool[predicted.Items.Count];
+        foreach (var goldItem in gold.Items)
+        {
+            var found = false;
+            for (var j = 0; j < predicted.Items.Count && !found; j++)
+            {
+                if (!used[j] && Compare(predicted.Items[j], goldItem).Equal)
+                    used[j] = found = true;
+            }
+            if (!found)
+                return new Verdict(false, $"{gold.Shape} member missing from the answer");
+        }
+        return new Verdict(true, $"{gold.Shape} members all equal");
+    }
+
+    private Verdict CompareExpressions(MathExpression predicted, MathExpression gold)
+    {
+        var exactPredicted = evaluator.TryExact(predicted);
+        var exactGold = exactPredicted is null ? null : evaluator.TryExact(gold);
+        if (exactPredicted is { } p && exactGold is { } g)
+            return p == g ? new Verdict(true, $"exactly {g}") : new Verdict(false, $"{p} vs {g}");
+
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        MathEvaluator.CollectVariables(predicted, names);
+        MathEvaluator.CollectVariables(gold, names);
+        if (names.Count == 0)
+            return CompareValues(
+                evaluator.Evaluate(predicted, EmptyVariables),
+                evaluator.Evaluate(gold, EmptyVariables),
+                MathEvaluator.MentionsInfinity(predicted) && MathEvaluator.MentionsInfinity(gold));
+        return CompareAtSamplePoints(predicted, gold, names);
+    }
+
+    private static readonly Dictionary<string, double> EmptyVariables = new();
+
+    private Verdict CompareValues(double predicted, double gold, bool bothMeanInfinity)
+    {
+        if (double.IsNaN(predicted) || double.IsNaN(gold))
+            return new Verdict(false, "value undefined");
+        if (double.IsInfinity(predicted) || double.IsInfinity(gold))
+        {
+            // An infinity counts only where both answers write \infty; otherwise it is an overflow (2^2^2^...).
+            return bothMeanInfinity && predicted == gold
+                ? new Verdict(true, "same infinity")
+                : new Verdict(false, "value is not finite");
+        }
+        return WithinTolerance(predicted, gold)
+            ? new Verdict(true, $"numerically {Format(gold)}")
+            : new Verdict(false, $"{Format(predicted)} vs {Format(gold)}");
+    }
+
+    /// <summary>
+    /// Evaluates both expressions at deterministic pseudo-random points in [0.5, 3.0] (positive, away from zero,
+    /// so that roots and logarithms are defined and coincidences such as x = 0 or x = 1 are avoided). Points where
+    /// both sides are undefined are skipped; a point where only one side is defined, or where they differ, decides.
+    /// </summary>
+    private Verdict CompareAtSamplePoints(MathExpression predicted, MathExpression gold, SortedSet<string> names)
+    {
+        var random = new SplitMix64(0x5EED_1234_ABCDUL);
+        var compared = 0;
+        for (var point = 0; point < samplePoints; point++)
+        {
+            var values = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var name in names)
+                values[name] = 0.5 + 2.5 * random.NextUnit();
+            var p = evaluator.Evaluate(predicted, values);
+            var g = evaluator.Evaluate(gold, values);
+            var pDefined = double.IsFinite(p);
+            var gDefined = double.IsFinite(g);
+            if (!pDefined && !gDefined)
+                continue;
+            if (pDefined != gDefined || !WithinTolerance(p, g))
+                return new Verdict(false, $"differ at {string.Join(", ", values.Select(v => $"{v.Key}={Format(v.Value)}"))}");
+            compared++;
+        }
+        return compared > 0
+            ? new Verdict(true, $"agree at {compared} sample points in {string.Join(", ", names)}")
+            : new Verdict(false, "undefined at every sample point");
+    }
+
+    private bool WithinTolerance(double a, double b)
+    {
+        var difference = Math.Abs(a - b);
+        return difference <= relativeTolerance * Math.Max(Math.Abs(a), Math.Abs(b)) || difference <= 1e-12;
+    }
+
+    private static string Format(double value) => value.ToString("G10", CultureInfo.InvariantCulture);
+
+    /// <summary>A tiny deterministic generator (SplitMix64), so that sample points never depend on the runtime's Random.</summary>
+    private struct SplitMix64(ulong seed)
+    {
+        private ulong _state = seed;
+
+        public double NextUnit()
+        {
+            var z = _state += 0x9E3779B97F4A7C15UL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            z ^= z >> 31;
+            return (z >> 11) * (1.0 / (1UL << 53));
+        }
+    }
+}

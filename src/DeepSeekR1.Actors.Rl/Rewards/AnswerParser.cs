@@ -1,0 +1,109 @@
+using System.Text.RegularExpressions;
+
+namespace DeepSeekR1.Actors.Rl.Rewards;
+
+/// <summary>
+/// Reads the structure of a normalised answer (see <see cref="LatexNormalizer"/>): a single number with
+/// decorations, a bracketed tuple/set/interval, a bare comma list, <c>x = value</c>, an equation, or one
+/// expression. Throws <see cref="AnswerRejectedException"/> with the reason when it cannot.
+/// </summary>
+internal static partial class AnswerParser
+{
+    private const int MaxListDepth = 4;
+
+    /// <summary>Parses a normalised answer.</summary>
+    public static ParsedAnswer Parse(string normalised) => Parse(normalised, 0);
+
+    private static ParsedAnswer Parse(string text, int depth)
+    {
+        text = text.Trim();
+        if (text.Length == 0)
+            throw new AnswerRejectedException("empty answer");
+        if (depth > MaxListDepth)
+            throw new AnswerRejectedException($"lists nested too deep (> {MaxListDepth})");
+
+        // A lone number first: "1,234,567" must read as one number before commas are taken as list separators.
+        var plain = AnswerDecorations.Strip(text, out var plainPercent);
+        if (AnswerDecorations.IsPlainNumber(plain))
+            return new ScalarAnswer(MathParser.Parse(plain), plainPercent);
+
+        if (text[0] is '(' or '[' or '{' && text[^1] is ')' or ']' or '}' && ClosingIndex(text) == text.Length - 1)
+        {
+            var inner = SplitTopLevel(text[1..^1], ',');
+            if (inner.Count >= 2)
+                return new ListAnswer(text[0], text[^1], inner.Select(item => Parse(item, depth + 1)).ToList());
+            if (!IsMatchingPair(text[0], text[^1]))
+                throw new AnswerRejectedException("an interval needs two endpoints");
+        }
+
+        var items = SplitTopLevel(text, ',');
+        if (items.Count >= 2)
+            return new ListAnswer('\0', '\0', items.Select(item => Parse(item, depth + 1)).ToList());
+
+        var sides = SplitTopLevel(text, '=');
+        if (sides.Count > 2)
+            throw new AnswerRejectedException("more than one '='");
+        if (sides.Count == 2)
+        {
+            // "x = 3" answers with its right side (and "3 = x" with its left); any other equation is compared whole.
+            if (SimpleVariable().IsMatch(sides[0].Trim()))
+                return Parse(sides[1], depth + 1);
+            if (SimpleVariable().IsMatch(sides[1].Trim()))
+                return Parse(sides[0], depth + 1);
+            var left = MathParser.Parse(AnswerDecorations.Strip(sides[0], out _));
+            var right = MathParser.Parse(AnswerDecorations.Strip(sides[1], out _));
+            return new EquationAnswer(new BinaryNode('-', left, right));
+        }
+
+        var value = AnswerDecorations.Strip(text, out var isPercent);
+        return new ScalarAnswer(MathParser.Parse(value), isPercent);
+    }
+
+    private static bool IsMatchingPair(char open, char close) =>
+        (open, close) is ('(', ')') or ('[', ']') or ('{', '}');
+
+    /// <summary>The index of the bracket that closes the one at index 0 (counting all kinds alike, so <c>[1,3)</c> works), or -1.</summary>
+    private static int ClosingIndex(string text)
+    {
+        var depth = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] is '(' or '[' or '{')
+                depth++;
+            else if (text[i] is ')' or ']' or '}' && --depth == 0)
+                return i;
+        }
+        return -1;
+    }
+
+    /// <summary>Splits at <paramref name="separator"/> outside all brackets; throws on unbalanced brackets.</summary>
+    private static List<string> SplitTopLevel(string text, char separator)
+    {
+        var parts = new List<string>();
+        var depth = 0;
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c is '(' or '[' or '{')
+                depth++;
+            else if (c is ')' or ']' or '}')
+            {
+                if (--depth < 0)
+                    throw new AnswerRejectedException($"unbalanced '{c}'");
+            }
+            else if (c == separator && depth == 0)
+            {
+                parts.Add(text[start..i]);
+                start = i + 1;
+            }
+        }
+        if (depth != 0)
+            throw new AnswerRejectedException("unbalanced brackets");
+        parts.Add(text[start..]);
+        return parts;
+    }
+
+    [GeneratedRegex(@"^(?:[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?|[A-Za-z]\([A-Za-z]\))$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex SimpleVariable();
+}

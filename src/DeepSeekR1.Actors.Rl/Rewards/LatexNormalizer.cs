@@ -1,0 +1,161 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace DeepSeekR1.Actors.Rl.Rewards;
+
+/// <summary>
+/// Rewrites an answer's LaTeX and Unicode into the small, plain language that <see cref="AnswerParser"/> reads:
+/// math delimiters, spacing commands, <c>\left</c>/<c>\right</c>, <c>\dfrac</c>, degree signs and text wrappers go;
+/// <c>\cdot</c> becomes <c>*</c>; <c>\frac12</c> and <c>\sqrt2</c> get their braces. It removes presentation, never
+/// meaning: whatever it cannot interpret is left for the parser to accept or reject with a reason.
+/// </summary>
+internal static partial class LatexNormalizer
+{
+    /// <summary>Commands whose braced argument is kept and whose name is dropped; the text-like ones may hold a unit.</summary>
+    private static readonly string[] WrapperCommands =
+        ["boxed", "fbox", "text", "textbf", "textit", "textrm", "mathrm", "mathbf", "mathit", "mbox", "operatorname"];
+
+    private static readonly (string From, string To)[] Replacements =
+    [
+        ("\\$", ""), ("$", ""), ("{,}", ","),
+        ("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\cfrac", "\\frac"),
+        ("\\displaystyle", ""), ("\\textstyle", ""),
+        ("\\left.", ""), ("\\right.", ""), ("\\left", ""), ("\\right", ""),
+        ("\\bigl", ""), ("\\bigr", ""), ("\\Bigl", ""), ("\\Bigr", ""), ("\\big", ""), ("\\Big", ""),
+        ("\\!", ""), ("\\,", ""), ("\\;", " "), ("\\:", " "), ("\\ ", " "), ("~", " "), ("\\qquad", " "), ("\\quad", " "),
+        ("\\%", "%"), ("\\{", "{"), ("\\}", "}"), ("\\lbrace", "{"), ("\\rbrace", "}"),
+        ("\\lvert", "|"), ("\\rvert", "|"), ("\\vert", "|"),
+        ("\\cdot", "*"), ("\\times", "*"), ("\\ast", "*"), ("\u00d7", "*"), ("\u00b7", "*"), ("\u2217", "*"),
+        ("\\div", "/"), ("\u00f7", "/"),
+        ("\\infinity", "\\infty"), ("\\infin", "\\infty"), ("\u221e", "\\infty"),
+        ("^{\\circ}", ""), ("^\\circ", ""), ("\\circ", ""), ("^{\\degree}", ""), ("^\\degree", ""), ("\\degree", ""), ("\u00b0", ""),
+        ("\u03c0", "\\pi "), ("\u221a", "\\sqrt"), ("\u2212", "-"), ("\u2013", "-"), ("\u00a0", " "), ("\u2009", ""), ("\u202f", ""),
+    ];
+
+    /// <summary>Returns the normalised form of <paramref name="answer"/> (trimmed, single-spaced).</summary>
+    public static string Normalize(string answer)
+    {
+        var text = UnwrapCommands(answer);
+        foreach (var (from, to) in Replacements)
+            text = text.Replace(from, to, StringComparison.Ordinal);
+        // TeX lets single-character arguments go without braces: \frac12 is 1/2 and \sqrt2x is sqrt(2)*x.
+        text = FracTwoBareArguments().Replace(text, "\\frac{$1}{$2}");
+        text = FracBareNumerator().Replace(text, "\\frac{$1}{");
+        text = FracBareDenominator().Replace(text, "\\frac$1{$2}");
+        text = SqrtBareArgument().Replace(text, "\\sqrt{$1}");
+        text = Whitespace().Replace(text, " ").Trim();
+        // A sentence-final period ("the answer is 5.") is punctuation, not a decimal point.
+        if (text.EndsWith('.') && text.Length > 1)
+            text = text[..^1].TrimEnd();
+        return text;
+    }
+
+    /// <summary>
+    /// Drops wrapper commands and keeps their argument. A text-like wrapper that holds only words (a unit, as in
+    /// <c>5\text{ cm}^2</c>) is removed entirely, with any square or cube after it, when something else remains;
+    /// when it is the whole answer (<c>\text{Monday}</c>) its words are the answer.
+    /// </summary>
+    private static string UnwrapCommands(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (text[i] == '\\' && TryMatchWrapper(text, i, out var name, out var open))
+            {
+                var close = MatchingBrace(text, open);
+                if (close < 0)
+                {
+                    builder.Append(text, i, text.Length - i); // unbalanced: leave it for the parser to reject
+                    break;
+                }
+                var inner = UnwrapCommands(text[(open + 1)..close]);
+                var rest = close + 1;
+                var isUnit = name.StartsWith("text", StringComparison.Ordinal) || name is "mathrm" or "mbox";
+                var othersPresent = builder.ToString().Trim().Length > 0 || text[rest..].Trim().Length > 0;
+                if (isUnit && othersPresent && IsWords(inner))
+                {
+                    rest = SkipUnitPower(text, rest);
+                    builder.Append(' ');
+                }
+                else
+                {
+                    builder.Append(inner);
+                }
+                i = rest;
+                continue;
+            }
+            builder.Append(text[i]);
+            i++;
+        }
+        return builder.ToString();
+    }
+
+    private static bool TryMatchWrapper(string text, int backslash, out string name, out int openBrace)
+    {
+        foreach (var candidate in WrapperCommands)
+        {
+            var end = backslash + 1 + candidate.Length;
+            if (string.CompareOrdinal(text, backslash + 1, candidate, 0, candidate.Length) != 0)
+                continue;
+            if (end < text.Length && char.IsAsciiLetter(text[end]))
+                continue; // a longer command such as \textbf when looking for \text
+            while (end < text.Length && text[end] == ' ')
+                end++;
+            if (end < text.Length && text[end] == '{')
+            {
+                name = candidate;
+                openBrace = end;
+                return true;
+            }
+        }
+        name = "";
+        openBrace = -1;
+        return false;
+    }
+
+    private static int MatchingBrace(string text, int open)
+    {
+        var depth = 0;
+        for (var i = open; i < text.Length; i++)
+        {
+            if (text[i] == '\\' && i + 1 < text.Length && text[i + 1] is '{' or '}')
+            {
+                i++;
+                continue;
+            }
+            if (text[i] == '{')
+                depth++;
+            else if (text[i] == '}' && --depth == 0)
+                return i;
+        }
+        return -1;
+    }
+
+    private static bool IsWords(string text) =>
+        text.Trim().Length > 0 && text.All(c => char.IsLetter(c) || c is ' ' or '.' or '/');
+
+    private static int SkipUnitPower(string text, int position)
+    {
+        var match = UnitPower().Match(text, position);
+        return match.Success && match.Index == position ? position + match.Length : position;
+    }
+
+    [GeneratedRegex(@"\\frac\s*([0-9a-zA-Z])\s*([0-9a-zA-Z])", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex FracTwoBareArguments();
+
+    [GeneratedRegex(@"\\frac\s*([0-9a-zA-Z])\s*\{", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex FracBareNumerator();
+
+    [GeneratedRegex(@"\\frac\s*(\{[^{}]*\})\s*([0-9a-zA-Z])", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex FracBareDenominator();
+
+    [GeneratedRegex(@"\\sqrt\s*([0-9a-zA-Z])", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex SqrtBareArgument();
+
+    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex Whitespace();
+
+    [GeneratedRegex(@"\s*\^\s*\{?\s*[23]\s*\}?", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex UnitPower();
+}

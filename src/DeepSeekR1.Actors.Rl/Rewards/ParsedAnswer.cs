@@ -1,0 +1,34 @@
+namespace DeepSeekR1.Actors.Rl.Rewards;
+
+/// <summary>The structure of a parsed final answer.</summary>
+internal abstract record ParsedAnswer;
+
+/// <summary>One value or expression.</summary>
+/// <param name="Expression">The parsed value.</param>
+/// <param name="IsPercent">Whether it was written with <c>%</c> or the word percent.</param>
+internal sealed record ScalarAnswer(MathExpression Expression, bool IsPercent) : ParsedAnswer;
+
+/// <summary>An equation that is not just <c>variable = value</c>, kept as left side minus right side.</summary>
+/// <param name="Difference">Left-hand side minus right-hand side.</param>
+internal sealed record EquationAnswer(MathExpression Difference) : ParsedAnswer;
+
+/// <summary>
+/// Several values: a tuple <c>(1,2)</c>, a set <c>{1,2}</c>, an interval <c>[1,3)</c> or a bare list <c>1, 2</c>.
+/// </summary>
+/// <param name="Open">The opening bracket, or <c>'\0'</c> for a bare list.</param>
+/// <param name="Close">The closing bracket, or <c>'\0'</c> for a bare list.</param>
+/// <param name="Items">The members, in written order.</param>
+internal sealed record ListAnswer(char Open, char Close, IReadOnlyList<ParsedAnswer> Items) : ParsedAnswer
+{
+    /// <summary>Sets and bare lists (several solutions) compare without regard to order; tuples and intervals in order.</summary>
+    public bool IsUnordered => Open is '{' or '\0';
+
+    /// <summary>How the list is written, for reasons: <c>set</c>, <c>list</c>, <c>tuple</c> or <c>interval</c>.</summary>
+    public string Shape => Open switch
+    {
+        '{' => "set",
+        '\0' => "list",
+        '(' when Close == ')' => "tuple",
+        _ => "interval",
+    };
+}

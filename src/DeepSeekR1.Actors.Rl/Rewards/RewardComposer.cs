@@ -1,0 +1,71 @@
+using DeepSeekR1.Actors.Rl.Tasks;
+
+namespace DeepSeekR1.Actors.Rl.Rewards;
+
+/// <summary>
+/// Scores one completion of one task with every rule and combines the results: extracts the final answer, checks
+/// it against the gold answer (math equivalence, or the injected checker for Countdown expressions), checks the
+/// format, measures language consistency of the chain of thought, and weighs them. Pure and deterministic; never
+/// throws on model output.
+/// </summary>
+public sealed class RewardComposer
+{
+    private readonly Func<string, TaskItem, RewardResult>? _countdownChecker;
+
+    /// <summary>Creates a composer.</summary>
+    /// <param name="weights">How the rule results add up.</param>
+    /// <param name="countdownChecker">Checks an answer to a <see cref="AnswerKind.CountdownExpression"/> task; without one, such tasks score 0 with a reason.</param>
+    /// <param name="thinkTagInPrompt">Whether the prompt template already ends with <c>&lt;think&gt;</c> (see <see cref="FormatReward"/>).</param>
+    public RewardComposer(RewardWeights weights, Func<string, TaskItem, RewardResult>? countdownChecker = null, bool thinkTagInPrompt = false)
+    {
+        Weights = weights ?? throw new ArgumentNullException(nameof(weights));
+        _countdownChecker = countdownChecker;
+        ThinkTagInPrompt = thinkTagInPrompt;
+    }
+
+    /// <summary>The weights in use.</summary>
+    public RewardWeights Weights { get; }
+
+    /// <summary>Whether the prompt template already opens <c>&lt;think&gt;</c>.</summary>
+    public bool ThinkTagInPrompt { get; }
+
+    /// <summary>Scores <paramref name="completion"/> as an answer to <paramref name="item"/>.</summary>
+    /// <param name="item">The task, with its gold answer, kind and language.</param>
+    /// <param name="completion">The model's output.</param>
+    public RewardBreakdown Score(TaskItem item, string? completion)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var extraction = AnswerExtractor.Extract(completion);
+        var accuracy = extraction.Answer is { } answer ? CheckAnswer(answer, item) : RewardResult.Fail(extraction.Reason);
+        var format = FormatReward.Score(completion, ThinkTagInPrompt);
+        // Measured even when unweighted: evaluation reports language consistency for every run.
+        var language = FormatReward.ThinkContent(completion, ThinkTagInPrompt) is { } thought
+            ? LanguageConsistency.Score(thought, item.Language)
+            : RewardResult.Fail("no <think> section to judge");
+        var total = Weights.Combine(accuracy.Value, format.Value, language.Value);
+        return new RewardBreakdown(accuracy, format, language, total, extraction);
+    }
+
+    private RewardResult CheckAnswer(string answer, TaskItem item)
+    {
+        switch (item.Kind)
+        {
+            case AnswerKind.Math:
+                return MathAnswer.AreEquivalent(answer, item.Gold);
+            case AnswerKind.CountdownExpression when _countdownChecker is null:
+                return RewardResult.Fail("no Countdown checker configured");
+            case AnswerKind.CountdownExpression:
+                try
+                {
+                    return _countdownChecker(answer, item);
+                }
+                catch (Exception error) when (error is not OutOfMemoryException)
+                {
+                    // The checker is someone else's code run on model output; its failure costs this sample's reward only.
+                    return RewardResult.Fail($"Countdown checker error: {error.GetType().Name}: {error.Message}");
+                }
+            default:
+                return RewardResult.Fail($"no checker for answer kind {item.Kind}");
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using DeepSeekR1.Actors.Rl.Rewards;
+
+namespace DeepSeekR1.Actors.Rl.Tests.Rewards;
+
+/// <summary>Pairs (predicted, gold) that the math verifier must accept, grouped by category.</summary>
+public class MathAnswerEquivalentTests
+{
+    public static TheoryData<string, string> Integers => new()
+    {
+        { "18", "18" }, { "018", "18" }, { "+18", "18" }, { "18.0", "18" }, { "18.000", "18" }, { " 18 ", "18" },
+        { "1,234,567", "1234567" }, { "1234567", "1,234,567" }, { "1 234", "1234" }, { "1 234 567", "1234567" },
+        { "1\\,234", "1234" }, { "1{,}234", "1234" }, { "-1,234", "-1234" }, { "12345678901234567890", "12345678901234567890" },
+        { "0", "0" }, { "-0", "0" }, { "2^{10}", "1024" }, { "10^3", "1000" }, { "3+4", "7" }, { "2*3", "6" },
+        { "2 \\cdot 3", "6" }, { "2\\times 3", "6" }, { "18.", "18" }, { "1{,}000", "1000" },
+    };
+
+    public static TheoryData<string, string> Decimals => new()
+    {
+        { "0.5", "0.50" }, { ".5", "0.5" }, { "0.5", ".5" }, { "3.14", "3.140" }, { "-2.5", "-2.50" }, { "1234.5", "1,234.5" },
+        { "100.00", "100" }, { "0.125", "1/8" }, { "2.75", "2\\frac{3}{4}" }, { "0.1+0.2", "0.3" },
+    };
+
+    public static TheoryData<string, string> Fractions => new()
+    {
+        { "\\frac{1}{2}", "0.5" }, { "\\dfrac{1}{2}", "1/2" }, { "\\tfrac{3}{4}", "0.75" }, { "\\frac12", "1/2" }, { "\\frac 1 2", "0.5" },
+        { "3/4", "\\frac{3}{4}" }, { "6/8", "3/4" }, { "-\\frac{1}{3}", "\\frac{-1}{3}" }, { "\\frac{-1}{3}", "-1/3" },
+        { "2 1/2", "5/2" }, { "2\\frac{1}{2}", "2.5" }, { "-2\\frac{1}{2}", "-5/2" }, { "\\frac{10}{4}", "2.5" },
+        { "\\frac{\\frac{1}{2}}{2}", "1/4" }, { "\\frac{1}{2}+\\frac{1}{3}", "5/6" }, { "\\frac{2}{1}", "2" }, { "1/3", "\\frac{1}{3}" },
+        { "\\frac{7}{2}", "3.5" }, { "\\frac1{2}", "0.5" }, { "\\frac{1}2", "0.5" },
+    };
+
+    public static TheoryData<string, string> RootsAndPi => new()
+    {
+        { "\\sqrt{2}", "\\sqrt2" }, { "\\sqrt2", "1.41421356" }, { "2\\sqrt{2}", "\\sqrt{8}" }, { "\\sqrt{12}", "2\\sqrt{3}" },
+        { "\\frac{\\sqrt{2}}{2}", "\\frac{1}{\\sqrt{2}}" }, { "\\sqrt{4}", "2" }, { "\\sqrt[3]{8}", "2" }, { "\\sqrt[3]{-8}", "-2" },
+        { "\\pi", "3.14159265358979" }, { "2\\pi", "\\pi*2" }, { "\\frac{\\pi}{2}", "\\pi/2" }, { "\\frac{\\pi}2", "0.5\\pi" },
+        { "4\\pi", "\\pi 4" }, { "π", "\\pi" }, { "2pi", "2\\pi" }, { "\\sqrt{2}\\sqrt{3}", "\\sqrt{6}" }, { "3\\sqrt{3}", "\\sqrt{27}" },
+        { "\\frac{3\\sqrt{3}}{2}", "1.5\\sqrt{3}" }, { "√2", "\\sqrt{2}" }, { "e^2", "\\exp(2)" }, { "\\ln(e^3)", "3" }, { "\\log_2 8", "3" },
+        { "\\log(100)", "2" }, { "\\sin(\\pi/6)", "1/2" }, { "\\cos 0", "1" },
+    };
+
+    public static TheoryData<string, string> Percent => new()
+    {
+        { "50%", "50" }, { "50%", "0.5" }, { "50\\%", "50" }, { "50 percent", "50" }, { "0.5", "50%" }, { "50", "50%" },
+        { "50%", "50%" }, { "12.5%", "0.125" }, { "12.5\\%", "\\frac{1}{8}" }, { "100%", "1" }, { "25 %", "25" },
+    };
+
+    public static TheoryData<string, string> UnitsAndCurrency => new()
+    {
+        { "$18", "18" }, { "\\$18", "18" }, { "18 dollars", "18" }, { "$18.00", "18" }, { "\\$1,234", "1234" }, { "18", "$18" },
+        { "5 cm", "5" }, { "5cm", "5" }, { "5 \\text{cm}", "5" }, { "5\\text{ cm}", "5" }, { "5 \\mbox{cm}", "5" }, { "5\\ \\text{cm}^2", "5" },
+        { "90^\\circ", "90" }, { "90^{\\circ}", "90" }, { "90°", "90" }, { "90 degrees", "90" }, { "60 km/h", "60" }, { "12 sq ft", "12" },
+        { "3 hours", "3" }, { "7 apples", "7" }, { "€20", "20" }, { "USD 20", "20" }, { "2.5 kg", "2.5" }, { "1,000 meters", "1000" },
+        { "\\text{18}", "18" }, { "\\textbf{18}", "18" }, { "\\boxed{18}", "18" }, { "$\\boxed{18}$", "18" }, { "30\\text{ minutes}", "30" },
+    };
+
+    public static TheoryData<string, string> Negatives => new()
+    {
+        { "-3", "-3" }, { "−3", "-3" }, { "-(3)", "-3" }, { "(-3)", "-3" }, { "-\\frac{3}{4}", "-0.75" }, { "- 3", "-3" },
+        { "-$5", "-5" }, { "-1,000", "-1000" }, { "--3", "3" }, { "-x", "-1*x" },
+    };
+
+    public static TheoryData<string, string> Scientific => new()
+    {
+        { "1e3", "1000" }, { "1E3", "1000" }, { "1.5e3", "1500" }, { "1.5\\times10^{3}", "1500" }, { "1.5 \\times 10^3", "1500" },
+        { "1.5\\cdot10^{3}", "1,500" }, { "2.5e-3", "0.0025" }, { "10^{-2}", "0.01" }, { "6.02\\times10^{23}", "6.02e23" }, { "3\\times10^{8}", "300000000" },
+    };
+
+    public static TheoryData<string, string> TuplesSetsIntervals => new()
+    {
+        { "(1,2)", "(1, 2)" }, { "(1, 2)", "\\left(1,2\\right)" }, { "(\\frac{1}{2}, 3)", "(0.5,3)" }, { "(1,2,3)", "(1,2,3)" },
+        { "\\{1,2\\}", "\\{2,1\\}" }, { "{1,2,3}", "{3,1,2}" }, { "\\left\\{1,2\\right\\}", "\\{1,2\\}" }, { "1, 2", "\\{2, 1\\}" },
+        { "2, 1", "1,2" }, { "x=1, x=2", "1, 2" }, { "[1,3)", "[1, 3)" }, { "[1,3]", "\\left[1,3\\right]" }, { "(-\\infty, 3]", "(-\\infty,3]" },
+        { "(0,\\infty)", "(0, \\infty)" }, { "[\\frac{1}{2}, 2)", "[0.5,2)" }, { "(1, -2)", "(1,-2)" }, { "(2, 3)", "(2,3)" },
+        { "((1,2),(3,4))", "((1,2),(3,4))" }, { "\\{-1, 1\\}", "\\{1, -1\\}" }, { "(\\sqrt{2}, \\pi)", "(1.41421356, 3.14159265)" },
+    };
+
+    public static TheoryData<string, string> EquationsAndForms => new()
+    {
+        { "x = 3", "3" }, { "x=3", "3" }, { "3", "x = 3" }, { "y = 2x + 1", "2x+1" }, { "x_1 = 5", "5" }, { "f(x) = x^2", "x^2" },
+        { "\\left( 1 \\right)", "1" }, { "\\left(3\\right)", "3" }, { "y = 2x+1", "y = 1 + 2x" }, { "2x + 1 = y", "y = 2x + 1" },
+        { "x^2 + y^2 = 1", "y^2 + x^2 = 1" }, { "k = \\frac{1}{2}", "0.5" },
+    };
+
+    public static TheoryData<string, string> Symbolic => new()
+    {
+        { "2x+2", "2(x+1)" }, { "x^2-1", "(x-1)(x+1)" }, { "(x+1)^2", "x^2+2x+1" }, { "\\frac{x}{2}", "0.5x" }, { "2x", "x+x" },
+        { "x y", "yx" }, { "\\frac{1}{x}+\\frac{1}{y}", "\\frac{x+y}{xy}" }, { "\\sqrt{x^2}", "|x|" }, { "a^2b", "b a a" },
+        { "3(a-b)", "3a-3b" }, { "\\frac{x^2-1}{x-1}", "x+1" }, { "e^{\\ln x}", "x" }, { "\\sin x", "sin(x)" }, { "2\\pi r", "\\pi r 2" },
+        { "\\frac{n(n+1)}{2}", "\\frac{n^2+n}{2}" }, { "x^{1/2}", "\\sqrt{x}" }, { "4!", "24" }, { "\\dfrac{a}{b}", "a/b" },
+        { "(x-2)(x+3)", "x^2+x-6" }, { "\\cos{x}", "\\cos(x)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Integers))]
+    [MemberData(nameof(Decimals))]
+    [MemberData(nameof(Fractions))]
+    [MemberData(nameof(RootsAndPi))]
+    [MemberData(nameof(Percent))]
+    [MemberData(nameof(UnitsAndCurrency))]
+    [MemberData(nameof(Negatives))]
+    [MemberData(nameof(Scientific))]
+    [MemberData(nameof(TuplesSetsIntervals))]
+    [MemberData(nameof(EquationsAndForms))]
+    [MemberData(nameof(Symbolic))]
+    public void Equivalent_pairs_score_one(string predicted, string gold)
+    {
+        var result = MathAnswer.AreEquivalent(predicted, gold);
+
+        Assert.True(result.Value == 1.0, $"'{predicted}' vs '{gold}': {result.Reason}");
+        Assert.False(string.IsNullOrWhiteSpace(result.Reason));
+    }
+
+    [Theory]
+    [MemberData(nameof(Integers))]
+    [MemberData(nameof(Fractions))]
+    [MemberData(nameof(TuplesSetsIntervals))]
+    [MemberData(nameof(Symbolic))]
+    public void Equivalence_is_symmetric_for_plain_forms(string predicted, string gold)
+    {
+        Assert.Equal(MathAnswer.AreEquivalent(predicted, gold).Value, MathAnswer.AreEquivalent(gold, predicted).Value);
+    }
+}

@@ -1,0 +1,91 @@
+using DeepSeekR1.Actors.Rl.Rewards;
+
+namespace DeepSeekR1.Actors.Rl.Tests.Rewards;
+
+/// <summary>Pairs (predicted, gold) that the math verifier must reject, grouped by category.</summary>
+public class MathAnswerNotEquivalentTests
+{
+    public static TheoryData<string, string> Numbers => new()
+    {
+        { "17", "18" }, { "-18", "18" }, { "180", "18" }, { "1.8", "18" }, { "1,234", "1243" }, { "1000001", "1000000" },
+        { "12345678901234567891", "12345678901234567890" }, { "0.333", "1/3" }, { "0.3333333", "\\frac{1}{3}" }, { "3.14", "\\pi" },
+        { "1.4142", "\\sqrt{2}" }, { "0", "1" }, { "2^{10}", "1000" }, { "1e3", "100" }, { "1.5\\times10^{3}", "150" },
+        { "6.02\\times10^{23}", "6.02e22" }, { "0.1", "0.01" }, { "10", "10.5" }, { "1 234", "1243" }, { "12 34", "1234" },
+    };
+
+    public static TheoryData<string, string> Fractions => new()
+    {
+        { "\\frac{1}{2}", "\\frac{1}{3}" }, { "1/2", "2" }, { "\\frac{2}{1}", "1/2" }, { "3/4", "4/3" }, { "2\\frac{1}{2}", "2" },
+        { "2 1/2", "3" }, { "-\\frac{1}{2}", "1/2" }, { "\\frac12", "12" }, { "\\frac{1}{2}", "1.2" }, { "5/2", "2.4" },
+    };
+
+    public static TheoryData<string, string> RootsAndPi => new()
+    {
+        { "\\sqrt{2}", "2" }, { "\\sqrt{3}", "\\sqrt{2}" }, { "2\\sqrt{2}", "\\sqrt{2}" }, { "\\pi", "2\\pi" }, { "\\pi/2", "\\pi/3" },
+        { "\\sqrt{8}", "8" }, { "\\sqrt[3]{8}", "\\sqrt{8}" }, { "e", "\\pi" }, { "\\log_2 8", "2" }, { "\\sqrt{2}/2", "\\sqrt{2}" },
+    };
+
+    public static TheoryData<string, string> Percent => new()
+    {
+        { "50%", "5" }, { "50%", "0.05" }, { "5%", "0.5" }, { "0.5%", "50" }, { "50", "0.5" }, { "25%", "50%" },
+        { "50 percent", "0.05" }, { "0.5", "5%" },
+    };
+
+    public static TheoryData<string, string> UnitsAndCurrency => new()
+    {
+        { "$17", "18" }, { "17 dollars", "18" }, { "5 cm", "6" }, { "90^\\circ", "45" }, { "60 km/h", "6" }, { "3 hours", "4" },
+        { "2x", "2" }, { "3 x", "3" }, { "\\text{Monday}", "\\text{Tuesday}" }, { "5 \\text{cm}", "50" },
+    };
+
+    public static TheoryData<string, string> TuplesSetsIntervals => new()
+    {
+        { "(1,2)", "(2,1)" }, { "(1,2)", "(1,2,3)" }, { "(1,2)", "\\{1,2\\}" }, { "\\{1,2\\}", "\\{1,3\\}" }, { "\\{1,2\\}", "\\{1,2,3\\}" },
+        { "[1,3)", "(1,3)" }, { "[1,3)", "[1,3]" }, { "(1,3]", "[1,3)" }, { "[1,3]", "[1,4]" }, { "(-\\infty, 3]", "(-\\infty, 3)" },
+        { "(0, \\infty)", "(0, 5)" }, { "1, 2", "(1,2)" }, { "1, 2", "1, 2, 3" }, { "(1,2)", "1" }, { "1", "(1, 1)" },
+        { "\\{1,1\\}", "\\{1,2\\}" }, { "((1,2),(3,4))", "((1,2),(4,3))" }, { "(\\infty, 1)", "(-\\infty, 1)" },
+    };
+
+    public static TheoryData<string, string> EquationsAndSymbolic => new()
+    {
+        { "x = 3", "4" }, { "y = 2x", "2x+1" }, { "x^2+y^2=1", "x^2+y^2=2" }, { "2x+2", "2(x+2)" }, { "x^2", "2x" },
+        { "(x+1)^2", "x^2+1" }, { "x", "y" }, { "\\frac{x}{2}", "2x" }, { "\\sin x", "\\cos x" }, { "\\ln x", "\\log x" },
+        { "a-b", "b-a" }, { "x^3", "x^2" }, { "\\sqrt{x}", "x" }, { "xy", "x+y" }, { "n!", "n" },
+    };
+
+    public static TheoryData<string, string> Garbage => new()
+    {
+        { "banana", "18" }, { "18 + ", "18" }, { "(", "1" }, { "\\frac{1}{2", "1/2" }, { "1/0", "1" }, { "\\foo{3}", "3" },
+        { "3 = 4 = 5", "3" }, { "#", "1" }, { "\\sqrt{-1}", "1" }, { "0/0", "0" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Numbers))]
+    [MemberData(nameof(Fractions))]
+    [MemberData(nameof(RootsAndPi))]
+    [MemberData(nameof(Percent))]
+    [MemberData(nameof(UnitsAndCurrency))]
+    [MemberData(nameof(TuplesSetsIntervals))]
+    [MemberData(nameof(EquationsAndSymbolic))]
+    [MemberData(nameof(Garbage))]
+    public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
+    {
+        var result = MathAnswer.AreEquivalent(predicted, gold);
+
+        Assert.True(result.Value == 0.0, $"'{predicted}' vs '{gold}' accepted: {result.Reason}");
+        Assert.False(string.IsNullOrWhiteSpace(result.Reason));
+    }
+
+    [Theory]
+    [InlineData(null, "1")]
+    [InlineData("", "1")]
+    [InlineData("   ", "1")]
+    [InlineData("1", "")]
+    [InlineData("1", null)]
+    public void Missing_inputs_score_zero(string? predicted, string? gold)
+    {
+        var result = MathAnswer.AreEquivalent(predicted, gold);
+
+        Assert.Equal(0.0, result.Value);
+        Assert.Contains("empty", result.Reason);
+    }
+}
