@@ -5,8 +5,9 @@ namespace DeepSeekR1.Actors.Rl.Training;
 
 /// <summary>
 /// How a question becomes prompt tokens, the same way everywhere (pretraining corpus, SFT, RL rollouts, evaluation):
-/// the begin-of-sequence token when the tokenizer has one, then the R1-Zero template around the question. The model's
-/// completion follows "Assistant:" directly and ends with the end-of-sequence token.
+/// the R1-Zero template around the question, encoded as text with no begin-of-sequence token added (as Qwen does; a
+/// template that wants one writes it as text, like DeepSeek's). The model's completion follows "Assistant:" directly
+/// and ends with the end-of-sequence token.
 /// </summary>
 public static class PromptFormat
 {
@@ -17,11 +18,7 @@ public static class PromptFormat
     public static IReadOnlyList<int> Encode(IPolicyTokenizer tokenizer, TaskItem item) => Encode(tokenizer, Text(item));
 
     /// <summary>The token ids of an already templated prompt.</summary>
-    public static IReadOnlyList<int> Encode(IPolicyTokenizer tokenizer, string promptText)
-    {
-        var ids = tokenizer.Encode(promptText);
-        return tokenizer.BosId is int bos ? [bos, .. ids] : ids;
-    }
+    public static IReadOnlyList<int> Encode(IPolicyTokenizer tokenizer, string promptText) => tokenizer.Encode(promptText);
 
     /// <summary>A completion's token ids for supervised training: its text, then the end-of-sequence token.</summary>
     public static IReadOnlyList<int> EncodeCompletion(IPolicyTokenizer tokenizer, string completion) =>
