@@ -75,3 +75,32 @@ public class LanguageConsistencyTests
         Assert.Equal(expected, Scripts.ForLanguage(language));
     }
 }
+
+public class LanguageConsistencyLimitsTests
+{
+    [Theory]
+    [InlineData("$")]
+    [InlineData("\\(")]
+    [InlineData("中a")]
+    public void Large_hostile_chains_of_thought_are_measured_fast(string unit)
+    {
+        var text = string.Concat(Enumerable.Repeat(unit, RewardLimits.MaxCompletionChars / unit.Length / 2));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = LanguageConsistency.Score(text, "zh");
+        var mixed = LanguageMixing.IsMixed(text);
+
+        Assert.InRange(result.Value, 0.0, 1.0);
+        Assert.False(mixed); // lone Latin letters are variables, so "中a" repeated is pure Chinese
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed.TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public void Oversized_chains_of_thought_score_zero()
+    {
+        var result = LanguageConsistency.Score(new string('a', RewardLimits.MaxCompletionChars + 1), "en");
+
+        Assert.Equal(0.0, result.Value);
+        Assert.Contains("too long", result.Reason);
+    }
+}
