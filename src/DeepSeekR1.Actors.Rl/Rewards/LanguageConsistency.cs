@@ -81,7 +81,8 @@ public static partial class LanguageConsistency
         return new ScriptCounts(latin, cjk, cyrillic);
     }
 
-    // Inline and display math, then any remaining \command; lazy bodies with a length cap keep matching linear.
-    [GeneratedRegex(@"\$\$[^$]{0,4000}\$\$|\$[^$]{0,2000}\$|\\\([\s\S]{0,2000}?\\\)|\\\[[\s\S]{0,4000}?\\\]|\\[A-Za-z]+", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    // Display and inline math, then any remaining \command. NonBacktracking keeps matching linear in the text
+    // length, so a 64 KiB chain of thought full of unclosed "$" or "\(" costs no more than reading it.
+    [GeneratedRegex(@"\$\$[^$]*\$\$|\$[^$]*\$|\\\([\s\S]*?\\\)|\\\[[\s\S]*?\\\]|\\[A-Za-z]+", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex LatexMath();
 }
