@@ -29,10 +29,11 @@ public static class CommonOptions
         return command;
     }
 
-    /// <summary>Loads the configuration the shared options describe.</summary>
-    public static R1Config Load(ParseResult parse)
+    /// <summary>Loads the configuration the shared options describe, with a command's own overrides applied before --set.</summary>
+    public static R1Config Load(ParseResult parse, IEnumerable<string>? commandOverrides = null)
     {
-        var sets = (parse.GetValue(Set) ?? []).ToList();
+        // Command-specific options (--steps, --engine) come first so that an explicit --set still wins.
+        var sets = (commandOverrides ?? []).Concat(parse.GetValue(Set) ?? []).ToList();
         if (parse.GetValue(DataDir) is { } dataDir) sets.Add($"r1.data-dir={dataDir}");
         return R1Config.Load(parse.GetValue(Config), sets);
     }

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using DeepSeekR1.Actors.Rl.Rewards;
+
+namespace DeepSeekR1.Actors.Cli.Commands;
+
+/// <summary><c>r1 reward score --task math|gsm8k --input FILE.jsonl</c>: score completions with the rule-based rewards.</summary>
+public static class RewardCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var task = new Option<string>("--task") { Description = "math | gsm8k (gsm8k golds may be raw '#### n' answers)", Required = true };
+        var input = new Option<string>("--input") { Description = "JSONL file; each line has 'gold' and 'completion'", Required = true };
+        var score = new Command("score", "Score each line; writes one JSON line per input line, in order. Exit code 2 if any line was malformed")
+        {
+            task, input,
+        };
+        score.SetAction(parse =>
+        {
+            if (!RewardScoringJob.TryParseTask(parse.GetValue(task)!, out var kind))
+            {
+                Console.Error.WriteLine($"r1 reward score: unknown --task '{parse.GetValue(task)}' (math | gsm8k)");
+                return 2;
+            }
+            string path = parse.GetValue(input)!;
+            if (!File.Exists(path))
+            {
+                Console.Error.WriteLine($"r1 reward score: input file '{path}' does not exist");
+                return 2;
+            }
+            using var reader = new StreamReader(path);
+            bool malformed = new RewardScoringJob(kind).Run(reader, Console.Out, path);
+            return malformed ? 2 : 0;
+        });
+        var command = new Command("reward", "Rule-based rewards");
+        command.Subcommands.Add(score);
+        return command;
+    }
+}

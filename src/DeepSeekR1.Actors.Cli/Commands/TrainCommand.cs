@@ -1,0 +1,149 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using DeepSeekR1.Actors.Cli.Configuration;
+using DeepSeekR1.Actors.Model.Checkpoints;
+using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Model.Sampling;
+using DeepSeekR1.Actors.Model.Tokenizers;
+using DeepSeekR1.Actors.Rl.Evaluation;
+using DeepSeekR1.Actors.Rl.Tasks;
+using DeepSeekR1.Actors.Rl.Training;
+
+namespace DeepSeekR1.Actors.Cli.Commands;
+
+/// <summary>Settings of the main job (HOCON section <c>r1.train</c>).</summary>
+public sealed record TrainSettings
+{
+    /// <summary>inline or actor.</summary>
+    public string Engine { get; init; } = "inline";
+    /// <summary>Checkpoint to start from, or "random".</summary>
+    public string Init { get; init; } = "models/base-tiny";
+    /// <summary>Held-out questions for the before/after evaluation (0 = skip).</summary>
+    public int EvalLimit { get; init; } = 200;
+    /// <summary>Samples per question in that evaluation.</summary>
+    public int EvalSamples { get; init; } = 4;
+}
+
+/// <summary>
+/// <c>r1 train</c>, the main job: R1-Zero-style GRPO on the built-in task from the shipped base model, with a line of
+/// progress per step (reward, accuracy, length, KL, step time) and a held-out pass@1 before and after.
+/// </summary>
+public static class TrainCommand
+{
+    private static readonly Option<string?> Engine = new("--engine") { Description = "inline (one process, no actors) | actor (Akka.NET, issue 4); default from r1.train.engine" };
+    private static readonly Option<int?> Steps = new("--steps") { Description = "RL steps (r1.grpo.steps)" };
+    private static readonly Option<string?> RunId = new("--run-id") { Description = "Run id; the run's files go under DATA_DIR/runs/ID" };
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var command = new Command("train", "Run GRPO (R1-Zero style) on the embedded default: the main job") { Engine, Steps, RunId };
+        command.WithConfigOptions();
+        command.SetAction(parse => Execute(parse, Console.Out));
+        return command;
+    }
+
+    /// <summary>Runs the job, writing progress and the summary to <paramref name="output"/>.</summary>
+    public static int Execute(ParseResult parse, TextWriter output)
+    {
+        var extra = new List<string>();
+        if (parse.GetValue(Steps) is int steps) extra.Add($"r1.grpo.steps={steps}");
+        if (parse.GetValue(Engine) is { } engineName) extra.Add($"r1.train.engine={engineName}");
+        var config = CommonOptions.Load(parse, extra);
+        var train = config.Bind<TrainSettings>("r1.train");
+        if (train.Engine == "actor")
+            throw new NotSupportedException("the actor engine (sharded prompt groups, samplers, journaled learner) is issue 4; use --engine inline");
+        if (train.Engine != "inline") throw new ConfigException($"r1.train.engine: '{train.Engine}' is not inline or actor");
+
+        GrpoSettings grpo;
+        try { grpo = config.Bind<GrpoSettings>("r1.grpo").Validate(); }
+        catch (ArgumentException e) { throw new ConfigException(e.Message); }
+        var sampling = config.Bind<SamplingOptions>("r1.sampling");
+        ulong seed = (ulong)config.GetLong("r1.seed");
+
+        string runId = parse.GetValue(RunId) ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+        string runDir = Path.Combine(config.GetString("r1.data-dir"), "runs", runId);
+        if (Directory.Exists(runDir))
+            throw new NotSupportedException($"run '{runId}' already exists in {runDir}; resuming a run is the journaled actor engine's job (issue 4)");
+        Directory.CreateDirectory(runDir);
+        File.WriteAllText(Path.Combine(runDir, "config.conf"), config.Root.ToString(true));
+
+        var runtime = PolicyFactory.Start(config);
+        using var policy = LoadInitialPolicy(config, train, runtime);
+        var task = TaskCatalog.Get(grpo.Task, string.IsNullOrEmpty(grpo.Data) ? null : grpo.Data);
+        output.WriteLine($"r1 train: run {runId}, engine {train.Engine}, task {grpo.Task}, {grpo.Steps} steps x {grpo.PromptsPerStep} questions x {grpo.GroupSize} samples, policy {train.Init}");
+
+        var evalSettings = config.Bind<EvalSettings>("r1.eval") with { Task = grpo.Task, Data = grpo.Data, Limit = train.EvalLimit, Samples = train.EvalSamples };
+        EvalReport? before = train.EvalLimit > 0 ? Evaluate(policy, runtime.Tokenizer, task, evalSettings, grpo, output, "before") : null;
+
+        using var trainer = new InlineGrpoTrainer(policy, runtime.Tokenizer, task, grpo, sampling, seed);
+        using var metricsFile = new StreamWriter(Path.Combine(runDir, "metrics.jsonl"));
+        var started = DateTime.UtcNow;
+        foreach (var result in trainer.Run())
+        {
+            var m = result.Metrics;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"step {result.Step + 1,4}/{grpo.Steps} | reward {m.RewardMean:F3} | acc {m.Accuracy:P1} | len {m.CompletionLengthMean,5:F1} | kl {m.KlMean ?? 0:F4} | clip {m.ClipFractionLow + m.ClipFractionHigh:F3} | {m.StepSeconds:F1}s"));
+            metricsFile.WriteLine(JsonSerializer.Serialize(new { step = result.Step + 1, metrics = m, sampling_seconds = result.SamplingSeconds }));
+            metricsFile.Flush();
+            if (grpo.CheckpointEvery > 0 && (result.Step + 1) % grpo.CheckpointEvery == 0)
+                SaveCheckpoint(policy, runDir, result.Step + 1, runtime.Tokenizer);
+        }
+        string final = SaveCheckpoint(policy, runDir, grpo.Steps, runtime.Tokenizer);
+        double minutes = (DateTime.UtcNow - started).TotalMinutes;
+
+        EvalReport? after = train.EvalLimit > 0 ? Evaluate(policy, runtime.Tokenizer, task, evalSettings, grpo, output, "after") : null;
+        output.WriteLine($"r1 train: finished {grpo.Steps} steps in {minutes:F1} min; checkpoint {final}");
+        var summary = new Dictionary<string, object?>
+        {
+            ["run_id"] = runId,
+            ["engine"] = train.Engine,
+            ["steps"] = grpo.Steps,
+            ["train_minutes"] = Math.Round(minutes, 2),
+            ["checkpoint"] = final,
+            ["pass_at_1_before"] = before?.Overall.PassAt1,
+            ["pass_at_1_after"] = after?.Overall.PassAt1,
+        };
+        if (before is not null && after is not null)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"held-out pass@1 ({train.EvalLimit} questions x {train.EvalSamples}): {before.Overall.PassAt1:P1} -> {after.Overall.PassAt1:P1}"));
+        output.WriteLine(JsonSerializer.Serialize(summary));
+        return 0;
+    }
+
+    private static PolicyModel LoadInitialPolicy(R1Config config, TrainSettings train, PolicyRuntime runtime)
+    {
+        if (train.Init == "random") return PolicyFactory.CreateRandom(config, runtime);
+        string path = RepositoryPaths.Resolve(train.Init)
+            ?? throw new ConfigException($"r1.train.init: checkpoint '{train.Init}' not found (give a path, or \"random\")");
+        return PolicyCheckpoint.Load(path, runtime.Device);
+    }
+
+    private static EvalReport Evaluate(PolicyModel policy, IPolicyTokenizer tokenizer, ITaskSource task, EvalSettings settings, GrpoSettings grpo, TextWriter output, string label)
+    {
+        var items = EvalQuestions.Select(task, settings);
+        var report = Evaluator.Run(policy, tokenizer, items, settings, InlineGrpoTrainer.Rewards(grpo));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"held-out {label}: pass@1 {report.Overall.PassAt1:P1}, cons@{settings.Samples} {report.Overall.ConsAtK:P1} over {items.Count} questions"));
+        return report;
+    }
+
+    private static string SaveCheckpoint(PolicyModel policy, string runDir, long step, IPolicyTokenizer tokenizer)
+    {
+        string dir = Path.Combine(runDir, "checkpoints", $"step-{step:D6}");
+        var extra = new List<string>();
+        string tokenizerFile = Path.Combine(runDir, "tokenizer.json");
+        if (tokenizer is BuiltinTokenizer builtin)
+        {
+            if (!File.Exists(tokenizerFile)) File.WriteAllText(tokenizerFile, builtin.ToJson());
+            extra.Add(tokenizerFile);
+        }
+        return PolicyCheckpoint.Save(policy, dir, new CheckpointSaveOptions
+        {
+            ExtraFiles = extra,
+            Overwrite = true,
+            Metadata = new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) },
+        });
+    }
+}
