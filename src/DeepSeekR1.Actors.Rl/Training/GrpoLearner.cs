@@ -108,7 +108,7 @@ public sealed class GrpoLearner : IDisposable
         total.backward();
         double gradNorm = settings.GradClip > 0
             ? GradientClipping.ClipByGlobalNorm(policy.parameters(), settings.GradClip)
-            : GradientClipping.ClipByGlobalNorm(policy.parameters(), double.MaxValue);
+            : GradientClipping.ClipByGlobalNorm(policy.parameters(), 1e30);   // measures the norm, never clips
         optimizer.step();
         policy.UpdateRouterBiases();
         double entropy = MaskedOps.MaskedMean(scores.Entropy!, batch.Scored).item<float>();

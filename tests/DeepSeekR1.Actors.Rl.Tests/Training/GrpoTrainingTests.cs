@@ -63,7 +63,7 @@ public class GrpoTrainingTests
     public void Sampling_a_group_alone_or_batched_with_others_gives_the_same_rollouts()
     {
         using var policy = TinyPolicy();
-        var sampler = new GroupSampler(Tokenizer, InlineGrpoTrainer.Rewards(Settings), Sampling, 9, 3, Grpo.AdvantageScaling.GroupStd);
+        var sampler = new GroupSampler(Tokenizer, InlineGrpoTrainer.Rewards(Settings), Sampling, 9, 3, Rl.Grpo.AdvantageScaling.GroupStd);
         var items = new TrainingPrompts(new ArithmeticTask(), 9, 3).ForStep(4);
         var requests = items.Select((item, i) => new GroupRequest(4, i, item)).ToArray();
         var together = sampler.Sample(policy, 0, requests);
@@ -78,11 +78,11 @@ public class GrpoTrainingTests
         var rollout = new Rollout(0, [7, 8], [-0.5f, -0.25f], FinishReason.Stop, "x", 1, true, true, "1", 0);
         var longer = rollout with { CompletionIds = [7, 8, 9], OldLogProbs = [-1f, -2f, -3f] };
         var batch = TrainingBatch.Pack([new TrainingRow([1, 2, 3], rollout, 0.5), new TrainingRow([4], longer, -0.5)], padId: 0, CPU);
-        Assert.Equal(new long[] { 2, 6 }, batch.Ids.shape);
-        Assert.Equal(new long[] { 1, 2, 3, 7, 8, 0, 4, 7, 8, 9, 0, 0 }, batch.Ids.data<long>().ToArray());
-        Assert.Equal(new[] { false, false, false, true, true, false, false, true, true, true, false, false }, batch.Scored.data<bool>().ToArray());
-        Assert.Equal(new[] { true, true, true, true, true, false, true, true, true, true, false, false }, batch.Valid.data<bool>().ToArray());
-        Assert.Equal(new[] { 0f, 0f, 0f, -0.5f, -0.25f, 0f, 0f, -1f, -2f, -3f, 0f, 0f }, batch.OldLogProbs.data<float>().ToArray());
+        Assert.Equal(new long[] { 2, 5 }, batch.Ids.shape);
+        Assert.Equal(new long[] { 1, 2, 3, 7, 8, 4, 7, 8, 9, 0 }, batch.Ids.data<long>().ToArray());
+        Assert.Equal(new[] { false, false, false, true, true, false, true, true, true, false }, batch.Scored.data<bool>().ToArray());
+        Assert.Equal(new[] { true, true, true, true, true, true, true, true, true, false }, batch.Valid.data<bool>().ToArray());
+        Assert.Equal(new[] { 0f, 0f, 0f, -0.5f, -0.25f, 0f, -1f, -2f, -3f, 0f }, batch.OldLogProbs.data<float>().ToArray());
         Assert.Equal(new[] { 0.5f, -0.5f }, batch.Advantages.data<float>().ToArray());
     }
 
