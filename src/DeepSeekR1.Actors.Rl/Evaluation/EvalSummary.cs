@@ -1,0 +1,50 @@
+using System.Text.Json.Serialization;
+
+namespace DeepSeekR1.Actors.Rl.Evaluation;
+
+/// <summary>The figures of an evaluation over a set of questions (all of them, or one difficulty level).</summary>
+/// <param name="Questions">Questions evaluated.</param>
+/// <param name="Completions">Completions sampled (questions times K).</param>
+/// <param name="Correct">Correct completions.</param>
+/// <param name="PassAt1">Mean over questions of the unbiased pass@1 estimate (correct / samples).</param>
+/// <param name="PassAtK">Mean over questions of pass@K: the share with at least one correct sample.</param>
+/// <param name="ConsAtK">Share of questions whose majority-vote answer is correct.</param>
+/// <param name="FormatRate">Share of completions that follow the think/answer format.</param>
+/// <param name="AnswerRate">Share of completions with an extractable final answer.</param>
+/// <param name="TruncatedRate">Share of completions cut off by the token limit.</param>
+/// <param name="MeanCompletionTokens">Mean sampled tokens per completion: the paper's response length.</param>
+public sealed record EvalSummary(
+    [property: JsonPropertyName("questions")] int Questions,
+    [property: JsonPropertyName("completions")] int Completions,
+    [property: JsonPropertyName("correct")] int Correct,
+    [property: JsonPropertyName("pass_at_1")] double PassAt1,
+    [property: JsonPropertyName("pass_at_k")] double PassAtK,
+    [property: JsonPropertyName("cons_at_k")] double ConsAtK,
+    [property: JsonPropertyName("format_rate")] double FormatRate,
+    [property: JsonPropertyName("answer_rate")] double AnswerRate,
+    [property: JsonPropertyName("truncated_rate")] double TruncatedRate,
+    [property: JsonPropertyName("mean_completion_tokens")] double MeanCompletionTokens)
+{
+    /// <summary>Summarises <paramref name="questions"/> (all of them with the same number of samples, K).</summary>
+    /// <param name="questions">The scored questions.</param>
+    /// <returns>The summary; all rates are 0 when there are no questions.</returns>
+    public static EvalSummary Of(IReadOnlyCollection<QuestionResult> questions)
+    {
+        ArgumentNullException.ThrowIfNull(questions);
+        var samples = questions.SelectMany(q => q.Samples).ToArray();
+        return new EvalSummary(
+            Questions: questions.Count,
+            Completions: samples.Length,
+            Correct: samples.Count(s => s.IsCorrect),
+            PassAt1: Mean(questions, q => q.PassAt1),
+            PassAtK: Mean(questions, q => Evaluation.PassAtK.Estimate(q.Samples.Count, q.Correct, q.Samples.Count)),
+            ConsAtK: Mean(questions, q => q.Consensus.IsCorrect ? 1 : 0),
+            FormatRate: Mean(samples, s => s.Formatted ? 1 : 0),
+            AnswerRate: Mean(samples, s => s.Answer is null ? 0 : 1),
+            TruncatedRate: Mean(samples, s => s.Finish == Model.Sampling.FinishReason.Length ? 1 : 0),
+            MeanCompletionTokens: Mean(samples, s => s.Tokens));
+    }
+
+    private static double Mean<T>(IReadOnlyCollection<T> items, Func<T, double> value) =>
+        items.Count == 0 ? 0 : items.Sum(value) / items.Count;
+}
