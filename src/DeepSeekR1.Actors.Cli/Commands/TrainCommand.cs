@@ -74,8 +74,10 @@ public static class TrainCommand
         var task = TaskCatalog.Get(grpo.Task, string.IsNullOrEmpty(grpo.Data) ? null : grpo.Data);
         output.WriteLine($"r1 train: run {runId}, engine {train.Engine}, task {grpo.Task}, {grpo.Steps} steps x {grpo.PromptsPerStep} questions x {grpo.GroupSize} samples, policy {train.Init}");
 
-        var evalSettings = config.Bind<EvalSettings>("r1.eval") with { Task = grpo.Task, Data = grpo.Data, Limit = train.EvalLimit, Samples = train.EvalSamples };
-        EvalReport? before = train.EvalLimit > 0 ? Evaluate(policy, runtime.Tokenizer, task, evalSettings, grpo, output, "before") : null;
+        EvalSettings? evalSettings = train.EvalLimit > 0
+            ? config.Bind<EvalSettings>("r1.eval") with { Task = grpo.Task, Data = grpo.Data, Limit = train.EvalLimit, Samples = train.EvalSamples }
+            : null;
+        EvalReport? before = evalSettings is not null ? Evaluate(policy, runtime.Tokenizer, task, evalSettings, grpo, output, "before") : null;
 
         using var trainer = new InlineGrpoTrainer(policy, runtime.Tokenizer, task, grpo, sampling, seed);
         using var metricsFile = new StreamWriter(Path.Combine(runDir, "metrics.jsonl"));
@@ -84,7 +86,7 @@ public static class TrainCommand
         {
             var m = result.Metrics;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"step {result.Step + 1,4}/{grpo.Steps} | reward {m.RewardMean:F3} | acc {m.Accuracy:P1} | len {m.CompletionLengthMean,5:F1} | kl {m.KlMean ?? 0:F4} | clip {m.ClipFractionLow + m.ClipFractionHigh:F3} | {m.StepSeconds:F1}s"));
+                $"step {result.Step + 1,4}/{grpo.Steps} | reward {m.RewardMean:F3} | acc {m.Accuracy * 100,5:F1}% | len {m.CompletionLengthMean,5:F1} | kl {m.KlMean ?? 0:F4} | clip {m.ClipFractionLow + m.ClipFractionHigh:F3} | {m.StepSeconds:F1}s"));
             metricsFile.WriteLine(JsonSerializer.Serialize(new { step = result.Step + 1, metrics = m, sampling_seconds = result.SamplingSeconds }));
             metricsFile.Flush();
             if (grpo.CheckpointEvery > 0 && (result.Step + 1) % grpo.CheckpointEvery == 0)
@@ -93,7 +95,7 @@ public static class TrainCommand
         string final = SaveCheckpoint(policy, runDir, grpo.Steps, runtime.Tokenizer);
         double minutes = (DateTime.UtcNow - started).TotalMinutes;
 
-        EvalReport? after = train.EvalLimit > 0 ? Evaluate(policy, runtime.Tokenizer, task, evalSettings, grpo, output, "after") : null;
+        EvalReport? after = evalSettings is not null ? Evaluate(policy, runtime.Tokenizer, task, evalSettings, grpo, output, "after") : null;
         output.WriteLine($"r1 train: finished {grpo.Steps} steps in {minutes:F1} min; checkpoint {final}");
         var summary = new Dictionary<string, object?>
         {
@@ -107,7 +109,7 @@ public static class TrainCommand
         };
         if (before is not null && after is not null)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"held-out pass@1 ({train.EvalLimit} questions x {train.EvalSamples}): {before.Overall.PassAt1:P1} -> {after.Overall.PassAt1:P1}"));
+                $"held-out pass@1 ({train.EvalLimit} questions x {train.EvalSamples}): {before.Overall.PassAt1 * 100:F1}% -> {after.Overall.PassAt1 * 100:F1}%"));
         output.WriteLine(JsonSerializer.Serialize(summary));
         return 0;
     }
@@ -125,7 +127,7 @@ public static class TrainCommand
         var items = EvalQuestions.Select(task, settings);
         var report = Evaluator.Run(policy, tokenizer, items, settings, InlineGrpoTrainer.Rewards(grpo));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"held-out {label}: pass@1 {report.Overall.PassAt1:P1}, cons@{settings.Samples} {report.Overall.ConsAtK:P1} over {items.Count} questions"));
+            $"held-out {label}: pass@1 {report.Overall.PassAt1 * 100:F1}%, cons@{settings.Samples} {report.Overall.ConsAtK * 100:F1}% over {items.Count} questions"));
         return report;
     }
 
