@@ -32,20 +32,30 @@ public sealed class CausalSelfAttention : nn.Module
     }
 
     /// <summary>
-    /// Attends over <paramref name="x"/> [batch, seq, hidden]. With a <paramref name="cache"/>, the new keys/values are
+    /// Attends over <paramref name="x"/> [batch, seq, hidden] whose positions' rotary tables are <paramref name="rope"/>
+    /// (from <see cref="RotaryEmbedding.Tables"/>). With a <paramref name="cache"/>, the new keys/values are
     /// appended to layer <paramref name="layer"/>'s slot and the queries attend to everything cached.
     /// <paramref name="mask"/> is from <see cref="AttentionMask.Build"/>; null means plain causal (or no mask for one query).
     /// </summary>
-    public Tensor Forward(Tensor x, Tensor positions, RotaryEmbedding rope, Tensor? mask, KvCache? cache, int layer)
+    public Tensor Forward(Tensor x, (Tensor Cos, Tensor Sin) rope, Tensor? mask, KvCache? cache, int layer)
     {
         using var scope = NewDisposeScope();
         long batch = x.shape[0], seq = x.shape[1];
         var q = q_proj.forward(x).view(batch, seq, heads, headDim).transpose(1, 2);
         var k = k_proj.forward(x).view(batch, seq, kvHeads, headDim).transpose(1, 2);
         var v = v_proj.forward(x).view(batch, seq, kvHeads, headDim).transpose(1, 2);
-        q = rope.Apply(q, positions);
-        k = rope.Apply(k, positions);
+        q = RotaryEmbedding.Rotate(q, rope.Cos, rope.Sin);
+        k = RotaryEmbedding.Rotate(k, rope.Cos, rope.Sin);
         if (cache is not null) (k, v) = cache.Append(layer, k, v);
+        if (kvHeads != heads && seq == 1)
+        {
+            // One new query per row (decoding): fold each group's query heads into the "sequence" axis of its shared
+            // key/value head, so the cache is read in place instead of copied once per query head.
+            int group = heads / kvHeads;
+            var grouped = q.reshape(batch, kvHeads, group, headDim);
+            var out1 = nn.functional.scaled_dot_product_attention(grouped, k, v, attn_mask: mask);
+            return o_proj.forward(out1.reshape(batch, 1, heads * headDim)).MoveToOuterDisposeScope();
+        }
         if (kvHeads != heads)
         {
             // Grouped-query attention: query head h reads key/value head h / (heads / kvHeads).

@@ -33,10 +33,10 @@ public sealed class DecoderLayer : nn.Module
     public MoeLayer? Moe => mlp as MoeLayer;
 
     /// <summary>Runs the block; see <see cref="CausalSelfAttention.Forward"/> for the arguments.</summary>
-    public Tensor Forward(Tensor x, Tensor positions, RotaryEmbedding rope, Tensor? mask, KvCache? cache)
+    public Tensor Forward(Tensor x, (Tensor Cos, Tensor Sin) rope, Tensor? mask, KvCache? cache)
     {
         using var scope = NewDisposeScope();
-        var h = x + self_attn.Forward(input_layernorm.forward(x), positions, rope, mask, cache, index);
+        var h = x + self_attn.Forward(input_layernorm.forward(x), rope, mask, cache, index);
         return (h + mlp.forward(post_attention_layernorm.forward(h))).MoveToOuterDisposeScope();
     }
 }

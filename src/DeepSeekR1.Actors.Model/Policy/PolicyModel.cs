@@ -36,7 +36,8 @@ public sealed class DecoderStack : nn.Module
     {
         using var scope = NewDisposeScope();
         var h = embed_tokens.forward(ids);
-        foreach (var layer in layers) h = layer.Forward(h, positions, rope, mask, cache);
+        var tables = rope.Tables(positions, h.dtype);
+        foreach (var layer in layers) h = layer.Forward(h, tables, mask, cache);
         return norm.forward(h).MoveToOuterDisposeScope();
     }
 }

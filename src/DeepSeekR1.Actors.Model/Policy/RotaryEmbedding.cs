@@ -30,16 +30,34 @@ public sealed class RotaryEmbedding : IDisposable
     public int MaxPositions { get; }
 
     /// <summary>
+    /// The cos and sin tables for <paramref name="positions"/> [batch, seq], shaped [batch, 1, seq, headDim] to broadcast
+    /// over heads. Gathered once per forward pass and shared by every layer.
+    /// </summary>
+    public (Tensor Cos, Tensor Sin) Tables(Tensor positions, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var flat = positions.flatten();
+        var c = cos.index_select(0, flat).view(positions.shape[0], 1, positions.shape[1], -1).to_type(dtype);
+        var s = sin.index_select(0, flat).view(positions.shape[0], 1, positions.shape[1], -1).to_type(dtype);
+        return (c.MoveToOuterDisposeScope(), s.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
     /// Rotates <paramref name="x"/> of shape [batch, heads, seq, headDim] by the angles of
     /// <paramref name="positions"/> [batch, seq] (per-row positions, so left-padded rows start at 0 at their first real token).
     /// </summary>
     public Tensor Apply(Tensor x, Tensor positions)
     {
         using var scope = NewDisposeScope();
-        // [batch, 1, seq, headDim]: broadcast over heads.
-        var c = cos.index_select(0, positions.flatten()).view(positions.shape[0], 1, positions.shape[1], -1).to_type(x.dtype);
-        var s = sin.index_select(0, positions.flatten()).view(positions.shape[0], 1, positions.shape[1], -1).to_type(x.dtype);
-        return (x * c + RotateHalf(x) * s).MoveToOuterDisposeScope();
+        var (c, s) = Tables(positions, x.dtype);
+        return Rotate(x, c, s).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Rotates <paramref name="x"/> with tables from <see cref="Tables"/>.</summary>
+    public static Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
+    {
+        using var scope = NewDisposeScope();
+        return (x * cos + RotateHalf(x) * sin).MoveToOuterDisposeScope();
     }
 
     /// <summary>(x1, x2) -> (-x2, x1) over the two halves of the last dimension.</summary>
