@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using DeepSeekR1.Actors.Model.Sampling;
 
 namespace DeepSeekR1.Actors.Rl.Evaluation;
 
@@ -41,7 +42,7 @@ public sealed record EvalSummary(
             ConsAtK: Mean(questions, q => q.Consensus.IsCorrect ? 1 : 0),
             FormatRate: Mean(samples, s => s.Formatted ? 1 : 0),
             AnswerRate: Mean(samples, s => s.Answer is null ? 0 : 1),
-            TruncatedRate: Mean(samples, s => s.Finish == Model.Sampling.FinishReason.Length ? 1 : 0),
+            TruncatedRate: Mean(samples, s => s.Finish == FinishReason.Length ? 1 : 0),
             MeanCompletionTokens: Mean(samples, s => s.Tokens));
     }
 

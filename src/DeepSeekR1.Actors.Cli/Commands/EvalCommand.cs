@@ -1,0 +1,192 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using DeepSeekR1.Actors.Cli.Configuration;
+using DeepSeekR1.Actors.Model;
+using DeepSeekR1.Actors.Model.Checkpoints;
+using DeepSeekR1.Actors.Model.Tokenizers;
+using DeepSeekR1.Actors.Rl.Data;
+using DeepSeekR1.Actors.Rl.Evaluation;
+using DeepSeekR1.Actors.Rl.Rewards;
+using DeepSeekR1.Actors.Rl.Tasks;
+
+namespace DeepSeekR1.Actors.Cli.Commands;
+
+/// <summary>
+/// <c>r1 eval --checkpoint PATH</c>: samples K completions per held-out question with the R1-Zero template, and prints
+/// pass@1, cons@K and the format rate per difficulty level as a table, then one final JSON line with the same figures.
+/// </summary>
+public static class EvalCommand
+{
+    private static readonly Option<string> Checkpoint = new("--checkpoint")
+    {
+        Description = "Checkpoint folder to evaluate (config.json + safetensors; a tokenizer.json inside is used when present)",
+        Required = true,
+    };
+
+    private static readonly Option<string?> Task = new("--task") { Description = $"Task: {string.Join(" | ", TaskCatalog.Names)} (default r1.eval.task)" };
+
+    private static readonly Option<int?> Samples = new("--samples") { Description = "K: completions per question (default r1.eval.samples)" };
+
+    private static readonly Option<int?> Limit = new("--limit") { Description = "Questions to evaluate; 0 = all, for file-backed tasks only (default r1.eval.limit)" };
+
+    private static readonly Option<string?> Data = new("--data") { Description = "Dataset folder or JSONL file of a gsm8k or jsonl task (default r1.eval.data)" };
+
+    private static readonly Option<string?> Details = new("--details") { Description = "Write every question with its samples to this JSONL file" };
+
+    // Details keep "<think>" and non-Latin text readable instead of \u-escaping them.
+    private static readonly JsonSerializerOptions DetailsJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var command = new Command("eval", "Evaluate a checkpoint: pass@1 and cons@K over K samples per held-out question, by difficulty level")
+        {
+            Checkpoint, Task, Samples, Limit, Data, Details,
+        };
+        command.WithConfigOptions();
+        command.SetAction(Execute);
+        return command;
+    }
+
+    /// <summary>
+    /// Runs the evaluation <paramref name="parse"/> describes, writing the table and the final JSON line to the
+    /// invocation's output and progress to its error stream.
+    /// </summary>
+    /// <param name="parse">The parsed command line.</param>
+    /// <returns>0 on success; 1 when the checkpoint, tokenizer or dataset cannot be used.</returns>
+    /// <exception cref="ConfigException">A setting is invalid or names an unknown task.</exception>
+    public static int Execute(ParseResult parse)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        var config = CommonOptions.Load(parse);
+        var settings = Settings(config, parse);
+        var source = Source(settings);
+        settings = settings with { Task = source.Name };
+        string checkpoint = parse.GetValue(Checkpoint)!;
+
+        try
+        {
+            TorchRuntime.SetThreads(config.GetInt("r1.torch-threads"));
+            var device = TorchRuntime.ResolveDevice(config.GetString("r1.device"));
+            var tokenizer = TokenizerFor(checkpoint, config);
+            // A checkpoint written by PolicyCheckpoint.Save is verified against its manifest; a raw download has none.
+            bool verify = File.Exists(Path.Combine(checkpoint, CheckpointManifest.FileName));
+            using var model = PolicyCheckpoint.Load(checkpoint, device, verify);
+            if (tokenizer.VocabSize > model.Config.VocabSize)
+            {
+                error.WriteLine($"r1 eval: tokenizer '{tokenizer.Name}' has {tokenizer.VocabSize} ids but the checkpoint's vocabulary " +
+                                $"has {model.Config.VocabSize}: it is not this checkpoint's tokenizer (set r1.tokenizer.kind)");
+                return 1;
+            }
+
+            var questions = Questions(source, settings);
+            var composer = new RewardComposer(RewardWeights.R1Zero, CountdownChecker.Check);
+            var clock = Stopwatch.StartNew();
+            var report = Evaluator.Run(model, tokenizer, questions, settings, composer,
+                (done, total) => error.WriteLine($"r1 eval: {done}/{total} completions ({clock.Elapsed.TotalSeconds:F1} s)"));
+
+            WriteTable(output, report, checkpoint);
+            if (parse.GetValue(Details) is { } details) WriteDetails(details, report);
+            var json = report.ToJson();
+            json["checkpoint"] = checkpoint;
+            json["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 3);
+            output.WriteLine(json.ToJsonString());
+            return 0;
+        }
+        catch (Exception e) when (e is CheckpointException or TokenizerFormatException or DatasetFormatException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            error.WriteLine($"r1 eval: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>r1.eval with the command-line options layered on top, checked.</summary>
+    private static EvalSettings Settings(R1Config config, ParseResult parse)
+    {
+        var settings = config.Bind<EvalSettings>("r1.eval");
+        settings = settings with
+        {
+            Task = parse.GetValue(Task) ?? settings.Task,
+            Samples = parse.GetValue(Samples) ?? settings.Samples,
+            Limit = parse.GetValue(Limit) ?? settings.Limit,
+            Data = parse.GetValue(Data) ?? settings.Data,
+        };
+        try
+        {
+            return settings.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException($"r1.eval.{e.ParamName}: {Reason(e)}");
+        }
+    }
+
+    private static ITaskSource Source(EvalSettings settings)
+    {
+        try
+        {
+            return TaskCatalog.Get(settings.Task, settings.Data.Length == 0 ? null : settings.Data);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException($"r1.eval.task: {Reason(e)}");
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new ConfigException($"r1.eval.data: {e.Message}");
+        }
+    }
+
+    private static IReadOnlyList<TaskItem> Questions(ITaskSource source, EvalSettings settings)
+    {
+        try
+        {
+            return EvalQuestions.Select(source, settings);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException($"r1.eval.{e.ParamName}: {Reason(e)}");
+        }
+    }
+
+    /// <summary>The checkpoint's own tokenizer.json when it has one (the tokenizer it was trained with), else r1.tokenizer.kind.</summary>
+    private static IPolicyTokenizer TokenizerFor(string checkpoint, R1Config config) =>
+        File.Exists(Path.Combine(checkpoint, "tokenizer.json"))
+            ? PolicyFactory.CreateTokenizer(checkpoint)
+            : PolicyFactory.CreateTokenizer(config.GetString("r1.tokenizer.kind"));
+
+    // ArgumentException appends " (Parameter 'name')" to its message; the configuration key already names it.
+    private static string Reason(ArgumentException e) =>
+        e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+
+    private static void WriteTable(TextWriter output, EvalReport report, string checkpoint)
+    {
+        int k = report.Samples;
+        output.WriteLine($"r1 eval: {report.Task} ({report.Split.ToString().ToLowerInvariant()}), {report.Overall.Questions} questions x {k} samples, checkpoint {checkpoint}");
+        string[] headers = ["level", "questions", "pass@1", $"cons@{k}", $"pass@{k}", "format", "answered", "truncated", "tokens"];
+        output.WriteLine(string.Join("  ", headers.Select((h, i) => i == 0 ? h.PadRight(5) : h.PadLeft(9))));
+        foreach (var (level, summary) in report.ByLevel)
+            output.WriteLine(Row(level == 0 ? "none" : level.ToString(CultureInfo.InvariantCulture), summary));
+        output.WriteLine(Row("all", report.Overall));
+    }
+
+    private static string Row(string label, EvalSummary s)
+    {
+        static string Cell(double value) => value.ToString("F3", CultureInfo.InvariantCulture).PadLeft(9);
+        return string.Join("  ",
+            label.PadRight(5), s.Questions.ToString(CultureInfo.InvariantCulture).PadLeft(9), Cell(s.PassAt1), Cell(s.ConsAtK), Cell(s.PassAtK),
+            Cell(s.FormatRate), Cell(s.AnswerRate), Cell(s.TruncatedRate), s.MeanCompletionTokens.ToString("F1", CultureInfo.InvariantCulture).PadLeft(9));
+    }
+
+    private static void WriteDetails(string path, EvalReport report)
+    {
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder) Directory.CreateDirectory(folder);
+        using var writer = new StreamWriter(path);
+        foreach (var question in report.Questions)
+            writer.WriteLine(JsonSerializer.Serialize(question, DetailsJson));
+    }
+}
