@@ -40,6 +40,9 @@ public sealed class GroupSampler
         this.scaling = scaling;
     }
 
+    /// <summary>The sampling options generation runs with (the tokenizer's end-of-sequence token as the default stop).</summary>
+    public SamplingOptions Options => sampling;
+
     /// <summary>The seed of one output's random stream.</summary>
     public static ulong SampleSeed(ulong runSeed, long step, int group, int sample) => Seeds.Derive(runSeed, "rollout", step, group, sample);
 

@@ -53,6 +53,16 @@ public sealed class GrpoLearner : IDisposable
     /// <summary>Updates applied so far; the policy version samplers should be at.</summary>
     public long StepsApplied { get; private set; }
 
+    /// <summary>
+    /// Continues the count of applied updates after a restart from a checkpoint taken after
+    /// <paramref name="stepsApplied"/> steps, so that the reference refresh schedule counts on from there.
+    /// </summary>
+    public void ResumeAt(long stepsApplied)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stepsApplied);
+        StepsApplied = stepsApplied;
+    }
+
     /// <summary>The optimizer (its state belongs in checkpoints).</summary>
     public AdamW Optimizer => optimizer;
 

@@ -1,0 +1,20 @@
+namespace DeepSeekR1.Actors.Engine.Contracts;
+
+/// <summary>
+/// The learner applied a step: the learner's only event. Written after the checkpoint, so a journaled step always has
+/// a complete checkpoint; a crash before it re-applies the step from the same groups.
+/// </summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Step">The step (0-based); the policy is at version Step + 1 after it.</param>
+/// <param name="Metrics">The update's metrics.</param>
+/// <param name="Checkpoint">The checkpoint folder (weights, optimizer state, manifest).</param>
+/// <param name="ManifestSha256">SHA-256 of the checkpoint's manifest.json, hex.</param>
+[ContractVersion(1)]
+public sealed record StepApplied(string RunId, long Step, MetricsData Metrics, string Checkpoint, string ManifestSha256) : IPersisted;
+
+/// <summary>A snapshot of the learner: the applied steps' metrics and the latest checkpoint.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Applied">Every applied step, in order.</param>
+/// <param name="InitialCheckpoint">The version-0 checkpoint.</param>
+[ContractVersion(1)]
+public sealed record LearnerSnapshot(string RunId, IReadOnlyList<StepApplied> Applied, string InitialCheckpoint) : IPersisted;

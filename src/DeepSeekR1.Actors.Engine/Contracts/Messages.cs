@@ -1,0 +1,118 @@
+namespace DeepSeekR1.Actors.Engine.Contracts;
+
+/// <summary>Host to Run: start the run, or resume it from its journal.</summary>
+/// <param name="RunId">The run.</param>
+[ContractVersion(1)]
+public sealed record StartRun(string RunId) : IWireMessage;
+
+/// <summary>Run to PromptGroup: sample, score and finish this question (idempotent).</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Step">The step.</param>
+/// <param name="Index">The group's index in the step.</param>
+/// <param name="Question">The question.</param>
+/// <param name="GroupSize">Outputs to collect (G).</param>
+/// <param name="PolicyVersion">The policy version that must sample them.</param>
+/// <param name="Checkpoint">Where that version's weights are.</param>
+[ContractVersion(1)]
+public sealed record StartGroup(string RunId, long Step, int Index, QuestionData Question, int GroupSize, long PolicyVersion, string Checkpoint) : IWireMessage;
+
+/// <summary>One output to generate.</summary>
+/// <param name="GroupId">The group that wants it.</param>
+/// <param name="Sample">Its index in the group.</param>
+/// <param name="PromptIds">The prompt's token ids.</param>
+/// <param name="Seed">The seed of its random stream, from (run seed, step, group, sample).</param>
+/// <param name="PolicyVersion">The policy version that must generate it.</param>
+/// <param name="Checkpoint">Where that version's weights are.</param>
+[ContractVersion(1)]
+public sealed record SampleWork(string GroupId, int Sample, IReadOnlyList<int> PromptIds, ulong Seed, long PolicyVersion, string Checkpoint) : IWireMessage;
+
+/// <summary>PromptGroup to the work queue: these outputs are missing.</summary>
+/// <param name="Work">The missing outputs.</param>
+[ContractVersion(1)]
+public sealed record OfferWork(IReadOnlyList<SampleWork> Work) : IWireMessage;
+
+/// <summary>Sampler to the work queue: I am free for up to <paramref name="MaxSamples"/> outputs.</summary>
+/// <param name="Slot">The sampler's slot id.</param>
+/// <param name="MaxSamples">The most outputs it generates in one batch.</param>
+[ContractVersion(1)]
+public sealed record RequestWork(string Slot, int MaxSamples) : IWireMessage;
+
+/// <summary>Work queue to sampler: outputs to generate, all at the same policy version.</summary>
+/// <param name="Work">The outputs.</param>
+[ContractVersion(1)]
+public sealed record WorkBatch(IReadOnlyList<SampleWork> Work) : IWireMessage;
+
+/// <summary>Sampler to PromptGroup: one generated output, not yet scored.</summary>
+/// <param name="GroupId">The group.</param>
+/// <param name="Sample">Its index in the group.</param>
+/// <param name="CompletionIds">The sampled token ids.</param>
+/// <param name="LogProbs">Their log-probabilities under the sampling policy.</param>
+/// <param name="Finish">Why generation stopped.</param>
+/// <param name="PolicyVersion">The policy version that generated it.</param>
+[ContractVersion(1)]
+public sealed record RolloutSampled(string GroupId, int Sample, IReadOnlyList<int> CompletionIds, IReadOnlyList<float> LogProbs, string Finish, long PolicyVersion) : IWireMessage;
+
+/// <summary>PromptGroup to RewardVerifier: score this output.</summary>
+/// <param name="GroupId">The group.</param>
+/// <param name="Question">The question.</param>
+/// <param name="Output">The generated output.</param>
+[ContractVersion(1)]
+public sealed record VerifyRollout(string GroupId, QuestionData Question, RolloutSampled Output) : IWireMessage;
+
+/// <summary>RewardVerifier to PromptGroup: the scored output.</summary>
+/// <param name="GroupId">The group.</param>
+/// <param name="Rollout">The scored output.</param>
+[ContractVersion(1)]
+public sealed record RolloutVerified(string GroupId, RolloutData Rollout) : IWireMessage;
+
+/// <summary>PromptGroup to Learner: a finished group, sent again until acknowledged.</summary>
+/// <param name="GroupId">The group.</param>
+/// <param name="Group">The group with its advantages.</param>
+[ContractVersion(1)]
+public sealed record DeliverGroup(string GroupId, GroupData Group) : IWireMessage;
+
+/// <summary>Learner to PromptGroup: the group's step is applied (now, or already before).</summary>
+/// <param name="GroupId">The group.</param>
+/// <param name="Step">The step.</param>
+[ContractVersion(1)]
+public sealed record GroupAccepted(string GroupId, long Step) : IWireMessage;
+
+/// <summary>Run to Learner: which steps are applied after <paramref name="AfterStep"/>?</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="AfterStep">The last step the run has recorded (-1 for none).</param>
+[ContractVersion(1)]
+public sealed record QueryLearner(string RunId, long AfterStep) : IWireMessage;
+
+/// <summary>Learner to Run: its progress.</summary>
+/// <param name="StepsApplied">Steps applied (= the current policy version).</param>
+/// <param name="Checkpoint">The current version's checkpoint.</param>
+/// <param name="Applied">The applied steps after the one asked about.</param>
+[ContractVersion(1)]
+public sealed record LearnerProgress(long StepsApplied, string Checkpoint, IReadOnlyList<StepApplied> Applied) : IWireMessage;
+
+/// <summary>Learner to everyone subscribed: a new policy version is on disk.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Version">The version (= steps applied).</param>
+/// <param name="Checkpoint">Its checkpoint folder.</param>
+[ContractVersion(1)]
+public sealed record PolicyVersionPublished(string RunId, long Version, string Checkpoint) : IWireMessage;
+
+/// <summary>Run to the host's subscribers: a step was recorded.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Step">The step (0-based).</param>
+/// <param name="Metrics">Its metrics.</param>
+/// <param name="Checkpoint">The checkpoint after it.</param>
+[ContractVersion(1)]
+public sealed record RunStepReported(string RunId, long Step, MetricsData Metrics, string Checkpoint) : IWireMessage;
+
+/// <summary>Run to the host's subscribers: every step is applied.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Steps">Steps applied.</param>
+/// <param name="Checkpoint">The final checkpoint.</param>
+[ContractVersion(1)]
+public sealed record RunCompleted(string RunId, int Steps, string Checkpoint) : IWireMessage;
+
+/// <summary>Host to a sampler slot: start pulling work.</summary>
+/// <param name="Slot">The slot id.</param>
+[ContractVersion(1)]
+public sealed record StartSampler(string Slot) : IWireMessage;

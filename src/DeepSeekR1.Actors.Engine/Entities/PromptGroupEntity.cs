@@ -1,0 +1,119 @@
+using Akka.Actor;
+using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Engine.Hosting;
+using DeepSeekR1.Actors.Engine.Sharding;
+using DeepSeekR1.Actors.Model.Sampling;
+using DeepSeekR1.Actors.Rl.Training;
+
+namespace DeepSeekR1.Actors.Engine.Entities;
+
+/// <summary>
+/// One question at one step. Offers its missing samples to the work queue, has each sampled output scored by the
+/// verifier of its kind, journals each scored output once, and when all G are in fixes the group-normalised advantages
+/// and hands the group to the learner, again every resend interval, until the learner acknowledges it. After a crash it
+/// recovers its journal and offers only the samples it has not recorded.
+/// </summary>
+internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
+{
+    private sealed record ResendTick;
+
+    private readonly EngineContext context;
+    private readonly string groupId;
+    private GroupStarted? started;
+    private readonly SortedDictionary<int, RolloutData> rollouts = [];
+    private GroupFinished? finished;
+    private bool acknowledged;
+    private bool offered;     // offers are made once per incarnation; the queue and samplers hold them from then on
+
+    public PromptGroupEntity(EngineContext context, string groupId) : base(context.Run.RunId)
+    {
+        this.context = context;
+        this.groupId = groupId;
+
+        Recover<GroupStarted>(e => started = e);
+        Recover<RolloutRecorded>(e => rollouts[e.Rollout.Sample] = e.Rollout);
+        Recover<GroupFinished>(e => finished = e);
+        Recover<GroupAcknowledged>(_ => acknowledged = true);
+
+        Command<StartGroup>(OnStart);
+        Command<RolloutSampled>(OnSampled);
+        Command<RolloutVerified>(OnVerified);
+        Command<ResendTick>(_ => Deliver());
+        Command<GroupAccepted>(_ =>
+        {
+            Timers.Cancel(nameof(ResendTick));
+            if (acknowledged) return;
+            PersistTagged(new GroupAcknowledged(groupId, started!.Step), _ => acknowledged = true);
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public override string PersistenceId => $"group-{groupId}";
+
+    /// <summary>The sample indices this group still needs (what a recovering group offers again).</summary>
+    public static IReadOnlyList<int> Missing(int groupSize, IReadOnlyCollection<int> recorded) =>
+        Enumerable.Range(0, groupSize).Where(s => !recorded.Contains(s)).ToArray();
+
+    private void OnStart(StartGroup start)
+    {
+        if (started is not null) { Continue(); return; }
+        var prompt = PromptFormat.Encode(context.Run.Tokenizer, start.Question.ToTaskItem());
+        PersistTagged(new GroupStarted(start.RunId, start.Step, start.Index, start.Question, prompt, start.GroupSize, start.PolicyVersion, start.Checkpoint), e =>
+        {
+            started = e;
+            Continue();
+        });
+    }
+
+    private void Continue()
+    {
+        if (acknowledged) return;
+        if (finished is not null) { Deliver(); return; }
+        if (offered) return;
+        offered = true;
+        var s = started!;
+        var work = Missing(s.GroupSize, rollouts.Keys)
+            .Select(i => new SampleWork(groupId, i, s.PromptIds, GroupSampler.SampleSeed(context.Run.Seed, s.Step, s.Index, i), s.PolicyVersion, s.Checkpoint))
+            .ToArray();
+        if (work.Length > 0) context.WorkQueue.Tell(new OfferWork(work));
+        else Finish();   // every sample was recorded before a crash that came before GroupFinished
+    }
+
+    private void OnSampled(RolloutSampled sampled)
+    {
+        if (started is null || finished is not null || rollouts.ContainsKey(sampled.Sample)) return;
+        context.Verifiers.Tell(EngineContext.To(EntityIds.Verifier(started.Question.ToTaskItem().Kind), new VerifyRollout(groupId, started.Question, sampled)));
+    }
+
+    private void OnVerified(RolloutVerified verified)
+    {
+        if (started is null || finished is not null || rollouts.ContainsKey(verified.Rollout.Sample)) return;
+        PersistTagged(new RolloutRecorded(groupId, verified.Rollout), e =>
+        {
+            rollouts[e.Rollout.Sample] = e.Rollout;
+            if (rollouts.Count == started.GroupSize) Finish();
+        });
+    }
+
+    private void Finish()
+    {
+        var s = started!;
+        var request = new GroupRequest(s.Step, s.Index, s.Question.ToTaskItem());
+        var group = context.Sampler.Finish(request, s.PromptIds, rollouts.Values.Select(r => r.ToRollout()).ToArray());
+        PersistTagged(new GroupFinished(groupId, s.Step, s.Index, group.Advantages), e =>
+        {
+            finished = e;
+            Deliver();
+        });
+    }
+
+    private void Deliver()
+    {
+        if (acknowledged || finished is null) return;
+        var s = started!;
+        var data = new GroupData(s.Step, s.Index, s.Question, s.PromptIds, rollouts.Values.ToArray(), finished.Advantages);
+        context.Learner.Tell(new DeliverGroup(groupId, data));
+        Timers.StartSingleTimer(nameof(ResendTick), new ResendTick(), context.Settings.GroupResendInterval);
+    }
+}

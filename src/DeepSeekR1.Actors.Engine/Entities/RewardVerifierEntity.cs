@@ -1,0 +1,25 @@
+using Akka.Actor;
+using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Engine.Hosting;
+using DeepSeekR1.Actors.Model.Sampling;
+
+namespace DeepSeekR1.Actors.Engine.Entities;
+
+/// <summary>
+/// Scores sampled outputs with the run's rule-based rewards (<c>GroupSampler.Score</c>: decode, then
+/// <c>RewardComposer</c>). Pure and stateless, one entity per verifier kind; the rules turn bad or hostile outputs into a
+/// score and a reason, never an exception.
+/// </summary>
+internal sealed class RewardVerifierEntity : ReceiveActor
+{
+    public RewardVerifierEntity(EngineContext context)
+    {
+        Receive<VerifyRollout>(v =>
+        {
+            var output = v.Output;
+            var result = new GenerationResult(output.CompletionIds, output.LogProbs, Enum.Parse<FinishReason>(output.Finish));
+            var rollout = context.Sampler.Score(v.Question.ToTaskItem(), output.Sample, result, output.PolicyVersion);
+            Sender.Tell(new RolloutVerified(v.GroupId, RolloutData.From(rollout)));
+        });
+    }
+}

@@ -1,0 +1,77 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Engine.Hosting;
+using DeepSeekR1.Actors.Engine.Sharding;
+using DeepSeekR1.Actors.Model.Checkpoints;
+using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Model.Sampling;
+using static TorchSharp.torch;
+
+namespace DeepSeekR1.Actors.Engine.Entities;
+
+/// <summary>
+/// One device slot: a policy replica at a known version. Pulls work when free, generates a batch of several groups'
+/// samples in one KV-cached generation, and sends each output to its group. Loads a version's checkpoint (verifying its
+/// manifest) when the learner publishes it, or at the latest when work of that version arrives. Runs on the pinned
+/// model dispatcher: all tensor work happens synchronously inside one message.
+/// </summary>
+internal sealed class RolloutSamplerEntity : ReceiveActor
+{
+    private readonly EngineContext context;
+    private readonly string slot;
+    private PolicyModel? policy;
+    private long version = -1;
+    private bool running;
+
+    public RolloutSamplerEntity(EngineContext context, string slot)
+    {
+        this.context = context;
+        this.slot = slot;
+        Receive<StartSampler>(_ =>
+        {
+            if (running) return;
+            running = true;
+            context.PubSub.Tell(new Subscribe(EntityIds.PolicyTopic(context.Run.RunId), Self));
+            RequestWork();
+        });
+        Receive<SubscribeAck>(_ => { });
+        Receive<PolicyVersionPublished>(p => { if (p.Version > version) Load(p.Version, p.Checkpoint); });
+        Receive<WorkBatch>(batch =>
+        {
+            Generate(batch.Work);
+            RequestWork();
+        });
+    }
+
+    private void RequestWork() => context.WorkQueue.Tell(new RequestWork(slot, context.Settings.MaxBatchSamples));
+
+    private void Load(long newVersion, string checkpoint)
+    {
+        var loaded = PolicyCheckpoint.Load(checkpoint, context.Run.Device);
+        loaded.eval();
+        policy?.Dispose();
+        policy = loaded;
+        version = newVersion;
+    }
+
+    private void Generate(IReadOnlyList<SampleWork> work)
+    {
+        if (work.Count == 0) return;
+        var first = work[0];
+        if (version != first.PolicyVersion) Load(first.PolicyVersion, first.Checkpoint);
+        context.Mark($"sampling step={first.PolicyVersion + 1} samples={work.Count}");
+        IReadOnlyList<GenerationResult> results;
+        using (var scope = NewDisposeScope())
+            results = PolicyGenerator.Generate(policy!, work.Select(w => new GenerationRequest(w.PromptIds, w.Seed)).ToArray(), context.Sampler.Options);
+        for (int i = 0; i < work.Count; i++)
+            context.Groups.Tell(EngineContext.To(work[i].GroupId,
+                new RolloutSampled(work[i].GroupId, work[i].Sample, results[i].TokenIds, results[i].LogProbs, results[i].Finish.ToString(), version)));
+    }
+
+    protected override void PostStop()
+    {
+        policy?.Dispose();
+        base.PostStop();
+    }
+}

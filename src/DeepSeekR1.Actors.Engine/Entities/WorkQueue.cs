@@ -1,0 +1,77 @@
+using Akka.Actor;
+using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Engine.Hosting;
+
+namespace DeepSeekR1.Actors.Engine.Entities;
+
+/// <summary>
+/// Where prompt groups offer the samples they miss and free samplers pull them (a cluster singleton). A batch holds
+/// samples of one policy version only, several groups' worth, in group and sample order; offers arriving within the
+/// linger time join the same batch. Work handed to a sampler that dies goes back to the queue.
+/// </summary>
+internal sealed class WorkQueue : ReceiveActor, IWithTimers
+{
+    private sealed record DispatchTick;
+
+    private readonly EngineSettings settings;
+    private readonly List<SampleWork> pending = [];
+    private readonly HashSet<(string Group, int Sample)> known = [];
+    private readonly Dictionary<IActorRef, int> idle = [];
+    private readonly Dictionary<IActorRef, IReadOnlyList<SampleWork>> inFlight = [];
+
+    public WorkQueue(EngineSettings settings)
+    {
+        this.settings = settings;
+        Receive<OfferWork>(offer =>
+        {
+            foreach (var work in offer.Work)
+                if (known.Add((work.GroupId, work.Sample))) pending.Add(work);
+            ScheduleDispatch();
+        });
+        Receive<RequestWork>(request =>
+        {
+            if (inFlight.Remove(Sender, out var done))
+                foreach (var work in done) known.Remove((work.GroupId, work.Sample));
+            idle[Sender] = request.MaxSamples;
+            Context.Watch(Sender);
+            ScheduleDispatch();
+        });
+        Receive<DispatchTick>(_ => Dispatch());
+        Receive<Terminated>(t =>
+        {
+            idle.Remove(t.ActorRef);
+            if (inFlight.Remove(t.ActorRef, out var lost)) { pending.AddRange(lost); ScheduleDispatch(); }
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>The next batch: the lowest pending policy version, in group and sample order, at most <paramref name="max"/>.</summary>
+    public static IReadOnlyList<SampleWork> NextBatch(IReadOnlyList<SampleWork> pending, int max)
+    {
+        if (pending.Count == 0) return [];
+        long version = pending.Min(w => w.PolicyVersion);
+        return pending.Where(w => w.PolicyVersion == version)
+            .OrderBy(w => w.GroupId, StringComparer.Ordinal).ThenBy(w => w.Sample)
+            .Take(max).ToArray();
+    }
+
+    private void ScheduleDispatch()
+    {
+        if (pending.Count > 0 && idle.Count > 0 && !Timers.IsTimerActive(nameof(DispatchTick)))
+            Timers.StartSingleTimer(nameof(DispatchTick), new DispatchTick(), settings.BatchLinger);
+    }
+
+    private void Dispatch()
+    {
+        foreach (var (sampler, max) in idle.ToArray())
+        {
+            var batch = NextBatch(pending, max);
+            if (batch.Count == 0) break;
+            foreach (var work in batch) pending.Remove(work);
+            idle.Remove(sampler);
+            inFlight[sampler] = batch;
+            sampler.Tell(new WorkBatch(batch));
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Reflection;
+using Akka.Configuration;
+using Microsoft.Data.Sqlite;
+
+namespace DeepSeekR1.Actors.Engine.Hosting;
+
+/// <summary>
+/// The ActorSystem's configuration: the embedded default (<c>hocon/local.conf</c>) under whatever the caller layers on
+/// top, plus the journal's connection string, built here from the data dir because HOCON cannot compute a path.
+/// </summary>
+public static class EngineConfig
+{
+    /// <summary>The journal database's file name inside the data dir.</summary>
+    public const string JournalFileName = "journal.db";
+
+    /// <summary>The embedded default, <c>hocon/local.conf</c>.</summary>
+    public static Config Default { get; } = Load();
+
+    /// <summary>
+    /// The full configuration of a node whose journal lives in <paramref name="dataDirectory"/>: <paramref name="overrides"/>
+    /// (may be empty) over the embedded default, with the SQLite connection string of <c>DATA_DIR/journal.db</c>.
+    /// </summary>
+    public static Config ForDataDirectory(string dataDirectory, Config? overrides = null)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        string connection = ConnectionString(Path.Combine(dataDirectory, JournalFileName));
+        string quoted = "\"" + connection.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+        var paths = ConfigurationFactory.ParseString(string.Join('\n',
+            $"akka.persistence.journal.sql.connection-string = {quoted}",
+            $"akka.persistence.snapshot-store.sql.connection-string = {quoted}",
+            $"akka.persistence.query.journal.sql.connection-string = {quoted}"));
+        return paths.WithFallback(overrides ?? Config.Empty).WithFallback(Default);
+    }
+
+    /// <summary>The connection string of a SQLite journal file (shared cache off, a generous busy timeout).</summary>
+    public static string ConnectionString(string databaseFile) => new SqliteConnectionStringBuilder
+    {
+        DataSource = Path.GetFullPath(databaseFile),
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        // Several plugin connections write one file: wait for the lock instead of failing with SQLITE_BUSY.
+        DefaultTimeout = 60,
+        Pooling = true,
+    }.ToString();
+
+    /// <summary>
+    /// Switches the journal file to write-ahead logging (readers no longer block the writer), creating it when missing.
+    /// The mode is a property of the file, so once is enough.
+    /// </summary>
+    public static void PrepareJournalFile(string dataDirectory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        using var connection = new SqliteConnection(ConnectionString(Path.Combine(dataDirectory, JournalFileName)));
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+    }
+
+    private static Config Load()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("DeepSeekR1.Actors.Engine.local.conf")
+            ?? throw new InvalidOperationException("the embedded hocon/local.conf is missing from the engine assembly");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text.RegularExpressions;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Engine.Entities;
+using DeepSeekR1.Actors.Engine.Sharding;
+
+namespace DeepSeekR1.Actors.Engine.Hosting;
+
+/// <summary>
+/// One node of the actor engine, running one run: starts the ActorSystem (a single-node cluster joining itself by
+/// default), the sharded entities (runs, prompt groups, samplers, verifiers) and the singletons (learner, work queue),
+/// then runs the run to completion. A run id already in the journal resumes where it stopped: every entity recovers
+/// from its events and the learner from its last verified checkpoint.
+/// </summary>
+public sealed partial class EngineHost : IAsyncDisposable
+{
+    /// <summary>The dispatcher model-owning actors run on (<c>hocon/local.conf</c>).</summary>
+    public const string ModelDispatcher = "r1-model-dispatcher";
+
+    private readonly ActorSystem system;
+    private readonly EngineContext context;
+
+    private EngineHost(ActorSystem system, EngineContext context)
+    {
+        this.system = system;
+        this.context = context;
+    }
+
+    /// <summary>The node's ActorSystem.</summary>
+    public ActorSystem System => system;
+
+    /// <summary>
+    /// Starts a node for <paramref name="run"/> whose journal is <c>DATA_DIR/journal.db</c>. <paramref name="overrides"/>
+    /// (for example the CLI's merged configuration) layer over the embedded default.
+    /// </summary>
+    public static async Task<EngineHost> StartAsync(EngineRun run, string dataDirectory, Config? overrides = null, EngineObserver? observer = null, TimeSpan? joinTimeout = null)
+    {
+        if (!SafeRunId().IsMatch(run.RunId))
+            throw new ArgumentException($"run id '{run.RunId}' must be letters, digits, '.', '_' or '-'", nameof(run));
+        Directory.CreateDirectory(run.RunDirectory);
+        EngineConfig.PrepareJournalFile(dataDirectory);
+        var config = EngineConfig.ForDataDirectory(dataDirectory, overrides);
+        var context = new EngineContext(run, EngineSettings.From(config)) { Observer = observer ?? new EngineObserver() };
+
+        var system = ActorSystem.Create("r1", config);
+        try
+        {
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            cluster.RegisterOnMemberUp(() => up.TrySetResult());
+            cluster.Join(cluster.SelfAddress);
+            await up.Task.WaitAsync(joinTimeout ?? TimeSpan.FromSeconds(30));
+            StartEntities(system, context);
+            return new EngineHost(system, context);
+        }
+        catch
+        {
+            await system.Terminate();
+            throw;
+        }
+    }
+
+    private static void StartEntities(ActorSystem system, EngineContext context)
+    {
+        context.PubSub = DistributedPubSub.Get(system).Mediator;
+        var sharding = ClusterSharding.Get(system);
+        var settings = ClusterShardingSettings.Create(system);
+        var extractor = new EntityExtractor(context.Settings.ShardCount);
+
+        context.Runs = sharding.Start(EntityIds.RunKind, _ => Props.Create(() => new RunEntity(context)), settings, extractor);
+        context.Groups = sharding.Start(EntityIds.GroupKind, id => Props.Create(() => new PromptGroupEntity(context, id)), settings, extractor);
+        context.Verifiers = sharding.Start(EntityIds.VerifierKind, _ => Props.Create(() => new RewardVerifierEntity(context)), settings, extractor);
+        context.Samplers = sharding.Start(EntityIds.SamplerKind,
+            id => Props.Create(() => new RolloutSamplerEntity(context, id)).WithDispatcher(ModelDispatcher), settings, extractor);
+
+        string runId = context.Run.RunId;
+        context.Learner = Singleton(system, $"learner-{runId}", Props.Create(() => new LearnerActor(context)).WithDispatcher(ModelDispatcher));
+        context.WorkQueue = Singleton(system, $"work-queue-{runId}", Props.Create(() => new WorkQueue(context.Settings)));
+
+        for (int slot = 0; slot < context.Settings.SamplerSlots; slot++)
+        {
+            string id = EntityIds.SamplerSlot(slot);
+            context.Samplers.Tell(EngineContext.To(id, new StartSampler(id)));
+        }
+    }
+
+    private static IActorRef Singleton(ActorSystem system, string name, Props props)
+    {
+        system.ActorOf(ClusterSingletonManager.Props(props, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)), name);
+        return system.ActorOf(ClusterSingletonProxy.Props($"/user/{name}", ClusterSingletonProxySettings.Create(system)), $"{name}-proxy");
+    }
+
+    /// <summary>Runs (or resumes) the run until every step is applied; step reports go to the observer as they come.</summary>
+    public async Task<EngineOutcome> RunAsync(CancellationToken cancellation = default)
+    {
+        var completion = new TaskCompletionSource<RunCompleted>(TaskCreationOptions.RunContinuationsAsynchronously);
+        system.ActorOf(Props.Create(() => new RunWatcher(context, completion)));
+        var completed = await completion.Task.WaitAsync(cancellation);
+        var progress = await context.Learner.Ask<LearnerProgress>(new QueryLearner(context.Run.RunId, -1), TimeSpan.FromSeconds(60), cancellation);
+        return new EngineOutcome(completed.RunId, completed.Steps, completed.Checkpoint, progress.Applied.Select(a => a.Metrics.ToStepMetrics()).ToArray());
+    }
+
+    /// <summary>Leaves the cluster and stops the ActorSystem.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        await system.WhenTerminated;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
+    private static partial Regex SafeRunId();
+}

@@ -1,0 +1,52 @@
+using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Model.Sampling;
+using DeepSeekR1.Actors.Model.Tokenizers;
+using DeepSeekR1.Actors.Rl.Grpo;
+using DeepSeekR1.Actors.Rl.Tasks;
+using DeepSeekR1.Actors.Rl.Training;
+using static TorchSharp.torch;
+
+namespace DeepSeekR1.Actors.Engine.Hosting;
+
+/// <summary>What to run: the same inputs the inline loop (<see cref="InlineGrpoTrainer"/>) takes, plus where the run's files go.</summary>
+public sealed record EngineRun
+{
+    /// <summary>The run's id; its journal entries and checkpoints are keyed by it.</summary>
+    public required string RunId { get; init; }
+    /// <summary>The run's folder (checkpoints go under <c>checkpoints/step-NNNNNN</c>).</summary>
+    public required string RunDirectory { get; init; }
+    /// <summary>GRPO hyperparameters.</summary>
+    public required GrpoSettings Grpo { get; init; }
+    /// <summary>Rollout sampling options.</summary>
+    public required SamplingOptions Sampling { get; init; }
+    /// <summary>The run seed.</summary>
+    public required ulong Seed { get; init; }
+    /// <summary>The task the prompts come from.</summary>
+    public required ITaskSource Task { get; init; }
+    /// <summary>The tokenizer.</summary>
+    public required IPolicyTokenizer Tokenizer { get; init; }
+    /// <summary>Where tensors live.</summary>
+    public required Device Device { get; init; }
+    /// <summary>Builds the policy the run starts from (called once, when the run has no version-0 checkpoint yet).</summary>
+    public required Func<PolicyModel> InitialPolicy { get; init; }
+    /// <summary>Files every checkpoint carries (a tokenizer.json).</summary>
+    public IReadOnlyList<string> CheckpointExtraFiles { get; init; } = [];
+    /// <summary>The effective configuration, journaled with the run for the record.</summary>
+    public string ConfigText { get; init; } = "";
+}
+
+/// <summary>How the host reports a run's progress.</summary>
+public sealed record EngineObserver
+{
+    /// <summary>Called once per step as the run records it (steps recorded before a restart are not reported again).</summary>
+    public Action<long, StepMetrics>? OnStep { get; init; }
+    /// <summary>Called with marker lines (<c>sampling step=N</c>, <c>update step=N</c>, <c>checkpoint step=N</c>, <c>applied step=N</c>) when r1.engine.markers is on.</summary>
+    public Action<string>? OnMarker { get; init; }
+}
+
+/// <summary>How a run ended.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Steps">Steps applied in total (earlier sessions included).</param>
+/// <param name="Checkpoint">The final checkpoint folder.</param>
+/// <param name="Metrics">The metrics of every step, in order (earlier sessions included), from the learner's journal.</param>
+public sealed record EngineOutcome(string RunId, int Steps, string Checkpoint, IReadOnlyList<StepMetrics> Metrics);
