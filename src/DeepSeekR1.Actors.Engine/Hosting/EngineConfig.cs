@@ -1,5 +1,9 @@
 using System.Reflection;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
+using Akka.Persistence.Sql;
 using Microsoft.Data.Sqlite;
 
 namespace DeepSeekR1.Actors.Engine.Hosting;
@@ -12,6 +16,16 @@ public static class EngineConfig
 {
     /// <summary>The journal database's file name inside the data dir.</summary>
     public const string JournalFileName = "journal.db";
+
+    /// <summary>
+    /// The reference configurations of the plugins and cluster tools, which (unlike Akka's core) are not merged in by
+    /// the ActorSystem on their own before first use.
+    /// </summary>
+    public static Config PluginDefaults { get; } = SqlPersistence.DefaultConfiguration
+        .WithFallback(ClusterSharding.DefaultConfig())
+        .WithFallback(ClusterSingleton.DefaultConfig())
+        .WithFallback(ClusterSingletonProxy.DefaultConfig())
+        .WithFallback(DistributedPubSub.DefaultConfig());
 
     /// <summary>The embedded default, <c>hocon/local.conf</c>.</summary>
     public static Config Default { get; } = Load();
@@ -29,7 +43,7 @@ public static class EngineConfig
             $"akka.persistence.journal.sql.connection-string = {quoted}",
             $"akka.persistence.snapshot-store.sql.connection-string = {quoted}",
             $"akka.persistence.query.journal.sql.connection-string = {quoted}"));
-        return paths.WithFallback(overrides ?? Config.Empty).WithFallback(Default);
+        return paths.WithFallback(overrides ?? Config.Empty).WithFallback(Default).WithFallback(PluginDefaults);
     }
 
     /// <summary>The connection string of a SQLite journal file (shared cache off, a generous busy timeout).</summary>
