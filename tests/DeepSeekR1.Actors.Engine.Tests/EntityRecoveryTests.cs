@@ -1,0 +1,148 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Configuration;
+using Akka.TestKit.Xunit2;
+using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Engine.Entities;
+using DeepSeekR1.Actors.Engine.Hosting;
+using DeepSeekR1.Actors.Engine.Sharding;
+using DeepSeekR1.Actors.Model.Sampling;
+using DeepSeekR1.Actors.Rl.Tasks;
+using DeepSeekR1.Actors.Rl.Training;
+
+namespace DeepSeekR1.Actors.Engine.Tests;
+
+/// <summary>
+/// Entities driven one at a time against a real SQLite journal, with test probes in place of their peers: what a
+/// group offers after recovering, and how the learner treats groups that arrive more than once.
+/// </summary>
+public sealed class EntityRecoveryTests : TestKit
+{
+    private readonly TempDir data;
+
+    public EntityRecoveryTests() : this(new TempDir()) { }
+
+    private EntityRecoveryTests(TempDir data) : base(SystemConfig(data.Path), "entities") => this.data = data;
+
+    protected override void AfterAll()
+    {
+        base.AfterAll();
+        data.Dispose();
+    }
+
+    private static Config SystemConfig(string dir)
+    {
+        EngineConfig.PrepareJournalFile(dir);
+        // Entities alone need no cluster: a local provider keeps the test system light.
+        return EngineConfig.ForDataDirectory(dir, ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(TinyRuns.Overrides));
+    }
+
+    private EngineContext Context(string runId, out Probes probes)
+    {
+        probes = new Probes(CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        return new EngineContext(TinyRuns.Run(data.Path, runId), EngineSettings.From(Sys.Settings.Config))
+        {
+            WorkQueue = probes.Queue.Ref,
+            Verifiers = probes.Verifiers.Ref,
+            Learner = probes.Learner.Ref,
+            Runs = probes.Runs.Ref,
+            PubSub = probes.PubSub.Ref,
+        };
+    }
+
+    private sealed record Probes(Akka.TestKit.TestProbe Queue, Akka.TestKit.TestProbe Verifiers, Akka.TestKit.TestProbe Learner, Akka.TestKit.TestProbe Runs, Akka.TestKit.TestProbe PubSub);
+
+    private static RolloutData Scored(int sample, double reward) =>
+        new(sample, [5, 6, sample], [-0.5f, -0.25f, -1f], nameof(FinishReason.Stop), $"out {sample}", reward, reward > 0.5, true, "1", 0);
+
+    [Fact]
+    public async Task A_recovering_prompt_group_offers_only_its_missing_samples()
+    {
+        var context = Context("recover", out var probes);
+        string id = EntityIds.Group("recover", 0, 1);
+        var question = QuestionData.From(context.Prompts.ForStep(0)[1]);
+        var start = new StartGroup("recover", 0, 1, question, 3, 0, context.CheckpointDirectory(0));
+
+        var group = Sys.ActorOf(Props.Create(() => new PromptGroupEntity(context, id)));
+        group.Tell(start);
+        var first = probes.Queue.ExpectMsg<OfferWork>();
+        Assert.Equal([0, 1, 2], first.Work.Select(w => w.Sample));
+        Assert.Equal(GroupSampler.SampleSeed(TinyRuns.Seed, 0, 1, 2), first.Work[2].Seed);
+
+        // A sampled output goes to the verifier of the question's kind.
+        group.Tell(new RolloutSampled(id, 0, [5, 6], [-0.5f, -0.25f], "Stop", 0));
+        var verify = probes.Verifiers.ExpectMsg<ShardingEnvelope>();
+        Assert.Equal("math", verify.EntityId);
+
+        group.Tell(new RolloutVerified(id, Scored(0, 1.0)));
+        group.Tell(new RolloutVerified(id, Scored(2, 0.0)));
+        group.Tell(new RolloutVerified(id, Scored(2, 0.7)));   // a duplicate of sample 2: ignored
+        var journaled = await JournalProbe.AwaitEvents(Sys, $"group-{id}", 3);
+        Assert.Equal(3, journaled.Count);
+        Watch(group);
+        Sys.Stop(group);
+        ExpectTerminated(group);
+
+        // The new incarnation recovers samples 0 and 2 from the journal and asks only for sample 1.
+        var again = Sys.ActorOf(Props.Create(() => new PromptGroupEntity(context, id)));
+        again.Tell(start);
+        var second = probes.Queue.ExpectMsg<OfferWork>();
+        Assert.Equal([1], second.Work.Select(w => w.Sample));
+        Assert.Equal(GroupSampler.SampleSeed(TinyRuns.Seed, 0, 1, 1), second.Work[0].Seed);
+
+        again.Tell(new RolloutVerified(id, Scored(1, 0.5)));
+        var delivered = probes.Learner.ExpectMsg<DeliverGroup>();
+        Assert.Equal([1.0, 0.5, 0.0], delivered.Group.Rollouts.Select(r => r.Reward));
+        Assert.Equal(0.0, delivered.Group.Advantages[1], 1e-9);
+        Assert.True(delivered.Group.Advantages[0] > 0 && delivered.Group.Advantages[2] < 0);
+
+        var events = await JournalProbe.AwaitEvents(Sys, $"group-{id}", 5);
+        Assert.Equal(3, events.OfType<RolloutRecorded>().Count());
+        Assert.Single(events.OfType<GroupFinished>());
+    }
+
+    [Fact]
+    public async Task The_learner_applies_a_step_once_when_its_groups_arrive_twice()
+    {
+        var context = Context("once", out var probes);
+        // Real groups of step 0, sampled by the RL core from the run's initial policy.
+        IReadOnlyList<RolloutGroup> sampled;
+        using (var policy = TinyRuns.Policy())
+        {
+            var requests = context.Prompts.ForStep(0).Select((item, i) => new GroupRequest(0, i, item)).ToArray();
+            sampled = context.Sampler.Sample(policy, 0, requests);
+        }
+        var deliveries = sampled.Select(g => new DeliverGroup(EntityIds.Group("once", 0, g.Index), GroupData.From(g))).ToArray();
+
+        var learner = Sys.ActorOf(Props.Create(() => new LearnerActor(context)).WithDispatcher(EngineHost.ModelDispatcher));
+        foreach (var d in deliveries.Concat(deliveries)) learner.Tell(d);
+        // Each delivery is acknowledged: the first two once the step is journaled, the repeats as already applied.
+        var accepted = ExpectMsgAllOf(TimeSpan.FromSeconds(30),
+            new GroupAccepted(deliveries[0].GroupId, 0), new GroupAccepted(deliveries[1].GroupId, 0),
+            new GroupAccepted(deliveries[0].GroupId, 0), new GroupAccepted(deliveries[1].GroupId, 0));
+        Assert.Equal(4, accepted.Count);
+        var progress = probes.Runs.ExpectMsg<ShardingEnvelope>(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, ((LearnerProgress)progress.Message).StepsApplied);
+
+        // Late repeats of an applied step are acknowledged without a second update.
+        foreach (var d in deliveries) learner.Tell(d);
+        ExpectMsgAllOf(TimeSpan.FromSeconds(10), new GroupAccepted(deliveries[0].GroupId, 0), new GroupAccepted(deliveries[1].GroupId, 0));
+
+        // So are repeats to a learner restarted from its journal and checkpoint.
+        Watch(learner);
+        Sys.Stop(learner);
+        ExpectTerminated(learner);
+        var restarted = Sys.ActorOf(Props.Create(() => new LearnerActor(context)).WithDispatcher(EngineHost.ModelDispatcher));
+        restarted.Tell(deliveries[1]);
+        ExpectMsg(new GroupAccepted(deliveries[1].GroupId, 0), TimeSpan.FromSeconds(30));
+        restarted.Tell(new QueryLearner("once", -1));
+        var status = ExpectMsg<LearnerProgress>(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, status.StepsApplied);
+        Assert.Equal(0, Assert.Single(status.Applied).Step);
+
+        var events = await JournalProbe.Events(Sys, "learner-once");
+        var applied = Assert.Single(events.OfType<StepApplied>());
+        Assert.Equal(0, applied.Step);
+        Model.Checkpoints.CheckpointManifest.Verify(applied.Checkpoint);
+    }
+}
