@@ -20,7 +20,7 @@ public class ConfigurationTests
         Assert.Equal(LossAggregation.SeqMeanTokenMean, config.Bind<GrpoSettings>("r1.grpo").LossAggregation);
         Assert.Empty(config.Bind<SamplingOptions>("r1.sampling").StopTokenIds);
         Assert.True(config.Bind<BenchSettings>("r1.bench").RooflineBatch >= 64);
-        Assert.Equal("inline", config.Bind<TrainSettings>("r1.train").Engine);
+        Assert.Equal("actor", config.Bind<TrainSettings>("r1.train").Engine);
     }
 
     [Fact]

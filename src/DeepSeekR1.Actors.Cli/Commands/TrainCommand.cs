@@ -2,11 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using DeepSeekR1.Actors.Cli.Configuration;
+using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Model.Tokenizers;
 using DeepSeekR1.Actors.Rl.Evaluation;
+using DeepSeekR1.Actors.Rl.Grpo;
 using DeepSeekR1.Actors.Rl.Tasks;
 using DeepSeekR1.Actors.Rl.Training;
 
@@ -31,9 +33,9 @@ public sealed record TrainSettings
 /// </summary>
 public static class TrainCommand
 {
-    private static readonly Option<string?> Engine = new("--engine") { Description = "inline (one process, no actors) | actor (Akka.NET, issue 4); default from r1.train.engine" };
+    private static readonly Option<string?> Engine = new("--engine") { Description = "inline (one process, no actors) | actor (Akka.NET, journaled, resumable); default from r1.train.engine" };
     private static readonly Option<int?> Steps = new("--steps") { Description = "RL steps (r1.grpo.steps)" };
-    private static readonly Option<string?> RunId = new("--run-id") { Description = "Run id; the run's files go under DATA_DIR/runs/ID" };
+    private static readonly Option<string?> RunId = new("--run-id") { Description = "Run id; the run's files go under DATA_DIR/runs/ID (an existing id resumes, actor engine only)" };
 
     /// <summary>Builds the command.</summary>
     public static Command Create()
@@ -52,9 +54,8 @@ public static class TrainCommand
         if (parse.GetValue(Engine) is { } engineName) extra.Add($"r1.train.engine={engineName}");
         var config = CommonOptions.Load(parse, extra);
         var train = config.Bind<TrainSettings>("r1.train");
-        if (train.Engine == "actor")
-            throw new NotSupportedException("the actor engine (sharded prompt groups, samplers, journaled learner) is issue 4; use --engine inline");
-        if (train.Engine != "inline") throw new ConfigException($"r1.train.engine: '{train.Engine}' is not inline or actor");
+        if (train.Engine is not ("inline" or "actor")) throw new ConfigException($"r1.train.engine: '{train.Engine}' is not inline or actor");
+        bool actors = train.Engine == "actor";
 
         GrpoSettings grpo;
         try { grpo = config.Bind<GrpoSettings>("r1.grpo").Validate(); }
@@ -63,39 +64,73 @@ public static class TrainCommand
         ulong seed = (ulong)config.GetLong("r1.seed");
 
         string runId = parse.GetValue(RunId) ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
-        string runDir = Path.Combine(config.GetString("r1.data-dir"), "runs", runId);
-        if (Directory.Exists(runDir))
-            throw new NotSupportedException($"run '{runId}' already exists in {runDir}; resuming a run is the journaled actor engine's job (issue 4)");
+        string dataDir = config.GetString("r1.data-dir");
+        string runDir = Path.Combine(dataDir, "runs", runId);
+        bool resuming = Directory.Exists(runDir);
+        if (resuming && !actors)
+            throw new NotSupportedException($"run '{runId}' already exists in {runDir}; the inline engine cannot resume a run (the actor engine resumes from its journal)");
         Directory.CreateDirectory(runDir);
-        File.WriteAllText(Path.Combine(runDir, "config.conf"), config.Root.ToString(true));
+        if (!resuming) File.WriteAllText(Path.Combine(runDir, "config.conf"), config.Root.ToString(true));
 
         var runtime = PolicyFactory.Start(config);
-        using var policy = LoadInitialPolicy(config, train, runtime);
         var task = TaskCatalog.Get(grpo.Task, string.IsNullOrEmpty(grpo.Data) ? null : grpo.Data);
-        output.WriteLine($"r1 train: run {runId}, engine {train.Engine}, task {grpo.Task}, {grpo.Steps} steps x {grpo.PromptsPerStep} questions x {grpo.GroupSize} samples, policy {train.Init}");
+        output.WriteLine($"r1 train: run {runId}{(resuming ? " (resuming)" : "")}, engine {train.Engine}, task {grpo.Task}, {grpo.Steps} steps x {grpo.PromptsPerStep} questions x {grpo.GroupSize} samples, policy {train.Init}");
 
         EvalSettings? evalSettings = train.EvalLimit > 0
             ? config.Bind<EvalSettings>("r1.eval") with { Task = grpo.Task, Data = grpo.Data, Limit = train.EvalLimit, Samples = train.EvalSamples }
             : null;
-        EvalReport? before = evalSettings is not null ? Evaluate(policy, runtime.Tokenizer, task, evalSettings, grpo, output, "before") : null;
-
-        using var trainer = new InlineGrpoTrainer(policy, runtime.Tokenizer, task, grpo, sampling, seed);
-        using var metricsFile = new StreamWriter(Path.Combine(runDir, "metrics.jsonl"));
-        var started = DateTime.UtcNow;
-        foreach (var result in trainer.Run())
+        EvalReport? before = null;
+        if (evalSettings is not null)
         {
-            var m = result.Metrics;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"step {result.Step + 1,4}/{grpo.Steps} | reward {m.RewardMean:F3} | acc {m.Accuracy * 100,5:F1}% | len {m.CompletionLengthMean,5:F1} | kl {m.KlMean ?? 0:F4} | clip {m.ClipFractionLow + m.ClipFractionHigh:F3} | {m.StepSeconds:F1}s"));
-            metricsFile.WriteLine(JsonSerializer.Serialize(new { step = result.Step + 1, metrics = m, sampling_seconds = result.SamplingSeconds }));
-            metricsFile.Flush();
-            if (grpo.CheckpointEvery > 0 && (result.Step + 1) % grpo.CheckpointEvery == 0)
-                SaveCheckpoint(policy, runDir, result.Step + 1, runtime.Tokenizer);
+            using var initial = LoadInitialPolicy(config, train, runtime);
+            before = Evaluate(initial, runtime.Tokenizer, task, evalSettings, grpo, output, "before");
         }
-        string final = SaveCheckpoint(policy, runDir, grpo.Steps, runtime.Tokenizer);
+
+        using var metricsFile = new StreamWriter(Path.Combine(runDir, "metrics.jsonl"), append: resuming);
+        var started = DateTime.UtcNow;
+        void Report(long step, StepMetrics m, double samplingSeconds)
+        {
+            lock (metricsFile)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"step {step + 1,4}/{grpo.Steps} | reward {m.RewardMean:F3} | acc {m.Accuracy * 100,5:F1}% | len {m.CompletionLengthMean,5:F1} | kl {m.KlMean ?? 0:F4} | clip {m.ClipFractionLow + m.ClipFractionHigh:F3} | {m.StepSeconds:F1}s"));
+                output.Flush();
+                metricsFile.WriteLine(JsonSerializer.Serialize(new { step = step + 1, metrics = m, sampling_seconds = samplingSeconds }));
+                metricsFile.Flush();
+            }
+        }
+
+        string final;
+        PolicyModel? trained;
+        if (actors)
+        {
+            var run = new EngineRun
+            {
+                RunId = runId, RunDirectory = runDir, Grpo = grpo, Sampling = sampling, Seed = seed, Task = task,
+                Tokenizer = runtime.Tokenizer, Device = runtime.Device,
+                InitialPolicy = () => LoadInitialPolicy(config, train, runtime),
+                CheckpointExtraFiles = TokenizerFiles(runDir, runtime.Tokenizer),
+                ConfigText = config.Root.ToString(true),
+            };
+            final = TrainWithActors(run, dataDir, config, output, Report);
+            trained = evalSettings is not null ? PolicyCheckpoint.Load(final, runtime.Device) : null;
+        }
+        else
+        {
+            trained = LoadInitialPolicy(config, train, runtime);
+            using var trainer = new InlineGrpoTrainer(trained, runtime.Tokenizer, task, grpo, sampling, seed);
+            foreach (var result in trainer.Run())
+            {
+                Report(result.Step, result.Metrics, result.SamplingSeconds);
+                if (grpo.CheckpointEvery > 0 && (result.Step + 1) % grpo.CheckpointEvery == 0)
+                    SaveCheckpoint(trained, runDir, result.Step + 1, runtime.Tokenizer);
+            }
+            final = SaveCheckpoint(trained, runDir, grpo.Steps, runtime.Tokenizer);
+        }
+        using var trainedPolicy = trained;
         double minutes = (DateTime.UtcNow - started).TotalMinutes;
 
-        EvalReport? after = evalSettings is not null ? Evaluate(policy, runtime.Tokenizer, task, evalSettings, grpo, output, "after") : null;
+        EvalReport? after = evalSettings is not null ? Evaluate(trainedPolicy!, runtime.Tokenizer, task, evalSettings, grpo, output, "after") : null;
         output.WriteLine($"r1 train: finished {grpo.Steps} steps in {minutes:F1} min; checkpoint {final}");
         var summary = new Dictionary<string, object?>
         {
@@ -112,6 +147,33 @@ public static class TrainCommand
                 $"held-out pass@1 ({train.EvalLimit} questions x {train.EvalSamples}): {before.Overall.PassAt1 * 100:F1}% -> {after.Overall.PassAt1 * 100:F1}%"));
         output.WriteLine(JsonSerializer.Serialize(summary));
         return 0;
+    }
+
+    // The actor engine: one node, journals under the data dir; a run id already in the journal resumes.
+    private static string TrainWithActors(EngineRun run, string dataDir, R1Config config, TextWriter output, Action<long, StepMetrics, double> report)
+    {
+        var observer = new EngineObserver
+        {
+            OnStep = (step, m) => report(step, m, 0),
+            OnMarker = marker =>
+            {
+                lock (output) { output.WriteLine($"r1-engine: {marker}"); output.Flush(); }
+            },
+        };
+        return Task.Run(async () =>
+        {
+            await using var host = await EngineHost.StartAsync(run, dataDir, config.Root, observer);
+            var outcome = await host.RunAsync();
+            return outcome.Checkpoint;
+        }).GetAwaiter().GetResult();
+    }
+
+    private static IReadOnlyList<string> TokenizerFiles(string runDir, IPolicyTokenizer tokenizer)
+    {
+        if (tokenizer is not BuiltinTokenizer builtin) return [];
+        string file = Path.Combine(runDir, "tokenizer.json");
+        if (!File.Exists(file)) File.WriteAllText(file, builtin.ToJson());
+        return [file];
     }
 
     private static PolicyModel LoadInitialPolicy(R1Config config, TrainSettings train, PolicyRuntime runtime)
@@ -134,16 +196,9 @@ public static class TrainCommand
     private static string SaveCheckpoint(PolicyModel policy, string runDir, long step, IPolicyTokenizer tokenizer)
     {
         string dir = Path.Combine(runDir, "checkpoints", $"step-{step:D6}");
-        var extra = new List<string>();
-        string tokenizerFile = Path.Combine(runDir, "tokenizer.json");
-        if (tokenizer is BuiltinTokenizer builtin)
-        {
-            if (!File.Exists(tokenizerFile)) File.WriteAllText(tokenizerFile, builtin.ToJson());
-            extra.Add(tokenizerFile);
-        }
         return PolicyCheckpoint.Save(policy, dir, new CheckpointSaveOptions
         {
-            ExtraFiles = extra,
+            ExtraFiles = TokenizerFiles(runDir, tokenizer),
             Overwrite = true,
             Metadata = new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) },
         });

@@ -11,7 +11,7 @@ namespace DeepSeekR1.Actors.Cli.Configuration;
 public sealed class R1Config
 {
     /// <summary>The files, in order, that make up the defaults.</summary>
-    public static readonly IReadOnlyList<string> DefaultFiles = ["r1.conf", "model-tiny.conf", "grpo.conf", "sft.conf", "eval.conf"];
+    public static readonly IReadOnlyList<string> DefaultFiles = ["r1.conf", "model-tiny.conf", "grpo.conf", "sft.conf", "eval.conf", "local.conf"];
 
     private R1Config(Config merged) => Root = merged;
 
