@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Model.Checkpoints;
+
+namespace DeepSeekR1.Actors.Engine.Tests;
+
+/// <summary>
+/// The real <c>r1 train</c> killed with SIGKILL at several points and restarted with the same command until it
+/// finishes; then the journal must hold each step once, each group's result once, and verifiable checkpoints.
+/// </summary>
+public class KillNineTests
+{
+    private const int Steps = 3;
+
+    private static string[] Command(string dataDir) =>
+    [
+        "train", "--engine", "actor", "--run-id", "crashy", "--data-dir", dataDir, "--steps", Steps.ToString(),
+        "--set", "r1.train.init=random", "--set", "r1.train.eval-limit=0", "--set", "r1.torch-threads=1",
+        "--set", "r1.model.hidden-size=32", "--set", "r1.model.intermediate-size=64", "--set", "r1.model.num-layers=2",
+        "--set", "r1.model.num-heads=2", "--set", "r1.model.num-kv-heads=1",
+        "--set", "r1.grpo.prompts-per-step=2", "--set", "r1.grpo.group-size=3", "--set", "r1.grpo.learning-rate=0.001",
+        "--set", "r1.sampling.max-new-tokens=12",
+        "--set", "r1.engine.markers=on", "--set", "r1.engine.group-resend-interval=1s", "--set", "r1.engine.batch-linger=20ms",
+    ];
+
+    [Fact]
+    public async Task A_run_killed_during_sampling_update_and_checkpoint_write_resumes_and_journals_each_fact_once()
+    {
+        using var dir = new TempDir();
+        string data = Path.Combine(dir.Path, "data");
+        var timeout = TimeSpan.FromSeconds(45);
+
+        // Each crash point: the marker the engine prints just before that work starts.
+        string[] killAt = ["r1-engine: sampling step=1", "r1-engine: update step=2", "r1-engine: checkpoint step=2", "r1-engine: update step=3"];
+        int kills = 0;
+        foreach (var marker in killAt)
+        {
+            using var r1 = R1Process.Start(dir.Path, Command(data));
+            bool reached = await r1.WaitForLine(marker, timeout);
+            Assert.True(reached || r1.Lines.Any(l => l.Contains("finished")), $"never reached '{marker}':\n{string.Join('\n', r1.Lines)}");
+            if (!reached) continue;
+            r1.Kill9();
+            kills++;
+        }
+        Assert.True(kills >= 3, $"only {kills} kills landed");
+
+        using (var last = R1Process.Start(dir.Path, Command(data)))
+        {
+            int exit = await last.WaitForExit(TimeSpan.FromSeconds(90));
+            Assert.True(exit == 0, string.Join('\n', last.Lines));
+            Assert.Contains(last.Lines, l => l.Contains("(resuming)"));
+            Assert.Contains(last.Lines, l => l.Contains($"finished {Steps} steps"));
+        }
+
+        var journal = JournalFile.Read(data);
+        var applied = journal.Where(r => r.PersistenceId == "learner-crashy").Select(r => r.Event).OfType<StepApplied>().ToArray();
+        Assert.Equal([0L, 1L, 2L], applied.Select(a => a.Step));
+        foreach (var a in applied)
+        {
+            CheckpointManifest.Verify(a.Checkpoint);
+            string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(a.Checkpoint, CheckpointManifest.FileName))));
+            Assert.Equal(a.ManifestSha256, sha);
+        }
+
+        var finished = journal.Select(r => r.Event).OfType<GroupFinished>().ToArray();
+        Assert.Equal(Steps * 2, finished.Length);
+        Assert.Equal(finished.Length, finished.Select(f => f.GroupId).Distinct().Count());
+        var recorded = journal.Select(r => r.Event).OfType<RolloutRecorded>().Select(r => (r.GroupId, r.Rollout.Sample)).ToArray();
+        Assert.Equal(Steps * 2 * 3, recorded.Length);
+        Assert.Equal(recorded.Length, recorded.Distinct().Count());
+
+        var run = journal.Where(r => r.PersistenceId == "run-crashy").Select(r => r.Event).ToArray();
+        Assert.Equal([0L, 1L, 2L], run.OfType<StepCompleted>().Select(s => s.Step));
+        Assert.Single(run.OfType<RunFinished>());
+        Assert.Single(run.OfType<RunStarted>());
+    }
+}
