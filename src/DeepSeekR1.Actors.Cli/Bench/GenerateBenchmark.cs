@@ -22,6 +22,8 @@ public sealed record BenchSettings
     public int LearnerSeq { get; init; } = 256;
     /// <summary>Timed repetitions after a warm-up.</summary>
     public int Repeats { get; init; } = 3;
+    /// <summary>GRPO steps each engine runs in the overhead benchmark.</summary>
+    public int OverheadSteps { get; init; } = 3;
 }
 
 /// <summary>

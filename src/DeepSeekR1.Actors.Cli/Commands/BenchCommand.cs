@@ -4,7 +4,7 @@ using DeepSeekR1.Actors.Cli.Bench;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
-/// <summary><c>r1 bench generate|learner</c>: throughput figures as one JSON line each.</summary>
+/// <summary><c>r1 bench generate|learner|overhead</c>: throughput figures as one JSON line each.</summary>
 public static class BenchCommand
 {
     /// <summary>Builds the command.</summary>
@@ -19,6 +19,17 @@ public static class BenchCommand
         var learner = new Command("learner", "Forward+backward tokens/s of the learner step and its MFU against the measured matmul peak").WithConfigOptions();
         learner.SetAction(parse => Run(parse, (model, settings) => LearnerBenchmark.Run(model, settings)));
         bench.Subcommands.Add(learner);
+
+        var overhead = new Command("overhead", "Seconds per GRPO step on the actor engine vs the inline loop, same run, and their ratio").WithConfigOptions();
+        overhead.SetAction(parse =>
+        {
+            var config = CommonOptions.Load(parse);
+            var runtime = PolicyFactory.Start(config);
+            var result = Task.Run(() => OverheadBenchmark.Run(config, runtime, config.Bind<BenchSettings>("r1.bench"))).GetAwaiter().GetResult();
+            Console.WriteLine(JsonSerializer.Serialize(result));
+            return 0;
+        });
+        bench.Subcommands.Add(overhead);
         return bench;
     }
 

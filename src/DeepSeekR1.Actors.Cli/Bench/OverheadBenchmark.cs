@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using DeepSeekR1.Actors.Cli.Configuration;
+using DeepSeekR1.Actors.Engine.Hosting;
+using DeepSeekR1.Actors.Model.Sampling;
+using DeepSeekR1.Actors.Rl.Tasks;
+using DeepSeekR1.Actors.Rl.Training;
+
+namespace DeepSeekR1.Actors.Cli.Bench;
+
+/// <summary>
+/// <c>r1 bench overhead</c>: the same small run (r1.grpo and r1.sampling, r1.bench.overhead-steps steps, a random
+/// r1.model) on the inline loop and on the actor engine, and the ratio of their seconds per step. Seconds per step are
+/// measured in the steady state, from the end of the first step to the end of the last, so one-time costs (starting the
+/// ActorSystem, the learner's first checkpoint, warm-up) stay out; the actor figure covers everything a step costs there
+/// (messages, journal writes, a checkpoint per step, samplers loading it). Both runs must compute the same losses, or
+/// the comparison means nothing: the largest difference is reported.
+/// </summary>
+public static class OverheadBenchmark
+{
+    /// <summary>Runs both engines and returns the JSON fields.</summary>
+    public static async Task<Dictionary<string, object>> Run(R1Config config, PolicyRuntime runtime, BenchSettings settings)
+    {
+        int steps = settings.OverheadSteps;
+        if (steps < 2) throw new ConfigException("r1.bench.overhead-steps must be at least 2 (the first step is warm-up)");
+        var grpo = config.Bind<GrpoSettings>("r1.grpo") with { Steps = steps };
+        grpo.Validate();
+        var sampling = config.Bind<SamplingOptions>("r1.sampling");
+        ulong seed = (ulong)config.GetLong("r1.seed");
+        var task = TaskCatalog.Get(grpo.Task, string.IsNullOrEmpty(grpo.Data) ? null : grpo.Data);
+
+        var clock = Stopwatch.StartNew();
+        var inlineEnds = new List<double>();
+        var inlineLosses = new List<double>();
+        using (var policy = PolicyFactory.CreateRandom(config, runtime))
+        using (var trainer = new InlineGrpoTrainer(policy, runtime.Tokenizer, task, grpo, sampling, seed))
+            foreach (var result in trainer.Run())
+            {
+                inlineEnds.Add(clock.Elapsed.TotalSeconds);
+                inlineLosses.Add(result.Metrics.Loss);
+            }
+        double inlineSeconds = SteadyStepSeconds(inlineEnds);
+
+        var dataDir = Directory.CreateTempSubdirectory("r1-bench-overhead-");
+        try
+        {
+            var run = new EngineRun
+            {
+                RunId = "overhead", RunDirectory = Path.Combine(dataDir.FullName, "runs", "overhead"), Grpo = grpo, Sampling = sampling,
+                Seed = seed, Task = task, Tokenizer = runtime.Tokenizer, Device = runtime.Device,
+                InitialPolicy = () => PolicyFactory.CreateRandom(config, runtime),
+            };
+            var actorEnds = new List<double>();
+            var observer = new EngineObserver { OnStep = (_, _) => { lock (actorEnds) actorEnds.Add(clock.Elapsed.TotalSeconds); } };
+            await using var host = await EngineHost.StartAsync(run, dataDir.FullName, config.Root, observer);
+            var outcome = await host.RunAsync();
+            double actorSeconds = SteadyStepSeconds(actorEnds);
+            double maxLossDifference = inlineLosses.Zip(outcome.Metrics, (a, b) => Math.Abs(a - b.Loss)).Max();
+            return new Dictionary<string, object>
+            {
+                ["benchmark"] = "overhead",
+                ["steps"] = steps,
+                ["prompts_per_step"] = grpo.PromptsPerStep,
+                ["group_size"] = grpo.GroupSize,
+                ["actor_step_seconds"] = Math.Round(actorSeconds, 3),
+                ["inline_step_seconds"] = Math.Round(inlineSeconds, 3),
+                ["ratio"] = Math.Round(actorSeconds / inlineSeconds, 3),
+                ["max_loss_difference"] = maxLossDifference,
+            };
+        }
+        finally
+        {
+            dataDir.Delete(recursive: true);
+        }
+    }
+
+    private static double SteadyStepSeconds(IReadOnlyList<double> stepEnds) => (stepEnds[^1] - stepEnds[0]) / (stepEnds.Count - 1);
+}
