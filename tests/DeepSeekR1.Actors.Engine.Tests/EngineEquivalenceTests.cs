@@ -12,7 +12,7 @@ public class EngineEquivalenceTests
     public async Task The_actor_engine_gives_the_inline_loops_rewards_and_losses_for_the_same_seed()
     {
         List<StepMetrics> inline;
-        using (var policy = TinyRuns.Policy())
+        using (var policy = ColdStart.Policy())
         using (var trainer = new InlineGrpoTrainer(policy, TinyRuns.Tokenizer, new ArithmeticTask(), TinyRuns.Grpo, TinyRuns.Sampling, TinyRuns.Seed))
             inline = trainer.Run().Select(r => r.Metrics).ToList();
 
@@ -38,6 +38,7 @@ public class EngineEquivalenceTests
             Assert.Equal(a.GradNorm, b.GradNorm, 1e-4);
             Assert.Equal(a.KlMean ?? 0, b.KlMean ?? 0, 1e-4);
         }
+        Assert.Contains(inline, m => m.GradNorm > 1e-6 && m.RewardStd > 0);   // updates that change the weights
         CheckpointManifest.Verify(outcome.Checkpoint);
         Assert.True(File.Exists(Path.Combine(outcome.Checkpoint, "optimizer.bin")));
     }

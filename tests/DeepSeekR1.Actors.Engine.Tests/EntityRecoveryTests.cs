@@ -107,7 +107,7 @@ public sealed class EntityRecoveryTests : TestKit
         var context = Context("once", out var probes);
         // Real groups of step 0, sampled by the RL core from the run's initial policy.
         IReadOnlyList<RolloutGroup> sampled;
-        using (var policy = TinyRuns.Policy())
+        using (var policy = ColdStart.Policy())
         {
             var requests = context.Prompts.ForStep(0).Select((item, i) => new GroupRequest(0, i, item)).ToArray();
             sampled = context.Sampler.Sample(policy, 0, requests);

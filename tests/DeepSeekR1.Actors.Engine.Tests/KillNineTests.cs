@@ -12,13 +12,13 @@ public class KillNineTests
 {
     private const int Steps = 3;
 
-    private static string[] Command(string dataDir) =>
+    private static string[] Command(string dataDir, string engine = "actor", string runId = "crashy") =>
     [
-        "train", "--engine", "actor", "--run-id", "crashy", "--data-dir", dataDir, "--steps", Steps.ToString(),
-        "--set", "r1.train.init=random", "--set", "r1.train.eval-limit=0", "--set", "r1.torch-threads=1",
-        "--set", "r1.model.hidden-size=32", "--set", "r1.model.intermediate-size=64", "--set", "r1.model.num-layers=2",
-        "--set", "r1.model.num-heads=2", "--set", "r1.model.num-kv-heads=1",
+        "train", "--engine", engine, "--run-id", runId, "--data-dir", dataDir, "--steps", Steps.ToString(),
+        // A cold-started tiny policy, so that rewards differ and every update changes the weights.
+        "--set", $"r1.train.init={ColdStart.Checkpoint}", "--set", "r1.train.eval-limit=0", "--set", "r1.torch-threads=1",
         "--set", "r1.grpo.prompts-per-step=2", "--set", "r1.grpo.group-size=3", "--set", "r1.grpo.learning-rate=0.001",
+        "--set", "r1.grpo.format-weight=1.0",
         "--set", "r1.sampling.max-new-tokens=12",
         "--set", "r1.engine.markers=on", "--set", "r1.engine.group-resend-interval=1s", "--set", "r1.engine.batch-linger=20ms",
     ];
@@ -73,5 +73,21 @@ public class KillNineTests
         Assert.Equal([0L, 1L, 2L], run.OfType<StepCompleted>().Select(s => s.Step));
         Assert.Single(run.OfType<RunFinished>());
         Assert.Single(run.OfType<RunStarted>());
+
+        // The crashes changed nothing: the same run done in one go by the inline loop computes the same steps
+        // (so the learner resumed with the right weights, optimizer state and reference each time).
+        using (var inline = R1Process.Start(dir.Path, Command(Path.Combine(dir.Path, "inline"), engine: "inline", runId: "smooth")))
+            Assert.True(await inline.WaitForExit(TimeSpan.FromSeconds(60)) == 0, string.Join('\n', inline.Lines));
+        var smooth = File.ReadAllLines(Path.Combine(dir.Path, "inline", "runs", "smooth", "metrics.jsonl"))
+            .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("metrics"))
+            .ToArray();
+        Assert.Equal(Steps, smooth.Length);
+        Assert.Contains(applied, a => a.Metrics.GradNorm > 1e-6);   // updates that change the weights
+        for (int s = 0; s < Steps; s++)
+        {
+            Assert.Equal(smooth[s].GetProperty("RewardMean").GetDouble(), applied[s].Metrics.RewardMean, 1e-4);
+            Assert.Equal(smooth[s].GetProperty("Loss").GetDouble(), applied[s].Metrics.Loss, 1e-4);
+            Assert.Equal(smooth[s].GetProperty("GradNorm").GetDouble(), applied[s].Metrics.GradNorm, 1e-4);
+        }
     }
 }

@@ -33,7 +33,7 @@ internal static class TinyRuns
         Task = new ArithmeticTask(),
         Tokenizer = Tokenizer,
         Device = CPU,
-        InitialPolicy = Policy,
+        InitialPolicy = ColdStart.Policy,
     };
 
     /// <summary>Engine settings for tests: a short linger and resend so that nothing waits long.</summary>
