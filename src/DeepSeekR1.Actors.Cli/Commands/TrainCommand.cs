@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using DeepSeekR1.Actors.Cli.Configuration;
+using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
@@ -160,12 +161,15 @@ public static class TrainCommand
                 lock (output) { output.WriteLine($"r1-engine: {marker}"); output.Flush(); }
             },
         };
-        return Task.Run(async () =>
+        var outcome = Task.Run(async () =>
         {
             await using var host = await EngineHost.StartAsync(run, dataDir, config.Root, observer);
-            var outcome = await host.RunAsync();
-            return outcome.Checkpoint;
+            try { return await host.RunAsync(); }
+            catch (InvalidOperationException e) { throw new ConfigException(e.Message); }   // resumed with other settings
         }).GetAwaiter().GetResult();
+        if (outcome.State != RunStates.Finished)
+            output.WriteLine($"r1 train: run {run.RunId} was {outcome.State} after {outcome.Steps} steps");
+        return outcome.Checkpoint;
     }
 
     private static IReadOnlyList<string> TokenizerFiles(string runDir, IPolicyTokenizer tokenizer)

@@ -105,12 +105,48 @@ public sealed record PolicyVersionPublished(string RunId, long Version, string C
 [ContractVersion(1)]
 public sealed record RunStepReported(string RunId, long Step, MetricsData Metrics, string Checkpoint) : IWireMessage;
 
-/// <summary>Run to the host's subscribers: every step is applied.</summary>
+/// <summary>Run to the host's subscribers: the run ended, every step applied or stopped early.</summary>
 /// <param name="RunId">The run.</param>
 /// <param name="Steps">Steps applied.</param>
-/// <param name="Checkpoint">The final checkpoint.</param>
+/// <param name="Checkpoint">The latest checkpoint.</param>
+/// <param name="State"><see cref="RunStates.Finished"/> or <see cref="RunStates.Stopped"/>.</param>
 [ContractVersion(1)]
-public sealed record RunCompleted(string RunId, int Steps, string Checkpoint) : IWireMessage;
+public sealed record RunCompleted(string RunId, int Steps, string Checkpoint, string State) : IWireMessage;
+
+/// <summary>Run to the host's subscribers: the run cannot go on as asked (for example resumed with another seed).</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Reason">Why, naming the setting.</param>
+[ContractVersion(1)]
+public sealed record RunRejected(string RunId, string Reason) : IWireMessage;
+
+/// <summary>To a Run: finish the step in flight, start no new one until resumed. Replies <see cref="RunStatus"/>.</summary>
+/// <param name="RunId">The run.</param>
+[ContractVersion(1)]
+public sealed record PauseRun(string RunId) : IWireMessage;
+
+/// <summary>To a Run: continue after a pause. Replies <see cref="RunStatus"/>.</summary>
+/// <param name="RunId">The run.</param>
+[ContractVersion(1)]
+public sealed record ResumeRun(string RunId) : IWireMessage;
+
+/// <summary>To a Run: start no new step, ever; the step in flight still finishes. Replies <see cref="RunStatus"/>.</summary>
+/// <param name="RunId">The run.</param>
+[ContractVersion(1)]
+public sealed record StopRun(string RunId) : IWireMessage;
+
+/// <summary>To a Run: where are you? Replies <see cref="RunStatus"/>.</summary>
+/// <param name="RunId">The run.</param>
+[ContractVersion(1)]
+public sealed record GetRunStatus(string RunId) : IWireMessage;
+
+/// <summary>A run's lifecycle state and progress.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="State">One of <see cref="RunStates"/>.</param>
+/// <param name="StepsCompleted">Steps recorded as completed.</param>
+/// <param name="CurrentStep">The step in flight, or -1.</param>
+/// <param name="Checkpoint">The latest checkpoint recorded.</param>
+[ContractVersion(1)]
+public sealed record RunStatus(string RunId, string State, long StepsCompleted, long CurrentStep, string Checkpoint) : IWireMessage;
 
 /// <summary>Host to a sampler slot: start pulling work.</summary>
 /// <param name="Slot">The slot id.</param>

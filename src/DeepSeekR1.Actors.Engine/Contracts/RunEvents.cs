@@ -33,12 +33,45 @@ public sealed record StepCompleted(string RunId, long Step, MetricsData Metrics,
 [ContractVersion(1)]
 public sealed record RunFinished(string RunId, int Steps, string Checkpoint) : IPersisted;
 
-/// <summary>A snapshot of a run: how far it got.</summary>
+/// <summary>The run was paused: the step in flight finishes, no new step starts.</summary>
 /// <param name="RunId">The run.</param>
-/// <param name="Started">Whether <see cref="RunStarted"/> was recorded.</param>
+/// <param name="StepsCompleted">Steps completed when it was paused.</param>
+[ContractVersion(1)]
+public sealed record RunPaused(string RunId, long StepsCompleted) : IPersisted;
+
+/// <summary>The run was resumed after a pause.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="StepsCompleted">Steps completed when it was resumed.</param>
+[ContractVersion(1)]
+public sealed record RunResumed(string RunId, long StepsCompleted) : IPersisted;
+
+/// <summary>The run was stopped for good: no new step starts, now or after a restart.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="StepsCompleted">Steps completed when it was stopped.</param>
+[ContractVersion(1)]
+public sealed record RunStopped(string RunId, long StepsCompleted) : IPersisted;
+
+/// <summary>A snapshot of a run: its configuration, lifecycle and how far it got.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Config">The run's <see cref="RunStarted"/>, or null before it.</param>
 /// <param name="StepsCompleted">Steps recorded as completed.</param>
 /// <param name="CurrentStep">The step in progress, or -1.</param>
-/// <param name="Finished">Whether the run finished.</param>
+/// <param name="State">The lifecycle state (see <see cref="RunStates"/>).</param>
 /// <param name="Checkpoint">The latest checkpoint recorded.</param>
 [ContractVersion(1)]
-public sealed record RunSnapshot(string RunId, bool Started, long StepsCompleted, long CurrentStep, bool Finished, string Checkpoint) : IPersisted;
+public sealed record RunSnapshot(string RunId, RunStarted? Config, long StepsCompleted, long CurrentStep, string State, string Checkpoint) : IPersisted;
+
+/// <summary>The lifecycle states of a run.</summary>
+public static class RunStates
+{
+    /// <summary>Not started yet.</summary>
+    public const string New = "new";
+    /// <summary>Starting steps.</summary>
+    public const string Running = "running";
+    /// <summary>Finishing the step in flight, starting no new one.</summary>
+    public const string Paused = "paused";
+    /// <summary>Stopped for good before its last step.</summary>
+    public const string Stopped = "stopped";
+    /// <summary>Every step applied.</summary>
+    public const string Finished = "finished";
+}

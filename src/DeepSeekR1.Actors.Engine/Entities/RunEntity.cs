@@ -8,18 +8,19 @@ using DeepSeekR1.Actors.Engine.Sharding;
 namespace DeepSeekR1.Actors.Engine.Entities;
 
 /// <summary>
-/// The run: its configuration and lifecycle. Drives the steps: for each, picks the questions with
-/// <c>TrainingPrompts.ForStep</c>, starts their prompt groups, and waits for the learner to report the step applied.
-/// What the learner applied is the truth; the run catches up with it after a restart (it asks the learner).
+/// The run: its configuration and lifecycle (running, paused, stopped, finished). Drives the steps: for each, picks the
+/// questions with <c>TrainingPrompts.ForStep</c>, starts their prompt groups, and waits for the learner to report the
+/// step applied. What the learner applied is the truth; the run catches up with it after a restart (it asks the
+/// learner). A pause or stop lets the step in flight finish and starts no new one; a resume asks the learner again.
 /// </summary>
 internal sealed class RunEntity : RunTaggedActor
 {
     private readonly EngineContext context;
     private readonly string runId;
-    private bool started;
+    private RunStarted? config;
+    private string state = RunStates.New;
     private long completed;          // steps recorded as completed
     private long current = -1;       // step in progress, -1 when none
-    private bool finished;
     private string checkpoint = "";
 
     public RunEntity(EngineContext context) : base(context.Run.RunId)
@@ -27,32 +28,33 @@ internal sealed class RunEntity : RunTaggedActor
         this.context = context;
         runId = context.Run.RunId;
 
-        Recover<RunStarted>(_ => started = true);
+        Recover<RunStarted>(e => (config, state) = (e, RunStates.Running));
         Recover<StepStarted>(e => current = e.Step);
-        Recover<StepCompleted>(e => Apply(e));
-        Recover<RunFinished>(e => { finished = true; checkpoint = e.Checkpoint; });
+        Recover<StepCompleted>(Apply);
+        Recover<RunPaused>(_ => state = RunStates.Paused);
+        Recover<RunResumed>(_ => state = RunStates.Running);
+        Recover<RunStopped>(_ => state = RunStates.Stopped);
+        Recover<RunFinished>(e => (state, checkpoint) = (RunStates.Finished, e.Checkpoint));
         Recover<SnapshotOffer>(offer =>
         {
-            if (offer.Snapshot is not RunSnapshot s) return;
-            (started, completed, current, finished, checkpoint) = (s.Started, s.StepsCompleted, s.CurrentStep, s.Finished, s.Checkpoint);
+            if (offer.Snapshot is RunSnapshot s)
+                (config, completed, current, state, checkpoint) = (s.Config, s.StepsCompleted, s.CurrentStep, s.State, s.Checkpoint);
         });
 
-        Command<StartRun>(_ =>
-        {
-            if (started) { Advance(); return; }
-            var grpo = context.Run.Grpo;
-            PersistTagged(new RunStarted(runId, context.Run.Seed, grpo.Steps, grpo.PromptsPerStep, grpo.GroupSize, grpo.Task, context.Run.ConfigText), _ =>
-            {
-                started = true;
-                Advance();
-            });
-        });
+        Command<StartRun>(_ => OnStart());
         Command<LearnerProgress>(OnLearnerProgress);
+        Command<PauseRun>(_ => Transition(RunStates.Running, RunStates.Paused, new RunPaused(runId, completed)));
+        // A run stops from running or paused; a new, finished or stopped run answers with its status unchanged.
+        Command<StopRun>(_ => Transition(state is RunStates.Running or RunStates.Paused ? state : "", RunStates.Stopped, new RunStopped(runId, completed)));
+        Command<ResumeRun>(_ => Transition(RunStates.Paused, RunStates.Running, new RunResumed(runId, completed)));
+        Command<GetRunStatus>(_ => Sender.Tell(Status()));
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(_ => { });
     }
 
     public override string PersistenceId => $"run-{runId}";
+
+    private RunStatus Status() => new(runId, state, completed, current, checkpoint);
 
     private void Apply(StepCompleted e)
     {
@@ -61,20 +63,64 @@ internal sealed class RunEntity : RunTaggedActor
         if (current == e.Step) current = -1;
     }
 
+    private void OnStart()
+    {
+        var run = context.Run;
+        var requested = new RunStarted(runId, run.Seed, run.Grpo.Steps, run.Grpo.PromptsPerStep, run.Grpo.GroupSize, run.Grpo.Task, run.ConfigText);
+        if (config is null)
+        {
+            PersistTagged(requested, e =>
+            {
+                (config, state) = (e, RunStates.Running);
+                Advance();
+            });
+            return;
+        }
+        // A resumed run must sample the same questions with the same seeds; only the number of steps may change.
+        if (Mismatch(config, requested) is { } reason)
+        {
+            Publish(new RunRejected(runId, reason));
+            return;
+        }
+        Advance();
+    }
+
+    private static string? Mismatch(RunStarted recorded, RunStarted requested) =>
+        recorded.Seed != requested.Seed ? $"r1.seed is {requested.Seed}, the run was started with {recorded.Seed}"
+        : recorded.PromptsPerStep != requested.PromptsPerStep ? $"r1.grpo.prompts-per-step is {requested.PromptsPerStep}, the run was started with {recorded.PromptsPerStep}"
+        : recorded.GroupSize != requested.GroupSize ? $"r1.grpo.group-size is {requested.GroupSize}, the run was started with {recorded.GroupSize}"
+        : recorded.Task != requested.Task ? $"r1.grpo.task is {requested.Task}, the run was started with {recorded.Task}"
+        : null;
+
+    private void Transition(string from, string to, IPersisted @event)
+    {
+        if (state != from)
+        {
+            Sender.Tell(Status());
+            return;
+        }
+        var asker = Sender;
+        PersistTagged(@event, _ =>
+        {
+            state = to;
+            asker.Tell(Status());
+            if (to == RunStates.Running) Advance();
+            else if (to == RunStates.Stopped) Publish(new RunCompleted(runId, (int)completed, checkpoint, RunStates.Stopped));
+        });
+    }
+
     // Ask the learner how far it got; its answer (LearnerProgress) moves the run on.
     private void Advance()
     {
-        if (finished)
-        {
-            Publish(new RunCompleted(runId, (int)completed, checkpoint));
-            return;
-        }
-        context.Learner.Tell(new QueryLearner(runId, completed - 1));
+        if (state is RunStates.Finished or RunStates.Stopped)
+            Publish(new RunCompleted(runId, (int)completed, checkpoint, state));
+        else
+            context.Learner.Tell(new QueryLearner(runId, completed - 1));
     }
 
     private void OnLearnerProgress(LearnerProgress progress)
     {
-        if (!started || finished) return;
+        if (config is null || state == RunStates.Finished) return;
         var missing = progress.Applied.Where(a => a.Step >= completed).OrderBy(a => a.Step)
             .Select(a => new StepCompleted(runId, a.Step, a.Metrics, a.Checkpoint)).ToArray();
         if (missing.Length == 0) { Continue(progress); return; }
@@ -89,14 +135,14 @@ internal sealed class RunEntity : RunTaggedActor
 
     private void Continue(LearnerProgress progress)
     {
-        if (completed != progress.StepsApplied) return;   // a stale answer; a newer one follows
+        if (state != RunStates.Running) return;            // paused or stopped: the step in flight was the last
+        if (completed != progress.StepsApplied) return;     // a stale answer; a newer one follows
         if (completed >= context.Run.Grpo.Steps)
         {
             PersistTagged(new RunFinished(runId, (int)completed, progress.Checkpoint), e =>
             {
-                finished = true;
-                checkpoint = e.Checkpoint;
-                Publish(new RunCompleted(runId, e.Steps, e.Checkpoint));
+                (state, checkpoint) = (RunStates.Finished, e.Checkpoint);
+                Publish(new RunCompleted(runId, e.Steps, e.Checkpoint, state));
             });
             return;
         }
@@ -125,6 +171,6 @@ internal sealed class RunEntity : RunTaggedActor
     {
         int every = context.Settings.SnapshotEvery;
         if (every > 0 && LastSequenceNr % every == 0)
-            SaveSnapshot(new RunSnapshot(runId, started, completed, current, finished, checkpoint));
+            SaveSnapshot(new RunSnapshot(runId, config, completed, current, state, checkpoint));
     }
 }

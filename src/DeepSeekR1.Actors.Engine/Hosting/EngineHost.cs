@@ -94,15 +94,24 @@ public sealed partial class EngineHost : IAsyncDisposable
         return system.ActorOf(ClusterSingletonProxy.Props($"/user/{name}", ClusterSingletonProxySettings.Create(system)), $"{name}-proxy");
     }
 
-    /// <summary>Runs (or resumes) the run until every step is applied; step reports go to the observer as they come.</summary>
+    /// <summary>
+    /// Runs (or resumes) the run until every step is applied or it is stopped; step reports go to the observer as they
+    /// come. A paused run keeps this waiting until it is resumed or stopped (<see cref="Tell"/>). Throws
+    /// <see cref="InvalidOperationException"/> when the journal's run was started with another seed, task or shape.
+    /// </summary>
     public async Task<EngineOutcome> RunAsync(CancellationToken cancellation = default)
     {
         var completion = new TaskCompletionSource<RunCompleted>(TaskCreationOptions.RunContinuationsAsynchronously);
         system.ActorOf(Props.Create(() => new RunWatcher(context, completion)));
         var completed = await completion.Task.WaitAsync(cancellation);
         var progress = await context.Learner.Ask<LearnerProgress>(new QueryLearner(context.Run.RunId, -1), TimeSpan.FromSeconds(60), cancellation);
-        return new EngineOutcome(completed.RunId, completed.Steps, completed.Checkpoint, progress.Applied.Select(a => a.Metrics.ToStepMetrics()).ToArray());
+        return new EngineOutcome(completed.RunId, completed.Steps, completed.Checkpoint, completed.State,
+            progress.Applied.Select(a => a.Metrics.ToStepMetrics()).ToArray());
     }
+
+    /// <summary>Sends a lifecycle command (<see cref="PauseRun"/>, <see cref="ResumeRun"/>, <see cref="StopRun"/>, <see cref="GetRunStatus"/>) to the run and returns its status.</summary>
+    public Task<RunStatus> Tell(IWireMessage command, TimeSpan? timeout = null) =>
+        context.Runs.Ask<RunStatus>(EngineContext.To(context.Run.RunId, command), timeout ?? TimeSpan.FromSeconds(30));
 
     /// <summary>Leaves the cluster and stops the ActorSystem.</summary>
     public async ValueTask DisposeAsync()

@@ -47,6 +47,7 @@ public sealed record EngineObserver
 /// <summary>How a run ended.</summary>
 /// <param name="RunId">The run.</param>
 /// <param name="Steps">Steps applied in total (earlier sessions included).</param>
-/// <param name="Checkpoint">The final checkpoint folder.</param>
+/// <param name="Checkpoint">The latest checkpoint folder.</param>
+/// <param name="State"><c>finished</c>, or <c>stopped</c> when it was stopped early.</param>
 /// <param name="Metrics">The metrics of every step, in order (earlier sessions included), from the learner's journal.</param>
-public sealed record EngineOutcome(string RunId, int Steps, string Checkpoint, IReadOnlyList<StepMetrics> Metrics);
+public sealed record EngineOutcome(string RunId, int Steps, string Checkpoint, string State, IReadOnlyList<StepMetrics> Metrics);

@@ -22,5 +22,10 @@ internal sealed class RunWatcher : ReceiveActor
             completion.TrySetResult(c);
             Context.Stop(Self);
         });
+        Receive<RunRejected>(r =>
+        {
+            completion.TrySetException(new InvalidOperationException($"run '{r.RunId}' cannot resume: {r.Reason}"));
+            Context.Stop(Self);
+        });
     }
 }

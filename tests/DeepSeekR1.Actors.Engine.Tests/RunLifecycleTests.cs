@@ -1,0 +1,109 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Configuration;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Engine.Entities;
+using DeepSeekR1.Actors.Engine.Hosting;
+using DeepSeekR1.Actors.Engine.Sharding;
+
+namespace DeepSeekR1.Actors.Engine.Tests;
+
+/// <summary>The Run entity against a real journal, with probes for the learner, the groups and the pub-sub mediator.</summary>
+public sealed class RunLifecycleTests : TestKit
+{
+    private readonly TempDir data;
+
+    public RunLifecycleTests() : this(new TempDir()) { }
+
+    private RunLifecycleTests(TempDir data) : base(SystemConfig(data.Path), "lifecycle") => this.data = data;
+
+    protected override void AfterAll()
+    {
+        base.AfterAll();
+        data.Dispose();
+    }
+
+    private static Config SystemConfig(string dir)
+    {
+        EngineConfig.PrepareJournalFile(dir);
+        return EngineConfig.ForDataDirectory(dir, ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(TinyRuns.Overrides));
+    }
+
+    private (IActorRef Run, TestProbe Learner, TestProbe Groups, TestProbe PubSub) Start(ulong seed = TinyRuns.Seed)
+    {
+        var (learner, groups, pubsub) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var context = new EngineContext(TinyRuns.Run(data.Path, "life") with { Seed = seed }, EngineSettings.From(Sys.Settings.Config))
+        {
+            Learner = learner.Ref, Groups = groups.Ref, PubSub = pubsub.Ref,
+        };
+        return (Sys.ActorOf(Props.Create(() => new RunEntity(context))), learner, groups, pubsub);
+    }
+
+    private static StepApplied Applied(long step) =>
+        new("life", step, new MetricsData(2, 6, 1, 0.5, 0.1, 0.5, 0, 0, 0, 0, 1, 1, 5, 9, 0.3, 1e-3, 0.01, 1), $"ckpt-{step + 1}", "sha");
+
+    [Fact]
+    public void Pause_lets_the_step_in_flight_finish_and_starts_no_new_one_until_resumed_and_stop_ends_the_run()
+    {
+        var (run, learner, groups, pubsub) = Start();
+        run.Tell(new StartRun("life"));
+        learner.ExpectMsg<QueryLearner>();
+        learner.Reply(new LearnerProgress(0, "ckpt-0", []));
+        var started = groups.ReceiveN(2).Cast<ShardingEnvelope>().ToArray();
+        Assert.Equal([EntityIds.Group("life", 0, 0), EntityIds.Group("life", 0, 1)], started.Select(e => e.EntityId));
+
+        run.Tell(new PauseRun("life"));
+        Assert.Equal(RunStates.Paused, ExpectMsg<RunStatus>().State);
+
+        // Step 0, in flight when paused, completes and is reported; step 1 does not start.
+        run.Tell(new LearnerProgress(1, "ckpt-1", [Applied(0)]), learner.Ref);
+        var report = pubsub.ExpectMsg<Publish>();
+        Assert.Equal(0, ((RunStepReported)report.Message).Step);
+        groups.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        run.Tell(new GetRunStatus("life"));
+        var paused = ExpectMsg<RunStatus>();
+        Assert.Equal((RunStates.Paused, 1L), (paused.State, paused.StepsCompleted));
+
+        // Resume asks the learner where it is and starts step 1 with the version-1 checkpoint.
+        run.Tell(new ResumeRun("life"));
+        Assert.Equal(RunStates.Running, ExpectMsg<RunStatus>().State);
+        Assert.Equal(0, learner.ExpectMsg<QueryLearner>().AfterStep);
+        learner.Reply(new LearnerProgress(1, "ckpt-1", []));
+        var step1 = groups.ReceiveN(2).Cast<ShardingEnvelope>().Select(e => (StartGroup)e.Message).ToArray();
+        Assert.All(step1, g => Assert.Equal((1L, "ckpt-1"), (g.Step, g.Checkpoint)));
+
+        run.Tell(new StopRun("life"));
+        Assert.Equal(RunStates.Stopped, ExpectMsg<RunStatus>().State);
+        var ended = (RunCompleted)pubsub.ExpectMsg<Publish>().Message;
+        Assert.Equal((RunStates.Stopped, 1), (ended.State, ended.Steps));
+
+        // Stopped is for good: a restarted run entity reports it stopped at once.
+        Watch(run);
+        Sys.Stop(run);
+        ExpectTerminated(run);
+        var (again, againLearner, _, againPubSub) = Start();
+        again.Tell(new StartRun("life"));
+        Assert.Equal(RunStates.Stopped, ((RunCompleted)againPubSub.ExpectMsg<Publish>().Message).State);
+        againLearner.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void A_run_resumed_with_another_seed_is_rejected_with_the_setting_named()
+    {
+        var (run, learner, _, _) = Start();
+        run.Tell(new StartRun("life"));
+        learner.ExpectMsg<QueryLearner>();
+        Watch(run);
+        Sys.Stop(run);
+        ExpectTerminated(run);
+
+        var (again, againLearner, _, pubsub) = Start(seed: 5);
+        again.Tell(new StartRun("life"));
+        var rejected = (RunRejected)pubsub.ExpectMsg<Publish>().Message;
+        Assert.Contains("r1.seed", rejected.Reason);
+        againLearner.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+}
