@@ -36,10 +36,14 @@ internal static class TinyRuns
         InitialPolicy = ColdStart.Policy,
     };
 
-    /// <summary>Engine settings for tests: a short linger and resend so that nothing waits long.</summary>
+    /// <summary>
+    /// Engine settings for tests: a short linger and resend so that nothing waits long; a generous default wait for
+    /// test probes, since the first journal write (creating the tables) can take seconds on a busy machine.
+    /// </summary>
     public static Config Overrides => ConfigurationFactory.ParseString("""
         r1.engine.batch-linger = 20ms
         r1.engine.group-resend-interval = 1s
+        akka.test.single-expect-default = 20s
         """);
 }
 
