@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Rl.Grpo;
@@ -21,8 +22,22 @@ public class EngineEquivalenceTests
         var host = await EngineHost.StartAsync(TinyRuns.Run(dir.Path), dir.Path, TinyRuns.Overrides,
             new EngineObserver { OnStep = (step, m) => { lock (reported) reported.Add((step, m)); } });
         EngineOutcome outcome;
-        try { outcome = await host.RunAsync(new CancellationTokenSource(TimeSpan.FromSeconds(90)).Token); }
+        IReadOnlyList<object> tagged;
+        try
+        {
+            outcome = await host.RunAsync(new CancellationTokenSource(TimeSpan.FromSeconds(90)).Token);
+            tagged = await JournalProbe.EventsByTag(host.System, "tiny");
+        }
         finally { await host.DisposeAsync(); }
+
+        // Every fact of the run is tagged with its id, so replay reads the run with one query.
+        Assert.Single(tagged.OfType<RunStarted>());
+        Assert.Equal([0L, 1L], tagged.OfType<StepApplied>().Select(a => a.Step));
+        Assert.Equal(4, tagged.OfType<GroupFinished>().Count());
+        Assert.Equal(12, tagged.OfType<RolloutRecorded>().Count());
+        // The last step's acknowledgements may still be on their way to the journal when the run reports completion.
+        Assert.InRange(tagged.OfType<GroupAcknowledged>().Count(), 2, 4);
+        Assert.Single(tagged.OfType<RunFinished>());
 
         Assert.Equal(2, outcome.Steps);
         Assert.Equal(new long[] { 0, 1 }, reported.Select(r => r.Step).Order());

@@ -17,6 +17,15 @@ internal static class JournalProbe
         return events.Select(e => e.Event).ToArray();
     }
 
+    /// <summary>Every event tagged <paramref name="tag"/>, in journal order.</summary>
+    public static async Task<IReadOnlyList<object>> EventsByTag(ActorSystem system, string tag)
+    {
+        var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        var events = await journal.CurrentEventsByTag(tag, Offset.NoOffset())
+            .RunWith(Sink.Seq<EventEnvelope>(), system.Materializer());
+        return events.Select(e => e.Event).ToArray();
+    }
+
     /// <summary>Waits until the entity has journaled at least <paramref name="count"/> events, and returns them.</summary>
     public static async Task<IReadOnlyList<object>> AwaitEvents(ActorSystem system, string persistenceId, int count, TimeSpan? timeout = null)
     {

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Engine.Sharding;
@@ -43,7 +44,12 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
         {
             Timers.Cancel(nameof(ResendTick));
             if (acknowledged) return;
-            PersistTagged(new GroupAcknowledged(groupId, started!.Step), _ => acknowledged = true);
+            PersistTagged(new GroupAcknowledged(groupId, started!.Step), _ =>
+            {
+                acknowledged = true;
+                // Done for good: free the memory (a restart recovers "acknowledged" and does nothing).
+                Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+            });
         });
     }
 

@@ -74,8 +74,11 @@ public sealed partial class EngineHost : IAsyncDisposable
         context.Runs = sharding.Start(EntityIds.RunKind, _ => Props.Create(() => new RunEntity(context)), settings, extractor);
         context.Groups = sharding.Start(EntityIds.GroupKind, id => Props.Create(() => new PromptGroupEntity(context, id)), settings, extractor);
         context.Verifiers = sharding.Start(EntityIds.VerifierKind, _ => Props.Create(() => new RewardVerifierEntity(context)), settings, extractor);
+        // A sampler waits idle while the learner updates, which can outlast any idle timeout: it must never passivate,
+        // or nobody would pull the next step's work.
         context.Samplers = sharding.Start(EntityIds.SamplerKind,
-            id => Props.Create(() => new RolloutSamplerEntity(context, id)).WithDispatcher(ModelDispatcher), settings, extractor);
+            id => Props.Create(() => new RolloutSamplerEntity(context, id)).WithDispatcher(ModelDispatcher),
+            settings.WithPassivateIdleAfter(TimeSpan.Zero), extractor);
 
         string runId = context.Run.RunId;
         context.Learner = Singleton(system, $"learner-{runId}", Props.Create(() => new LearnerActor(context)).WithDispatcher(ModelDispatcher));
