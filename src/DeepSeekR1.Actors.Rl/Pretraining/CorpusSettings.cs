@@ -7,10 +7,10 @@ public sealed record CorpusSettings
     /// Share of documents whose final step, and so whose answer, is wrong (an off-by-one or a one-digit slip). It
     /// caps how often the base model is right, and leaves RL a sharp, local mistake to unlearn.
     /// </summary>
-    public double WrongShare { get; init; } = 0.4;
+    public double WrongShare { get; init; } = 0.5;
 
     /// <summary>Relative frequency of arithmetic levels 1..5 (five non-negative weights, not all zero).</summary>
-    public IReadOnlyList<double> LevelWeights { get; init; } = [3, 3, 2, 1, 1];
+    public IReadOnlyList<double> LevelWeights { get; init; } = [4, 4, 2, 0.5, 0.5];
 
     /// <summary>Seed of the corpus; document i is fixed by (seed, i).</summary>
     public long Seed { get; init; } = 20250122;

@@ -9,16 +9,16 @@ namespace DeepSeekR1.Actors.Rl.Pretraining;
 public sealed record PretrainSettings
 {
     /// <summary>Optimizer steps; each step reads fresh documents, so the corpus is never repeated.</summary>
-    public int Steps { get; init; } = 600;
+    public int Steps { get; init; } = 2500;
 
     /// <summary>Documents per step.</summary>
-    public int BatchSize { get; init; } = 32;
+    public int BatchSize { get; init; } = 16;
 
     /// <summary>Peak AdamW learning rate (a from-scratch model tolerates far more than fine-tuning).</summary>
-    public double LearningRate { get; init; } = 2e-3;
+    public double LearningRate { get; init; } = 3e-3;
 
     /// <summary>Steps of linear warmup before the cosine decay.</summary>
-    public int WarmupSteps { get; init; } = 30;
+    public int WarmupSteps { get; init; } = 50;
 
     /// <summary>Floor of the cosine decay as a fraction of the peak.</summary>
     public double MinLrRatio { get; init; } = 0.05;
@@ -30,13 +30,13 @@ public sealed record PretrainSettings
     public double GradClip { get; init; } = 1.0;
 
     /// <summary>Progress report interval in steps.</summary>
-    public int LogEvery { get; init; } = 20;
+    public int LogEvery { get; init; } = 100;
 
     /// <summary>Share of corpus documents whose last step and answer are deliberately wrong.</summary>
-    public double WrongShare { get; init; } = 0.4;
+    public double WrongShare { get; init; } = 0.5;
 
     /// <summary>Relative frequency of arithmetic levels 1..5 in the corpus.</summary>
-    public IReadOnlyList<double> LevelWeights { get; init; } = [3, 3, 2, 1, 1];
+    public IReadOnlyList<double> LevelWeights { get; init; } = [4, 4, 2, 0.5, 0.5];
 
     /// <summary>Seed of the corpus and of the initial weights.</summary>
     public long Seed { get; init; } = 20250122;
