@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using DeepSeekR1.Actors.Cli.Configuration;
+using DeepSeekR1.Actors.Model.Checkpoints;
+using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Model.Sampling;
+using DeepSeekR1.Actors.Model.Tokenizers;
+using DeepSeekR1.Actors.Rl.Pretraining;
+
+namespace DeepSeekR1.Actors.Cli.Commands;
+
+/// <summary>
+/// <c>r1 pretrain --out DIR [--steps N]</c>: pretrains the built-in tiny base model (r1.model shape, built-in
+/// tokenizer) from scratch on the generated arithmetic corpus, saves it in BF16 with its tokenizer, then reloads the
+/// saved checkpoint and reports its held-out pass@1 per level.
+/// </summary>
+public static class PretrainCommand
+{
+    private static readonly Option<string> Out = new("--out") { Description = "Folder the base model is written to", Required = true };
+    private static readonly Option<int?> Steps = new("--steps") { Description = "Optimizer steps (overrides r1.pretrain.steps)" };
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var command = new Command("pretrain", "Pretrain the built-in tiny base model on the generated R1-Zero arithmetic corpus").WithConfigOptions();
+        command.Options.Add(Out);
+        command.Options.Add(Steps);
+        command.SetAction(Run);
+        return command;
+    }
+
+    private static int Run(ParseResult parse)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var config = CommonOptions.Load(parse);
+        var settings = config.Bind<PretrainSettings>("r1.pretrain");
+        if (parse.GetValue(Steps) is { } steps) settings = settings with { Steps = steps };
+        try { _ = settings.Corpus.Validate(); _ = settings.Trainer.Validate(); }
+        catch (ArgumentException e) { throw new ConfigException($"r1.pretrain.{e.ParamName}: {e.Message}"); }
+
+        var runtime = PolicyFactory.Start(config);
+        var tokenizer = BuiltinTokenizer.LoadEmbedded();
+        var shape = PolicyFactory.ModelConfigFor(config, tokenizer);
+        string outDir = parse.GetValue(Out)!;
+        var clock = Stopwatch.StartNew();
+        string saved;
+        using (var model = new PolicyModel(shape, runtime.Device, settings.Seed))
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"pretrain: {model.parameters().Sum(p => p.numel()):N0} parameters, {settings.Steps} steps of {settings.BatchSize} documents, wrong-share {settings.WrongShare}"));
+            var result = Pretrainer.Run(model, tokenizer, settings, p => output.WriteLine(SftCommand.Describe(p)));
+            saved = SftCommand.Save(model, outDir, tokenizer, null, SafetensorsDType.BF16, new Dictionary<string, string>
+            {
+                ["stage"] = "pretrain",
+                ["steps"] = result.Steps.ToString(CultureInfo.InvariantCulture),
+                ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
+                ["wrong_share"] = settings.WrongShare.ToString(CultureInfo.InvariantCulture),
+                ["final_loss"] = result.FinalLoss.ToString("G6", CultureInfo.InvariantCulture),
+            });
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"pretrain: loss {result.FirstLoss:F4} -> {result.FinalLoss:F4}, {result.Seconds:F0} s training ({result.TokensPerSecond:F0} tokens/s); saved {saved}"));
+        }
+
+        if (settings.EvalItems > 0)
+        {
+            // Probe what was shipped: the BF16 weights as they load back, not the float32 model still in memory.
+            using var shipped = PolicyCheckpoint.Load(saved, runtime.Device);
+            var sampling = new SamplingOptions { Temperature = settings.EvalTemperature, TopP = settings.EvalTopP, MaxNewTokens = settings.EvalMaxNewTokens };
+            var probe = HeldOutProbe.Measure(shipped, tokenizer, settings.EvalItems, settings.EvalSamples, sampling, unchecked((ulong)settings.Seed));
+            output.WriteLine("probe: " + JsonSerializer.Serialize(probe));
+        }
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pretrain: done in {clock.Elapsed.TotalSeconds:F0} s"));
+        return 0;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using DeepSeekR1.Actors.Model.Tokenizers;
+using DeepSeekR1.Actors.Rl.Data;
+using DeepSeekR1.Actors.Rl.Tasks;
+using DeepSeekR1.Actors.Rl.Tasks.Expressions;
+
+namespace DeepSeekR1.Actors.Rl.Pretraining;
+
+/// <summary>
+/// The corpus the built-in base model is pretrained on: R1-Zero prompts for the built-in arithmetic task, each
+/// followed by a short worked solution in the exact <c>&lt;think&gt; ... &lt;/think&gt; &lt;answer&gt; ... &lt;/answer&gt;</c>
+/// shape. A set share of the solutions slip in their last step, so the base model is right only part of the time
+/// and R1-Zero-style RL has something to sharpen. Questions come from the training split only, so the held-out
+/// split stays unseen. Document i is a pure function of (seed, i): the corpus is an endless, reproducible stream.
+/// </summary>
+public sealed class ArithmeticCorpus
+{
+    private readonly ArithmeticTask _task = new();
+    private readonly double[] _cumulativeLevelWeights;
+
+    /// <summary>A corpus of the given shape.</summary>
+    public ArithmeticCorpus(CorpusSettings settings)
+    {
+        Settings = settings.Validate();
+        double total = settings.LevelWeights.Sum(), running = 0;
+        _cumulativeLevelWeights = settings.LevelWeights.Select(w => running += w / total).ToArray();
+    }
+
+    /// <summary>The corpus's shape.</summary>
+    public CorpusSettings Settings { get; }
+
+    /// <summary>
+    /// The part every prompt shares: the R1-Zero template up to and including <c>User:</c>. The rest of a prompt
+    /// (<see cref="PromptSuffix"/>) starts with the space before the question, so the split falls on a boundary the
+    /// pre-tokenizer always cuts at and encoding the two parts separately gives the same ids as the whole prompt.
+    /// </summary>
+    public static string SharedPrefix { get; } = SplitPrompt(PromptTemplates.R1Zero("?")).Prefix;
+
+    /// <summary>A prompt without <see cref="SharedPrefix"/>: <c> {question}. Assistant:</c>.</summary>
+    public static string PromptSuffix(string prompt)
+    {
+        var (prefix, suffix) = SplitPrompt(prompt);
+        if (prefix != SharedPrefix) throw new ArgumentException("not an R1-Zero prompt", nameof(prompt));
+        return suffix;
+    }
+
+    private static (string Prefix, string Suffix) SplitPrompt(string prompt)
+    {
+        const string user = "User:";
+        int at = prompt.IndexOf(user, StringComparison.Ordinal);
+        if (at < 0) throw new ArgumentException("not an R1-Zero prompt", nameof(prompt));
+        return (prompt[..(at + user.Length)], prompt[(at + user.Length)..]);
+    }
+
+    /// <summary>The completion text for a list of steps and the value to put in the answer tags.</summary>
+    public static string FormatCompletion(IEnumerable<WorkedSolution.Step> steps, long answer) =>
+        string.Create(CultureInfo.InvariantCulture, $" <think> {string.Join(", ", steps)} </think> <answer> {answer} </answer>");
+
+    /// <summary>Document number <paramref name="index"/>.</summary>
+    public CorpusDocument DocumentAt(long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        var random = new SeededRandom(Seeds.Derive(unchecked((ulong)Settings.Seed), "pretrain-corpus", index));
+        int level = PickLevel(Uniform(random));
+        var generated = _task.Sample(TaskSplit.Train, level, random.NextUInt64());
+        string text = generated.CanonicalContent["arithmetic:".Length..];
+        if (!ExpressionParser.TryParse(text, out var expression, out var error))
+            throw new InvalidOperationException($"arithmetic task produced an unparsable expression '{text}': {error}");
+
+        var steps = WorkedSolution.Steps(expression!).ToList();
+        // Draw the slip decision even when the share is 0 or 1, so changing the share never reorders the questions.
+        bool wrong = Uniform(random) < Settings.WrongShare;
+        if (wrong) steps[^1] = steps[^1] with { Result = AnswerSlip.Apply(steps[^1].Result, random) };
+        long answer = steps[^1].Result;
+        return new CorpusDocument(generated.Item, PromptTemplates.R1Zero(generated.Item.Question),
+            FormatCompletion(steps, answer), answer.ToString(CultureInfo.InvariantCulture), wrong);
+    }
+
+    // A uniform draw in [0, 1) with 53 bits, never exactly 1.
+    private static double Uniform(SeededRandom random) => (random.NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    private int PickLevel(double u)
+    {
+        for (int i = 0; i < _cumulativeLevelWeights.Length; i++)
+            if (u < _cumulativeLevelWeights[i]) return i + 1;
+        // Rounding can leave the last cumulative weight a hair under 1: fall back to the hardest level that has weight.
+        return Array.FindLastIndex(Settings.LevelWeights.ToArray(), w => w > 0) + 1;
+    }
+}

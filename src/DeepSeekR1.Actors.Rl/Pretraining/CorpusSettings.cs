@@ -1,0 +1,27 @@
+namespace DeepSeekR1.Actors.Rl.Pretraining;
+
+/// <summary>What the generated pretraining corpus of the built-in base model looks like.</summary>
+public sealed record CorpusSettings
+{
+    /// <summary>
+    /// Share of documents whose final step, and so whose answer, is wrong (an off-by-one or a one-digit slip). It
+    /// caps how often the base model is right, and leaves RL a sharp, local mistake to unlearn.
+    /// </summary>
+    public double WrongShare { get; init; } = 0.5;
+
+    /// <summary>Relative frequency of arithmetic levels 1..5 (five non-negative weights, not all zero).</summary>
+    public IReadOnlyList<double> LevelWeights { get; init; } = [4, 4, 2, 0.5, 0.5];
+
+    /// <summary>Seed of the corpus; document i is fixed by (seed, i).</summary>
+    public long Seed { get; init; } = 20250122;
+
+    /// <summary>Checks the settings and names the first bad one.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    public CorpusSettings Validate()
+    {
+        if (WrongShare is < 0 or > 1) throw new ArgumentException("pretrain: wrong-share must be in [0, 1]", nameof(WrongShare));
+        if (LevelWeights.Count != 5 || LevelWeights.Any(w => w < 0 || !double.IsFinite(w)) || LevelWeights.Sum() <= 0)
+            throw new ArgumentException("pretrain: level-weights must be five non-negative numbers, not all zero", nameof(LevelWeights));
+        return this;
+    }
+}

@@ -1,0 +1,62 @@
+namespace DeepSeekR1.Actors.Rl.Sft;
+
+/// <summary>
+/// Hyperparameters of supervised fine-tuning (HOCON <c>r1.sft</c>). Defaults suit a cold start of the tiny built-in
+/// policy: a learning rate far above RL's 3e-6 because the targets are fixed and dense, a short warmup, cosine decay.
+/// </summary>
+public sealed record SftSettings
+{
+    /// <summary>Peak learning rate of AdamW, reached after warmup.</summary>
+    public double LearningRate { get; init; } = 1e-4;
+
+    /// <summary>Examples per optimizer step.</summary>
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>Passes over the data set; used when <see cref="Steps"/> is 0.</summary>
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>Optimizer steps to take; 0 means as many as <see cref="Epochs"/> passes need.</summary>
+    public int Steps { get; init; }
+
+    /// <summary>Steps of linear learning-rate warmup.</summary>
+    public int WarmupSteps { get; init; } = 10;
+
+    /// <summary>Floor of the cosine decay as a fraction of the peak learning rate.</summary>
+    public double MinLrRatio { get; init; } = 0.1;
+
+    /// <summary>Longest prompt + completion in tokens; longer examples lose the end of their completion.</summary>
+    public int MaxSeqLen { get; init; } = 512;
+
+    /// <summary>Largest global gradient norm; larger gradients are scaled down to it.</summary>
+    public double GradClip { get; init; } = 1.0;
+
+    /// <summary>AdamW's decoupled weight decay.</summary>
+    public double WeightDecay { get; init; } = 0.1;
+
+    /// <summary>Seed of the batch order (each epoch is a fresh permutation derived from it).</summary>
+    public long Seed { get; init; } = 1234;
+
+    /// <summary>Report progress every this many steps (the last step is always reported).</summary>
+    public int LogEvery { get; init; } = 10;
+
+    /// <summary>Checks the settings and names the first bad one.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    public SftSettings Validate()
+    {
+        static void Require(bool ok, string key, string why)
+        {
+            if (!ok) throw new ArgumentException($"sft: {key} {why}", key);
+        }
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), "learning-rate", "must be a positive number");
+        Require(BatchSize > 0, "batch-size", "must be positive");
+        Require(Epochs > 0 || Steps > 0, "epochs", "must be positive when steps is 0");
+        Require(Steps >= 0, "steps", "must not be negative");
+        Require(WarmupSteps >= 0, "warmup-steps", "must not be negative");
+        Require(MinLrRatio is >= 0 and <= 1, "min-lr-ratio", "must be in [0, 1]");
+        Require(MaxSeqLen > 1, "max-seq-len", "must be at least 2");
+        Require(GradClip > 0, "grad-clip", "must be positive");
+        Require(WeightDecay >= 0, "weight-decay", "must not be negative");
+        Require(LogEvery > 0, "log-every", "must be positive");
+        return this;
+    }
+}

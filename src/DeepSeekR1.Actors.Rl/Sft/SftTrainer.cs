@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Rl.Optim;
+using static TorchSharp.torch;
+
+namespace DeepSeekR1.Actors.Rl.Sft;
+
+/// <summary>
+/// Supervised fine-tuning: AdamW on the mean completion-token NLL (<see cref="SftLoss"/>), with linear warmup then
+/// cosine decay and global-norm gradient clipping. All tensor work runs synchronously on the calling thread, one
+/// dispose scope per step, because TorchSharp's scopes and grad mode are per thread (no await anywhere in here).
+/// </summary>
+public static class SftTrainer
+{
+    /// <summary>Steps a run over <paramref name="exampleCount"/> examples takes: <c>steps</c>, or <c>epochs</c> full passes.</summary>
+    public static long TotalSteps(SftSettings settings, int exampleCount) =>
+        settings.Steps > 0 ? settings.Steps : (long)settings.Epochs * ((exampleCount + settings.BatchSize - 1) / settings.BatchSize);
+
+    /// <summary>Trains <paramref name="model"/> on a fixed data set in the seeded shuffled order.</summary>
+    public static SftResult Train(PolicyModel model, IReadOnlyList<SftExample> examples, SftSettings settings,
+        Action<SftProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        settings.Validate();
+        var source = new ShuffledBatches(examples, settings.BatchSize, unchecked((ulong)settings.Seed));
+        return Train(model, source, TotalSteps(settings, examples.Count), settings, progress, cancellation);
+    }
+
+    /// <summary>
+    /// Trains <paramref name="model"/> for <paramref name="totalSteps"/> steps on the batches of <paramref name="source"/>.
+    /// Cancelling stops after the current step and returns what was done.
+    /// </summary>
+    /// <param name="model">The policy to train (left in eval mode afterwards).</param>
+    /// <param name="source">The batches.</param>
+    /// <param name="totalSteps">Optimizer steps to take.</param>
+    /// <param name="settings">Optimisation settings.</param>
+    /// <param name="progress">Called every <see cref="SftSettings.LogEvery"/> steps and after the last one.</param>
+    /// <param name="cancellation">Stops the run between steps.</param>
+    /// <param name="loss">
+    /// The objective of one batch (scalar loss with gradient, and the real tokens it covered); null uses
+    /// <see cref="SftLoss"/> on a right-padded <see cref="SftBatch"/>. It runs inside the step's dispose scope.
+    /// </param>
+    public static SftResult Train(PolicyModel model, ISftBatchSource source, long totalSteps, SftSettings settings,
+        Action<SftProgress>? progress = null, CancellationToken cancellation = default, SftBatchLoss? loss = null)
+    {
+        loss ??= PaddedBatchLoss;
+        settings.Validate();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(totalSteps);
+        int warmup = (int)Math.Min(settings.WarmupSteps, totalSteps - 1);
+        var schedule = new LrSchedule(settings.LearningRate, warmup, LrDecay.Cosine, (int)totalSteps, settings.MinLrRatio);
+        using var optimizer = OptimizerFactory.CreateAdamW(model.parameters(),
+            new AdamWSettings { LearningRate = settings.LearningRate, WeightDecay = settings.WeightDecay });
+
+        model.train();
+        var log = new List<SftProgress>();
+        var clock = Stopwatch.StartNew();
+        var window = Stopwatch.StartNew();
+        double firstLoss = double.NaN, windowLoss = 0;
+        long tokens = 0, windowTokens = 0, skipped = 0, step = 0;
+        int windowSteps = 0;
+        while (step < totalSteps && !cancellation.IsCancellationRequested)
+        {
+            double lr = schedule.At(step);
+            var (stepLoss, gradNorm, batchTokens) = Step(model, optimizer, source.BatchAt(step), settings, lr, loss);
+            if (!double.IsFinite(gradNorm)) skipped++;
+            step++;
+            if (step == 1) firstLoss = stepLoss;
+            tokens += batchTokens;
+            windowTokens += batchTokens;
+            windowLoss += stepLoss;
+            windowSteps++;
+            if (step % settings.LogEvery == 0 || step == totalSteps)
+            {
+                var report = new SftProgress(step, totalSteps, windowLoss / windowSteps, lr, gradNorm,
+                    windowTokens / Math.Max(window.Elapsed.TotalSeconds, 1e-9), tokens);
+                log.Add(report);
+                progress?.Invoke(report);
+                window.Restart();
+                windowLoss = 0;
+                windowTokens = 0;
+                windowSteps = 0;
+            }
+        }
+        model.eval();
+        double finalLoss = windowSteps > 0 ? windowLoss / windowSteps : log.Count > 0 ? log[^1].Loss : double.NaN;
+        return new SftResult(step, skipped, firstLoss, finalLoss, tokens, clock.Elapsed.TotalSeconds, log);
+    }
+
+    // One optimizer step inside its own dispose scope: every tensor of the step is freed before the next one starts.
+    private static (double Loss, double GradNorm, long Tokens) Step(PolicyModel model, optim.Optimizer optimizer,
+        IReadOnlyList<SftExample> examples, SftSettings settings, double learningRate, SftBatchLoss objective)
+    {
+        using var scope = NewDisposeScope();
+        optimizer.zero_grad();
+        var (loss, tokens) = objective(model, examples, settings.MaxSeqLen);
+        loss.backward();
+        double gradNorm = GradientClipping.ClipByGlobalNorm(model.parameters(), settings.GradClip);
+        // A NaN or infinite gradient would poison the weights and Adam's moments for good: drop the step instead.
+        if (double.IsFinite(gradNorm))
+        {
+            OptimizerFactory.SetLearningRate(optimizer, learningRate);
+            optimizer.step();
+        }
+        return (loss.item<float>(), gradNorm, tokens);
+    }
+
+    private static (Tensor Loss, long Tokens) PaddedBatchLoss(PolicyModel model, IReadOnlyList<SftExample> examples, int maxSeqLen)
+    {
+        using var batch = SftBatch.Build(examples, model.Config.PadTokenId, maxSeqLen, model.Device);
+        return (SftLoss.Compute(model, batch), batch.Tokens);
+    }
+}
