@@ -5,6 +5,8 @@ using DeepSeekR1.Actors.Cli.Configuration;
 var root = new RootCommand("r1: GRPO training of reasoning language models the DeepSeek-R1 way, on Akka.NET and TorchSharp");
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(SftCommand.Create());
+root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(RewardCommand.Create());
 root.Subcommands.Add(TokenizerCommand.Create());
 root.Subcommands.Add(ModelCommand.Create());
