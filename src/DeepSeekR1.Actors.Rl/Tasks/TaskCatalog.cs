@@ -20,18 +20,41 @@ public static class TaskCatalog
     /// <summary>Every name <see cref="Get"/> accepts.</summary>
     public static IReadOnlyList<string> Names { get; } = [Arithmetic, Countdown, Gsm8k, Jsonl];
 
-    /// <summary>The task called <paramref name="name"/> (case-insensitive).</summary>
-    /// <param name="name">One of <see cref="Names"/>.</param>
+    /// <summary>
+    /// The task called <paramref name="name"/> (case-insensitive). Generated tasks take an optional level range after a
+    /// colon: <c>arithmetic:1-2</c> keeps levels 1 and 2, <c>countdown:3</c> only level 3.
+    /// </summary>
+    /// <param name="name">One of <see cref="Names"/>, for generated tasks optionally followed by <c>:LOW-HIGH</c> or <c>:LEVEL</c>.</param>
     /// <param name="path">For file-backed tasks: a dataset folder (with train.jsonl and test.jsonl) or one JSONL file. Ignored by generated tasks.</param>
     /// <returns>The task.</returns>
-    public static ITaskSource Get(string name, string? path = null) => name.ToLowerInvariant() switch
+    public static ITaskSource Get(string name, string? path = null)
     {
-        Arithmetic => new ArithmeticTask(),
-        Countdown => new CountdownTask(),
-        Gsm8k => new FileTaskSource(Gsm8k, RequirePath(name, path), file => Gsm8kDataset.Read(file)),
-        Jsonl => new FileTaskSource(Jsonl, RequirePath(name, path), file => QaJsonlDataset.Read(file)),
-        _ => throw new ArgumentException($"Unknown task '{name}'. Known tasks: {string.Join(", ", Names)}.", nameof(name)),
-    };
+        int colon = name.IndexOf(':');
+        string baseName = (colon < 0 ? name : name[..colon]).ToLowerInvariant();
+        var (low, high) = colon < 0 ? (GeneratedTask.MinLevel, GeneratedTask.MaxLevel) : Levels(name, name[(colon + 1)..]);
+        if (colon >= 0 && baseName is not (Arithmetic or Countdown))
+            throw new ArgumentException($"Task '{name}': only generated tasks ({Arithmetic}, {Countdown}) take a level range.", nameof(name));
+        return baseName switch
+        {
+            Arithmetic => new ArithmeticTask(low, high),
+            Countdown => new CountdownTask(low, high),
+            Gsm8k => new FileTaskSource(Gsm8k, RequirePath(name, path), file => Gsm8kDataset.Read(file)),
+            Jsonl => new FileTaskSource(Jsonl, RequirePath(name, path), file => QaJsonlDataset.Read(file)),
+            _ => throw new ArgumentException($"Unknown task '{name}'. Known tasks: {string.Join(", ", Names)}.", nameof(name)),
+        };
+    }
+
+    private static (int Low, int High) Levels(string name, string range)
+    {
+        var parts = range.Split('-');
+        if (parts.Length is 1 or 2 && parts.All(p => int.TryParse(p, out int l) && l >= GeneratedTask.MinLevel && l <= GeneratedTask.MaxLevel))
+        {
+            int low = int.Parse(parts[0]), high = int.Parse(parts[^1]);
+            if (low <= high) return (low, high);
+        }
+        throw new ArgumentException(
+            $"Task '{name}': the level range must be LEVEL or LOW-HIGH with {GeneratedTask.MinLevel} <= LOW <= HIGH <= {GeneratedTask.MaxLevel}.", nameof(name));
+    }
 
     private static string RequirePath(string name, string? path) =>
         string.IsNullOrWhiteSpace(path)
