@@ -19,6 +19,8 @@ public class KillNineTests
         "--set", $"r1.train.init={ColdStart.Checkpoint}", "--set", "r1.train.eval-limit=0", "--set", "r1.torch-threads=1",
         "--set", "r1.grpo.prompts-per-step=2", "--set", "r1.grpo.group-size=3", "--set", "r1.grpo.learning-rate=0.001",
         "--set", "r1.grpo.format-weight=1.0",
+        // A strong KL term and a reference refreshed every 2 steps: a resumed learner must restore the right reference.
+        "--set", "r1.grpo.beta=0.1", "--set", "r1.grpo.reference-refresh-every=2",
         "--set", "r1.sampling.max-new-tokens=12",
         "--set", "r1.engine.markers=on", "--set", "r1.engine.group-resend-interval=1s", "--set", "r1.engine.batch-linger=20ms",
     ];
@@ -90,6 +92,7 @@ public class KillNineTests
             Assert.Equal(smooth[s].GetProperty("RewardMean").GetDouble(), applied[s].Metrics.RewardMean, 1e-4);
             Assert.Equal(smooth[s].GetProperty("Loss").GetDouble(), applied[s].Metrics.Loss, 1e-4);
             Assert.Equal(smooth[s].GetProperty("GradNorm").GetDouble(), applied[s].Metrics.GradNorm, 1e-4);
+            Assert.Equal(smooth[s].GetProperty("KlMean").GetDouble(), applied[s].Metrics.KlMean ?? double.NaN, 1e-6);
         }
     }
 }

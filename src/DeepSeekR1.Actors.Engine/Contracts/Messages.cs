@@ -42,6 +42,12 @@ public sealed record RequestWork(string Slot, int MaxSamples) : IWireMessage;
 [ContractVersion(1)]
 public sealed record WorkBatch(IReadOnlyList<SampleWork> Work) : IWireMessage;
 
+/// <summary>Sampler to the work queue: my batch failed; hand it out again.</summary>
+/// <param name="Slot">The sampler's slot id.</param>
+/// <param name="Reason">What went wrong.</param>
+[ContractVersion(1)]
+public sealed record WorkFailed(string Slot, string Reason) : IWireMessage;
+
 /// <summary>Sampler to PromptGroup: one generated output, not yet scored.</summary>
 /// <param name="GroupId">The group.</param>
 /// <param name="Sample">Its index in the group.</param>

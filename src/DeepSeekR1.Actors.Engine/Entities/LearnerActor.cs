@@ -122,7 +122,7 @@ internal sealed class LearnerActor : RunTaggedActor
         string optimizerState = Path.Combine(staging, OptimizerFile);
         learner.Optimizer.save_state_dict(optimizerState);
         PolicyCheckpoint.Save(policy!, directory, SaveOptions(step + 1, optimizerState));
-        File.Delete(optimizerState);
+        Directory.Delete(staging, recursive: true);
         string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(directory, CheckpointManifest.FileName))));
 
         PersistTagged(new StepApplied(runId, step, MetricsData.From(metrics), directory, sha), e =>

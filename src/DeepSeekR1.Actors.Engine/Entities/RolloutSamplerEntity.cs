@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Engine.Sharding;
@@ -16,7 +17,7 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// manifest) when the learner publishes it, or at the latest when work of that version arrives. Runs on the pinned
 /// model dispatcher: all tensor work happens synchronously inside one message.
 /// </summary>
-internal sealed class RolloutSamplerEntity : ReceiveActor
+internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
 {
     private readonly EngineContext context;
     private readonly string slot;
@@ -39,10 +40,28 @@ internal sealed class RolloutSamplerEntity : ReceiveActor
         Receive<PolicyVersionPublished>(p => { if (p.Version > version) Load(p.Version, p.Checkpoint); });
         Receive<WorkBatch>(batch =>
         {
-            Generate(batch.Work);
-            RequestWork();
+            try
+            {
+                Generate(batch.Work);
+                RequestWork();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The work goes back to the queue; this slot tries again after a pause (a bad checkpoint or a device
+                // error should not spin).
+                Context.GetLogger().Error(e, "sampler {0}: batch of {1} samples failed; returned to the queue", slot, batch.Work.Count);
+                context.WorkQueue.Tell(new WorkFailed(slot, e.Message));
+                Timers.StartSingleTimer(nameof(RequestWork), new RetryWork(), FailurePause);
+            }
         });
+        Receive<RetryWork>(_ => RequestWork());
     }
+
+    private sealed record RetryWork;
+
+    private static readonly TimeSpan FailurePause = TimeSpan.FromSeconds(5);
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     private void RequestWork() => context.WorkQueue.Tell(new RequestWork(slot, context.Settings.MaxBatchSamples));
 

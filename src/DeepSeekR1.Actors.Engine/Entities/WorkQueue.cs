@@ -7,7 +7,7 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// <summary>
 /// Where prompt groups offer the samples they miss and free samplers pull them (a cluster singleton). A batch holds
 /// samples of one policy version only, several groups' worth, in group and sample order; offers arriving within the
-/// linger time join the same batch. Work handed to a sampler that dies goes back to the queue.
+/// linger time join the same batch. Work handed to a sampler that dies or reports a failure goes back to the queue.
 /// </summary>
 internal sealed class WorkQueue : ReceiveActor, IWithTimers
 {
@@ -35,6 +35,10 @@ internal sealed class WorkQueue : ReceiveActor, IWithTimers
             idle[Sender] = request.MaxSamples;
             Context.Watch(Sender);
             ScheduleDispatch();
+        });
+        Receive<WorkFailed>(_ =>
+        {
+            if (inFlight.Remove(Sender, out var failed)) { pending.AddRange(failed); ScheduleDispatch(); }
         });
         Receive<DispatchTick>(_ => Dispatch());
         Receive<Terminated>(t =>

@@ -23,14 +23,16 @@ internal sealed class EngineContext(EngineRun run, EngineSettings settings)
     public IActorRef WorkQueue { get; set; } = ActorRefs.Nobody;
     public IActorRef PubSub { get; set; } = ActorRefs.Nobody;
 
+    public EngineObserver Observer { get; set; } = new();
+
+    /// <summary>A message for the entity <paramref name="entityId"/> of a shard region.</summary>
     public static ShardingEnvelope To(string entityId, object message) => new(entityId, message);
 
+    /// <summary>Reports a marker line (sampling, update, checkpoint, applied) when r1.engine.markers is on.</summary>
     public void Mark(string marker)
     {
         if (Settings.Markers) Observer.OnMarker?.Invoke(marker);
     }
-
-    public EngineObserver Observer { get; set; } = new();
 
     /// <summary>The checkpoint folder of policy version <paramref name="version"/>.</summary>
     public string CheckpointDirectory(long version) => Path.Combine(Run.RunDirectory, "checkpoints", $"step-{version:D6}");

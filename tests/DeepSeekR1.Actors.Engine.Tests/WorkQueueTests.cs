@@ -1,0 +1,67 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Engine.Entities;
+using DeepSeekR1.Actors.Engine.Hosting;
+
+namespace DeepSeekR1.Actors.Engine.Tests;
+
+public sealed class WorkQueueTests : TestKit
+{
+    public WorkQueueTests() : base(Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(EngineConfig.Default), "queue") { }
+
+    private static SampleWork Work(string group, int sample, long version = 0) => new(group, sample, [1, 2], (ulong)sample, version, $"ckpt-{version}");
+
+    private IActorRef Queue()
+    {
+        var settings = EngineSettings.From(Sys.Settings.Config) with { BatchLinger = TimeSpan.FromMilliseconds(20) };
+        return Sys.ActorOf(Props.Create(() => new WorkQueue(settings)));
+    }
+
+    [Fact]
+    public void A_batch_holds_the_lowest_version_in_group_and_sample_order()
+    {
+        var pending = new[] { Work("r/s000001-g0001", 1, 1), Work("r/s000000-g0001", 0), Work("r/s000000-g0000", 2), Work("r/s000000-g0000", 1) };
+        var batch = WorkQueue.NextBatch(pending, 2);
+        Assert.Equal([("r/s000000-g0000", 1), ("r/s000000-g0000", 2)], batch.Select(w => (w.GroupId, w.Sample)));
+        Assert.Empty(WorkQueue.NextBatch([], 4));
+    }
+
+    [Fact]
+    public void Offers_are_batched_deduplicated_and_a_failed_batch_is_handed_out_again()
+    {
+        var queue = Queue();
+        var sampler = CreateTestProbe();
+        queue.Tell(new RequestWork("slot-0", 8), sampler.Ref);
+        queue.Tell(new OfferWork([Work("g0", 0), Work("g0", 1)]));
+        queue.Tell(new OfferWork([Work("g1", 0), Work("g0", 1)]));   // g0/1 again: already queued
+        var batch = sampler.ExpectMsg<WorkBatch>();
+        Assert.Equal([("g0", 0), ("g0", 1), ("g1", 0)], batch.Work.Select(w => (w.GroupId, w.Sample)));
+
+        queue.Tell(new OfferWork([Work("g0", 0)]));                   // in flight: not queued twice
+        queue.Tell(new WorkFailed("slot-0", "device error"), sampler.Ref);
+        queue.Tell(new RequestWork("slot-0", 8), sampler.Ref);
+        var again = sampler.ExpectMsg<WorkBatch>();
+        Assert.Equal(batch.Work.Select(w => (w.GroupId, w.Sample)), again.Work.Select(w => (w.GroupId, w.Sample)));
+
+        // A finished batch is done: asking again gives nothing until new work is offered.
+        queue.Tell(new RequestWork("slot-0", 8), sampler.Ref);
+        sampler.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        queue.Tell(new OfferWork([Work("g2", 0)]));
+        Assert.Equal("g2", Assert.Single(sampler.ExpectMsg<WorkBatch>().Work).GroupId);
+    }
+
+    [Fact]
+    public void Work_of_a_sampler_that_dies_goes_to_another()
+    {
+        var queue = Queue();
+        var doomed = CreateTestProbe();
+        queue.Tell(new RequestWork("slot-0", 8), doomed.Ref);
+        queue.Tell(new OfferWork([Work("g0", 0)]));
+        doomed.ExpectMsg<WorkBatch>();
+        Sys.Stop(doomed.Ref);
+        var survivor = CreateTestProbe();
+        queue.Tell(new RequestWork("slot-1", 8), survivor.Ref);
+        Assert.Equal(("g0", 0), survivor.ExpectMsg<WorkBatch>().Work.Select(w => (w.GroupId, w.Sample)).Single());
+    }
+}
