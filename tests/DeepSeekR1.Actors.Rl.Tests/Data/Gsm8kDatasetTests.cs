@@ -52,7 +52,10 @@ public class Gsm8kDatasetTests
         Assert.Equal(1, error.Line);
     }
 
-    /// <summary>The GSM8K folder: $R1_GSM8K_DIR, else data/gsm8k above the test binaries, else the shared copy.</summary>
+    /// <summary>
+    /// The GSM8K folder: $R1_GSM8K_DIR, else data/gsm8k or shared/data/gsm8k (the checkout's sibling shared/ folder)
+    /// above the test binaries, else the machine's shared copy.
+    /// </summary>
     internal static string Gsm8kFolder()
     {
         if (Environment.GetEnvironmentVariable("R1_GSM8K_DIR") is { Length: > 0 } fromEnvironment)
@@ -62,10 +65,12 @@ public class Gsm8kDatasetTests
 
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            string candidate = Path.Combine(dir.FullName, "data", "gsm8k");
-            if (File.Exists(Path.Combine(candidate, "test.jsonl")))
+            foreach (var candidate in new[] { Path.Combine(dir.FullName, "data", "gsm8k"), Path.Combine(dir.FullName, "shared", "data", "gsm8k") })
             {
-                return candidate;
+                if (File.Exists(Path.Combine(candidate, "test.jsonl")))
+                {
+                    return candidate;
+                }
             }
         }
 

@@ -6,7 +6,7 @@ namespace DeepSeekR1.Actors.Rl.Tests.Rewards;
 
 public class Gsm8kGoldTests
 {
-    private const string DataFolder = "/work/shared/data/gsm8k";
+    private static readonly string DataFolder = DeepSeekR1.Actors.Rl.Tests.Data.Gsm8kDatasetTests.Gsm8kFolder();
 
     [Theory]
     [InlineData("She makes 9 * 2 = $<<9*2=18>>18 every day.\n#### 18", "18")]
