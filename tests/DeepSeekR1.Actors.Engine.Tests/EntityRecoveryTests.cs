@@ -16,31 +16,12 @@ namespace DeepSeekR1.Actors.Engine.Tests;
 /// Entities driven one at a time against a real SQLite journal, with test probes in place of their peers: what a
 /// group offers after recovering, and how the learner treats groups that arrive more than once.
 /// </summary>
-public sealed class EntityRecoveryTests : TestKit
+public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
 {
-    private readonly TempDir data;
-
-    public EntityRecoveryTests() : this(new TempDir()) { }
-
-    private EntityRecoveryTests(TempDir data) : base(SystemConfig(data.Path), "entities") => this.data = data;
-
-    protected override void AfterAll()
-    {
-        base.AfterAll();
-        data.Dispose();
-    }
-
-    private static Config SystemConfig(string dir)
-    {
-        EngineConfig.PrepareJournalFile(dir);
-        // Entities alone need no cluster: a local provider keeps the test system light.
-        return EngineConfig.ForDataDirectory(dir, ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(TinyRuns.Overrides));
-    }
-
     private EngineContext Context(string runId, out Probes probes)
     {
         probes = new Probes(CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        return new EngineContext(TinyRuns.Run(data.Path, runId), EngineSettings.From(Sys.Settings.Config))
+        return new EngineContext(TinyRuns.Run(DataPath, runId), EngineSettings.From(Sys.Settings.Config))
         {
             WorkQueue = probes.Queue.Ref,
             Verifiers = probes.Verifiers.Ref,

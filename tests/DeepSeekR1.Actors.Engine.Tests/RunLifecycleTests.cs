@@ -12,30 +12,12 @@ using DeepSeekR1.Actors.Engine.Sharding;
 namespace DeepSeekR1.Actors.Engine.Tests;
 
 /// <summary>The Run entity against a real journal, with probes for the learner, the groups and the pub-sub mediator.</summary>
-public sealed class RunLifecycleTests : TestKit
+public sealed class RunLifecycleTests() : JournaledTestKit("lifecycle")
 {
-    private readonly TempDir data;
-
-    public RunLifecycleTests() : this(new TempDir()) { }
-
-    private RunLifecycleTests(TempDir data) : base(SystemConfig(data.Path), "lifecycle") => this.data = data;
-
-    protected override void AfterAll()
-    {
-        base.AfterAll();
-        data.Dispose();
-    }
-
-    private static Config SystemConfig(string dir)
-    {
-        EngineConfig.PrepareJournalFile(dir);
-        return EngineConfig.ForDataDirectory(dir, ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(TinyRuns.Overrides));
-    }
-
     private (IActorRef Run, TestProbe Learner, TestProbe Groups, TestProbe PubSub) Start(ulong seed = TinyRuns.Seed)
     {
         var (learner, groups, pubsub) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var context = new EngineContext(TinyRuns.Run(data.Path, "life") with { Seed = seed }, EngineSettings.From(Sys.Settings.Config))
+        var context = new EngineContext(TinyRuns.Run(DataPath, "life") with { Seed = seed }, EngineSettings.From(Sys.Settings.Config))
         {
             Learner = learner.Ref, Groups = groups.Ref, PubSub = pubsub.Ref,
         };
