@@ -5,9 +5,11 @@ using System.Text.Json;
 using DeepSeekR1.Actors.Cli.Configuration;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
-using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Model.Tokenizers;
+using DeepSeekR1.Actors.Rl.Evaluation;
 using DeepSeekR1.Actors.Rl.Pretraining;
+using DeepSeekR1.Actors.Rl.Rewards;
+using DeepSeekR1.Actors.Rl.Tasks;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
@@ -66,10 +68,21 @@ public static class PretrainCommand
         if (settings.EvalItems > 0)
         {
             // Probe what was shipped: the BF16 weights as they load back, not the float32 model still in memory.
+            // Measured by the same evaluator as `r1 eval`: held-out arithmetic items of every level, accuracy and format rules.
             using var shipped = PolicyCheckpoint.Load(saved, runtime.Device);
-            var sampling = new SamplingOptions { Temperature = settings.EvalTemperature, TopP = settings.EvalTopP, MaxNewTokens = settings.EvalMaxNewTokens };
-            var probe = HeldOutProbe.Measure(shipped, tokenizer, settings.EvalItems, settings.EvalSamples, sampling, unchecked((ulong)settings.Seed));
-            output.WriteLine("probe: " + JsonSerializer.Serialize(probe));
+            var probe = new EvalSettings
+            {
+                Task = TaskCatalog.Arithmetic,
+                Limit = settings.EvalItems,
+                Samples = settings.EvalSamples,
+                Temperature = settings.EvalTemperature,
+                TopP = settings.EvalTopP,
+                MaxNewTokens = settings.EvalMaxNewTokens,
+                Seed = unchecked((ulong)settings.Seed),
+            };
+            var items = EvalQuestions.Select(TaskCatalog.Get(probe.Task), probe);
+            var report = Evaluator.Run(shipped, tokenizer, items, probe, new RewardComposer(RewardWeights.R1Zero));
+            output.WriteLine("probe: " + report.ToJson().ToJsonString());
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pretrain: done in {clock.Elapsed.TotalSeconds:F0} s"));
         return 0;

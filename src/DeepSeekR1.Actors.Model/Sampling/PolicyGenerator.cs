@@ -20,7 +20,7 @@ public static class PolicyGenerator
         if (requests.Any(r => r.PromptIds.Count == 0)) throw new ArgumentException("every prompt needs at least one token", nameof(requests));
         var config = model.Config;
         int longest = requests.Max(r => r.PromptIds.Count);
-        int maxPosition = requests.Max(r => r.PromptIds.Count) + options.MaxNewTokens - 1;
+        int maxPosition = longest + options.MaxNewTokens - 1;
         if (maxPosition >= config.MaxPositionEmbeddings)
             throw new ArgumentException(
                 $"prompt ({longest} tokens) + max-new-tokens ({options.MaxNewTokens}) exceeds max-position-embeddings ({config.MaxPositionEmbeddings})");

@@ -40,7 +40,7 @@ public static class Evaluator
         int k = settings.Samples;
         // The model's own EOS stops too: a checkpoint may name a different end token than its tokenizer's default.
         var sampling = settings.Sampling(new[] { tokenizer.EosId, model.Config.EosTokenId }.Distinct().ToArray());
-        var prompts = items.Select(item => tokenizer.Encode(PromptTemplates.R1Zero(item.Question))).ToArray();
+        var prompts = items.Select(item => Training.PromptFormat.Encode(tokenizer, item)).ToArray();
 
         // One request per (question, sample), question-major so that a question's samples share a batch where they can.
         var requests = new List<(int Question, int Sample, GenerationRequest Request)>(items.Count * k);

@@ -72,7 +72,7 @@ public sealed class ArithmeticCorpus
         bool wrong = Uniform(random) < Settings.WrongShare;
         if (wrong) steps[^1] = steps[^1] with { Result = AnswerSlip.Apply(steps[^1].Result, random) };
         long answer = steps[^1].Result;
-        return new CorpusDocument(generated.Item, PromptTemplates.R1Zero(generated.Item.Question),
+        return new CorpusDocument(generated.Item, Training.PromptFormat.Text(generated.Item),
             FormatCompletion(steps, answer), answer.ToString(CultureInfo.InvariantCulture), wrong);
     }
 
