@@ -22,5 +22,11 @@ public class BenchOverheadTests
         // The printed seconds are rounded to milliseconds, the ratio is taken before rounding.
         Assert.Equal(actor / inline, json.GetProperty("ratio").GetDouble(), (actor / inline) * 0.05 + 0.002);
         Assert.True(json.GetProperty("max_loss_difference").GetDouble() < 1e-4, json.ToString());
+
+        // The actor phases partition a step (from one step's journaling to the next), so they add up to its seconds.
+        double phases = new[] { "sampling", "update", "checkpoint", "between_steps" }
+            .Sum(p => json.GetProperty($"actor_{p}_seconds").GetDouble());
+        Assert.Equal(actor, phases, actor * 0.1 + 0.05);
+        Assert.True(json.GetProperty("actor_update_seconds").GetDouble() > 0 && json.GetProperty("inline_update_seconds").GetDouble() > 0, json.ToString());
     }
 }

@@ -100,7 +100,7 @@ public class ContractSerializationTests
             var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
             var args = constructor.GetParameters().Select(p => Build(p.ParameterType, p.Name!)).ToArray();
             if (type == typeof(QuestionData)) args[3] = "Math";
-            if (type == typeof(RolloutData) || type == typeof(RolloutSampled)) args[type == typeof(RolloutData) ? 3 : 4] = "Stop";
+            if (type == typeof(RolloutData) || type == typeof(SampledOutput)) args[3] = "Stop";
             return constructor.Invoke(args);
         }
     }

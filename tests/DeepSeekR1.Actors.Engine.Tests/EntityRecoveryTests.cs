@@ -51,15 +51,17 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
         Assert.Equal(GroupSampler.SampleSeed(TinyRuns.Seed, 0, 1, 2), first.Work[2].Seed);
 
         // A sampled output goes to the verifier of the question's kind.
-        group.Tell(new RolloutSampled(id, 0, [5, 6], [-0.5f, -0.25f], "Stop", 0));
+        // Sampled outputs go to the verifier of the question's kind, a group's outputs of one batch in one message.
+        group.Tell(new RolloutsSampled(id, [new SampledOutput(0, [5, 6], [-0.5f, -0.25f], "Stop", 0), new SampledOutput(2, [7], [-0.1f], "Stop", 0)]));
         var verify = probes.Verifiers.ExpectMsg<ShardingEnvelope>();
         Assert.Equal("math", verify.EntityId);
+        Assert.Equal([0, 2], ((VerifyRollouts)verify.Message).Outputs.Select(o => o.Sample));
 
-        group.Tell(new RolloutVerified(id, Scored(0, 1.0)));
-        group.Tell(new RolloutVerified(id, Scored(2, 0.0)));
-        group.Tell(new RolloutVerified(id, Scored(2, 0.7)));   // a duplicate of sample 2: ignored
+        group.Tell(new RolloutsVerified(id, [Scored(0, 1.0), Scored(2, 0.0), Scored(2, 0.3)]));   // sample 2 twice in one batch
+        group.Tell(new RolloutsVerified(id, [Scored(2, 0.7)]));   // and again later: both duplicates are ignored
         var journaled = await JournalProbe.AwaitEvents(Sys, $"group-{id}", 3);
         Assert.Equal(3, journaled.Count);
+        Assert.Equal([0.0, 1.0], journaled.OfType<RolloutRecorded>().Select(r => r.Rollout.Reward).OrderBy(r => r));
         Watch(group);
         Sys.Stop(group);
         ExpectTerminated(group);
@@ -71,7 +73,7 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
         Assert.Equal([1], second.Work.Select(w => w.Sample));
         Assert.Equal(GroupSampler.SampleSeed(TinyRuns.Seed, 0, 1, 1), second.Work[0].Seed);
 
-        again.Tell(new RolloutVerified(id, Scored(1, 0.5)));
+        again.Tell(new RolloutsVerified(id, [Scored(1, 0.5)]));
         var delivered = probes.Learner.ExpectMsg<DeliverGroup>();
         Assert.Equal([1.0, 0.5, 0.0], delivered.Group.Rollouts.Select(r => r.Reward));
         Assert.Equal(0.0, delivered.Group.Advantages[1], 1e-9);

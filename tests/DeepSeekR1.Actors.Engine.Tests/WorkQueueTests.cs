@@ -12,9 +12,9 @@ public sealed class WorkQueueTests : TestKit
 
     private static SampleWork Work(string group, int sample, long version = 0) => new(group, sample, [1, 2], (ulong)sample, version, $"ckpt-{version}");
 
-    private IActorRef Queue()
+    private IActorRef Queue(int lingerMilliseconds = 20)
     {
-        var settings = EngineSettings.From(Sys.Settings.Config) with { BatchLinger = TimeSpan.FromMilliseconds(20) };
+        var settings = EngineSettings.From(Sys.Settings.Config) with { BatchLinger = TimeSpan.FromMilliseconds(lingerMilliseconds) };
         return Sys.ActorOf(Props.Create(() => new WorkQueue(settings)));
     }
 
@@ -63,5 +63,32 @@ public sealed class WorkQueueTests : TestKit
         var survivor = CreateTestProbe();
         queue.Tell(new RequestWork("slot-1", 8), survivor.Ref);
         Assert.Equal(("g0", 0), survivor.ExpectMsg<WorkBatch>().Work.Select(w => (w.GroupId, w.Sample)).Single());
+    }
+
+    [Fact]
+    public void Offers_that_keep_coming_within_the_linger_share_one_batch()
+    {
+        var queue = Queue(lingerMilliseconds: 400);
+        var sampler = CreateTestProbe();
+        queue.Tell(new RequestWork("slot-0", 8), sampler.Ref);
+        // Three offers spread over more than one linger, each within a linger of the previous one.
+        queue.Tell(new OfferWork([Work("g0", 0)]));
+        Thread.Sleep(250);
+        queue.Tell(new OfferWork([Work("g1", 0)]));
+        Thread.Sleep(250);
+        queue.Tell(new OfferWork([Work("g2", 0)]));
+        var batch = sampler.ExpectMsg<WorkBatch>(TimeSpan.FromSeconds(5));
+        Assert.Equal(["g0", "g1", "g2"], batch.Work.Select(w => w.GroupId));
+    }
+
+    [Fact]
+    public void A_full_batch_goes_out_without_waiting_for_the_linger()
+    {
+        var queue = Queue(lingerMilliseconds: 60_000);
+        var sampler = CreateTestProbe();
+        queue.Tell(new RequestWork("slot-0", 2), sampler.Ref);
+        queue.Tell(new OfferWork([Work("g0", 0), Work("g0", 1), Work("g0", 2)]));
+        var batch = sampler.ExpectMsg<WorkBatch>(TimeSpan.FromSeconds(10));
+        Assert.Equal([0, 1], batch.Work.Select(w => w.Sample));
     }
 }

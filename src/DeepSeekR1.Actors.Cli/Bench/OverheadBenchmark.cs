@@ -13,7 +13,11 @@ namespace DeepSeekR1.Actors.Cli.Bench;
 /// measured in the steady state, from the end of the first step to the end of the last, so one-time costs (starting the
 /// ActorSystem, the learner's first checkpoint, warm-up) stay out; the actor figure covers everything a step costs there
 /// (messages, journal writes, a checkpoint per step, samplers loading it). Both runs must compute the same losses, or
-/// the comparison means nothing: the largest difference is reported.
+/// the comparison means nothing: the largest difference is reported. Where the actor engine's time goes is reported too,
+/// per timed step: sampling (first batch handed to a sampler until the update starts; scoring and journaling overlap
+/// it), the update, the checkpoint write, and everything between a step's journaling and the next step's first batch
+/// (messages, journal round trips, the sampler loading the new version, batching linger). The inline loop's sampling
+/// and update seconds are its own measurement of the same phases.
 /// </summary>
 public static class OverheadBenchmark
 {
@@ -31,12 +35,14 @@ public static class OverheadBenchmark
         var clock = Stopwatch.StartNew();
         var inlineEnds = new List<double>();
         var inlineLosses = new List<double>();
+        var inlinePhases = new List<(double Sampling, double Update)>();
         using (var policy = PolicyFactory.CreateRandom(config, runtime))
         using (var trainer = new InlineGrpoTrainer(policy, runtime.Tokenizer, task, grpo, sampling, seed))
             foreach (var result in trainer.Run())
             {
                 inlineEnds.Add(clock.Elapsed.TotalSeconds);
                 inlineLosses.Add(result.Metrics.Loss);
+                inlinePhases.Add((result.SamplingSeconds, result.Metrics.StepSeconds - result.SamplingSeconds));
             }
         double inlineSeconds = SteadyStepSeconds(inlineEnds);
 
@@ -50,11 +56,18 @@ public static class OverheadBenchmark
                 InitialPolicy = () => PolicyFactory.CreateRandom(config, runtime),
             };
             var actorEnds = new List<double>();
-            var observer = new EngineObserver { OnStep = (_, _) => { lock (actorEnds) actorEnds.Add(clock.Elapsed.TotalSeconds); } };
-            await using var host = await EngineHost.StartAsync(run, dataDir.FullName, config.Root, observer);
+            var markers = new List<(double Seconds, string Marker)>();
+            var observer = new EngineObserver
+            {
+                OnStep = (_, _) => { lock (actorEnds) actorEnds.Add(clock.Elapsed.TotalSeconds); },
+                OnMarker = marker => { lock (markers) markers.Add((clock.Elapsed.TotalSeconds, marker)); },
+            };
+            var withMarkers = Akka.Configuration.ConfigurationFactory.ParseString("r1.engine.markers = on").WithFallback(config.Root);
+            await using var host = await EngineHost.StartAsync(run, dataDir.FullName, withMarkers, observer);
             var outcome = await host.RunAsync();
             double actorSeconds = SteadyStepSeconds(actorEnds);
             double maxLossDifference = inlineLosses.Zip(outcome.Metrics, (a, b) => Math.Abs(a - b.Loss)).Max();
+            var actorPhases = ActorPhases.FromMarkers(markers, steps);
             return new Dictionary<string, object>
             {
                 ["benchmark"] = "overhead",
@@ -65,6 +78,12 @@ public static class OverheadBenchmark
                 ["inline_step_seconds"] = Math.Round(inlineSeconds, 3),
                 ["ratio"] = Math.Round(actorSeconds / inlineSeconds, 3),
                 ["max_loss_difference"] = maxLossDifference,
+                ["inline_sampling_seconds"] = Math.Round(inlinePhases.Skip(1).Average(p => p.Sampling), 3),
+                ["inline_update_seconds"] = Math.Round(inlinePhases.Skip(1).Average(p => p.Update), 3),
+                ["actor_sampling_seconds"] = Math.Round(actorPhases.Sampling, 3),
+                ["actor_update_seconds"] = Math.Round(actorPhases.Update, 3),
+                ["actor_checkpoint_seconds"] = Math.Round(actorPhases.Checkpoint, 3),
+                ["actor_between_steps_seconds"] = Math.Round(actorPhases.Between, 3),
             };
         }
         finally

@@ -48,28 +48,36 @@ public sealed record WorkBatch(IReadOnlyList<SampleWork> Work) : IWireMessage;
 [ContractVersion(1)]
 public sealed record WorkFailed(string Slot, string Reason) : IWireMessage;
 
-/// <summary>Sampler to PromptGroup: one generated output, not yet scored.</summary>
-/// <param name="GroupId">The group.</param>
+/// <summary>One generated output, not yet scored.</summary>
 /// <param name="Sample">Its index in the group.</param>
 /// <param name="CompletionIds">The sampled token ids.</param>
 /// <param name="LogProbs">Their log-probabilities under the sampling policy.</param>
 /// <param name="Finish">Why generation stopped.</param>
 /// <param name="PolicyVersion">The policy version that generated it.</param>
 [ContractVersion(1)]
-public sealed record RolloutSampled(string GroupId, int Sample, IReadOnlyList<int> CompletionIds, IReadOnlyList<float> LogProbs, string Finish, long PolicyVersion) : IWireMessage;
+public sealed record SampledOutput(int Sample, IReadOnlyList<int> CompletionIds, IReadOnlyList<float> LogProbs, string Finish, long PolicyVersion) : IWireMessage;
 
-/// <summary>PromptGroup to RewardVerifier: score this output.</summary>
+/// <summary>
+/// Sampler to PromptGroup: the outputs of one group that one generation batch produced. One message per group and batch
+/// (not per output), so the group scores and journals them together: one journal write instead of one per output.
+/// </summary>
+/// <param name="GroupId">The group.</param>
+/// <param name="Outputs">The generated outputs, in sample order.</param>
+[ContractVersion(1)]
+public sealed record RolloutsSampled(string GroupId, IReadOnlyList<SampledOutput> Outputs) : IWireMessage;
+
+/// <summary>PromptGroup to RewardVerifier: score these outputs of one group.</summary>
 /// <param name="GroupId">The group.</param>
 /// <param name="Question">The question.</param>
-/// <param name="Output">The generated output.</param>
+/// <param name="Outputs">The generated outputs.</param>
 [ContractVersion(1)]
-public sealed record VerifyRollout(string GroupId, QuestionData Question, RolloutSampled Output) : IWireMessage;
+public sealed record VerifyRollouts(string GroupId, QuestionData Question, IReadOnlyList<SampledOutput> Outputs) : IWireMessage;
 
-/// <summary>RewardVerifier to PromptGroup: the scored output.</summary>
+/// <summary>RewardVerifier to PromptGroup: the scored outputs, in the order asked.</summary>
 /// <param name="GroupId">The group.</param>
-/// <param name="Rollout">The scored output.</param>
+/// <param name="Rollouts">The scored outputs.</param>
 [ContractVersion(1)]
-public sealed record RolloutVerified(string GroupId, RolloutData Rollout) : IWireMessage;
+public sealed record RolloutsVerified(string GroupId, IReadOnlyList<RolloutData> Rollouts) : IWireMessage;
 
 /// <summary>PromptGroup to Learner: a finished group, sent again until acknowledged.</summary>
 /// <param name="GroupId">The group.</param>

@@ -37,8 +37,8 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
         Recover<GroupAcknowledged>(_ => acknowledged = true);
 
         Command<StartGroup>(OnStart);
-        Command<RolloutSampled>(OnSampled);
-        Command<RolloutVerified>(OnVerified);
+        Command<RolloutsSampled>(OnSampled);
+        Command<RolloutsVerified>(OnVerified);
         Command<ResendTick>(_ => Deliver());
         Command<GroupAccepted>(_ =>
         {
@@ -86,16 +86,23 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
         else Finish();   // every sample was recorded before a crash that came before GroupFinished
     }
 
-    private void OnSampled(RolloutSampled sampled)
+    private void OnSampled(RolloutsSampled sampled)
     {
-        if (started is null || finished is not null || rollouts.ContainsKey(sampled.Sample)) return;
-        context.Verifiers.Tell(EngineContext.To(EntityIds.Verifier(started.Question.ToTaskItem().Kind), new VerifyRollout(groupId, started.Question, sampled)));
+        if (started is null || finished is not null) return;
+        var fresh = sampled.Outputs.Where(o => !rollouts.ContainsKey(o.Sample)).ToArray();
+        if (fresh.Length == 0) return;
+        context.Verifiers.Tell(EngineContext.To(EntityIds.Verifier(started.Question.ToTaskItem().Kind), new VerifyRollouts(groupId, started.Question, fresh)));
     }
 
-    private void OnVerified(RolloutVerified verified)
+    // All of a batch's outputs go to the journal in one write; each sample index is recorded once, however often a
+    // sample arrives (a re-sent batch after a sampler failure, a duplicate message).
+    private void OnVerified(RolloutsVerified verified)
     {
-        if (started is null || finished is not null || rollouts.ContainsKey(verified.Rollout.Sample)) return;
-        PersistTagged(new RolloutRecorded(groupId, verified.Rollout), e =>
+        if (started is null || finished is not null) return;
+        var events = verified.Rollouts.Where(r => !rollouts.ContainsKey(r.Sample)).DistinctBy(r => r.Sample)
+            .Select(r => new RolloutRecorded(groupId, r)).ToArray();
+        if (events.Length == 0) return;
+        PersistAllTagged(events, e =>
         {
             rollouts[e.Rollout.Sample] = e.Rollout;
             if (rollouts.Count == started.GroupSize) Finish();

@@ -14,12 +14,15 @@ internal sealed class RewardVerifierEntity : ReceiveActor
 {
     public RewardVerifierEntity(EngineContext context)
     {
-        Receive<VerifyRollout>(v =>
+        Receive<VerifyRollouts>(v =>
         {
-            var output = v.Output;
-            var result = new GenerationResult(output.CompletionIds, output.LogProbs, Enum.Parse<FinishReason>(output.Finish));
-            var rollout = context.Sampler.Score(v.Question.ToTaskItem(), output.Sample, result, output.PolicyVersion);
-            Sender.Tell(new RolloutVerified(v.GroupId, RolloutData.From(rollout)));
+            var item = v.Question.ToTaskItem();
+            var scored = v.Outputs.Select(output =>
+            {
+                var result = new GenerationResult(output.CompletionIds, output.LogProbs, Enum.Parse<FinishReason>(output.Finish));
+                return RolloutData.From(context.Sampler.Score(item, output.Sample, result, output.PolicyVersion));
+            }).ToArray();
+            Sender.Tell(new RolloutsVerified(v.GroupId, scored));
         });
     }
 }

@@ -83,9 +83,11 @@ internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
         IReadOnlyList<GenerationResult> results;
         using (var scope = NewDisposeScope())
             results = PolicyGenerator.Generate(policy!, work.Select(w => new GenerationRequest(w.PromptIds, w.Seed)).ToArray(), context.Sampler.Options);
-        for (int i = 0; i < work.Count; i++)
-            context.Groups.Tell(EngineContext.To(work[i].GroupId,
-                new RolloutSampled(work[i].GroupId, work[i].Sample, results[i].TokenIds, results[i].LogProbs, results[i].Finish.ToString(), version)));
+        // One message per group: the group scores and journals its outputs of this batch together.
+        foreach (var group in work.Select((w, i) => (Work: w, Result: results[i])).GroupBy(x => x.Work.GroupId))
+            context.Groups.Tell(EngineContext.To(group.Key, new RolloutsSampled(group.Key, group
+                .Select(x => new SampledOutput(x.Work.Sample, x.Result.TokenIds, x.Result.LogProbs, x.Result.Finish.ToString(), version))
+                .ToArray())));
     }
 
     protected override void PostStop()

@@ -6,8 +6,11 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 
 /// <summary>
 /// Where prompt groups offer the samples they miss and free samplers pull them (a cluster singleton). A batch holds
-/// samples of one policy version only, several groups' worth, in group and sample order; offers arriving within the
-/// linger time join the same batch. Work handed to a sampler that dies or reports a failure goes back to the queue.
+/// samples of one policy version only, several groups' worth, in group and sample order. The queue hands a batch out
+/// once a free sampler's batch is full, or once no offer has come for the linger time (the groups of a step offer within
+/// milliseconds of each other, so they share one generation, as in the inline loop), but never later than
+/// <see cref="LingerCap"/> lingers after the first waiting offer. Work handed to a sampler that dies or reports a failure
+/// goes back to the queue.
 /// </summary>
 internal sealed class WorkQueue : ReceiveActor, IWithTimers
 {
@@ -18,6 +21,10 @@ internal sealed class WorkQueue : ReceiveActor, IWithTimers
     private readonly HashSet<(string Group, int Sample)> known = [];
     private readonly Dictionary<IActorRef, int> idle = [];
     private readonly Dictionary<IActorRef, IReadOnlyList<SampleWork>> inFlight = [];
+    private DateTime? waitingSince;   // when the oldest undispatched offer arrived while a sampler was free
+
+    /// <summary>The longest a free sampler waits for more offers, in multiples of the linger time.</summary>
+    public const int LingerCap = 5;
 
     public WorkQueue(EngineSettings settings)
     {
@@ -60,14 +67,22 @@ internal sealed class WorkQueue : ReceiveActor, IWithTimers
             .Take(max).ToArray();
     }
 
+    // Debounced: every new offer restarts the linger, a full batch goes at once, and the cap bounds the wait.
     private void ScheduleDispatch()
     {
-        if (pending.Count > 0 && idle.Count > 0 && !Timers.IsTimerActive(nameof(DispatchTick)))
-            Timers.StartSingleTimer(nameof(DispatchTick), new DispatchTick(), settings.BatchLinger);
+        if (pending.Count == 0 || idle.Count == 0) return;
+        if (pending.Count >= idle.Values.Max()) { Timers.Cancel(nameof(DispatchTick)); Dispatch(); return; }
+        var now = DateTime.UtcNow;
+        waitingSince ??= now;
+        var left = waitingSince.Value + settings.BatchLinger * LingerCap - now;
+        var delay = left < settings.BatchLinger ? left : settings.BatchLinger;
+        if (delay <= TimeSpan.Zero) { Timers.Cancel(nameof(DispatchTick)); Dispatch(); return; }
+        Timers.StartSingleTimer(nameof(DispatchTick), new DispatchTick(), delay);
     }
 
     private void Dispatch()
     {
+        waitingSince = null;
         foreach (var (sampler, max) in idle.ToArray())
         {
             var batch = NextBatch(pending, max);
