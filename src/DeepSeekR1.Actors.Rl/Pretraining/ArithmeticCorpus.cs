@@ -9,8 +9,9 @@ namespace DeepSeekR1.Actors.Rl.Pretraining;
 /// <summary>
 /// The corpus the built-in base model is pretrained on: R1-Zero prompts for the built-in arithmetic task, each
 /// followed by a short worked solution in the exact <c>&lt;think&gt; ... &lt;/think&gt; &lt;answer&gt; ... &lt;/answer&gt;</c>
-/// shape. A set share of the solutions slip in their last step, so the base model is right only part of the time
-/// and R1-Zero-style RL has something to sharpen. Questions come from the training split only, so the held-out
+/// shape. A set share of the solutions end in a near-miss answer (after correct steps, or in the last step itself:
+/// <see cref="SlipSite"/>), so the base model is right only part of the time and R1-Zero-style RL has something to
+/// sharpen. Questions come from the training split only, so the held-out
 /// split stays unseen. Document i is a pure function of (seed, i): the corpus is an endless, reproducible stream.
 /// </summary>
 public sealed class ArithmeticCorpus
@@ -70,8 +71,12 @@ public sealed class ArithmeticCorpus
         var steps = WorkedSolution.Steps(expression!).ToList();
         // Draw the slip decision even when the share is 0 or 1, so changing the share never reorders the questions.
         bool wrong = Uniform(random) < Settings.WrongShare;
-        if (wrong) steps[^1] = steps[^1] with { Result = AnswerSlip.Apply(steps[^1].Result, random) };
         long answer = steps[^1].Result;
+        if (wrong)
+        {
+            answer = AnswerSlip.Apply(answer, random);
+            if (Settings.SlipAt == SlipSite.LastStep) steps[^1] = steps[^1] with { Result = answer };
+        }
         return new CorpusDocument(generated.Item, Training.PromptFormat.Text(generated.Item),
             FormatCompletion(steps, answer), answer.ToString(CultureInfo.InvariantCulture), wrong);
     }

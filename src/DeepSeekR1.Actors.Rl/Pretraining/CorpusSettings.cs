@@ -1,5 +1,19 @@
 namespace DeepSeekR1.Actors.Rl.Pretraining;
 
+/// <summary>Where the mistake of a wrong corpus document is planted.</summary>
+public enum SlipSite
+{
+    /// <summary>
+    /// The worked steps are right and the answer tags hold a near miss of the last result: the answer does not follow
+    /// from the reasoning. Whether the answer follows the reasoning is one behaviour shared by every question, so what
+    /// RL learns about it carries over to questions it never practised.
+    /// </summary>
+    Answer,
+
+    /// <summary>The last step's result is a near miss and the answer copies it: a mistake in one arithmetic fact.</summary>
+    LastStep,
+}
+
 /// <summary>What the generated pretraining corpus of the built-in base model looks like.</summary>
 public sealed record CorpusSettings
 {
@@ -8,6 +22,9 @@ public sealed record CorpusSettings
     /// caps how often the base model is right, and leaves RL a sharp, local mistake to unlearn.
     /// </summary>
     public double WrongShare { get; init; } = 0.5;
+
+    /// <summary>Where a wrong document's mistake sits (see <see cref="SlipSite"/>).</summary>
+    public SlipSite SlipAt { get; init; } = SlipSite.Answer;
 
     /// <summary>Relative frequency of arithmetic levels 1..5 (five non-negative weights, not all zero).</summary>
     public IReadOnlyList<double> LevelWeights { get; init; } = [4, 4, 2, 0.5, 0.5];

@@ -35,6 +35,9 @@ public sealed record PretrainSettings
     /// <summary>Share of corpus documents whose last step and answer are deliberately wrong.</summary>
     public double WrongShare { get; init; } = 0.5;
 
+    /// <summary>Where a wrong document's mistake sits: in the answer (after correct steps) or in the last step.</summary>
+    public SlipSite SlipAt { get; init; } = SlipSite.Answer;
+
     /// <summary>Relative frequency of arithmetic levels 1..5 in the corpus.</summary>
     public IReadOnlyList<double> LevelWeights { get; init; } = [4, 4, 2, 0.5, 0.5];
 
@@ -57,7 +60,7 @@ public sealed record PretrainSettings
     public int EvalMaxNewTokens { get; init; } = 96;
 
     /// <summary>The corpus part of these settings.</summary>
-    public CorpusSettings Corpus => new() { WrongShare = WrongShare, LevelWeights = LevelWeights, Seed = Seed };
+    public CorpusSettings Corpus => new() { WrongShare = WrongShare, SlipAt = SlipAt, LevelWeights = LevelWeights, Seed = Seed };
 
     /// <summary>The optimisation part of these settings, as the SFT trainer takes it.</summary>
     public SftSettings Trainer => new()

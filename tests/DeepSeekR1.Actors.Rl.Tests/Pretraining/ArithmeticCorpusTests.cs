@@ -66,6 +66,34 @@ public partial class ArithmeticCorpusTests
         Assert.All(docs, d => Assert.Equal(d.IsWrong, MathAnswer.AreEquivalent(d.FinalAnswer, d.Item.Gold).Value < 1));
     }
 
+    [Theory]
+    [InlineData(SlipSite.Answer)]
+    [InlineData(SlipSite.LastStep)]
+    public void A_slip_sits_in_the_answer_after_right_steps_or_in_the_last_step(SlipSite site)
+    {
+        var corpus = new ArithmeticCorpus(new CorpusSettings { Seed = 5, WrongShare = 1, SlipAt = site });
+        var right = new ArithmeticCorpus(new CorpusSettings { Seed = 5, WrongShare = 0 });
+        for (int i = 0; i < 200; i++)
+        {
+            var doc = corpus.DocumentAt(i);
+            var match = CompletionShape().Match(doc.Completion);
+            Assert.True(match.Success, doc.Completion);
+            // The think part's last result, after its last '='.
+            string think = doc.Completion.Split("</think>")[0];
+            string thinkResult = think[(think.LastIndexOf('=') + 1)..].Trim();
+            Assert.NotEqual(doc.Item.Gold, doc.FinalAnswer);
+            if (site == SlipSite.Answer)
+            {
+                Assert.Equal(doc.Item.Gold, thinkResult);                                  // the reasoning is right
+                Assert.Equal(right.DocumentAt(i).Completion.Split("</think>")[0], doc.Completion.Split("</think>")[0]);
+            }
+            else
+            {
+                Assert.Equal(doc.FinalAnswer, thinkResult);                                 // the answer copies a wrong step
+            }
+        }
+    }
+
     [Fact]
     public void Changing_the_share_keeps_the_questions()
     {
