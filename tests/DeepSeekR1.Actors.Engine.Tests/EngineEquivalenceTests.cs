@@ -56,5 +56,8 @@ public class EngineEquivalenceTests
         Assert.Contains(inline, m => m.GradNorm > 1e-6 && m.RewardStd > 0);   // updates that change the weights
         CheckpointManifest.Verify(outcome.Checkpoint);
         Assert.True(File.Exists(Path.Combine(outcome.Checkpoint, "optimizer.bin")));
+        // Version 1 was only the samplers' policy for step 2: once version 2 exists it is deleted; 0 and 2 stay.
+        var kept = Directory.GetDirectories(Path.Combine(dir.Path, "runs", "tiny", "checkpoints")).Select(Path.GetFileName).Order();
+        Assert.Equal(["step-000000", "step-000002"], kept);
     }
 }

@@ -1,3 +1,5 @@
+using DeepSeekR1.Actors.Rl.Training;
+using DeepSeekR1.Actors.Engine.Entities;
 using System.Security.Cryptography;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Model.Checkpoints;
@@ -11,6 +13,9 @@ namespace DeepSeekR1.Actors.Engine.Tests;
 public class KillNineTests
 {
     private const int Steps = 4;
+
+    // The GRPO settings of Command below that decide which checkpoints stay.
+    private static readonly GrpoSettings Retention = new() { Steps = Steps, ReferenceRefreshEvery = 2, CheckpointEvery = 0 };
 
     private static string[] Command(string dataDir, string engine = "actor", string runId = "crashy") =>
     [
@@ -59,7 +64,10 @@ public class KillNineTests
         var journal = JournalFile.Read(data);
         var applied = journal.Where(r => r.PersistenceId == "learner-crashy").Select(r => r.Event).OfType<StepApplied>().ToArray();
         Assert.Equal(Enumerable.Range(0, Steps).Select(i => (long)i), applied.Select(a => a.Step));
-        foreach (var a in applied)
+        // Checkpoints nothing needs any more are pruned, crash or no crash; every one that stays is whole.
+        foreach (var a in applied.Where(a => !CheckpointRetention.Keeps(a.Step + 1, Steps, Retention)))
+            Assert.False(Directory.Exists(a.Checkpoint), $"{a.Checkpoint} should have been pruned");
+        foreach (var a in applied.Where(a => CheckpointRetention.Keeps(a.Step + 1, Steps, Retention)))
         {
             CheckpointManifest.Verify(a.Checkpoint);
             string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(a.Checkpoint, CheckpointManifest.FileName))));

@@ -14,10 +14,11 @@ namespace DeepSeekR1.Actors.Engine.Tests;
 /// <summary>The Run entity against a real journal, with probes for the learner, the groups and the pub-sub mediator.</summary>
 public sealed class RunLifecycleTests() : JournaledTestKit("lifecycle")
 {
-    private (IActorRef Run, TestProbe Learner, TestProbe Groups, TestProbe PubSub) Start(ulong seed = TinyRuns.Seed)
+    private (IActorRef Run, TestProbe Learner, TestProbe Groups, TestProbe PubSub) Start(ulong seed = TinyRuns.Seed, int steps = 2)
     {
         var (learner, groups, pubsub) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        var context = new EngineContext(TinyRuns.Run(DataPath, "life") with { Seed = seed }, EngineSettings.From(Sys.Settings.Config))
+        var run = TinyRuns.Run(DataPath, "life");
+        var context = new EngineContext(run with { Seed = seed, Grpo = run.Grpo with { Steps = steps } }, EngineSettings.From(Sys.Settings.Config))
         {
             Learner = learner.Ref, Groups = groups.Ref, PubSub = pubsub.Ref,
         };
@@ -70,6 +71,32 @@ public sealed class RunLifecycleTests() : JournaledTestKit("lifecycle")
         again.Tell(new StartRun("life"));
         Assert.Equal(RunStates.Stopped, ((RunCompleted)againPubSub.ExpectMsg<Publish>().Message).State);
         againLearner.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task A_finished_run_started_with_more_steps_is_extended_and_goes_on_from_its_last_step()
+    {
+        var (run, learner, groups, pubsub) = Start(steps: 1);
+        run.Tell(new StartRun("life"));
+        learner.ExpectMsg<QueryLearner>();
+        learner.Reply(new LearnerProgress(0, "ckpt-0", []));
+        groups.ReceiveN(2);
+        run.Tell(new LearnerProgress(1, "ckpt-1", [Applied(0)]), learner.Ref);
+        pubsub.ExpectMsg<Publish>();   // step 0 reported
+        Assert.Equal(RunStates.Finished, ((RunCompleted)pubsub.ExpectMsg<Publish>().Message).State);
+        Watch(run);
+        Sys.Stop(run);
+        ExpectTerminated(run);
+
+        // The same run id with one step more: extended, and step 1 starts from the version-1 checkpoint.
+        var (again, againLearner, againGroups, _) = Start(steps: 2);
+        again.Tell(new StartRun("life"));
+        Assert.Equal(0, againLearner.ExpectMsg<QueryLearner>().AfterStep);
+        againLearner.Reply(new LearnerProgress(1, "ckpt-1", []));
+        var step1 = againGroups.ReceiveN(2).Cast<ShardingEnvelope>().Select(e => (StartGroup)e.Message).ToArray();
+        Assert.All(step1, g => Assert.Equal((1L, "ckpt-1"), (g.Step, g.Checkpoint)));
+        var events = await JournalProbe.AwaitEvents(Sys, "run-life", 6);
+        Assert.Equal(1, Assert.Single(events.OfType<RunExtended>()).StepsCompleted);
     }
 
     [Fact]

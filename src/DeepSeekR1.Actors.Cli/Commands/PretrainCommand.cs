@@ -14,14 +14,15 @@ using DeepSeekR1.Actors.Rl.Tasks;
 namespace DeepSeekR1.Actors.Cli.Commands;
 
 /// <summary>
-/// <c>r1 pretrain --out DIR [--steps N]</c>: pretrains the built-in tiny base model (r1.model shape, built-in
-/// tokenizer) from scratch on the generated arithmetic corpus, saves it in BF16 with its tokenizer, then reloads the
-/// saved checkpoint and reports its held-out pass@1 per level.
+/// <c>r1 pretrain --out DIR [--steps N] [--init CHECKPOINT]</c>: pretrains the built-in tiny base model (r1.model
+/// shape, built-in tokenizer) on the generated arithmetic corpus, from scratch or onwards from a checkpoint, saves it in
+/// BF16 with its tokenizer, then reloads the saved checkpoint and reports its held-out pass@1 per level.
 /// </summary>
 public static class PretrainCommand
 {
     private static readonly Option<string> Out = new("--out") { Description = "Folder the base model is written to", Required = true };
     private static readonly Option<int?> Steps = new("--steps") { Description = "Optimizer steps (overrides r1.pretrain.steps)" };
+    private static readonly Option<string?> Init = new("--init") { Description = "Continue from this checkpoint instead of fresh weights (overrides r1.pretrain.init)" };
 
     /// <summary>Builds the command.</summary>
     public static Command Create()
@@ -29,6 +30,7 @@ public static class PretrainCommand
         var command = new Command("pretrain", "Pretrain the built-in tiny base model on the generated R1-Zero arithmetic corpus").WithConfigOptions();
         command.Options.Add(Out);
         command.Options.Add(Steps);
+        command.Options.Add(Init);
         command.SetAction(Run);
         return command;
     }
@@ -39,6 +41,7 @@ public static class PretrainCommand
         var config = CommonOptions.Load(parse);
         var settings = config.Bind<PretrainSettings>("r1.pretrain");
         if (parse.GetValue(Steps) is { } steps) settings = settings with { Steps = steps };
+        if (parse.GetValue(Init) is { } init) settings = settings with { Init = init };
         try { _ = settings.Corpus.Validate(); _ = settings.Trainer.Validate(); }
         catch (ArgumentException e) { throw new ConfigException($"r1.pretrain.{e.ParamName}: {e.Message}"); }
 
@@ -48,7 +51,7 @@ public static class PretrainCommand
         string outDir = parse.GetValue(Out)!;
         var clock = Stopwatch.StartNew();
         string saved;
-        using (var model = new PolicyModel(shape, runtime.Device, settings.Seed))
+        using (var model = Initial(settings, shape, runtime, tokenizer))
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"pretrain: {model.parameters().Sum(p => p.numel()):N0} parameters, {settings.Steps} steps of {settings.BatchSize} documents, wrong-share {settings.WrongShare}"));
@@ -59,6 +62,8 @@ public static class PretrainCommand
                 ["steps"] = result.Steps.ToString(CultureInfo.InvariantCulture),
                 ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
                 ["wrong_share"] = settings.WrongShare.ToString(CultureInfo.InvariantCulture),
+                ["slip_at"] = settings.SlipAt.ToString(),
+                ["init"] = string.IsNullOrEmpty(settings.Init) ? "random" : settings.Init,
                 ["final_loss"] = result.FinalLoss.ToString("G6", CultureInfo.InvariantCulture),
             });
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -86,5 +91,20 @@ public static class PretrainCommand
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pretrain: done in {clock.Elapsed.TotalSeconds:F0} s"));
         return 0;
+    }
+
+    // Fresh weights of the r1.model shape, or the weights of r1.pretrain.init (which must use the built-in tokenizer).
+    private static PolicyModel Initial(PretrainSettings settings, ModelConfig shape, PolicyRuntime runtime, BuiltinTokenizer tokenizer)
+    {
+        if (string.IsNullOrEmpty(settings.Init)) return new PolicyModel(shape, runtime.Device, settings.Seed);
+        string path = RepositoryPaths.Resolve(settings.Init)
+            ?? throw new ConfigException($"r1.pretrain.init: checkpoint folder '{settings.Init}' does not exist");
+        var model = PolicyCheckpoint.Load(path, runtime.Device);
+        if (model.Config.VocabSize != tokenizer.VocabSize)
+        {
+            model.Dispose();
+            throw new ConfigException($"r1.pretrain.init: '{settings.Init}' has a vocabulary of {model.Config.VocabSize}, the built-in tokenizer {tokenizer.VocabSize}");
+        }
+        return model;
     }
 }

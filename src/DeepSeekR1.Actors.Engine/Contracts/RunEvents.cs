@@ -51,6 +51,13 @@ public sealed record RunResumed(string RunId, long StepsCompleted) : IPersisted;
 [ContractVersion(1)]
 public sealed record RunStopped(string RunId, long StepsCompleted) : IPersisted;
 
+/// <summary>A finished run was given more steps (resumed with a larger <c>r1.grpo.steps</c>) and runs again.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="StepsCompleted">Steps completed when it was extended.</param>
+/// <param name="Steps">The new number of steps.</param>
+[ContractVersion(1)]
+public sealed record RunExtended(string RunId, long StepsCompleted, int Steps) : IPersisted;
+
 /// <summary>A snapshot of a run: its configuration, lifecycle and how far it got.</summary>
 /// <param name="RunId">The run.</param>
 /// <param name="Config">The run's <see cref="RunStarted"/>, or null before it.</param>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
 using Akka.Persistence;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Hosting;
@@ -89,7 +90,22 @@ internal sealed class LearnerActor : RunTaggedActor
             learner.Optimizer.load_state_dict(Path.Combine(latest, OptimizerFile));
             learner.ResumeAt(n);
         }
+        // A crash between journaling a step and pruning leaves checkpoints behind that nothing needs.
+        Prune(n);
         sinceLastStep.Restart();
+    }
+
+    // Deletes the older checkpoints that nothing needs any more (CheckpointRetention says which stay); a reference
+    // refresh can release a version long after it was written, so every older version is looked at.
+    private void Prune(long latest)
+    {
+        for (long version = 1; version < latest; version++)
+        {
+            string directory = context.CheckpointDirectory(version);
+            if (CheckpointRetention.Keeps(version, latest, context.Run.Grpo) || !Directory.Exists(directory)) continue;
+            try { Directory.Delete(directory, recursive: true); }
+            catch (IOException e) { Context.GetLogger().Warning("learner: could not delete old checkpoint {0}: {1}", directory, e.Message); }
+        }
     }
 
     private static bool IsVerified(string directory)
@@ -135,6 +151,7 @@ internal sealed class LearnerActor : RunTaggedActor
             context.Mark($"applied step={step + 1}");
             context.PubSub.Tell(new Publish(EntityIds.PolicyTopic(runId), new PolicyVersionPublished(runId, StepsApplied, directory)));
             context.Runs.Tell(EngineContext.To(runId, Progress(step - 1)));
+            Prune(StepsApplied);
             int every = context.Settings.SnapshotEvery;
             if (every > 0 && StepsApplied % every == 0)
                 SaveSnapshot(new LearnerSnapshot(runId, applied.ToArray(), context.CheckpointDirectory(0)));

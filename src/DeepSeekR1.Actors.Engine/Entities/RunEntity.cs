@@ -12,6 +12,7 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// questions with <c>TrainingPrompts.ForStep</c>, starts their prompt groups, and waits for the learner to report the
 /// step applied. What the learner applied is the truth; the run catches up with it after a restart (it asks the
 /// learner). A pause or stop lets the step in flight finish and starts no new one; a resume asks the learner again.
+/// A finished run started again with more steps is extended and goes on.
 /// </summary>
 internal sealed class RunEntity : RunTaggedActor
 {
@@ -35,6 +36,7 @@ internal sealed class RunEntity : RunTaggedActor
         Recover<RunResumed>(_ => state = RunStates.Running);
         Recover<RunStopped>(_ => state = RunStates.Stopped);
         Recover<RunFinished>(e => (state, checkpoint) = (RunStates.Finished, e.Checkpoint));
+        Recover<RunExtended>(_ => state = RunStates.Running);
         Recover<SnapshotOffer>(offer =>
         {
             if (offer.Snapshot is RunSnapshot s)
@@ -80,6 +82,16 @@ internal sealed class RunEntity : RunTaggedActor
         if (Mismatch(config, requested) is { } reason)
         {
             Publish(new RunRejected(runId, reason));
+            return;
+        }
+        // A finished run asked for more steps than it has carries on from its last step.
+        if (state == RunStates.Finished && requested.Steps > completed)
+        {
+            PersistTagged(new RunExtended(runId, completed, requested.Steps), _ =>
+            {
+                state = RunStates.Running;
+                Advance();
+            });
             return;
         }
         Advance();

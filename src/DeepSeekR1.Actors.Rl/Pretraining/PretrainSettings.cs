@@ -44,6 +44,9 @@ public sealed record PretrainSettings
     /// <summary>Seed of the corpus and of the initial weights.</summary>
     public long Seed { get; init; } = 20250122;
 
+    /// <summary>Checkpoint to continue from; empty = fresh weights drawn from <see cref="Seed"/>.</summary>
+    public string Init { get; init; } = "";
+
     /// <summary>Held-out test items the probe samples after training (0 skips the probe).</summary>
     public int EvalItems { get; init; } = 200;
 
