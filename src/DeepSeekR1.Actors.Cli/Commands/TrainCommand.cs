@@ -164,12 +164,34 @@ public static class TrainCommand
         var outcome = Task.Run(async () =>
         {
             await using var host = await EngineHost.StartAsync(run, dataDir, config.Root, observer);
+            await AnnouncePbm(host, run.RunId, output);
             try { return await host.RunAsync(); }
             catch (InvalidOperationException e) { throw new ConfigException(e.Message); }   // resumed with other settings
         }).GetAwaiter().GetResult();
         if (outcome.State != RunStates.Finished)
             output.WriteLine($"r1 train: run {run.RunId} was {outcome.State} after {outcome.Steps} steps");
         return outcome.Checkpoint;
+    }
+
+    // One line with the node's pbm endpoint; and a paused run (its pause is journaled) says how to resume it instead
+    // of waiting silently.
+    private static async Task AnnouncePbm(EngineHost host, string runId, TextWriter output)
+    {
+        string resume = host.Pbm is { } pbm ? $"./r1 pbm {pbm.Endpoint} run resume --id {runId}" : "enable r1.pbm and use `r1 pbm HOST:PORT run resume`";
+        lock (output)
+        {
+            output.WriteLine(host.Pbm is { } p
+                ? $"r1 train: pbm command host on {p.Endpoint}, token from {p.Token.Source} (./r1 pbm {p.Endpoint} run status)"
+                : "r1 train: no pbm command host on this node (r1.pbm.enabled is off, or its port is taken)");
+            output.Flush();
+        }
+        var status = await host.Tell(new GetRunStatus(runId));
+        if (status.State != RunStates.Paused) return;
+        lock (output)
+        {
+            output.WriteLine($"r1 train: run {runId} is paused after {status.StepsCompleted} steps; it waits here until resumed: {resume}");
+            output.Flush();
+        }
     }
 
     private static IReadOnlyList<string> TokenizerFiles(string runDir, IPolicyTokenizer tokenizer)
