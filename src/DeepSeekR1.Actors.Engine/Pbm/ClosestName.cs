@@ -17,21 +17,23 @@ public static class ClosestName
         return best.Name is not null && best.Distance <= Math.Max(1, (typed.Length + 2) / 3) ? best.Name : null;
     }
 
-    /// <summary>The Levenshtein distance (insertions, deletions and substitutions) between two strings.</summary>
+    /// <summary>
+    /// The edit distance between two strings counting insertions, deletions, substitutions and swaps of two adjacent
+    /// characters (the commonest typo, "stauts") as one edit each (optimal string alignment).
+    /// </summary>
     public static int Distance(string a, string b)
     {
-        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
         for (int i = 1; i <= a.Length; i++)
-        {
-            int diagonal = row[0];
-            row[0] = i;
             for (int j = 1; j <= b.Length; j++)
             {
-                int above = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-                diagonal = above;
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
             }
-        }
-        return row[b.Length];
+        return d[a.Length, b.Length];
     }
 }
