@@ -27,8 +27,8 @@ internal static class RunPalette
                 i => palette.Lifecycle(i, new PauseRun(hosted), "paused: the step in flight finishes and is journaled; no new step starts until 'run resume'")),
             new(new("resume", "Continue a paused run with its next step", [id]),
                 i => palette.Lifecycle(i, new ResumeRun(hosted), "running: the run continues with its next step")),
-            new(new("stop", "Stop the run for good: the step in flight finishes, no new step starts, ever", [id]),
-                i => palette.Lifecycle(i, new StopRun(hosted), "stopped: the step in flight finishes; the run will not start another")),
+            new(new("stop", "Stop the run for good: no new step starts, now or after a restart, and the node's run ends", [id]),
+                i => palette.Lifecycle(i, new StopRun(hosted), "stopped for good: no new step starts, now or after a restart; the node's run ends")),
             new(new("metrics", "The learner's metrics of a run's last steps", [id, new("last", "How many of the last steps (default 10)")]), palette.Metrics),
             new(new("checkpoints", "A run's checkpoints: policy version, folder, manifest hash, whether the folder is on disk", [id]), palette.Checkpoints),
         ]);

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
-using DeepSeekR1.Actors.Cli.Commands;
 using DeepSeekR1.Actors.Engine.Hosting;
 
 namespace DeepSeekR1.Actors.Engine.Tests.Pbm;
@@ -61,29 +60,11 @@ internal sealed class PbmNode : IAsyncDisposable
     /// <summary>The first row of a JSON answer.</summary>
     public async Task<JsonNode> Row(params string[] words) => (await Json(words))["rows"]![0]!;
 
-    /// <summary>
-    /// The real client's entry point with exactly these arguments (plus a data dir and token variable of its own, so
-    /// that nothing from the machine it runs on supplies a token) and <paramref name="input"/> as its terminal.
-    /// </summary>
-    public Task<(int Exit, string Out, string Err)> Client(string[] arguments, string input = "") => Task.Run(() =>
-    {
-        var (output, error) = (new StringWriter(), new StringWriter());
-        var parse = PbmCommand.Create().Parse([.. arguments, "--data-dir", DataDir, "--set", "r1.pbm.token-env=R1_PBM_TOKEN_UNUSED_BY_TESTS"]);
-        int exit = PbmCommand.Execute(parse, new StringReader(input), output, error);
-        return (exit, output.ToString(), error.ToString());
-    });
+    /// <summary>The real client with exactly these arguments, and <paramref name="input"/> as its terminal (see <see cref="PbmCli"/>).</summary>
+    public Task<(int Exit, string Out, string Err)> Client(string[] arguments, string input = "") => PbmCli.Run(DataDir, arguments, input);
 
     /// <summary>Polls until <paramref name="condition"/> holds or <paramref name="timeout"/> passes; returns whether it held.</summary>
-    public static async Task<bool> Eventually(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition()) return true;
-            await Task.Delay(100);
-        }
-        return await condition();
-    }
+    public static Task<bool> Eventually(Func<Task<bool>> condition, TimeSpan timeout) => PbmCli.Eventually(condition, timeout);
 
     public ValueTask DisposeAsync() => Host.DisposeAsync();
 
