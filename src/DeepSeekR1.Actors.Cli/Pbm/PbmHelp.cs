@@ -24,8 +24,7 @@ public static class PbmHelp
         var palette = palettes.FirstOrDefault(p => p.Name == name);
         if (palette is null)
         {
-            string hint = ClosestName.Find(name, palettes.Select(p => p.Name)) is { } closest ? $"; did you mean '{closest}'?" : "";
-            return $"unknown palette '{name}'{hint}; palettes: {string.Join(", ", palettes.Select(p => p.Name))}\n";
+            return $"unknown palette '{name}'{ClosestName.Hint(name, palettes.Select(p => p.Name))}; palettes: {string.Join(", ", palettes.Select(p => p.Name))}\n";
         }
         var text = new StringBuilder().Append(palette.Name).Append(": ").Append(palette.Help).Append('\n');
         foreach (var command in palette.Commands)

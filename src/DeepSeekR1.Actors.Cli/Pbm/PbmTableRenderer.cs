@@ -13,7 +13,7 @@ namespace DeepSeekR1.Actors.Cli.Pbm;
 /// </summary>
 public static class PbmTableRenderer
 {
-    private const int VerticalAbove = 4;   // a single row with more columns than this reads better vertically
+    private const int VerticalAbove = 6;   // a single row with more columns than this (a status) reads better vertically
 
     /// <summary>The answer as text for a person.</summary>
     public static string Text(PbmFrame frame)
@@ -65,7 +65,8 @@ public static class PbmTableRenderer
     /// <summary>An error as one JSON line.</summary>
     public static string JsonError(string message) => new JsonObject { ["error"] = message }.ToJsonString(Options) + "\n";
 
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = false };
+    // Plain characters stay plain (a path, a quote, a backquote): the output is read by people and scripts, never embedded in HTML.
+    private static readonly JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static JsonObject RowObject(IReadOnlyList<string> columns, IReadOnlyList<JsonNode?> row)
     {
@@ -91,6 +92,6 @@ public static class PbmTableRenderer
                 ? d.ToString("G4", CultureInfo.InvariantCulture)
                 : d.ToString("0.0###", CultureInfo.InvariantCulture);
         }
-        return value.ToString();
+        return value.ToString() is { Length: > 0 } text ? text : "-";
     }
 }

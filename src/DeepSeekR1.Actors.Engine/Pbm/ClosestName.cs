@@ -17,6 +17,10 @@ public static class ClosestName
         return best.Name is not null && best.Distance <= Math.Max(1, (typed.Length + 2) / 3) ? best.Name : null;
     }
 
+    /// <summary>" (did you mean 'NAME'?)" with the closest known name and <paramref name="prefix"/> (such as "--"), or "" when none is close.</summary>
+    public static string Hint(string typed, IEnumerable<string> known, string prefix = "") =>
+        Find(typed, known) is { } closest ? $" (did you mean '{prefix}{closest}'?)" : "";
+
     /// <summary>
     /// The edit distance between two strings counting insertions, deletions, substitutions and swaps of two adjacent
     /// characters (the commonest typo, "stauts") as one edit each (optimal string alignment).

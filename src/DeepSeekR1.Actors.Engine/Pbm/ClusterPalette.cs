@@ -38,7 +38,7 @@ internal static class ClusterPalette
         var members = cluster.State.Members;
         string wanted = invocation.Option("address") ?? cluster.SelfAddress.ToString();
         var member = members.FirstOrDefault(m => m.Address.ToString() == wanted)
-            ?? throw new PbmException($"no member at '{wanted}'{Closest(wanted, members)}; 'cluster show' lists the members");
+            ?? throw new PbmException($"no member at '{wanted}'{ClosestName.Hint(wanted, members.Select(m => m.Address.ToString()))}; 'cluster show' lists the members");
         cluster.Leave(member.Address);
         string note = member.Address == cluster.SelfAddress
             ? "this node is leaving: its shards and singletons hand over, then it shuts down"
@@ -97,9 +97,6 @@ internal static class ClusterPalette
     private static string Status(MemberStatus status) => status.ToString().ToLowerInvariant();
 
     private static string Roles(Member member) => string.Join(",", member.Roles.Order(StringComparer.Ordinal));
-
-    private static string Closest(string typed, IEnumerable<Member> members) =>
-        ClosestName.Find(typed, members.Select(m => m.Address.ToString())) is { } closest ? $" (did you mean '{closest}'?)" : "";
 
     private sealed class ClusterEventListener : ReceiveActor
     {

@@ -30,17 +30,17 @@ internal sealed class PbmRegistry(IReadOnlyList<PbmPalette> palettes)
     {
         string paletteName = request.Palette ?? "";
         var palette = palettes.FirstOrDefault(p => p.Name == paletteName)
-            ?? throw new PbmException($"unknown palette '{paletteName}'{DidYouMean(paletteName, palettes.Select(p => p.Name))}; palettes: {string.Join(", ", palettes.Select(p => p.Name))}");
+            ?? throw new PbmException($"unknown palette '{paletteName}'{ClosestName.Hint(paletteName, palettes.Select(p => p.Name))}; palettes: {string.Join(", ", palettes.Select(p => p.Name))}");
         string commandName = request.Command ?? "";
         var command = palette.Commands.FirstOrDefault(c => c.Info.Name == commandName)
-            ?? throw new PbmException($"palette '{palette.Name}' has no command '{commandName}'{DidYouMean(commandName, palette.Commands.Select(c => c.Info.Name))}; commands: {string.Join(", ", palette.Commands.Select(c => c.Info.Name))}");
+            ?? throw new PbmException($"palette '{palette.Name}' has no command '{commandName}'{ClosestName.Hint(commandName, palette.Commands.Select(c => c.Info.Name))}; commands: {string.Join(", ", palette.Commands.Select(c => c.Info.Name))}");
 
         var options = command.Info.Options;
         string usage = $"{palette.Name} {command.Info.Name}";
         foreach (var (name, value) in request.Options ?? new Dictionary<string, string>())
         {
             var option = options.FirstOrDefault(o => o.Name == name)
-                ?? throw new PbmException($"'{usage}' has no option --{name}{DidYouMean(name, options.Select(o => o.Name), "--")}{OptionList(options)}");
+                ?? throw new PbmException($"'{usage}' has no option --{name}{ClosestName.Hint(name, options.Select(o => o.Name), "--")}{OptionList(options)}");
             if (option.Flag && value != "true") throw new PbmException($"'{usage}': --{name} is a flag and takes no value");
             if (!option.Flag && value.Length == 0) throw new PbmException($"'{usage}': --{name} needs a value");
         }
@@ -49,9 +49,6 @@ internal sealed class PbmRegistry(IReadOnlyList<PbmPalette> palettes)
                 throw new PbmException($"'{usage}' needs --{required.Name} ({required.Help})");
         return command;
     }
-
-    private static string DidYouMean(string typed, IEnumerable<string> known, string prefix = "") =>
-        ClosestName.Find(typed, known) is { } closest ? $"; did you mean '{prefix}{closest}'?" : "";
 
     private static string OptionList(IReadOnlyList<PbmOptionInfo> options) =>
         options.Count == 0 ? "; it takes no options" : $"; options: {string.Join(", ", options.Select(o => "--" + o.Name))}";

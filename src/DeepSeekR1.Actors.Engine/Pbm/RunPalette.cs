@@ -124,8 +124,7 @@ internal static class RunPalette
         private async Task<PbmException> UnknownRun(string runId, CancellationToken cancellation)
         {
             var known = (await journal.RunIds(cancellation)).Append(Hosted).Distinct().ToArray();
-            string hint = ClosestName.Find(runId, known) is { } closest ? $"; did you mean '{closest}'?" : "";
-            return new PbmException($"no run '{runId}' in the journal{hint}; 'run list' shows the runs");
+            return new PbmException($"no run '{runId}' in the journal{ClosestName.Hint(runId, known)}; 'run list' shows the runs");
         }
     }
 }

@@ -37,8 +37,7 @@ internal static class ShardingPalette
         var types = sharding.ShardTypeNames;
         if (!types.Contains(type))
         {
-            string hint = ClosestName.Find(type, types) is { } closest ? $"; did you mean '{closest}'?" : "";
-            throw new PbmException($"no entity kind '{type}'{hint}; kinds: {string.Join(", ", types.Order(StringComparer.Ordinal))}");
+            throw new PbmException($"no entity kind '{type}'{ClosestName.Hint(type, types)}; kinds: {string.Join(", ", types.Order(StringComparer.Ordinal))}");
         }
         var stats = await sharding.ShardRegion(type).Ask<ClusterShardingStats>(new GetClusterShardingStats(AskTimeout), AskTimeout * 2, invocation.Cancellation);
         var table = new PbmTable("region", "shards", "entities", "failed_shards");

@@ -48,16 +48,16 @@ public sealed class PbmHostTests : IAsyncLifetime
     {
         var palette = await node.Pbm("clustr", "show");
         Assert.Equal(1, palette.Exit);
-        Assert.Contains("unknown palette 'clustr'; did you mean 'cluster'?", palette.Err);
+        Assert.Contains("unknown palette 'clustr' (did you mean 'cluster'?)", palette.Err);
 
         var command = await node.Pbm("run", "stauts");
         Assert.Equal(1, command.Exit);
-        Assert.Contains("palette 'run' has no command 'stauts'; did you mean 'status'?", command.Err);
+        Assert.Contains("palette 'run' has no command 'stauts' (did you mean 'status'?)", command.Err);
         Assert.Contains("commands: list, status, pause, resume, stop, metrics, checkpoints", command.Err);
 
         var option = await node.Pbm("run", "status", "--idd", "pbm");
         Assert.Equal(1, option.Exit);
-        Assert.Contains("has no option --idd; did you mean '--id'?", option.Err);
+        Assert.Contains("has no option --idd (did you mean '--id'?)", option.Err);
 
         var required = await node.Pbm("cluster-sharding", "region-stats");
         Assert.Equal(1, required.Exit);
@@ -65,7 +65,7 @@ public sealed class PbmHostTests : IAsyncLifetime
 
         var run = await node.Pbm("run", "status", "--id", "pmb");
         Assert.Equal(1, run.Exit);
-        Assert.Contains("no run 'pmb' in the journal; did you mean 'pbm'?", run.Err);
+        Assert.Contains("no run 'pmb' in the journal (did you mean 'pbm'?)", run.Err);
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class PbmHostTests : IAsyncLifetime
         Assert.Equal(1, (int)stats["entities"]!);
 
         var typo = await node.Pbm("cluster-sharding", "region-stats", "--type", "rn");
-        Assert.Contains("did you mean 'run'?", typo.Err);
+        Assert.Contains("no entity kind 'rn' (did you mean 'run'?)", typo.Err);
     }
 
     [Fact]
