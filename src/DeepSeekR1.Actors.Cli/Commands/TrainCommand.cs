@@ -177,19 +177,21 @@ public static class TrainCommand
     // of waiting silently.
     private static async Task AnnouncePbm(EngineHost host, string runId, TextWriter output)
     {
-        string resume = host.Pbm is { } pbm ? $"./r1 pbm {pbm.Endpoint} run resume --id {runId}" : "enable r1.pbm and use `r1 pbm HOST:PORT run resume`";
-        lock (output)
-        {
-            output.WriteLine(host.Pbm is { } p
-                ? $"r1 train: pbm command host on {p.Endpoint}, token from {p.Token.Source} (./r1 pbm {p.Endpoint} run status)"
-                : "r1 train: no pbm command host on this node (r1.pbm.enabled is off, or its port is taken)");
-            output.Flush();
-        }
+        var pbm = host.Pbm;
+        Say(output, pbm is null
+            ? "r1 train: no pbm command host on this node (r1.pbm.enabled is off, or its port is taken)"
+            : $"r1 train: pbm command host on {pbm.Endpoint}, token from {pbm.Token.Source} (./r1 pbm {pbm.Endpoint} run status)");
         var status = await host.Tell(new GetRunStatus(runId));
         if (status.State != RunStates.Paused) return;
+        string resume = pbm is null ? "enable r1.pbm, then `r1 pbm HOST:PORT run resume`" : $"./r1 pbm {pbm.Endpoint} run resume --id {runId}";
+        Say(output, $"r1 train: run {runId} is paused after {status.StepsCompleted} steps; it waits here until resumed: {resume}");
+    }
+
+    private static void Say(TextWriter output, string line)
+    {
         lock (output)
         {
-            output.WriteLine($"r1 train: run {runId} is paused after {status.StepsCompleted} steps; it waits here until resumed: {resume}");
+            output.WriteLine(line);
             output.Flush();
         }
     }

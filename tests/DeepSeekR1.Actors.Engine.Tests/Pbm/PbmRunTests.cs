@@ -106,4 +106,17 @@ public sealed class PbmRunTests
         Assert.Equal(("stoppy", "stopped", true), ((string?)listed["run"], (string?)listed["state"], (bool)listed["hosted_here"]!));
         Assert.Equal(20, (int)listed["steps"]!);
     }
+
+    [Fact]
+    public async Task Cluster_leave_of_the_node_ends_its_run_with_an_explanation_instead_of_a_hang()
+    {
+        using var dir = new TempDir();
+        await using var node = await PbmNode.StartAsync(dir.Path, PbmNode.Run(dir.Path, steps: 50, runId: "leaver"));
+        var running = node.Host.RunAsync();
+
+        var leaving = await node.Row("cluster", "leave");
+        Assert.Equal((node.Address, "leaving"), ((string?)leaving["address"], (string?)leaving["status"]));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => running.WaitAsync(Patience));
+        Assert.Contains("this node left the cluster before run 'leaver' completed", error.Message);
+    }
 }
