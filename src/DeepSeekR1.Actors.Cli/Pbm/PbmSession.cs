@@ -14,6 +14,9 @@ namespace DeepSeekR1.Actors.Cli.Pbm;
 /// <param name="error">Where errors go.</param>
 public sealed class PbmSession(PbmEndpoint endpoint, string? token, bool json, TextWriter output, TextWriter error)
 {
+    /// <summary>The exit code of a command interrupted (Ctrl+C) before its answer, as shells report SIGINT.</summary>
+    public const int Interrupted = 130;
+
     private readonly object gate = new();
     private CancellationTokenSource? running;
 
@@ -41,7 +44,8 @@ public sealed class PbmSession(PbmEndpoint endpoint, string? token, bool json, T
 
     /// <summary>
     /// Runs one command line (already split into words): <c>help [PALETTE]</c>, a palette alone (its help), or
-    /// <c>PALETTE COMMAND [--options]</c>. Returns the exit code: 0 done, 1 refused or failed.
+    /// <c>PALETTE COMMAND [--options]</c>. Returns the exit code: 0 done (a stream ended with Ctrl+C included), 1 refused
+    /// or failed, 130 interrupted before the host answered.
     /// </summary>
     public async Task<int> RunAsync(IReadOnlyList<string> words, CancellationToken cancellation = default)
     {
@@ -61,6 +65,11 @@ public sealed class PbmSession(PbmEndpoint endpoint, string? token, bool json, T
         }
         catch (PbmClientException e) { return Fail(e.Message); }
         catch (PbmException e) { return Fail(e.Message); }
+        catch (OperationCanceledException) when (current.IsCancellationRequested)
+        {
+            error.WriteLine("pbm: interrupted");   // Ctrl+C before the host answered
+            return Interrupted;
+        }
         finally
         {
             lock (gate) running = null;

@@ -90,14 +90,21 @@ public sealed class PbmHost : IAsyncDisposable
             var reader = new PbmLineReader(stream);
             var writer = new StreamWriter(stream, PbmWire.Encoding) { NewLine = "\n" };
             if (!await Authenticate(reader, writer, peer, connection.Token)) return;
-            while (await PbmWire.ReadAsync<PbmRequest>(reader, connection.Token) is { } request)
+            while (true)
             {
-                bool keepOpen = await Answer(request, reader, writer, connection);
-                if (!keepOpen) return;
+                PbmRequest? request;
+                try { request = await PbmWire.ReadAsync<PbmRequest>(reader, connection.Token); }
+                catch (PbmException e)
+                {
+                    // A line that is not a request means the two sides no longer agree where messages begin: say so, hang up.
+                    log.Warning("pbm: closed the connection from {0}: {1}", peer, e.Message);
+                    await PbmWire.WriteAsync(writer, PbmFrame.Error($"{e.Message}; closing the connection"), connection.Token);
+                    return;
+                }
+                if (request is null || !await Answer(request, reader, writer, connection)) return;
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException) { }
-        catch (PbmException e) { log.Warning("pbm: closed the connection from {0}: {1}", peer, e.Message); }
         catch (Exception e) { log.Error(e, "pbm: the connection from {0} failed", peer); }
     }
 
@@ -162,7 +169,8 @@ public sealed class PbmHost : IAsyncDisposable
     {
         try { while (await reader.ReadLineAsync(connection.Token) is not null) { } }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or PbmException) { }
-        connection.Cancel();
+        try { connection.Cancel(); }
+        catch (ObjectDisposedException) { }   // the connection had already ended on the host's side
     }
 
     /// <summary>Stops accepting, ends every open connection and waits for them.</summary>
