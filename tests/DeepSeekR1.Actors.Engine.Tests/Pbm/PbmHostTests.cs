@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using DeepSeekR1.Actors.Cli.Pbm;
 using DeepSeekR1.Actors.Engine.Sharding;
@@ -137,6 +138,37 @@ public sealed class PbmHostTests : IAsyncLifetime
 
         // The host ended the stream with the connection and still serves.
         Assert.Equal(0, (await node.Pbm("cluster", "show")).Exit);
+    }
+
+    [Fact]
+    public async Task The_wire_protocol_is_one_json_object_per_line_and_a_malformed_request_is_answered_before_hanging_up()
+    {
+        var endpoint = node.Host.Pbm!.Endpoint;
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(endpoint.Address, endpoint.Port);
+        var stream = tcp.GetStream();
+        var reader = new StreamReader(stream);
+        var writer = new StreamWriter(stream) { AutoFlush = true, NewLine = "\n" };
+
+        await writer.WriteLineAsync($$"""{"version":1,"token":"{{PbmNode.Token}}"}""");
+        var welcome = JsonNode.Parse((await reader.ReadLineAsync())!)!;
+        Assert.Equal(("welcome", node.Address), ((string?)welcome["kind"], (string?)welcome["message"]));
+
+        await writer.WriteLineAsync("""{"kind":"discover"}""");
+        var palettes = JsonNode.Parse((await reader.ReadLineAsync())!)!;
+        Assert.Equal(["cluster", "cluster-sharding", "run"], palettes["palettes"]!.AsArray().Select(p => (string)p!["name"]!));
+        var tail = palettes["palettes"]![0]!["commands"]!.AsArray().Single(c => (string?)c!["name"] == "tail")!;
+        Assert.True((bool)tail["streaming"]!);
+
+        await writer.WriteLineAsync("""{"kind":"invoke","palette":"run","command":"metrics","options":{"last":"0"}}""");
+        var invalid = JsonNode.Parse((await reader.ReadLineAsync())!)!;
+        Assert.Equal(("error", "--last must be a positive whole number, got '0'"), ((string?)invalid["kind"], (string?)invalid["message"]));
+
+        await writer.WriteLineAsync("this is not json");
+        var error = JsonNode.Parse((await reader.ReadLineAsync())!)!;
+        Assert.Equal("error", (string?)error["kind"]);
+        Assert.Contains("not a valid PbmRequest line", (string?)error["message"]);
+        Assert.Null(await reader.ReadLineAsync());   // and the host hung up
     }
 
     private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "").Length) / part.Length;
