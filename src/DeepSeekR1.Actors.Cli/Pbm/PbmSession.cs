@@ -34,12 +34,12 @@ public sealed class PbmSession(PbmEndpoint endpoint, string? token, bool json, T
         }
     }
 
-    /// <summary>The palettes the host serves.</summary>
+    /// <summary>The node the host runs in (its cluster address), and the palettes it serves.</summary>
     /// <exception cref="PbmClientException">The host cannot be reached or refuses the token.</exception>
-    public async Task<IReadOnlyList<PbmPaletteInfo>> DiscoverAsync(CancellationToken cancellation = default)
+    public async Task<(string Node, IReadOnlyList<PbmPaletteInfo> Palettes)> DiscoverAsync(CancellationToken cancellation = default)
     {
         await using var client = await PbmClient.ConnectAsync(endpoint, token, cancellation);
-        return await client.DiscoverAsync(cancellation);
+        return (client.Node, await client.DiscoverAsync(cancellation));
     }
 
     /// <summary>
@@ -56,7 +56,7 @@ public sealed class PbmSession(PbmEndpoint endpoint, string? token, bool json, T
             var line = PbmInvocationLine.Parse(words);
             if (line.Palette is null or "help" || line.Command is null)
             {
-                var palettes = await DiscoverAsync(current.Token);
+                var (_, palettes) = await DiscoverAsync(current.Token);
                 string? palette = line.Palette == "help" ? line.Command : line.Palette;
                 await output.WriteAsync(palette is null ? PbmHelp.Overview(palettes) : PbmHelp.Palette(palettes, palette));
                 return palette is null || palettes.Any(p => p.Name == palette) ? 0 : 1;

@@ -19,8 +19,8 @@ public sealed class PbmShell(PbmSession session, TextReader input, TextWriter ou
     /// <summary>Reads and runs lines until <c>exit</c> or the end of the input; returns 0.</summary>
     public async Task<int> RunAsync(CancellationToken cancellation = default)
     {
-        var palettes = await session.DiscoverAsync(cancellation);
-        await output.WriteLineAsync($"pbm {session.Endpoint}: {palettes.Count} palettes ({string.Join(", ", palettes.Select(p => p.Name))}); 'help' lists the commands, 'exit' leaves");
+        var (node, palettes) = await session.DiscoverAsync(cancellation);
+        await output.WriteLineAsync($"pbm {session.Endpoint}, node {node}: {palettes.Count} palettes ({string.Join(", ", palettes.Select(p => p.Name))}); 'help' lists the commands, 'exit' leaves");
         while (!cancellation.IsCancellationRequested)
         {
             await output.WriteAsync($"pbm {session.Endpoint}> ");

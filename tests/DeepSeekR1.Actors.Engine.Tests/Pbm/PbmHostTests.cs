@@ -84,7 +84,7 @@ public sealed class PbmHostTests : IAsyncLifetime
 
         var shell = await node.Client([node.Endpoint, "--token", PbmNode.Token], "help run\nrun status\nhistory\n!2\nrun bogus\nexit\n");
         Assert.Equal(0, shell.Exit);
-        Assert.Contains("3 palettes (cluster, cluster-sharding, run)", shell.Out);
+        Assert.Contains($"node {node.Address}: 3 palettes (cluster, cluster-sharding, run)", shell.Out);
         Assert.Contains($"pbm {node.Endpoint}> ", shell.Out);
         Assert.Contains("   1  help run\n   2  run status\n   3  history", shell.Out);
         // "!2" ran "run status" again: the status table twice.
