@@ -164,12 +164,36 @@ public static class TrainCommand
         var outcome = Task.Run(async () =>
         {
             await using var host = await EngineHost.StartAsync(run, dataDir, config.Root, observer);
+            await AnnouncePbm(host, run.RunId, output);
             try { return await host.RunAsync(); }
             catch (InvalidOperationException e) { throw new ConfigException(e.Message); }   // resumed with other settings
         }).GetAwaiter().GetResult();
         if (outcome.State != RunStates.Finished)
             output.WriteLine($"r1 train: run {run.RunId} was {outcome.State} after {outcome.Steps} steps");
         return outcome.Checkpoint;
+    }
+
+    // One line with the node's pbm endpoint; and a paused run (its pause is journaled) says how to resume it instead
+    // of waiting silently.
+    private static async Task AnnouncePbm(EngineHost host, string runId, TextWriter output)
+    {
+        var pbm = host.Pbm;
+        Say(output, pbm is null
+            ? "r1 train: no pbm command host on this node (r1.pbm.enabled is off, or its port is taken)"
+            : $"r1 train: pbm command host on {pbm.Endpoint}, token from {pbm.Token.Source} (./r1 pbm {pbm.Endpoint} run status)");
+        var status = await host.Tell(new GetRunStatus(runId));
+        if (status.State != RunStates.Paused) return;
+        string resume = pbm is null ? "enable r1.pbm, then `r1 pbm HOST:PORT run resume`" : $"./r1 pbm {pbm.Endpoint} run resume --id {runId}";
+        Say(output, $"r1 train: run {runId} is paused after {status.StepsCompleted} steps; it waits here until resumed: {resume}");
+    }
+
+    private static void Say(TextWriter output, string line)
+    {
+        lock (output)
+        {
+            output.WriteLine(line);
+            output.Flush();
+        }
     }
 
     private static IReadOnlyList<string> TokenizerFiles(string runDir, IPolicyTokenizer tokenizer)

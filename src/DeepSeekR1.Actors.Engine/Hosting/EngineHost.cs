@@ -4,8 +4,10 @@ using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
+using Akka.Event;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Entities;
+using DeepSeekR1.Actors.Engine.Pbm;
 using DeepSeekR1.Actors.Engine.Sharding;
 
 namespace DeepSeekR1.Actors.Engine.Hosting;
@@ -24,14 +26,18 @@ public sealed partial class EngineHost : IAsyncDisposable
     private readonly ActorSystem system;
     private readonly EngineContext context;
 
-    private EngineHost(ActorSystem system, EngineContext context)
+    private EngineHost(ActorSystem system, EngineContext context, PbmHost? pbm)
     {
         this.system = system;
         this.context = context;
+        Pbm = pbm;
     }
 
     /// <summary>The node's ActorSystem.</summary>
     public ActorSystem System => system;
+
+    /// <summary>The node's pbm command host (docs/pbm.md); null when <c>r1.pbm.enabled</c> is off or its port was taken.</summary>
+    public PbmHost? Pbm { get; }
 
     /// <summary>
     /// Starts a node for <paramref name="run"/> whose journal is <c>DATA_DIR/journal.db</c>. <paramref name="overrides"/>
@@ -55,7 +61,7 @@ public sealed partial class EngineHost : IAsyncDisposable
             cluster.Join(cluster.SelfAddress);
             await up.Task.WaitAsync(joinTimeout ?? TimeSpan.FromSeconds(30));
             StartEntities(system, context);
-            return new EngineHost(system, context);
+            return new EngineHost(system, context, StartPbm(system, context, config, dataDirectory));
         }
         catch
         {
@@ -91,6 +97,20 @@ public sealed partial class EngineHost : IAsyncDisposable
         }
     }
 
+    // A taken port costs the node its command host, not its run: the warning names the setting to change.
+    private static PbmHost? StartPbm(ActorSystem system, EngineContext context, Config config, string dataDirectory)
+    {
+        var settings = PbmSettings.From(config);
+        if (!settings.Enabled) return null;
+        try { return PbmHost.Start(system, context, settings, dataDirectory); }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            system.Log.Warning("pbm: cannot listen on {0}:{1} ({2}); this node runs without a command host (set r1.pbm.port, 0 for any free port)",
+                settings.Host, settings.Port, e.Message);
+            return null;
+        }
+    }
+
     private static IActorRef Singleton(ActorSystem system, string name, Props props)
     {
         system.ActorOf(ClusterSingletonManager.Props(props, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)), name);
@@ -100,12 +120,16 @@ public sealed partial class EngineHost : IAsyncDisposable
     /// <summary>
     /// Runs (or resumes) the run until every step is applied or it is stopped; step reports go to the observer as they
     /// come. A paused run keeps this waiting until it is resumed or stopped (<see cref="Tell"/>). Throws
-    /// <see cref="InvalidOperationException"/> when the journal's run was started with another seed, task or shape.
+    /// <see cref="InvalidOperationException"/> when the journal's run was started with another seed, task or shape, or
+    /// when the node leaves the cluster before the run completes.
     /// </summary>
     public async Task<EngineOutcome> RunAsync(CancellationToken cancellation = default)
     {
         var completion = new TaskCompletionSource<RunCompleted>(TaskCreationOptions.RunContinuationsAsynchronously);
         system.ActorOf(Props.Create(() => new RunWatcher(context, completion)));
+        // A node that leaves the cluster (`r1 pbm ... cluster leave`) terminates its ActorSystem: the run cannot go on here.
+        _ = system.WhenTerminated.ContinueWith(_ => completion.TrySetException(new InvalidOperationException(
+            $"this node left the cluster before run '{context.Run.RunId}' completed; the same command resumes it")), TaskScheduler.Default);
         var completed = await completion.Task.WaitAsync(cancellation);
         var progress = await context.Learner.Ask<LearnerProgress>(new QueryLearner(context.Run.RunId, -1), TimeSpan.FromSeconds(60), cancellation);
         return new EngineOutcome(completed.RunId, completed.Steps, completed.Checkpoint, completed.State,
@@ -119,6 +143,7 @@ public sealed partial class EngineHost : IAsyncDisposable
     /// <summary>Leaves the cluster and stops the ActorSystem.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Pbm is not null) await Pbm.DisposeAsync();
         await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
         await system.WhenTerminated;
     }
