@@ -1,0 +1,93 @@
+using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Rl.Analysis;
+
+namespace DeepSeekR1.Actors.Engine.Replay;
+
+/// <summary>
+/// Folds a run's events, in journal order, into its applied steps: the learner's metrics of each step and the analyses
+/// of the step's completions. Feed it <see cref="JournalReader.Current"/> for a finished run or <see cref="JournalReader.Live"/>
+/// for a running one; <see cref="Steps"/> is valid after any prefix of the events.
+/// </summary>
+public sealed class RunProjection
+{
+    private sealed record Group(long Step, int Level, long PolicyVersion);
+
+    private readonly Dictionary<string, Group> groups = [];                        // by the group's persistence id
+    private readonly Dictionary<(string Group, int Sample), RolloutData> rollouts = [];
+    private readonly SortedDictionary<long, (MetricsData Metrics, DateTimeOffset? At)> applied = [];
+    private readonly Dictionary<long, long> policyVersions = [];
+    private readonly Dictionary<long, StepAnalysis> analyses = [];               // computed once per step, dropped when a completion arrives
+
+    /// <summary>The run's configuration, once its first event was read.</summary>
+    public RunStarted? Started { get; private set; }
+
+    /// <summary><see cref="Contracts.RunStates.Finished"/> or <see cref="Contracts.RunStates.Stopped"/> once the run ended; null while it may go on.</summary>
+    public string? EndState { get; private set; }
+
+    /// <summary>Events applied.</summary>
+    public long Events { get; private set; }
+
+    /// <summary>Takes the next event of the run. Returns true when it completed a step (a new row for the outputs).</summary>
+    /// <param name="e">The event.</param>
+    public bool Apply(JournalEvent e)
+    {
+        Events++;
+        switch (e.Event)
+        {
+            case RunStarted started:
+                Started = started;
+                return false;
+            case StepStarted step:
+                policyVersions[step.Step] = step.PolicyVersion;
+                return false;
+            case GroupStarted group:
+                groups[e.PersistenceId] = new Group(group.Step, group.Question.Level, group.PolicyVersion);
+                return false;
+            case RolloutRecorded rollout:
+                // Keyed by (group, sample): a group never journals a sample twice, but a replay must not count one twice either.
+                rollouts[(e.PersistenceId, rollout.Rollout.Sample)] = rollout.Rollout;
+                if (groups.TryGetValue(e.PersistenceId, out var owner)) analyses.Remove(owner.Step);
+                return false;
+            case StepApplied step:
+                return Record(step.Step, step.Metrics, e.Timestamp, learner: true);
+            case StepCompleted step:
+                return Record(step.Step, step.Metrics, e.Timestamp, learner: false);
+            case RunFinished:
+                EndState = RunStates.Finished;
+                return false;
+            case RunStopped:
+                EndState = RunStates.Stopped;
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    // The learner's StepApplied is the truth; the run's StepCompleted repeats it and only stands in when the learner's
+    // event is missing (a journal cut short between the two).
+    private bool Record(long step, MetricsData metrics, DateTimeOffset? at, bool learner)
+    {
+        bool isNew = !applied.ContainsKey(step);
+        if (isNew || learner) applied[step] = (metrics, at);
+        return isNew;
+    }
+
+    /// <summary>The applied steps so far, in step order.</summary>
+    public IReadOnlyList<ReplayStep> Steps() =>
+        applied.Select(kv => new ReplayStep(kv.Key, PolicyVersion(kv.Key), kv.Value.Metrics, Analysis(kv.Key), kv.Value.At)).ToArray();
+
+    private long PolicyVersion(long step) =>
+        policyVersions.TryGetValue(step, out long version) ? version
+        : groups.Values.FirstOrDefault(g => g.Step == step)?.PolicyVersion ?? step;
+
+    private StepAnalysis Analysis(long step)
+    {
+        if (analyses.TryGetValue(step, out var cached)) return cached;
+        var completions = rollouts
+            .Where(r => groups.TryGetValue(r.Key.Group, out var g) && g.Step == step)
+            .OrderBy(r => r.Key.Group, StringComparer.Ordinal).ThenBy(r => r.Key.Sample)
+            .Select(r => new CompletionRecord(groups[r.Key.Group].Level, r.Value.Completion, r.Value.CompletionIds.Count, r.Value.Reward, r.Value.Correct))
+            .ToArray();
+        return analyses[step] = StepAnalysis.Of(completions);
+    }
+}
