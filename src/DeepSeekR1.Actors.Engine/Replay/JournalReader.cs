@@ -164,6 +164,15 @@ public sealed class JournalReader : IAsyncDisposable
         }
     }
 
+    /// <summary>The ids of the runs the journal holds (from their run entities), sorted.</summary>
+    public async Task<IReadOnlyList<string>> RunIds()
+    {
+        var ids = await journal.CurrentPersistenceIds()
+            .Where(id => id.StartsWith("run-", StringComparison.Ordinal))
+            .RunWith(Sink.Seq<string>(), materializer);
+        return ids.Select(id => id["run-".Length..]).Order(StringComparer.Ordinal).ToArray();
+    }
+
     /// <summary>Whether <paramref name="persistenceId"/> is one of the run's entities (the run, its learner, its prompt groups).</summary>
     /// <param name="persistenceId">A persistence id.</param>
     /// <param name="runId">The run.</param>

@@ -5,7 +5,8 @@ using DeepSeekR1.Actors.Engine.Replay;
 
 namespace DeepSeekR1.Actors.Engine.Tests.Replay;
 
-public sealed class JournalExportTests(ReplayedRun run) : IClassFixture<ReplayedRun>
+[Collection(ReplayedRun.Collection)]
+public sealed class JournalExportTests(ReplayedRun run)
 {
     [Fact]
     public async Task The_export_holds_every_event_of_the_run_and_each_decodes_back_to_the_journaled_contract()

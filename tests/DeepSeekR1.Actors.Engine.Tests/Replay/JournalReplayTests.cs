@@ -4,7 +4,8 @@ using Microsoft.Data.Sqlite;
 
 namespace DeepSeekR1.Actors.Engine.Tests.Replay;
 
-public sealed class JournalReplayTests(ReplayedRun run) : IClassFixture<ReplayedRun>
+[Collection(ReplayedRun.Collection)]
+public sealed class JournalReplayTests(ReplayedRun run)
 {
     private static async Task<RunProjection> Replay(string dataDir)
     {

@@ -11,6 +11,9 @@ namespace DeepSeekR1.Actors.Engine.Tests.Replay;
 /// </summary>
 public sealed class ReplayedRun : IAsyncLifetime
 {
+    /// <summary>The test collection that shares one run.</summary>
+    public const string Collection = "replayed tiny run";
+
     public const string RunId = "tiny";
 
     private readonly TempDir dir = new();
@@ -76,3 +79,7 @@ public sealed class ReplayedRun : IAsyncLifetime
         return Task.CompletedTask;
     }
 }
+
+/// <summary>The replay tests share one tiny run (it takes seconds, and they only read its journal or copies of it).</summary>
+[CollectionDefinition(ReplayedRun.Collection)]
+public sealed class ReplayedRunCollection : ICollectionFixture<ReplayedRun>;
