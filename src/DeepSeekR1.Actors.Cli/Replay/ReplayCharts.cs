@@ -51,6 +51,8 @@ public static class ReplayCharts
         plot.Title($"{chart.Title} (run {runId})");
         plot.XLabel("step");
         plot.YLabel(yLabel);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        var ys = new List<double>();
         foreach (var (column, legend) in series)
         {
             // A missing value (a level absent from a step, a KL without reference) leaves a gap, not a zero.
@@ -60,8 +62,16 @@ public static class ReplayCharts
             var line = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y!.Value).ToArray());
             line.LegendText = legend;
             line.MarkerSize = points.Length > 60 ? 0 : 5;
+            ys.AddRange(points.Select(p => p.Y!.Value));
         }
         if (series.Count > 1) plot.ShowLegend(Alignment.UpperLeft);
+        // Every measure here is a rate, a count or a length: the axis starts at zero (unless a value is below it), so
+        // growth reads as growth and a flat zero line does not float in the middle of the chart.
+        if (ys.Count > 0)
+        {
+            double bottom = Math.Min(0, ys.Min()), top = ys.Max();
+            plot.Axes.SetLimitsY(bottom, top > bottom ? top + (top - bottom) * 0.1 : bottom + 1);
+        }
         plot.SavePng(Path.Combine(directory, chart.FileName), Width, Height);
     }
 }

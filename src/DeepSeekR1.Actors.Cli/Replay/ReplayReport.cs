@@ -75,12 +75,12 @@ public static class ReplayReport
         if (values.Length > 1)
         {
             var largest = values.Zip(values.Skip(1), (a, b) => (b.Step, Delta: b.Value - a.Value)).MaxBy(d => Math.Abs(d.Delta));
-            jump = $"{Signed(largest.Delta)} at step {largest.Step}";
+            jump = largest.Delta == 0 ? "none" : $"{Signed(largest.Delta)} at step {largest.Step}";
         }
         return $"| {column.Label} | {Format(first.Value)} (step {first.Step}) | {Format(last.Value)} (step {last.Step}) | {Signed(last.Value - first.Value)} | {ratio} | {jump} |";
     }
 
     private static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 
-    private static string Signed(double value) => (value >= 0 ? "+" : "") + Format(value);
+    private static string Signed(double value) => (value > 0 ? "+" : "") + Format(value);
 }
