@@ -42,9 +42,12 @@ public sealed class JournalReader : IAsyncDisposable
         string file = Path.Combine(dataDirectory, EngineConfig.JournalFileName);
         if (!File.Exists(file))
             throw new FileNotFoundException($"no journal at {Path.GetFullPath(file)} (is --data-dir the folder a run wrote to?)", file);
+        // Logging off: every failure of a query reaches the caller as an exception (located and explained below), and
+        // Akka's stream supervisor would otherwise print each one again with its stack trace.
         var local = ConfigurationFactory.ParseString("""
             akka.actor.provider = local
-            akka.loglevel = ERROR
+            akka.loglevel = OFF
+            akka.stdout-loglevel = OFF
             """);
         var config = EngineConfig.ForDataDirectory(dataDirectory, local.WithFallback(overrides ?? Config.Empty));
         return new JournalReader(ActorSystem.Create("r1-replay", config));
