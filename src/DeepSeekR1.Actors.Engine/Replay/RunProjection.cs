@@ -10,13 +10,15 @@ namespace DeepSeekR1.Actors.Engine.Replay;
 /// </summary>
 public sealed class RunProjection
 {
-    private sealed record Group(long Step, int Level, long PolicyVersion);
+    private sealed record Group(long Step, int Level, long PolicyVersion)
+    {
+        public HashSet<int> Samples { get; } = [];
+    }
 
     private readonly Dictionary<string, Group> groups = [];                        // by the group's persistence id
-    private readonly Dictionary<(string Group, int Sample), RolloutData> rollouts = [];
+    private readonly Dictionary<long, StepAnalysisBuilder> analyses = [];          // sums per step, never the completions
     private readonly SortedDictionary<long, (MetricsData Metrics, DateTimeOffset? At)> applied = [];
     private readonly Dictionary<long, long> policyVersions = [];
-    private readonly Dictionary<long, StepAnalysis> analyses = [];               // computed once per step, dropped when a completion arrives
 
     /// <summary>The run's configuration, once its first event was read.</summary>
     public RunStarted? Started { get; private set; }
@@ -41,12 +43,11 @@ public sealed class RunProjection
                 policyVersions[step.Step] = step.PolicyVersion;
                 return false;
             case GroupStarted group:
-                groups[e.PersistenceId] = new Group(group.Step, group.Question.Level, group.PolicyVersion);
+                groups.TryAdd(e.PersistenceId, new Group(group.Step, group.Question.Level, group.PolicyVersion));
                 return false;
-            case RolloutRecorded rollout:
-                // Keyed by (group, sample): a group never journals a sample twice, but a replay must not count one twice either.
-                rollouts[(e.PersistenceId, rollout.Rollout.Sample)] = rollout.Rollout;
-                if (groups.TryGetValue(e.PersistenceId, out var owner)) analyses.Remove(owner.Step);
+            case RolloutRecorded recorded:
+                // A group's start precedes its rollouts in journal order; without it a rollout belongs to no known step.
+                if (groups.ContainsKey(e.PersistenceId)) Add(e.PersistenceId, recorded.Rollout);
                 return false;
             case StepApplied step:
                 return Record(step.Step, step.Metrics, e.Timestamp, learner: true);
@@ -72,6 +73,15 @@ public sealed class RunProjection
         return isNew;
     }
 
+    // Each (group, sample) counts once: a group never journals a sample twice, but a replay must not count one twice either.
+    private void Add(string groupId, RolloutData rollout)
+    {
+        var group = groups[groupId];
+        if (!group.Samples.Add(rollout.Sample)) return;
+        if (!analyses.TryGetValue(group.Step, out var builder)) analyses[group.Step] = builder = new StepAnalysisBuilder();
+        builder.Add(new CompletionRecord(group.Level, rollout.Completion, rollout.CompletionIds.Count, rollout.Reward, rollout.Correct));
+    }
+
     /// <summary>The applied steps so far, in step order.</summary>
     public IReadOnlyList<ReplayStep> Steps() =>
         applied.Select(kv => new ReplayStep(kv.Key, PolicyVersion(kv.Key), kv.Value.Metrics, Analysis(kv.Key), kv.Value.At)).ToArray();
@@ -80,14 +90,6 @@ public sealed class RunProjection
         policyVersions.TryGetValue(step, out long version) ? version
         : groups.Values.FirstOrDefault(g => g.Step == step)?.PolicyVersion ?? step;
 
-    private StepAnalysis Analysis(long step)
-    {
-        if (analyses.TryGetValue(step, out var cached)) return cached;
-        var completions = rollouts
-            .Where(r => groups.TryGetValue(r.Key.Group, out var g) && g.Step == step)
-            .OrderBy(r => r.Key.Group, StringComparer.Ordinal).ThenBy(r => r.Key.Sample)
-            .Select(r => new CompletionRecord(groups[r.Key.Group].Level, r.Value.Completion, r.Value.CompletionIds.Count, r.Value.Reward, r.Value.Correct))
-            .ToArray();
-        return analyses[step] = StepAnalysis.Of(completions);
-    }
+    private StepAnalysis Analysis(long step) =>
+        (analyses.TryGetValue(step, out var builder) ? builder : new StepAnalysisBuilder()).Build();
 }

@@ -20,34 +20,14 @@ public sealed record StepAnalysis(
     int Completions, long CompletionTokens, double RewardMean, double Accuracy, double ResponseTokensMean, double LanguageMixing,
     double ReflectivePer1000, IReadOnlyList<double> WordPer1000, IReadOnlyDictionary<int, double> AccuracyByLevel)
 {
-    /// <summary>Analyses one step's completions.</summary>
+    /// <summary>Analyses one step's completions (see <see cref="StepAnalysisBuilder"/> to add them one at a time).</summary>
     /// <param name="completions">Every completion of the step, each once.</param>
-    public static StepAnalysis Of(IReadOnlyCollection<CompletionRecord> completions)
+    public static StepAnalysis Of(IEnumerable<CompletionRecord> completions)
     {
         ArgumentNullException.ThrowIfNull(completions);
-        var wordCounts = new long[ReflectiveWords.Words.Count];
-        long tokens = 0;
-        foreach (var c in completions)
-        {
-            tokens += c.Tokens;
-            var counts = ReflectiveWords.Count(c.Completion);
-            for (int i = 0; i < counts.Length; i++) wordCounts[i] += counts[i];
-        }
-        // Normalised by tokens, not completions: longer answers naturally hold more words, and the paper's point is
-        // that reflection grows faster than length.
-        double Per1000(long count) => tokens == 0 ? 0.0 : count * 1000.0 / tokens;
-        int n = completions.Count;
-        return new StepAnalysis(
-            Completions: n,
-            CompletionTokens: tokens,
-            RewardMean: n == 0 ? double.NaN : completions.Average(c => c.Reward),
-            Accuracy: n == 0 ? double.NaN : completions.Count(c => c.Correct) / (double)n,
-            ResponseTokensMean: n == 0 ? double.NaN : tokens / (double)n,
-            LanguageMixing: Rewards.LanguageMixing.Rate(completions.Select(c => ChainOfThought(c.Completion))),
-            ReflectivePer1000: Per1000(wordCounts.Sum()),
-            WordPer1000: wordCounts.Select(Per1000).ToArray(),
-            AccuracyByLevel: completions.GroupBy(c => c.Level).OrderBy(g => g.Key)
-                .ToDictionary(g => g.Key, g => g.Count(c => c.Correct) / (double)g.Count()));
+        var builder = new StepAnalysisBuilder();
+        foreach (var c in completions) builder.Add(c);
+        return builder.Build();
     }
 
     /// <summary>

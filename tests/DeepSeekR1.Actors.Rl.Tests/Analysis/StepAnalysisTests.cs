@@ -61,3 +61,19 @@ public class StepAnalysisTests
         Assert.Empty(a.AccuracyByLevel);
     }
 }
+
+public class StepAnalysisBuilderTests
+{
+    [Fact]
+    public void A_builder_gives_the_analysis_so_far_and_keeps_accumulating_after_it()
+    {
+        var builder = new StepAnalysisBuilder().Add(new CompletionRecord(4, "wait", 10, 1.0, true));
+        var first = builder.Build();
+        Assert.Equal((1, 100.0, 1.0), (first.Completions, first.ReflectivePer1000, first.AccuracyByLevel[4]));
+
+        builder.Add(new CompletionRecord(4, "no reflection here", 30, 0.0, false));
+        var second = builder.Build();
+        Assert.Equal((2, 25.0, 0.5, 20.0), (second.Completions, second.ReflectivePer1000, second.AccuracyByLevel[4], second.ResponseTokensMean));
+        Assert.Equal(100.0, first.ReflectivePer1000);   // an earlier result does not change afterwards
+    }
+}
