@@ -62,7 +62,7 @@ public static class ReplayCommand
                 }
             }
             var steps = ReplayOutput.Write(outDir, runId, projection);
-            output.WriteLine($"r1 replay: run {runId}, {steps.Count} steps ({projection.EndState ?? "not ended"}), {projection.Events} events; wrote {Path.Combine(outDir, ReplayReport.FileName)}");
+            output.WriteLine($"r1 replay: run {runId}, {steps.Count} steps ({projection.State}), {projection.Events} events; wrote {Path.Combine(outDir, ReplayReport.FileName)}");
             return 0;
         }
         catch (Exception e) when (e is JournalReadException or FileNotFoundException)

@@ -29,7 +29,7 @@ public static class ReplayReport
         output.WriteLine();
         if (projection.Started is { } s)
             output.WriteLine(string.Create(inv, $"Task `{s.Task}`, {s.Steps} steps x {s.PromptsPerStep} questions x {s.GroupSize} samples, seed {s.Seed}."));
-        string state = projection.EndState ?? (projection.Started is null ? "not started (no events yet)" : $"{RunStates.Running} or {RunStates.Paused}");
+        string state = projection.State == RunStates.New ? "not started (no events yet)" : projection.State;
         output.WriteLine(string.Create(inv, $"State: {state}; {steps.Count} steps applied; {projection.Events} events read from the journal."));
         output.WriteLine();
         output.WriteLine($"Per-step values: [{MetricsCsv.FileName}]({MetricsCsv.FileName}); accuracy per difficulty level: [{LevelAccuracyCsv.FileName}]({LevelAccuracyCsv.FileName}).");

@@ -42,6 +42,7 @@ public static class StepRow
         new("grad_norm", "gradient norm", s => s.Metrics.GradNorm),
         new("entropy", "entropy", s => s.Metrics.Entropy),
         new("learning_rate", "learning rate", s => s.Metrics.LearningRate),
+        new("wall_seconds", "seconds since the run started", s => s.WallSeconds),
     ];
 
     /// <summary>The column named <paramref name="name"/>.</summary>

@@ -31,13 +31,11 @@ public sealed class JournalReader : IAsyncDisposable
     }
 
     /// <summary>
-    /// Opens the journal <c>DATA_DIR/journal.db</c>. <paramref name="overrides"/> (may be null) layer over the embedded
-    /// default, e.g. another journal plugin's connection. Throws <see cref="FileNotFoundException"/> when there is no
-    /// journal there: reading must never create an empty one.
+    /// Opens the journal <c>DATA_DIR/journal.db</c>. Throws <see cref="FileNotFoundException"/> when there is no journal
+    /// there: reading must never create an empty one.
     /// </summary>
     /// <param name="dataDirectory">The data dir that holds <c>journal.db</c>.</param>
-    /// <param name="overrides">Configuration over the embedded default.</param>
-    public static JournalReader Open(string dataDirectory, Config? overrides = null)
+    public static JournalReader Open(string dataDirectory)
     {
         string file = Path.Combine(dataDirectory, EngineConfig.JournalFileName);
         if (!File.Exists(file))
@@ -49,7 +47,7 @@ public sealed class JournalReader : IAsyncDisposable
             akka.loglevel = OFF
             akka.stdout-loglevel = OFF
             """);
-        var config = EngineConfig.ForDataDirectory(dataDirectory, local.WithFallback(overrides ?? Config.Empty));
+        var config = EngineConfig.ForDataDirectory(dataDirectory, local);
         return new JournalReader(ActorSystem.Create("r1-replay", config));
     }
 

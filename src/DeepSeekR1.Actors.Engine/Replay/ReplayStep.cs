@@ -9,4 +9,5 @@ namespace DeepSeekR1.Actors.Engine.Replay;
 /// <param name="Metrics">The learner's metrics of the step, as journaled.</param>
 /// <param name="Analysis">The paper's analyses of the step's journaled completions.</param>
 /// <param name="AppliedAt">When the learner journaled the step, if the journal kept the time.</param>
-public sealed record ReplayStep(long Step, long PolicyVersion, MetricsData Metrics, StepAnalysis Analysis, DateTimeOffset? AppliedAt);
+/// <param name="WallSeconds">Seconds from the run's start to <paramref name="AppliedAt"/> (pauses and restarts included), if both are known.</param>
+public sealed record ReplayStep(long Step, long PolicyVersion, MetricsData Metrics, StepAnalysis Analysis, DateTimeOffset? AppliedAt, double? WallSeconds);

@@ -23,8 +23,14 @@ public sealed class RunProjection
     /// <summary>The run's configuration, once its first event was read.</summary>
     public RunStarted? Started { get; private set; }
 
-    /// <summary><see cref="Contracts.RunStates.Finished"/> or <see cref="Contracts.RunStates.Stopped"/> once the run ended; null while it may go on.</summary>
-    public string? EndState { get; private set; }
+    /// <summary>When the run was started (its <see cref="RunStarted"/> was journaled), if the journal kept the time.</summary>
+    public DateTimeOffset? StartedAt { get; private set; }
+
+    /// <summary>The run's lifecycle state as of the events read (one of <see cref="RunStates"/>; new before any).</summary>
+    public string State { get; private set; } = RunStates.New;
+
+    /// <summary><see cref="RunStates.Finished"/> or <see cref="RunStates.Stopped"/> once the run ended; null while it may go on.</summary>
+    public string? EndState => State is RunStates.Finished or RunStates.Stopped ? State : null;
 
     /// <summary>Events applied.</summary>
     public long Events { get; private set; }
@@ -37,7 +43,13 @@ public sealed class RunProjection
         switch (e.Event)
         {
             case RunStarted started:
-                Started = started;
+                (Started, StartedAt, State) = (started, e.Timestamp, RunStates.Running);
+                return false;
+            case RunPaused:
+                State = RunStates.Paused;
+                return false;
+            case RunResumed:
+                State = RunStates.Running;
                 return false;
             case StepStarted step:
                 policyVersions[step.Step] = step.PolicyVersion;
@@ -54,10 +66,10 @@ public sealed class RunProjection
             case StepCompleted step:
                 return Record(step.Step, step.Metrics, e.Timestamp, learner: false);
             case RunFinished:
-                EndState = RunStates.Finished;
+                State = RunStates.Finished;
                 return false;
             case RunStopped:
-                EndState = RunStates.Stopped;
+                State = RunStates.Stopped;
                 return false;
             default:
                 return false;
@@ -84,7 +96,8 @@ public sealed class RunProjection
 
     /// <summary>The applied steps so far, in step order.</summary>
     public IReadOnlyList<ReplayStep> Steps() =>
-        applied.Select(kv => new ReplayStep(kv.Key, PolicyVersion(kv.Key), kv.Value.Metrics, Analysis(kv.Key), kv.Value.At)).ToArray();
+        applied.Select(kv => new ReplayStep(kv.Key, PolicyVersion(kv.Key), kv.Value.Metrics, Analysis(kv.Key), kv.Value.At,
+            kv.Value.At - StartedAt is { } since ? since.TotalSeconds : null)).ToArray();
 
     private long PolicyVersion(long step) =>
         policyVersions.TryGetValue(step, out long version) ? version

@@ -50,6 +50,7 @@ public class ReplayWritersTests
         Assert.Equal("1000", Cell(3, "completion_tokens"));
         Assert.Equal("10", Cell(3, "response_tokens_mean"));  // the learner's journaled value, which a real run keeps equal to the completions'
         Assert.Equal("4", Cell(3, "completions"));
+        Assert.Equal("18", Cell(3, "wall_seconds"));       // hand-written events are one second apart
     }
 
     [Fact]
@@ -113,7 +114,7 @@ public class ReplayWritersTests
             Assert.Empty(ReplayOutput.Write(dir, "syn", run.Projection));
             Assert.Single(File.ReadAllLines(Path.Combine(dir, "metrics.csv")));
             Assert.Contains("No step has been applied yet.", File.ReadAllText(Path.Combine(dir, "report.md")));
-            Assert.Contains("State: running or paused", File.ReadAllText(Path.Combine(dir, "report.md")));
+            Assert.Contains("State: running;", File.ReadAllText(Path.Combine(dir, "report.md")));
         }
         finally { Directory.Delete(dir, recursive: true); }
     }

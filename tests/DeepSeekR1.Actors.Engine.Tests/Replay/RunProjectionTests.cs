@@ -49,8 +49,10 @@ public class RunProjectionTests
         Assert.True(double.IsNaN(projection.Steps()[0].Analysis.Accuracy));   // no completion journaled for it
         projection.Apply(Event("learner-r", new StepApplied("r", 0, Metrics(0.75), "c1", "sha")));
         Assert.Equal(0.75, Assert.Single(projection.Steps()).Metrics.Accuracy);
+        projection.Apply(Event("run-r", new RunPaused("r", 1)));
+        Assert.Equal((RunStates.Paused, null), (projection.State, projection.EndState));
         projection.Apply(Event("run-r", new RunStopped("r", 1)));
-        Assert.Equal(RunStates.Stopped, projection.EndState);
-        Assert.Equal(3, projection.Events);
+        Assert.Equal((RunStates.Stopped, RunStates.Stopped), (projection.State, projection.EndState));
+        Assert.Equal(4, projection.Events);
     }
 }
