@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using Akka.Actor;
 using Akka;
+using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
