@@ -12,6 +12,8 @@ root.Subcommands.Add(TokenizerCommand.Create());
 root.Subcommands.Add(ModelCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(PbmCommand.Create());
+root.Subcommands.Add(ReplayCommand.Create());
+root.Subcommands.Add(JournalCommand.Create());
 
 try
 {

@@ -55,10 +55,11 @@ public class ContractSerializationTests
     [Fact]
     public void An_unknown_manifest_is_an_error_that_names_it()
     {
-        var e = Assert.Throws<SerializationException>(() => ContractCodec.Decode("{}"u8.ToArray(), "StepApplied.v2"));
+        var e = Assert.Throws<UnknownContractException>(() => ContractCodec.Decode("{}"u8.ToArray(), "StepApplied.v2"));
         Assert.Contains("'StepApplied.v2'", e.Message);
         Assert.Contains("StepApplied.v1", e.Message);
-        var other = Assert.Throws<SerializationException>(() => ContractCodec.Decode("{}"u8.ToArray(), "NoSuchEvent.v1"));
+        Assert.Equal(("StepApplied", 2), (e.TypeName, e.Version));
+        var other = Assert.Throws<UnknownContractException>(() => ContractCodec.Decode("{}"u8.ToArray(), "NoSuchEvent.v1"));
         Assert.Contains("'NoSuchEvent.v1'", other.Message);
     }
 

@@ -45,8 +45,7 @@ public static class ContractCodec
         {
             string name = manifest.Split('.')[0];
             var sameName = TypeByManifest.Keys.Where(k => k.Split('.')[0] == name).ToArray();
-            string known = sameName.Length > 0 ? $"this build reads {string.Join(", ", sameName)}" : "no contract of that name exists in this build";
-            throw new SerializationException($"unknown contract manifest '{manifest}': {known}; a journal or message from a newer build needs that build to read it");
+            throw new UnknownContractException(manifest, sameName);
         }
         return JsonSerializer.Deserialize(bytes, type, Options)
             ?? throw new SerializationException($"contract '{manifest}' decoded to null");
@@ -65,4 +64,40 @@ public static class ContractCodec
         }
         return result;
     }
+}
+
+/// <summary>
+/// A manifest this build has no contract for: usually a newer version of a known type (<c>StepApplied.v99</c>) written
+/// by a newer build. Carries the parts of the manifest so that a reader can say exactly what it met.
+/// </summary>
+public sealed class UnknownContractException : SerializationException
+{
+    /// <summary>Describes <paramref name="manifest"/> and the versions of the same type this build reads.</summary>
+    /// <param name="manifest">The manifest met, e.g. <c>StepApplied.v99</c>.</param>
+    /// <param name="known">The manifests of the same type name this build reads (may be empty).</param>
+    public UnknownContractException(string manifest, IReadOnlyList<string> known) : base(Describe(manifest, known))
+    {
+        Manifest = manifest;
+        Known = known;
+        int dot = manifest.LastIndexOf(".v", StringComparison.Ordinal);
+        TypeName = dot > 0 ? manifest[..dot] : manifest;
+        Version = dot > 0 && int.TryParse(manifest[(dot + 2)..], out int v) ? v : null;
+    }
+
+    /// <summary>The manifest met.</summary>
+    public string Manifest { get; }
+
+    /// <summary>The contract's type name (the manifest before <c>.vN</c>).</summary>
+    public string TypeName { get; }
+
+    /// <summary>The contract version the manifest names, or null when it names none.</summary>
+    public int? Version { get; }
+
+    /// <summary>The manifests of the same type name this build reads.</summary>
+    public IReadOnlyList<string> Known { get; }
+
+    private static string Describe(string manifest, IReadOnlyList<string> known) =>
+        $"unknown contract manifest '{manifest}': "
+        + (known.Count > 0 ? $"this build reads {string.Join(", ", known)}" : "no contract of that name exists in this build")
+        + "; a journal or message from a newer build needs that build to read it";
 }

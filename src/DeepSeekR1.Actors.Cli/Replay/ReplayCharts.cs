@@ -1,0 +1,77 @@
+using DeepSeekR1.Actors.Engine.Replay;
+using ScottPlot;
+
+namespace DeepSeekR1.Actors.Cli.Replay;
+
+/// <summary>
+/// The paper's training curves as PNG charts (ScottPlot): accuracy and mean reward, response length, reflective words
+/// (all ten, and "wait" alone), and accuracy per difficulty level, each against the step.
+/// </summary>
+public static class ReplayCharts
+{
+    /// <summary>One chart: its file name and title.</summary>
+    /// <param name="FileName">The PNG's file name.</param>
+    /// <param name="Title">What it shows.</param>
+    public sealed record Chart(string FileName, string Title);
+
+    /// <summary>Accuracy and mean reward per step.</summary>
+    public static readonly Chart AccuracyReward = new("accuracy_reward.png", "Accuracy and mean reward");
+    /// <summary>Mean response length per step.</summary>
+    public static readonly Chart ResponseLength = new("response_length.png", "Response length");
+    /// <summary>Reflective words per 1,000 tokens per step, all ten and "wait" alone.</summary>
+    public static readonly Chart ReflectiveWords = new("reflective_words.png", "Reflective words per 1,000 tokens");
+    /// <summary>Accuracy per difficulty level per step.</summary>
+    public static readonly Chart AccuracyByLevel = new("accuracy_by_level.png", "Accuracy by difficulty level");
+
+    /// <summary>Every chart, in the report's order.</summary>
+    public static IReadOnlyList<Chart> All { get; } = [AccuracyReward, ResponseLength, ReflectiveWords, AccuracyByLevel];
+
+    private const int Width = 900;
+    private const int Height = 500;
+
+    /// <summary>Renders every chart of <paramref name="steps"/> into <paramref name="directory"/> (files named by <see cref="All"/>).</summary>
+    /// <param name="directory">The output folder.</param>
+    /// <param name="steps">The steps, in order.</param>
+    /// <param name="runId">The run, for the titles.</param>
+    public static void Write(string directory, IReadOnlyList<ReplayStep> steps, string runId)
+    {
+        Render(directory, AccuracyReward, runId, "value", steps,
+            [(StepRow.Named("accuracy"), "accuracy"), (StepRow.Named("reward_mean"), "mean reward")]);
+        Render(directory, ResponseLength, runId, "tokens", steps, [(StepRow.Named("response_tokens_mean"), "mean response length")]);
+        Render(directory, ReflectiveWords, runId, "per 1,000 completion tokens", steps,
+            [(StepRow.Named("reflective_words"), "all ten words"), (StepRow.Named("word_wait"), "\"wait\"")]);
+        Render(directory, AccuracyByLevel, runId, "accuracy", steps,
+            LevelAccuracyCsv.Levels.Select(level => (new StepRow.Column($"level_{level}", $"level {level}", s => LevelAccuracyCsv.Accuracy(s, level)), $"level {level}")).ToArray());
+    }
+
+    private static void Render(string directory, Chart chart, string runId, string yLabel, IReadOnlyList<ReplayStep> steps,
+        IReadOnlyList<(StepRow.Column Column, string Legend)> series)
+    {
+        var plot = new Plot();
+        plot.Title($"{chart.Title} (run {runId})");
+        plot.XLabel("step");
+        plot.YLabel(yLabel);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        var ys = new List<double>();
+        foreach (var (column, legend) in series)
+        {
+            // A missing value (a level absent from a step, a KL without reference) leaves a gap, not a zero.
+            var points = steps.Select(s => (X: (double)(s.Step + 1), Y: column.Value(s)))
+                .Where(p => p.Y is { } y && double.IsFinite(y)).ToArray();
+            if (points.Length == 0) continue;
+            var line = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y!.Value).ToArray());
+            line.LegendText = legend;
+            line.MarkerSize = points.Length > 60 ? 0 : 5;
+            ys.AddRange(points.Select(p => p.Y!.Value));
+        }
+        if (series.Count > 1) plot.ShowLegend(Alignment.UpperLeft);
+        // Every measure here is a rate, a count or a length: the axis starts at zero (unless a value is below it), so
+        // growth reads as growth and a flat zero line does not float in the middle of the chart.
+        if (ys.Count > 0)
+        {
+            double bottom = Math.Min(0, ys.Min()), top = ys.Max();
+            plot.Axes.SetLimitsY(bottom, top > bottom ? top + (top - bottom) * 0.1 : bottom + 1);
+        }
+        plot.SavePng(Path.Combine(directory, chart.FileName), Width, Height);
+    }
+}

@@ -1,0 +1,13 @@
+using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Rl.Analysis;
+
+namespace DeepSeekR1.Actors.Engine.Replay;
+
+/// <summary>One applied step of a replayed run: what the learner logged, and the analyses of the step's completions.</summary>
+/// <param name="Step">The step (0-based).</param>
+/// <param name="PolicyVersion">The policy version that sampled the step's completions.</param>
+/// <param name="Metrics">The learner's metrics of the step, as journaled.</param>
+/// <param name="Analysis">The paper's analyses of the step's journaled completions.</param>
+/// <param name="AppliedAt">When the learner journaled the step, if the journal kept the time.</param>
+/// <param name="WallSeconds">Seconds from the run's start to <paramref name="AppliedAt"/> (pauses and restarts included), if both are known.</param>
+public sealed record ReplayStep(long Step, long PolicyVersion, MetricsData Metrics, StepAnalysis Analysis, DateTimeOffset? AppliedAt, double? WallSeconds);

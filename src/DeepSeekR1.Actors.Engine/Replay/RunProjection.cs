@@ -1,0 +1,108 @@
+using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Rl.Analysis;
+
+namespace DeepSeekR1.Actors.Engine.Replay;
+
+/// <summary>
+/// Folds a run's events, in journal order, into its applied steps: the learner's metrics of each step and the analyses
+/// of the step's completions. Feed it <see cref="JournalReader.Current"/> for a finished run or <see cref="JournalReader.Live"/>
+/// for a running one; <see cref="Steps"/> is valid after any prefix of the events.
+/// </summary>
+public sealed class RunProjection
+{
+    private sealed record Group(long Step, int Level, long PolicyVersion)
+    {
+        public HashSet<int> Samples { get; } = [];
+    }
+
+    private readonly Dictionary<string, Group> groups = [];                        // by the group's persistence id
+    private readonly Dictionary<long, StepAnalysisBuilder> analyses = [];          // sums per step, never the completions
+    private readonly SortedDictionary<long, (MetricsData Metrics, DateTimeOffset? At)> applied = [];
+    private readonly Dictionary<long, long> policyVersions = [];
+
+    /// <summary>The run's configuration, once its first event was read.</summary>
+    public RunStarted? Started { get; private set; }
+
+    /// <summary>When the run was started (its <see cref="RunStarted"/> was journaled), if the journal kept the time.</summary>
+    public DateTimeOffset? StartedAt { get; private set; }
+
+    /// <summary>The run's lifecycle state as of the events read (one of <see cref="RunStates"/>; new before any).</summary>
+    public string State { get; private set; } = RunStates.New;
+
+    /// <summary><see cref="RunStates.Finished"/> or <see cref="RunStates.Stopped"/> once the run ended; null while it may go on.</summary>
+    public string? EndState => State is RunStates.Finished or RunStates.Stopped ? State : null;
+
+    /// <summary>Events applied.</summary>
+    public long Events { get; private set; }
+
+    /// <summary>Takes the next event of the run. Returns true when it completed a step (a new row for the outputs).</summary>
+    /// <param name="e">The event.</param>
+    public bool Apply(JournalEvent e)
+    {
+        Events++;
+        switch (e.Event)
+        {
+            case RunStarted started:
+                (Started, StartedAt, State) = (started, e.Timestamp, RunStates.Running);
+                return false;
+            case RunPaused:
+                State = RunStates.Paused;
+                return false;
+            case RunResumed:
+                State = RunStates.Running;
+                return false;
+            case StepStarted step:
+                policyVersions[step.Step] = step.PolicyVersion;
+                return false;
+            case GroupStarted group:
+                groups.TryAdd(e.PersistenceId, new Group(group.Step, group.Question.Level, group.PolicyVersion));
+                return false;
+            case RolloutRecorded recorded:
+                // A group's start precedes its rollouts in journal order; without it a rollout belongs to no known step.
+                if (groups.ContainsKey(e.PersistenceId)) Add(e.PersistenceId, recorded.Rollout);
+                return false;
+            case StepApplied step:
+                return Record(step.Step, step.Metrics, e.Timestamp, learner: true);
+            case StepCompleted step:
+                return Record(step.Step, step.Metrics, e.Timestamp, learner: false);
+            case RunFinished:
+                State = RunStates.Finished;
+                return false;
+            case RunStopped:
+                State = RunStates.Stopped;
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    // The learner's StepApplied is the truth; the run's StepCompleted repeats it and only stands in when the learner's
+    // event is missing (a journal cut short between the two).
+    private bool Record(long step, MetricsData metrics, DateTimeOffset? at, bool learner)
+    {
+        bool isNew = !applied.ContainsKey(step);
+        if (isNew || learner) applied[step] = (metrics, at);
+        return isNew;
+    }
+
+    // Each (group, sample) counts once: a group never journals a sample twice, but a replay must not count one twice either.
+    private void Add(string groupId, RolloutData rollout)
+    {
+        var group = groups[groupId];
+        if (!group.Samples.Add(rollout.Sample)) return;
+        if (!analyses.TryGetValue(group.Step, out var builder)) analyses[group.Step] = builder = new StepAnalysisBuilder();
+        builder.Add(new CompletionRecord(group.Level, rollout.Completion, rollout.CompletionIds.Count, rollout.Reward, rollout.Correct));
+    }
+
+    /// <summary>The applied steps so far, in step order.</summary>
+    public IReadOnlyList<ReplayStep> Steps() =>
+        applied.Select(kv => new ReplayStep(kv.Key, PolicyVersion(kv.Key), kv.Value.Metrics, Analysis(kv.Key), kv.Value.At,
+            kv.Value.At - StartedAt is { } since ? since.TotalSeconds : null)).ToArray();
+
+    private long PolicyVersion(long step) =>
+        policyVersions.TryGetValue(step, out long version) ? version
+        : groups.Values.FirstOrDefault(g => g.Step == step)?.PolicyVersion ?? step;
+
+    private StepAnalysis Analysis(long step) =>
+        (analyses.TryGetValue(step, out var builder) ? builder : new StepAnalysisBuilder()).Build();
+}

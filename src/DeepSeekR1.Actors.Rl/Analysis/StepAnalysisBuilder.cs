@@ -1,0 +1,52 @@
+namespace DeepSeekR1.Actors.Rl.Analysis;
+
+/// <summary>
+/// Accumulates one step's completions into a <see cref="StepAnalysis"/> without keeping them: only sums and counts,
+/// so replaying a long run holds a few numbers per step instead of every completion's text.
+/// </summary>
+public sealed class StepAnalysisBuilder
+{
+    private readonly long[] wordCounts = new long[ReflectiveWords.Words.Count];
+    private readonly SortedDictionary<int, (int Total, int Correct)> levels = [];
+    private int completions;
+    private int correct;
+    private int mixed;
+    private long tokens;
+    private double rewardSum;
+
+    /// <summary>Adds one completion (the caller makes sure each is added once).</summary>
+    /// <param name="completion">The completion.</param>
+    public StepAnalysisBuilder Add(CompletionRecord completion)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        completions++;
+        tokens += completion.Tokens;
+        rewardSum += completion.Reward;
+        if (completion.Correct) correct++;
+        if (Rewards.LanguageMixing.IsMixed(StepAnalysis.ChainOfThought(completion.Completion))) mixed++;
+        var counts = ReflectiveWords.Count(completion.Completion);
+        for (int i = 0; i < counts.Length; i++) wordCounts[i] += counts[i];
+        var (total, right) = levels.GetValueOrDefault(completion.Level);
+        levels[completion.Level] = (total + 1, right + (completion.Correct ? 1 : 0));
+        return this;
+    }
+
+    /// <summary>The analysis of the completions added so far.</summary>
+    public StepAnalysis Build()
+    {
+        // Normalised by tokens, not completions: longer answers naturally hold more words, and the paper's point is
+        // that reflection grows faster than length.
+        double Per1000(long count) => tokens == 0 ? 0.0 : count * 1000.0 / tokens;
+        double Share(double part) => completions == 0 ? double.NaN : part / completions;
+        return new StepAnalysis(
+            Completions: completions,
+            CompletionTokens: tokens,
+            RewardMean: Share(rewardSum),
+            Accuracy: Share(correct),
+            ResponseTokensMean: Share(tokens),
+            LanguageMixing: completions == 0 ? 0.0 : (double)mixed / completions,
+            ReflectivePer1000: Per1000(wordCounts.Sum()),
+            WordPer1000: wordCounts.Select(Per1000).ToArray(),
+            AccuracyByLevel: levels.ToDictionary(l => l.Key, l => (double)l.Value.Correct / l.Value.Total));
+    }
+}

@@ -1,0 +1,58 @@
+using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Engine.Replay;
+
+namespace DeepSeekR1.Actors.Engine.Tests.Replay;
+
+public class RunProjectionTests
+{
+    private long offset;
+
+    private JournalEvent Event(string persistenceId, object e) =>
+        new(persistenceId, ++offset, offset, null, ContractCodec.ManifestOf(e.GetType()), e);
+
+    private static MetricsData Metrics(double accuracy) =>
+        new(1, 2, 1, accuracy, 0, accuracy, 0, null, 0, 0, 1, null, 3, 3, 0, 1e-4, 0, 1);
+
+    private static RolloutRecorded Rollout(int sample, bool correct, string text = "wait") =>
+        new("r/s000000-g0000", new RolloutData(sample, [1, 2, 3, 4], [0, 0, 0, 0], "Eos", text, correct ? 1 : 0, correct, true, null, 0));
+
+    [Fact]
+    public void A_sample_journaled_twice_counts_once_and_a_step_is_a_row_only_once_applied()
+    {
+        var projection = new RunProjection();
+        const string group = "group-r/s000000-g0000";
+        var question = new QuestionData("q", "1+1", "2", "Number", 2, "en", []);
+        Assert.False(projection.Apply(Event(group, new GroupStarted("r", 0, 0, question, [1], 2, 0, "c"))));
+        projection.Apply(Event(group, Rollout(0, true)));
+        projection.Apply(Event(group, Rollout(0, true)));      // the same sample again: not a third completion
+        projection.Apply(Event(group, Rollout(1, false)));
+        Assert.Empty(projection.Steps());
+
+        Assert.True(projection.Apply(Event("learner-r", new StepApplied("r", 0, Metrics(0.5), "c1", "sha"))));
+        // The run repeating the learner's step is not a new row, and does not replace the learner's metrics.
+        Assert.False(projection.Apply(Event("run-r", new StepCompleted("r", 0, Metrics(0.9), "c1"))));
+        var step = Assert.Single(projection.Steps());
+        Assert.Equal(0.5, step.Metrics.Accuracy);
+        Assert.Equal(2, step.Analysis.Completions);
+        Assert.Equal(0.5, step.Analysis.Accuracy);
+        Assert.Equal(0.5, step.Analysis.AccuracyByLevel[2]);
+        Assert.Equal(2 * 1000.0 / 8, step.Analysis.WordPer1000[0]);   // "wait" twice in 8 tokens
+        Assert.Null(projection.EndState);
+    }
+
+    [Fact]
+    public void The_runs_step_record_stands_in_when_the_learners_is_missing_and_a_stop_ends_the_run()
+    {
+        var projection = new RunProjection();
+        Assert.True(projection.Apply(Event("run-r", new StepCompleted("r", 0, Metrics(0.25), "c1"))));
+        Assert.Equal(0.25, Assert.Single(projection.Steps()).Metrics.Accuracy);
+        Assert.True(double.IsNaN(projection.Steps()[0].Analysis.Accuracy));   // no completion journaled for it
+        projection.Apply(Event("learner-r", new StepApplied("r", 0, Metrics(0.75), "c1", "sha")));
+        Assert.Equal(0.75, Assert.Single(projection.Steps()).Metrics.Accuracy);
+        projection.Apply(Event("run-r", new RunPaused("r", 1)));
+        Assert.Equal((RunStates.Paused, null), (projection.State, projection.EndState));
+        projection.Apply(Event("run-r", new RunStopped("r", 1)));
+        Assert.Equal((RunStates.Stopped, RunStates.Stopped), (projection.State, projection.EndState));
+        Assert.Equal(4, projection.Events);
+    }
+}
