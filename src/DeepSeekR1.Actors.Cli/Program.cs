@@ -24,6 +24,11 @@ catch (ConfigException e)
     Console.Error.WriteLine($"r1: configuration error: {e.Message}");
     return 2;
 }
+catch (DeepSeekR1.Actors.Engine.Hosting.RunInterruptedException e)
+{
+    Console.Error.WriteLine($"r1: run interrupted: {e.Message}");
+    return 4;
+}
 catch (NotSupportedException e)
 {
     Console.Error.WriteLine($"r1: not supported: {e.Message}");

@@ -120,7 +120,8 @@ public sealed partial class EngineHost : IAsyncDisposable
     /// <summary>
     /// Runs (or resumes) the run until every step is applied or it is stopped; step reports go to the observer as they
     /// come. A paused run keeps this waiting until it is resumed or stopped (<see cref="Tell"/>). Throws
-    /// <see cref="InvalidOperationException"/> when the journal's run was started with another seed, task or shape, or
+    /// <see cref="InvalidOperationException"/> when the journal's run was started with another seed, task or shape, and
+    /// <see cref="RunInterruptedException"/>
     /// when the node leaves the cluster before the run completes.
     /// </summary>
     public async Task<EngineOutcome> RunAsync(CancellationToken cancellation = default)
@@ -128,7 +129,7 @@ public sealed partial class EngineHost : IAsyncDisposable
         var completion = new TaskCompletionSource<RunCompleted>(TaskCreationOptions.RunContinuationsAsynchronously);
         system.ActorOf(Props.Create(() => new RunWatcher(context, completion)));
         // A node that leaves the cluster (`r1 pbm ... cluster leave`) terminates its ActorSystem: the run cannot go on here.
-        _ = system.WhenTerminated.ContinueWith(_ => completion.TrySetException(new InvalidOperationException(
+        _ = system.WhenTerminated.ContinueWith(_ => completion.TrySetException(new RunInterruptedException(
             $"this node left the cluster before run '{context.Run.RunId}' completed; the same command resumes it")), TaskScheduler.Default);
         var completed = await completion.Task.WaitAsync(cancellation);
         var progress = await context.Learner.Ask<LearnerProgress>(new QueryLearner(context.Run.RunId, -1), TimeSpan.FromSeconds(60), cancellation);

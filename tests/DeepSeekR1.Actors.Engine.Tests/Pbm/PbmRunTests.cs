@@ -116,7 +116,7 @@ public sealed class PbmRunTests
 
         var leaving = await node.Row("cluster", "leave");
         Assert.Equal((node.Address, "leaving"), ((string?)leaving["address"], (string?)leaving["status"]));
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => running.WaitAsync(Patience));
+        var error = await Assert.ThrowsAsync<RunInterruptedException>(() => running.WaitAsync(Patience));
         Assert.Contains("this node left the cluster before run 'leaver' completed", error.Message);
     }
 }

@@ -1,0 +1,8 @@
+namespace DeepSeekR1.Actors.Engine.Hosting;
+
+/// <summary>
+/// The node stopped (it left the cluster, or its ActorSystem terminated) before the run it was waiting for completed.
+/// Nothing is lost: the run's journal and checkpoints are as the entities left them, and the same command resumes it.
+/// </summary>
+/// <param name="message">What happened, for the user.</param>
+public sealed class RunInterruptedException(string message) : Exception(message);
