@@ -11,6 +11,7 @@ root.Subcommands.Add(RewardCommand.Create());
 root.Subcommands.Add(TokenizerCommand.Create());
 root.Subcommands.Add(ModelCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(NodeCommand.Create());
 
 try
 {
