@@ -33,19 +33,7 @@ public class ClusterRunTests(PostgresServer postgres)
         Assert.Contains(learner.Lines, l => l.StartsWith("r1-engine: applied", StringComparison.Ordinal));
 
         // Distribution changes nothing: the inline loop computes the same steps in one process.
-        string inlineData = Path.Combine(cluster.Dir.Path, "inline");
-        using (var inline = R1Process.Start(cluster.Dir.Path, ["train", "--engine", "inline", .. InlineArguments(cluster, inlineData)]))
-            Assert.True(await inline.WaitForExit(TimeSpan.FromSeconds(120)) == 0, string.Join('\n', inline.Lines));
-        var smooth = File.ReadAllLines(Path.Combine(inlineData, "runs", "inline", "metrics.jsonl"))
-            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("metrics")).ToArray();
-        Assert.Equal(cluster.Steps, smooth.Length);
-        Assert.Contains(applied, a => a.Metrics.GradNorm > 1e-6);
-        for (int s = 0; s < cluster.Steps; s++)
-        {
-            Assert.Equal(smooth[s].GetProperty("RewardMean").GetDouble(), applied[s].Metrics.RewardMean, 1e-4);
-            Assert.Equal(smooth[s].GetProperty("Loss").GetDouble(), applied[s].Metrics.Loss, 1e-4);
-            Assert.Equal(smooth[s].GetProperty("GradNorm").GetDouble(), applied[s].Metrics.GradNorm, 1e-4);
-        }
+        await AssertSameAsInline(cluster, applied);
     }
 
     [Fact]
@@ -66,6 +54,46 @@ public class ClusterRunTests(PostgresServer postgres)
         cluster.AssertJournalComplete();
         // The survivor took over the sampling after the kill.
         Assert.Contains(survivor.Lines, l => l.StartsWith($"r1-engine: sampling step={cluster.Steps}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_learner_node_killed_mid_update_hands_the_singleton_over_and_no_step_is_applied_twice()
+    {
+        using var cluster = new ClusterHarness(postgres, "handover", steps: 4);
+        var doomed = await cluster.StartNode("learner", cluster.SeedPort);
+        var standby = await cluster.StartNode("learner", PostgresServer.FreePort());
+        var worker = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
+
+        var driver = cluster.StartDriver();
+        // The oldest learner node hosts the singletons; kill it while it applies step 2.
+        Assert.True(await doomed.WaitForLine("r1-engine: update step=2", RunTimeout), ClusterHarness.Output(driver, doomed, standby, worker));
+        doomed.Kill9();
+
+        int exit = await driver.WaitForExit(RunTimeout);
+        Assert.True(exit == 0, ClusterHarness.Output(driver, doomed, standby, worker));
+        var applied = cluster.AssertJournalComplete();
+        Assert.Contains(standby.Lines, l => l.StartsWith($"r1-engine: applied step={cluster.Steps}", StringComparison.Ordinal));
+        // The standby resumed from the last applied step's checkpoint, optimizer state and reference.
+        await AssertSameAsInline(cluster, applied);
+    }
+
+    // The same run done in one go by the inline loop computes the same steps.
+    private static async Task AssertSameAsInline(ClusterHarness cluster, IReadOnlyList<Contracts.StepApplied> applied)
+    {
+        string inlineData = Path.Combine(cluster.Dir.Path, "inline");
+        using (var inline = R1Process.Start(cluster.Dir.Path, ["train", "--engine", "inline", .. InlineArguments(cluster, inlineData)]))
+            Assert.True(await inline.WaitForExit(TimeSpan.FromSeconds(120)) == 0, string.Join('\n', inline.Lines));
+        var smooth = File.ReadAllLines(Path.Combine(inlineData, "runs", "inline", "metrics.jsonl"))
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("metrics")).ToArray();
+        Assert.Equal(cluster.Steps, smooth.Length);
+        Assert.Contains(applied, a => a.Metrics.GradNorm > 1e-6);   // updates that change the weights
+        for (int s = 0; s < cluster.Steps; s++)
+        {
+            Assert.Equal(smooth[s].GetProperty("RewardMean").GetDouble(), applied[s].Metrics.RewardMean, 1e-4);
+            Assert.Equal(smooth[s].GetProperty("Loss").GetDouble(), applied[s].Metrics.Loss, 1e-4);
+            Assert.Equal(smooth[s].GetProperty("GradNorm").GetDouble(), applied[s].Metrics.GradNorm, 1e-4);
+            Assert.Equal(smooth[s].GetProperty("KlMean").GetDouble(), applied[s].Metrics.KlMean ?? double.NaN, 1e-6);
+        }
     }
 
     // The cluster's run settings without the cluster: the same tiny run for the inline loop.
