@@ -42,6 +42,9 @@ public static class NodeCommand
         var config = CommonOptions.Load(parse);
         string runId = parse.GetValue(RunId) ?? throw new ConfigException("r1 node serves one run: give --run-id, the same as the driver's (r1 train --run-id)");
         var roles = parse.GetValue(Roles)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // A misspelt role would leave the node hosting nothing of that kind, silently.
+        if (roles?.FirstOrDefault(r => !NodeRoles.All.Contains(r)) is { } unknown)
+            throw new ConfigException($"--roles: '{unknown}' is not a role; roles are {string.Join(", ", NodeRoles.All)}");
         var layer = NodeLayer(roles, parse.GetValue(Host), parse.GetValue(Port), parse.GetValue(Seeds) ?? []);
 
         var train = config.Bind<TrainSettings>("r1.train");

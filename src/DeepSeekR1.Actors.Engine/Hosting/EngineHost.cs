@@ -10,8 +10,8 @@ namespace DeepSeekR1.Actors.Engine.Hosting;
 /// One node of the actor engine, running one run: starts the ActorSystem (a single-node cluster joining itself by
 /// default, else a member of the cluster its seed nodes form), its share of the sharded entities (runs, prompt groups,
 /// samplers, verifiers) and of the singletons (learner, work queue) by its roles (<see cref="Placement"/>), and, on
-/// the node that drives the run, runs it to completion. A run id already in the journal resumes where it stopped: every entity recovers
-/// from its events and the learner from its last verified checkpoint.
+/// the node that drives the run, runs it to completion. A run id already in the journal resumes where it stopped:
+/// every entity recovers from its events and the learner from its last verified checkpoint.
 /// </summary>
 public sealed partial class EngineHost : IAsyncDisposable
 {
