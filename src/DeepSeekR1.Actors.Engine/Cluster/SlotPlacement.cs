@@ -12,9 +12,10 @@ namespace DeepSeekR1.Actors.Engine.Cluster;
 /// </summary>
 internal sealed class SlotAllocation : IShardAllocationStrategy
 {
+    // Always the requester, even when the coordinator has not registered it yet: the coordinator then ignores the
+    // allocation and the region asks again, whereas falling back to another region would move the slot off its node.
     public Task<IActorRef> AllocateShard(IActorRef requester, string shardId, IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations) =>
-        // The requester is a proxy only if a node without the rollout role addressed a slot; then any region will do.
-        Task.FromResult(currentShardAllocations.ContainsKey(requester) ? requester : currentShardAllocations.Keys.First());
+        Task.FromResult(requester);
 
     public Task<IImmutableSet<string>> Rebalance(IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations, IImmutableSet<string> rebalanceInProgress) =>
         Task.FromResult<IImmutableSet<string>>(ImmutableHashSet<string>.Empty);

@@ -39,7 +39,7 @@ public sealed class PostgresServer : IDisposable
     public string CreateDatabase()
     {
         string name = $"r1_{Environment.ProcessId}_{Interlocked.Increment(ref databases)}";
-        using (var connection = new NpgsqlConnection(ConnectionString("postgres")))
+        using (var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false"))
         {
             connection.Open();
             using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
@@ -52,8 +52,13 @@ public sealed class PostgresServer : IDisposable
     public void Stop() => Tool("pg_ctl", "-D", DataFolder, "-m", "immediate", "-w", "stop");
 
     /// <summary>Starts the server (again) and waits until it accepts connections.</summary>
-    public void Start() => Tool("pg_ctl", "-D", DataFolder, "-w", "-t", "60", "-l", Path.Combine(folder, "server.log"),
-        "-o", $"-p {Port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start");
+    public void Start()
+    {
+        Tool("pg_ctl", "-D", DataFolder, "-w", "-t", "60", "-l", Path.Combine(folder, "server.log"),
+            "-o", $"-p {Port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start");
+        // Pooled connections of this process to the previous incarnation are dead.
+        NpgsqlConnection.ClearAllPools();
+    }
 
     /// <summary>Stops the server and deletes its folder.</summary>
     public void Dispose()
@@ -65,7 +70,7 @@ public sealed class PostgresServer : IDisposable
     }
 
     private string ConnectionString(string database) =>
-        $"Host=127.0.0.1;Port={Port};Username={User};Database={database};Pooling=true;Timeout=10";
+        $"Host=127.0.0.1;Port={Port};Username={User};Database={database};Timeout=10";
 
     private void Tool(string name, params string[] arguments)
     {
