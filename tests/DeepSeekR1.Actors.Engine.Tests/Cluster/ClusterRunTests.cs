@@ -3,9 +3,9 @@ using System.Text.Json;
 namespace DeepSeekR1.Actors.Engine.Tests.Cluster;
 
 /// <summary>
-/// Real <c>r1 node</c> processes on loopback with a real PostgreSQL journal: a learner node and two rollout+reward
-/// nodes run a tiny run, whole or with a node killed (SIGKILL) mid-step; the journal must account for every step and
-/// group exactly once.
+/// Real <c>r1 node</c> processes on loopback with a real PostgreSQL journal: a learner node and rollout+reward nodes
+/// run a tiny run, whole, with a worker or the learner's node killed (SIGKILL) mid-step, or with every process killed
+/// and started again; the journal must account for every step and group exactly once.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public class ClusterRunTests(PostgresServer postgres)
@@ -74,6 +74,26 @@ public class ClusterRunTests(PostgresServer postgres)
         var applied = cluster.AssertJournalComplete();
         Assert.Contains(standby.Lines, l => l.StartsWith($"r1-engine: applied step={cluster.Steps}", StringComparison.Ordinal));
         // The standby resumed from the last applied step's checkpoint, optimizer state and reference.
+        await AssertSameAsInline(cluster, applied);
+    }
+
+    [Fact]
+    public async Task The_whole_cluster_killed_and_started_again_resumes_the_run_from_the_journal()
+    {
+        using var cluster = new ClusterHarness(postgres, "restart", steps: 4);
+        var learner = await cluster.StartNode("learner", cluster.SeedPort);
+        var worker = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
+        var driver = cluster.StartDriver();
+        Assert.True(await learner.WaitForLine("r1-engine: applied step=2", RunTimeout), ClusterHarness.Output(driver, learner, worker));
+        foreach (var process in new[] { driver, worker, learner }) process.Kill9();
+
+        var learnerAgain = await cluster.StartNode("learner", cluster.SeedPort);
+        var workerAgain = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
+        var driverAgain = cluster.StartDriver();
+        int exit = await driverAgain.WaitForExit(RunTimeout);
+        Assert.True(exit == 0, ClusterHarness.Output(driverAgain, learnerAgain, workerAgain));
+        Assert.Contains(driverAgain.Lines, l => l.Contains("(resuming)"));
+        var applied = cluster.AssertJournalComplete();
         await AssertSameAsInline(cluster, applied);
     }
 
