@@ -200,7 +200,12 @@ public static class TrainCommand
     {
         if (tokenizer is not BuiltinTokenizer builtin) return [];
         string file = Path.Combine(runDir, "tokenizer.json");
-        if (!File.Exists(file)) File.WriteAllText(file, builtin.ToJson());
+        if (File.Exists(file)) return [file];
+        // Every node of a cluster writes it into the shared run folder as it starts: write aside, then move into place,
+        // so that nobody (the learner copying it into a checkpoint) ever reads a half-written file.
+        string partial = $"{file}.{Guid.NewGuid():N}.partial";
+        File.WriteAllText(partial, builtin.ToJson());
+        File.Move(partial, file, overwrite: true);
         return [file];
     }
 
