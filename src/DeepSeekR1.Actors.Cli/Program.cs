@@ -14,6 +14,7 @@ root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(PbmCommand.Create());
 root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(JournalCommand.Create());
+root.Subcommands.Add(NodeCommand.Create());
 
 try
 {

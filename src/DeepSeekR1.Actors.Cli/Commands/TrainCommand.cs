@@ -57,6 +57,9 @@ public static class TrainCommand
         var train = config.Bind<TrainSettings>("r1.train");
         if (train.Engine is not ("inline" or "actor")) throw new ConfigException($"r1.train.engine: '{train.Engine}' is not inline or actor");
         bool actors = train.Engine == "actor";
+        // With seed nodes (HOCON or R1_SEED_NODES) this process drives a run on a cluster, as one more node.
+        var cluster = NodeCommand.DriverLayer(config);
+        if (cluster is not null && !actors) throw new ConfigException("a cluster runs the actor engine: r1.train.engine must be actor when seed nodes are set");
 
         GrpoSettings grpo;
         try { grpo = config.Bind<GrpoSettings>("r1.grpo").Validate(); }
@@ -65,9 +68,11 @@ public static class TrainCommand
         ulong seed = (ulong)config.GetLong("r1.seed");
 
         string runId = parse.GetValue(RunId) ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+        if (cluster is not null && parse.GetValue(RunId) is null) throw new ConfigException("a cluster serves one named run: give --run-id, the same as its nodes'");
         string dataDir = config.GetString("r1.data-dir");
-        string runDir = Path.Combine(dataDir, "runs", runId);
-        bool resuming = Directory.Exists(runDir);
+        string runDir = RunDirectory(config, runId);
+        // A cluster's nodes create the run folder as they start; the configuration written below marks a run begun.
+        bool resuming = File.Exists(Path.Combine(runDir, "config.conf"));
         if (resuming && !actors)
             throw new NotSupportedException($"run '{runId}' already exists in {runDir}; the inline engine cannot resume a run (the actor engine resumes from its journal)");
         Directory.CreateDirectory(runDir);
@@ -105,15 +110,8 @@ public static class TrainCommand
         PolicyModel? trained;
         if (actors)
         {
-            var run = new EngineRun
-            {
-                RunId = runId, RunDirectory = runDir, Grpo = grpo, Sampling = sampling, Seed = seed, Task = task,
-                Tokenizer = runtime.Tokenizer, Device = runtime.Device,
-                InitialPolicy = () => LoadInitialPolicy(config, train, runtime),
-                CheckpointExtraFiles = TokenizerFiles(runDir, runtime.Tokenizer),
-                ConfigText = config.Root.ToString(true),
-            };
-            final = TrainWithActors(run, dataDir, config, output, Report);
+            var run = EngineRunFor(config, train, grpo, runtime, task, runId);
+            final = TrainWithActors(run, dataDir, cluster is null ? config.Root : cluster.WithFallback(config.Root), output, Report);
             trained = evalSettings is not null ? PolicyCheckpoint.Load(final, runtime.Device) : null;
         }
         else
@@ -150,8 +148,34 @@ public static class TrainCommand
         return 0;
     }
 
-    // The actor engine: one node, journals under the data dir; a run id already in the journal resumes.
-    private static string TrainWithActors(EngineRun run, string dataDir, R1Config config, TextWriter output, Action<long, StepMetrics, double> report)
+    /// <summary>
+    /// The run folder of <paramref name="runId"/>: under the checkpoint store (<c>r1.cluster.checkpoint-store</c>, a folder
+    /// every node of a cluster shares) when one is set, else under the data dir.
+    /// </summary>
+    internal static string RunDirectory(R1Config config, string runId)
+    {
+        string store = config.GetString("r1.cluster.checkpoint-store");
+        return Path.Combine(store.Length > 0 ? store : config.GetString("r1.data-dir"), "runs", runId);
+    }
+
+    /// <summary>The actor engine's inputs for <paramref name="runId"/>; every node of a cluster builds the same from the same configuration.</summary>
+    internal static EngineRun EngineRunFor(R1Config config, TrainSettings train, GrpoSettings grpo, PolicyRuntime runtime, ITaskSource task, string runId)
+    {
+        string runDir = RunDirectory(config, runId);
+        Directory.CreateDirectory(runDir);
+        return new EngineRun
+        {
+            RunId = runId, RunDirectory = runDir, Grpo = grpo, Sampling = config.Bind<SamplingOptions>("r1.sampling"),
+            Seed = (ulong)config.GetLong("r1.seed"), Task = task, Tokenizer = runtime.Tokenizer, Device = runtime.Device,
+            InitialPolicy = () => LoadInitialPolicy(config, train, runtime),
+            CheckpointExtraFiles = TokenizerFiles(runDir, runtime.Tokenizer),
+            ConfigText = config.Root.ToString(true),
+        };
+    }
+
+    // The actor engine: one node (journals under the data dir), or one more node of a cluster that drives its run; a
+    // run id already in the journal resumes.
+    private static string TrainWithActors(EngineRun run, string dataDir, Akka.Configuration.Config config, TextWriter output, Action<long, StepMetrics, double> report)
     {
         var observer = new EngineObserver
         {
@@ -163,7 +187,7 @@ public static class TrainCommand
         };
         var outcome = Task.Run(async () =>
         {
-            await using var host = await EngineHost.StartAsync(run, dataDir, config.Root, observer);
+            await using var host = await EngineHost.StartAsync(run, dataDir, config, observer);
             await AnnouncePbm(host, run.RunId, output);
             try { return await host.RunAsync(); }
             catch (InvalidOperationException e) { throw new ConfigException(e.Message); }   // resumed with other settings
@@ -200,7 +224,12 @@ public static class TrainCommand
     {
         if (tokenizer is not BuiltinTokenizer builtin) return [];
         string file = Path.Combine(runDir, "tokenizer.json");
-        if (!File.Exists(file)) File.WriteAllText(file, builtin.ToJson());
+        if (File.Exists(file)) return [file];
+        // Every node of a cluster writes it into the shared run folder as it starts: write aside, then move into place,
+        // so that nobody (the learner copying it into a checkpoint) ever reads a half-written file.
+        string partial = $"{file}.{Guid.NewGuid():N}.partial";
+        File.WriteAllText(partial, builtin.ToJson());
+        File.Move(partial, file, overwrite: true);
         return [file];
     }
 

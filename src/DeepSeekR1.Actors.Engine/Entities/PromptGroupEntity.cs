@@ -12,7 +12,9 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// One question at one step. Offers its missing samples to the work queue, has each sampled output scored by the
 /// verifier of its kind, journals each scored output once, and when all G are in fixes the group-normalised advantages
 /// and hands the group to the learner, again every resend interval, until the learner acknowledges it. After a crash it
-/// recovers its journal and offers only the samples it has not recorded.
+/// recovers its journal and offers only the samples it has not recorded. Every repeated StartGroup (the run's driver
+/// repeats it) offers the missing samples again: the work queue is a singleton that forgets its offers when its node
+/// dies, and it ignores offers it still holds.
 /// </summary>
 internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
 {
@@ -24,7 +26,6 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
     private readonly SortedDictionary<int, RolloutData> rollouts = [];
     private GroupFinished? finished;
     private bool acknowledged;
-    private bool offered;     // offers are made once per incarnation; the queue and samplers hold them from then on
 
     public PromptGroupEntity(EngineContext context, string groupId) : base(context.Run.RunId)
     {
@@ -76,8 +77,6 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
     {
         if (acknowledged) return;
         if (finished is not null) { Deliver(); return; }
-        if (offered) return;
-        offered = true;
         var s = started!;
         var work = Missing(s.GroupSize, rollouts.Keys)
             .Select(i => new SampleWork(groupId, i, s.PromptIds, GroupSampler.SampleSeed(context.Run.Seed, s.Step, s.Index, i), s.PolicyVersion, s.Checkpoint))

@@ -14,8 +14,9 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// <summary>
 /// One device slot: a policy replica at a known version. Pulls work when free, generates a batch of several groups'
 /// samples in one KV-cached generation, and sends each output to its group. Loads a version's checkpoint (verifying its
-/// manifest) when the learner publishes it, or at the latest when work of that version arrives. Runs on the pinned
-/// model dispatcher: all tensor work happens synchronously inside one message.
+/// manifest) when the learner publishes it, or at the latest when work of that version arrives. While idle it asks for
+/// work again every drive interval, since a work queue that moved to another node (its node died) does not know it.
+/// Runs on the pinned model dispatcher: all tensor work happens synchronously inside one message.
 /// </summary>
 internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
 {
@@ -51,7 +52,7 @@ internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
                 // error should not spin).
                 Context.GetLogger().Error(e, "sampler {0}: batch of {1} samples failed; returned to the queue", slot, batch.Work.Count);
                 context.WorkQueue.Tell(new WorkFailed(slot, e.Message));
-                Timers.StartSingleTimer(nameof(RequestWork), new RetryWork(), FailurePause);
+                Timers.StartSingleTimer(nameof(RetryWork), new RetryWork(), FailurePause);
             }
         });
         Receive<RetryWork>(_ => RequestWork());
@@ -63,7 +64,11 @@ internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    private void RequestWork() => context.WorkQueue.Tell(new RequestWork(slot, context.Settings.MaxBatchSamples));
+    private void RequestWork()
+    {
+        context.WorkQueue.Tell(new RequestWork(slot, context.Settings.MaxBatchSamples));
+        Timers.StartSingleTimer(nameof(RetryWork), new RetryWork(), context.Cluster.DriveInterval);
+    }
 
     private void Load(long newVersion, string checkpoint)
     {

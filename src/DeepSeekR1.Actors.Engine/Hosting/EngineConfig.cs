@@ -4,6 +4,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
+using DeepSeekR1.Actors.Engine.Cluster;
 using Microsoft.Data.Sqlite;
 
 namespace DeepSeekR1.Actors.Engine.Hosting;
@@ -32,19 +33,32 @@ public static class EngineConfig
 
     /// <summary>
     /// The full configuration of a node whose journal lives in <paramref name="dataDirectory"/>: <paramref name="overrides"/>
-    /// (may be empty) over the embedded default, with the SQLite connection string of <c>DATA_DIR/journal.db</c>.
+    /// (may be empty) over the embedded default, with the journal's connection string (the SQLite file
+    /// <c>DATA_DIR/journal.db</c>, or a server's from <see cref="ClusterSettings.JournalConnection"/>) and the node's
+    /// effective roles (every role when none is configured, so that role-pinned regions start on a single node).
     /// </summary>
     public static Config ForDataDirectory(string dataDirectory, Config? overrides = null)
     {
         Directory.CreateDirectory(dataDirectory);
-        string connection = ConnectionString(Path.Combine(dataDirectory, JournalFileName));
-        string quoted = "\"" + connection.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
-        var paths = ConfigurationFactory.ParseString(string.Join('\n',
+        var layered = (overrides ?? Config.Empty).WithFallback(Default).WithFallback(PluginDefaults);
+        string connection = UsesSqlite(layered)
+            ? ConnectionString(Path.Combine(dataDirectory, JournalFileName))
+            : ClusterSettings.JournalConnection(layered, layered.GetString("akka.persistence.journal.sql.provider-name"));
+        string quoted = Quote(connection);
+        string roles = string.Join(", ", ClusterSettings.EffectiveRoles(layered).Select(Quote));
+        var computed = ConfigurationFactory.ParseString(string.Join('\n',
             $"akka.persistence.journal.sql.connection-string = {quoted}",
             $"akka.persistence.snapshot-store.sql.connection-string = {quoted}",
-            $"akka.persistence.query.journal.sql.connection-string = {quoted}"));
-        return paths.WithFallback(overrides ?? Config.Empty).WithFallback(Default).WithFallback(PluginDefaults);
+            $"akka.persistence.query.journal.sql.connection-string = {quoted}",
+            $"akka.cluster.roles = [{roles}]"));
+        return computed.WithFallback(layered);
     }
+
+    /// <summary>Whether the journal of <paramref name="config"/> is a SQLite file (the single-node default).</summary>
+    public static bool UsesSqlite(Config config) =>
+        config.GetString("akka.persistence.journal.sql.provider-name", "").StartsWith("SQLite", StringComparison.OrdinalIgnoreCase);
+
+    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     /// <summary>The connection string of a SQLite journal file (shared cache off, a generous busy timeout).</summary>
     public static string ConnectionString(string databaseFile) => new SqliteConnectionStringBuilder

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using DeepSeekR1.Actors.Engine.Cluster;
 using DeepSeekR1.Actors.Rl.Training;
 
 namespace DeepSeekR1.Actors.Engine.Hosting;
@@ -12,6 +13,8 @@ internal sealed class EngineContext(EngineRun run, EngineSettings settings)
 {
     public EngineRun Run { get; } = run;
     public EngineSettings Settings { get; } = settings;
+    /// <summary>This node's roles and seeds; a single node with every role unless the host says otherwise.</summary>
+    public ClusterSettings Cluster { get; init; } = ClusterSettings.SingleNode;
     public TrainingPrompts Prompts { get; } = new(run.Task, run.Seed, run.Grpo.PromptsPerStep);
     public GroupSampler Sampler { get; } = new(run.Tokenizer, InlineGrpoTrainer.Rewards(run.Grpo), run.Sampling, run.Seed, run.Grpo.GroupSize, run.Grpo.AdvantageScaling);
 

@@ -1,22 +1,19 @@
 using System.Text.RegularExpressions;
 using Akka.Actor;
-using Akka.Cluster.Sharding;
-using Akka.Cluster.Tools.PublishSubscribe;
-using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.Event;
+using DeepSeekR1.Actors.Engine.Cluster;
 using DeepSeekR1.Actors.Engine.Contracts;
-using DeepSeekR1.Actors.Engine.Entities;
 using DeepSeekR1.Actors.Engine.Pbm;
-using DeepSeekR1.Actors.Engine.Sharding;
 
 namespace DeepSeekR1.Actors.Engine.Hosting;
 
 /// <summary>
 /// One node of the actor engine, running one run: starts the ActorSystem (a single-node cluster joining itself by
-/// default), the sharded entities (runs, prompt groups, samplers, verifiers) and the singletons (learner, work queue),
-/// then runs the run to completion. A run id already in the journal resumes where it stopped: every entity recovers
-/// from its events and the learner from its last verified checkpoint.
+/// default, else a member of the cluster its seed nodes form), its share of the sharded entities (runs, prompt groups,
+/// samplers, verifiers) and of the singletons (learner, work queue) by its roles (<see cref="Placement"/>), and, on
+/// the node that drives the run, runs it to completion. A run id already in the journal resumes where it stopped:
+/// every entity recovers from its events and the learner from its last verified checkpoint.
 /// </summary>
 public sealed partial class EngineHost : IAsyncDisposable
 {
@@ -48,9 +45,13 @@ public sealed partial class EngineHost : IAsyncDisposable
         if (!SafeRunId().IsMatch(run.RunId))
             throw new ArgumentException($"run id '{run.RunId}' must be letters, digits, '.', '_' or '-'", nameof(run));
         Directory.CreateDirectory(run.RunDirectory);
-        EngineConfig.PrepareJournalFile(dataDirectory);
         var config = EngineConfig.ForDataDirectory(dataDirectory, overrides);
-        var context = new EngineContext(run, EngineSettings.From(config)) { Observer = observer ?? new EngineObserver() };
+        if (EngineConfig.UsesSqlite(config)) EngineConfig.PrepareJournalFile(dataDirectory);
+        var context = new EngineContext(run, EngineSettings.From(config))
+        {
+            Observer = observer ?? new EngineObserver(),
+            Cluster = ClusterSettings.From(config),
+        };
 
         var system = ActorSystem.Create("r1", config);
         try
@@ -58,42 +59,17 @@ public sealed partial class EngineHost : IAsyncDisposable
             var cluster = Akka.Cluster.Cluster.Get(system);
             var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             cluster.RegisterOnMemberUp(() => up.TrySetResult());
-            cluster.Join(cluster.SelfAddress);
-            await up.Task.WaitAsync(joinTimeout ?? TimeSpan.FromSeconds(30));
-            StartEntities(system, context);
+            // With seed nodes configured Akka joins them by itself; a single node joins itself (its port is only known
+            // after binding).
+            if (context.Cluster.IsSingleNode) cluster.Join(cluster.SelfAddress);
+            await up.Task.WaitAsync(joinTimeout ?? context.Cluster.JoinTimeout);
+            Placement.Start(system, context);
             return new EngineHost(system, context, StartPbm(system, context, config, dataDirectory));
         }
         catch
         {
             await system.Terminate();
             throw;
-        }
-    }
-
-    private static void StartEntities(ActorSystem system, EngineContext context)
-    {
-        context.PubSub = DistributedPubSub.Get(system).Mediator;
-        var sharding = ClusterSharding.Get(system);
-        var settings = ClusterShardingSettings.Create(system);
-        var extractor = new EntityExtractor(context.Settings.ShardCount);
-
-        context.Runs = sharding.Start(EntityIds.RunKind, _ => Props.Create(() => new RunEntity(context)), settings, extractor);
-        context.Groups = sharding.Start(EntityIds.GroupKind, id => Props.Create(() => new PromptGroupEntity(context, id)), settings, extractor);
-        context.Verifiers = sharding.Start(EntityIds.VerifierKind, _ => Props.Create(() => new RewardVerifierEntity(context)), settings, extractor);
-        // A sampler waits idle while the learner updates, which can outlast any idle timeout: it must never passivate,
-        // or nobody would pull the next step's work.
-        context.Samplers = sharding.Start(EntityIds.SamplerKind,
-            id => Props.Create(() => new RolloutSamplerEntity(context, id)).WithDispatcher(ModelDispatcher),
-            settings.WithPassivateIdleAfter(TimeSpan.Zero), extractor);
-
-        string runId = context.Run.RunId;
-        context.Learner = Singleton(system, $"learner-{runId}", Props.Create(() => new LearnerActor(context)).WithDispatcher(ModelDispatcher));
-        context.WorkQueue = Singleton(system, $"work-queue-{runId}", Props.Create(() => new WorkQueue(context.Settings)));
-
-        for (int slot = 0; slot < context.Settings.SamplerSlots; slot++)
-        {
-            string id = EntityIds.SamplerSlot(slot);
-            context.Samplers.Tell(EngineContext.To(id, new StartSampler(id)));
         }
     }
 
@@ -109,12 +85,6 @@ public sealed partial class EngineHost : IAsyncDisposable
                 settings.Host, settings.Port, e.Message);
             return null;
         }
-    }
-
-    private static IActorRef Singleton(ActorSystem system, string name, Props props)
-    {
-        system.ActorOf(ClusterSingletonManager.Props(props, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)), name);
-        return system.ActorOf(ClusterSingletonProxy.Props($"/user/{name}", ClusterSingletonProxySettings.Create(system)), $"{name}-proxy");
     }
 
     /// <summary>

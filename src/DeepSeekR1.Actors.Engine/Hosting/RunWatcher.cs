@@ -7,15 +7,25 @@ namespace DeepSeekR1.Actors.Engine.Hosting;
 
 /// <summary>
 /// The host's ear on a run: subscribes to the run's topic, then (and only then, so no report is missed) starts the
-/// run, passes each step report to the observer, and completes when the run does.
+/// run, passes each step report to the observer, and completes when the run does. It re-sends StartRun every drive
+/// interval (which the run treats as "carry on"): entities are not remembered, so a run or prompt group whose node
+/// died comes back on a surviving node only when a message reaches it, and a completion published before this
+/// node's subscription had spread through the cluster is published again.
 /// </summary>
-internal sealed class RunWatcher : ReceiveActor
+internal sealed class RunWatcher : ReceiveActor, IWithTimers
 {
+    private sealed record Drive;
+
     public RunWatcher(EngineContext context, TaskCompletionSource<RunCompleted> completion)
     {
         string runId = context.Run.RunId;
         context.PubSub.Tell(new Subscribe(EntityIds.RunTopic(runId), Self));
-        Receive<SubscribeAck>(_ => context.Runs.Tell(EngineContext.To(runId, new StartRun(runId))));
+        Receive<SubscribeAck>(_ =>
+        {
+            Self.Tell(new Drive());
+            Timers.StartPeriodicTimer(nameof(Drive), new Drive(), context.Cluster.DriveInterval);
+        });
+        Receive<Drive>(_ => context.Runs.Tell(EngineContext.To(runId, new StartRun(runId))));
         Receive<RunStepReported>(r => context.Observer.OnStep?.Invoke(r.Step, r.Metrics.ToStepMetrics()));
         Receive<RunCompleted>(c =>
         {
@@ -28,4 +38,7 @@ internal sealed class RunWatcher : ReceiveActor
             Context.Stop(Self);
         });
     }
+
+    /// <summary>Set by Akka (<see cref="IWithTimers"/>).</summary>
+    public ITimerScheduler Timers { get; set; } = null!;
 }

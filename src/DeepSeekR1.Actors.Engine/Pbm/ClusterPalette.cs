@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Cluster;
+using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace DeepSeekR1.Actors.Engine.Pbm;
 
@@ -9,7 +10,7 @@ internal static class ClusterPalette
 {
     public static PbmPalette Create(ActorSystem system)
     {
-        var cluster = Cluster.Get(system);
+        var cluster = AkkaCluster.Get(system);
         return new("cluster", "Cluster membership: who is in, leaving and downing members, a live event tail",
         [
             new(new("show", "Members with their roles and status, the leader, and who is unreachable", []), i => Show(cluster, i)),
@@ -22,7 +23,7 @@ internal static class ClusterPalette
         ]);
     }
 
-    private static Task Show(Cluster cluster, PbmInvocation invocation)
+    private static Task Show(AkkaCluster cluster, PbmInvocation invocation)
     {
         var state = cluster.State;
         var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
@@ -33,7 +34,7 @@ internal static class ClusterPalette
         return invocation.Send(table.ToFrame($"{state.Members.Count} member(s), {unreachable.Count} unreachable, seen from {cluster.SelfAddress}"));
     }
 
-    private static Task Leave(Cluster cluster, PbmInvocation invocation)
+    private static Task Leave(AkkaCluster cluster, PbmInvocation invocation)
     {
         var members = cluster.State.Members;
         string wanted = invocation.Option("address") ?? cluster.SelfAddress.ToString();
@@ -46,7 +47,7 @@ internal static class ClusterPalette
         return invocation.Send(new PbmTable("address", "status", "roles").Add(member.Address.ToString(), "leaving", Roles(member)).ToFrame(note));
     }
 
-    private static Task DownUnreachable(Cluster cluster, PbmInvocation invocation)
+    private static Task DownUnreachable(AkkaCluster cluster, PbmInvocation invocation)
     {
         var table = new PbmTable("address", "status", "roles");
         foreach (var member in cluster.State.Unreachable)
@@ -58,7 +59,7 @@ internal static class ClusterPalette
     }
 
     // Cluster events reach an actor; a channel hands them to the connection, which writes them as they come.
-    private static async Task Tail(ActorSystem system, Cluster cluster, PbmInvocation invocation)
+    private static async Task Tail(ActorSystem system, AkkaCluster cluster, PbmInvocation invocation)
     {
         var events = Channel.CreateUnbounded<ClusterEvent.IClusterDomainEvent>();
         var listener = system.ActorOf(Props.Create(() => new ClusterEventListener(cluster, events.Writer)));
@@ -100,9 +101,9 @@ internal static class ClusterPalette
 
     private sealed class ClusterEventListener : ReceiveActor
     {
-        private readonly Cluster cluster;
+        private readonly AkkaCluster cluster;
 
-        public ClusterEventListener(Cluster cluster, ChannelWriter<ClusterEvent.IClusterDomainEvent> events)
+        public ClusterEventListener(AkkaCluster cluster, ChannelWriter<ClusterEvent.IClusterDomainEvent> events)
         {
             this.cluster = cluster;
             Receive<ClusterEvent.IClusterDomainEvent>(e => events.TryWrite(e));

@@ -1,0 +1,63 @@
+using Akka.Configuration;
+
+namespace DeepSeekR1.Actors.Engine.Cluster;
+
+/// <summary>
+/// How one node takes part in the cluster: its roles and seed nodes (<c>akka.cluster</c>) and the engine's own cluster
+/// settings (HOCON section <c>r1.cluster</c>, commented in <c>hocon/local.conf</c>).
+/// </summary>
+/// <param name="Roles">The node's roles; every role when none is configured.</param>
+/// <param name="SeedNodes">The seed nodes to join; none = a single node that joins itself.</param>
+/// <param name="JoinTimeout">How long the node waits to become a member.</param>
+/// <param name="DriveInterval">How often the driver of a run re-sends StartRun.</param>
+public sealed record ClusterSettings(IReadOnlyList<string> Roles, IReadOnlyList<string> SeedNodes, TimeSpan JoinTimeout, TimeSpan DriveInterval)
+{
+    /// <summary>Environment variable with comma-separated seed node addresses (for containers), used by the CLI.</summary>
+    public const string SeedNodesVariable = "R1_SEED_NODES";
+
+    /// <summary>Environment variable with the journal's connection string; wins over <c>r1.cluster.journal-connection</c>.</summary>
+    public const string JournalConnectionVariable = "R1_JOURNAL_CONNECTION";
+
+    /// <summary>A single node with every role, as the engine runs by default.</summary>
+    public static ClusterSettings SingleNode { get; } = new(NodeRoles.All, [], TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5));
+
+    /// <summary>Whether no seed nodes are configured: the node joins itself and is the whole cluster.</summary>
+    public bool IsSingleNode => SeedNodes.Count == 0;
+
+    /// <summary>Whether this node hosts what <paramref name="role"/> hosts.</summary>
+    public bool Has(string role) => Roles.Contains(role);
+
+    /// <summary>Reads the node's roles, seeds and <c>r1.cluster</c> from <paramref name="config"/>.</summary>
+    public static ClusterSettings From(Config config)
+    {
+        var c = config.GetConfig("r1.cluster") ?? throw new ArgumentException("configuration has no r1.cluster section (hocon/local.conf)");
+        return new ClusterSettings(EffectiveRoles(config), (config.GetStringList("akka.cluster.seed-nodes") ?? []).ToArray(),
+            c.GetTimeSpan("join-timeout"), c.GetTimeSpan("drive-interval"));
+    }
+
+    /// <summary>The configured roles, or every role when none is configured.</summary>
+    public static IReadOnlyList<string> EffectiveRoles(Config config)
+    {
+        var roles = config.GetStringList("akka.cluster.roles") ?? [];
+        return roles.Count == 0 ? NodeRoles.All : roles.ToArray();
+    }
+
+    /// <summary>The seed nodes named by <see cref="SeedNodesVariable"/>; empty when it is unset or blank.</summary>
+    public static IReadOnlyList<string> SeedsFromEnvironment() =>
+        (Environment.GetEnvironmentVariable(SeedNodesVariable) ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>
+    /// The journal's connection string for a server database: <see cref="JournalConnectionVariable"/> when set, else
+    /// <c>r1.cluster.journal-connection</c>; throws with what to set when both are empty.
+    /// </summary>
+    public static string JournalConnection(Config config, string provider)
+    {
+        string? fromEnvironment = Environment.GetEnvironmentVariable(JournalConnectionVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment)) return fromEnvironment;
+        string fromConfig = config.GetString("r1.cluster.journal-connection", "");
+        if (!string.IsNullOrWhiteSpace(fromConfig)) return fromConfig;
+        throw new ArgumentException($"the journal is {provider} but it has no connection string: set {JournalConnectionVariable} " +
+            "(for example \"Host=127.0.0.1;Port=5432;Username=r1;Password=...;Database=r1\") or r1.cluster.journal-connection");
+    }
+}

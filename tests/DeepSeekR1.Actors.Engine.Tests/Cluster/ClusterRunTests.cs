@@ -1,0 +1,129 @@
+using System.Text.Json;
+
+namespace DeepSeekR1.Actors.Engine.Tests.Cluster;
+
+/// <summary>
+/// Real <c>r1 node</c> processes on loopback with a real PostgreSQL journal: a learner node and rollout+reward nodes
+/// run a tiny run, whole, with a worker or the learner's node killed (SIGKILL) mid-step, or with every process killed
+/// and started again; the journal must account for every step and group exactly once.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public class ClusterRunTests(PostgresServer postgres)
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(240);
+
+    [Fact]
+    public async Task Three_nodes_run_a_tiny_run_to_completion_with_each_step_and_group_journaled_once()
+    {
+        using var cluster = new ClusterHarness(postgres, "three", steps: 3);
+        var learner = await cluster.StartNode("learner", cluster.SeedPort);
+        var first = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
+        var second = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
+
+        var driver = cluster.StartDriver();
+        int exit = await driver.WaitForExit(RunTimeout);
+        Assert.True(exit == 0, ClusterHarness.Output(driver, learner, first, second));
+        Assert.Contains(driver.Lines, l => l.Contains($"finished {cluster.Steps} steps"));
+        var applied = cluster.AssertJournalComplete();
+
+        // The work spread: both rollout nodes sampled, the learner node (no rollout role) did not.
+        Assert.Contains(first.Lines, l => l.StartsWith("r1-engine: sampling", StringComparison.Ordinal));
+        Assert.Contains(second.Lines, l => l.StartsWith("r1-engine: sampling", StringComparison.Ordinal));
+        Assert.DoesNotContain(learner.Lines, l => l.StartsWith("r1-engine: sampling", StringComparison.Ordinal));
+        Assert.Contains(learner.Lines, l => l.StartsWith("r1-engine: applied", StringComparison.Ordinal));
+
+        // Distribution changes nothing: the inline loop computes the same steps in one process.
+        await AssertSameAsInline(cluster, applied);
+    }
+
+    [Fact]
+    public async Task A_rollout_and_reward_node_killed_mid_step_loses_no_group_and_counts_none_twice()
+    {
+        using var cluster = new ClusterHarness(postgres, "victim", steps: 4);
+        var learner = await cluster.StartNode("learner", cluster.SeedPort);
+        var survivor = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
+        var victim = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
+
+        var driver = cluster.StartDriver();
+        // Mid-step: the victim has started generating a batch of step 2; its groups and that batch die with it.
+        Assert.True(await victim.WaitForLine("r1-engine: sampling step=2", RunTimeout), ClusterHarness.Output(driver, learner, survivor, victim));
+        victim.Kill9();
+
+        int exit = await driver.WaitForExit(RunTimeout);
+        Assert.True(exit == 0, ClusterHarness.Output(driver, learner, survivor, victim));
+        cluster.AssertJournalComplete();
+        // The survivor took over the sampling after the kill.
+        Assert.Contains(survivor.Lines, l => l.StartsWith($"r1-engine: sampling step={cluster.Steps}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_learner_node_killed_mid_update_hands_the_singleton_over_and_no_step_is_applied_twice()
+    {
+        using var cluster = new ClusterHarness(postgres, "handover", steps: 4);
+        var doomed = await cluster.StartNode("learner", cluster.SeedPort);
+        var standby = await cluster.StartNode("learner", PostgresServer.FreePort());
+        var worker = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
+
+        var driver = cluster.StartDriver();
+        // The oldest learner node hosts the singletons; kill it while it applies step 2.
+        Assert.True(await doomed.WaitForLine("r1-engine: update step=2", RunTimeout), ClusterHarness.Output(driver, doomed, standby, worker));
+        doomed.Kill9();
+
+        int exit = await driver.WaitForExit(RunTimeout);
+        Assert.True(exit == 0, ClusterHarness.Output(driver, doomed, standby, worker));
+        var applied = cluster.AssertJournalComplete();
+        Assert.Contains(standby.Lines, l => l.StartsWith($"r1-engine: applied step={cluster.Steps}", StringComparison.Ordinal));
+        // The standby resumed from the last applied step's checkpoint, optimizer state and reference.
+        await AssertSameAsInline(cluster, applied);
+    }
+
+    [Fact]
+    public async Task The_whole_cluster_killed_and_started_again_resumes_the_run_from_the_journal()
+    {
+        using var cluster = new ClusterHarness(postgres, "restart", steps: 4);
+        var learner = await cluster.StartNode("learner", cluster.SeedPort);
+        var worker = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
+        var driver = cluster.StartDriver();
+        Assert.True(await learner.WaitForLine("r1-engine: applied step=2", RunTimeout), ClusterHarness.Output(driver, learner, worker));
+        foreach (var process in new[] { driver, worker, learner }) process.Kill9();
+
+        var learnerAgain = await cluster.StartNode("learner", cluster.SeedPort);
+        var workerAgain = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
+        var driverAgain = cluster.StartDriver();
+        int exit = await driverAgain.WaitForExit(RunTimeout);
+        Assert.True(exit == 0, ClusterHarness.Output(driverAgain, learnerAgain, workerAgain));
+        Assert.Contains(driverAgain.Lines, l => l.Contains("(resuming)"));
+        var applied = cluster.AssertJournalComplete();
+        await AssertSameAsInline(cluster, applied);
+    }
+
+    // The same run done in one go by the inline loop computes the same steps.
+    private static async Task AssertSameAsInline(ClusterHarness cluster, IReadOnlyList<Contracts.StepApplied> applied)
+    {
+        string inlineData = Path.Combine(cluster.Dir.Path, "inline");
+        using (var inline = R1Process.Start(cluster.Dir.Path, ["train", "--engine", "inline", .. InlineArguments(cluster, inlineData)]))
+            Assert.True(await inline.WaitForExit(TimeSpan.FromSeconds(120)) == 0, string.Join('\n', inline.Lines));
+        var smooth = File.ReadAllLines(Path.Combine(inlineData, "runs", "inline", "metrics.jsonl"))
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("metrics")).ToArray();
+        Assert.Equal(cluster.Steps, smooth.Length);
+        Assert.Contains(applied, a => a.Metrics.GradNorm > 1e-6);   // updates that change the weights
+        for (int s = 0; s < cluster.Steps; s++)
+        {
+            Assert.Equal(smooth[s].GetProperty("RewardMean").GetDouble(), applied[s].Metrics.RewardMean, 1e-4);
+            Assert.Equal(smooth[s].GetProperty("Loss").GetDouble(), applied[s].Metrics.Loss, 1e-4);
+            Assert.Equal(smooth[s].GetProperty("GradNorm").GetDouble(), applied[s].Metrics.GradNorm, 1e-4);
+            Assert.Equal(smooth[s].GetProperty("KlMean").GetDouble(), applied[s].Metrics.KlMean ?? double.NaN, 1e-6);
+        }
+    }
+
+    // The cluster's run settings without the cluster: the same tiny run for the inline loop.
+    private static string[] InlineArguments(ClusterHarness cluster, string dataDir)
+    {
+        var common = cluster.Common(dataDir);
+        var kept = new List<string> { "--run-id", "inline", "--data-dir", dataDir };
+        for (int i = 0; i < common.Length - 1; i += 2)
+            if (common[i] == "--set" && common[i + 1].StartsWith("r1.", StringComparison.Ordinal) && !common[i + 1].StartsWith("r1.cluster.", StringComparison.Ordinal))
+                kept.AddRange(["--set", common[i + 1]]);
+        return kept.ToArray();
+    }
+}

@@ -1,0 +1,38 @@
+namespace DeepSeekR1.Actors.Engine.Tests.Cluster;
+
+/// <summary>
+/// The PostgreSQL server stops mid-step (connections cut, as when its host fails) and comes back a little later: the
+/// entities whose writes failed stop and come back (the learner through its back-off supervisor, the run and the
+/// groups when the driver's next StartRun reaches them) and the run finishes with every fact journaled once.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public class JournalOutageTests(PostgresServer postgres)
+{
+    [Fact]
+    public async Task A_journal_outage_mid_step_delays_the_run_and_loses_nothing()
+    {
+        using var cluster = new ClusterHarness(postgres, "outage", steps: 3);
+        var learner = await cluster.StartNode("learner", cluster.SeedPort);
+        var worker = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
+
+        var driver = cluster.StartDriver();
+        Assert.True(await worker.WaitForLine("r1-engine: sampling step=2", TimeSpan.FromSeconds(180)), ClusterHarness.Output(driver, learner, worker));
+        postgres.Stop();
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(8));
+        }
+        finally
+        {
+            postgres.Start();
+        }
+
+        int exit = await driver.WaitForExit(TimeSpan.FromSeconds(300));
+        Assert.True(exit == 0, ClusterHarness.Output(driver, learner, worker));
+        cluster.AssertJournalComplete();
+        // The outage did hit the journal's writers, and they said so.
+        var said = learner.Lines.Concat(worker.Lines).Concat(driver.Lines)
+            .Where(l => l.Contains("[ERROR]", StringComparison.Ordinal) && l.Contains("persist", StringComparison.OrdinalIgnoreCase)).ToArray();
+        Assert.True(said.Length > 0, ClusterHarness.Output(driver, learner, worker));
+    }
+}
