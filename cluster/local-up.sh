@@ -53,20 +53,24 @@ fi
 "$root/r1" --help >/dev/null
 dll="$root/src/DeepSeekR1.Actors.Cli/bin/Release/net10.0/r1.dll"
 export R1_SEED_NODES="akka.tcp://r1@127.0.0.1:$base_port"
+# One pbm token for every node (they share a data dir, so per-node generated token files would overwrite each other).
+export R1_PBM_TOKEN="${R1_PBM_TOKEN:-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 for i in $(seq 1 "$nodes"); do
   if [ "$nodes" = 1 ]; then roles=learner,rollout,reward; elif [ "$i" = 1 ]; then roles=learner; else roles=rollout,reward; fi
   port=$((base_port + i - 1))
   (cd "$root" && exec dotnet "$dll" node --config hocon/cluster.conf --run-id "$run_id" --data-dir "$dir/data" \
-      --roles "$roles" --port "$port" "${extra[@]}") >"$dir/node-$i.log" 2>&1 &
+      --roles "$roles" --port "$port" --set "r1.pbm.port=$((9110 + i - 1))" "${extra[@]}") >"$dir/node-$i.log" 2>&1 &
   echo "node-$i $!" >> "$dir/pids"
-  echo "node $i: roles $roles, port $port, log $dir/node-$i.log"
+  echo "node $i: roles $roles, port $port, pbm 127.0.0.1:$((9110 + i - 1)), log $dir/node-$i.log"
 done
 
 {
   echo "export R1_SEED_NODES='$R1_SEED_NODES'"
   echo "export R1_JOURNAL_CONNECTION='$R1_JOURNAL_CONNECTION'"
   echo "export R1_RUN_ID='$run_id'"
+  echo "export R1_PBM_TOKEN='$R1_PBM_TOKEN'"
   printf 'R1_EXTRA=(--data-dir %q' "$dir/data"; printf ' %q' "${extra[@]}"; echo ')'
 } > "$dir/env.sh"
 echo "drive the run: source $dir/env.sh && ./r1 train --config hocon/cluster.conf --run-id \"\$R1_RUN_ID\" \"\${R1_EXTRA[@]}\""
+echo "inspect it:    source $dir/env.sh && ./r1 pbm 127.0.0.1:9110 cluster show"
 echo "stop it:       cluster/local-down.sh"
