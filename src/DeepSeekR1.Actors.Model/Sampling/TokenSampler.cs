@@ -23,7 +23,7 @@ public static class TokenSampler
             return (greedy.MoveToOuterDisposeScope(), lp.MoveToOuterDisposeScope());
         }
 
-        scaled = scaled / options.Temperature;
+        if (options.Temperature != 1.0) scaled = scaled / options.Temperature;
         var logProbs = scaled.log_softmax(-1);
         bool truncates = options.TopP < 1.0 || (options.TopK > 0 && options.TopK < logProbs.shape[1]);
         var (tokens, chosenLogProbs) = truncates
