@@ -32,6 +32,20 @@ public sealed class DecoderLayer : nn.Module
     /// <summary>The MoE layer, when this block has one.</summary>
     public MoeLayer? Moe => mlp as MoeLayer;
 
+    /// <summary>Fuses the projections that share an input (q/k/v; gate/up of a dense MLP) until <see cref="Unfuse"/>.</summary>
+    internal void Fuse()
+    {
+        self_attn.Fuse();
+        (mlp as SwiGluMlp)?.Fuse();
+    }
+
+    /// <summary>Returns to the separate projections.</summary>
+    internal void Unfuse()
+    {
+        self_attn.Unfuse();
+        (mlp as SwiGluMlp)?.Unfuse();
+    }
+
     /// <summary>Runs the block; see <see cref="CausalSelfAttention.Forward"/> for the arguments.</summary>
     public Tensor Forward(Tensor x, (Tensor Cos, Tensor Sin) rope, Tensor? mask, KvCache? cache)
     {

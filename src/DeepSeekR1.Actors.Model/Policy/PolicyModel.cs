@@ -128,6 +128,28 @@ public sealed class PolicyModel : nn.Module
         return Logits(Hidden(ids, positions, keyValid, cache)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Runs each layer's q/k/v projections as one matmul, and the gate/up projections of dense MLPs as one, until the
+    /// returned handle is disposed: fewer, larger matmuls for decoding, where one token per row makes every call's
+    /// fixed cost count. The fused weights are a snapshot, so hold the handle only while the parameters do not change
+    /// (one generation call); the parameters themselves, their names and checkpoints are untouched.
+    /// </summary>
+    public IDisposable FuseProjections()
+    {
+        var layers = model.Layers;
+        foreach (var layer in layers) layer.Fuse();
+        return new FusedProjections(layers);
+    }
+
+    /// <summary>Undoes <see cref="FuseProjections"/> on dispose.</summary>
+    private sealed class FusedProjections(IReadOnlyList<DecoderLayer> layers) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var layer in layers) layer.Unfuse();
+        }
+    }
+
     /// <summary>Sum of the MoE layers' auxiliary balance losses from the last training forward pass, or null.</summary>
     public Tensor? AuxLoss()
     {

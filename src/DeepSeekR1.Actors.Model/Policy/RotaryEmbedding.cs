@@ -6,6 +6,8 @@ namespace DeepSeekR1.Actors.Model.Policy;
 /// Rotary position embeddings (RoPE, Su et al. 2021) in the "rotate half" layout that Hugging Face Llama/Qwen
 /// checkpoints are trained with: channel i is paired with channel i + d/2, and the pair at position p is rotated by
 /// the angle p * theta^(-2i/d). TorchSharp 0.107 has no RoPE, hence this class.
+/// The sin table is stored with its first half negated, so that a rotation is <c>x * cos + roll(x, d/2) * sin</c>:
+/// the sign of "rotate half" folded into the table once instead of negating half of every query and key.
 /// </summary>
 public sealed class RotaryEmbedding : IDisposable
 {
@@ -21,8 +23,9 @@ public sealed class RotaryEmbedding : IDisposable
         var inv = pow(theta, -arange(0, headDim, 2, ScalarType.Float64) / headDim);
         var angles = outer(arange(maxPositions, ScalarType.Float64), inv);
         var full = cat([angles, angles], dim: -1);
+        var sign = cat([-ones(headDim / 2, ScalarType.Float64), ones(headDim / 2, ScalarType.Float64)]);
         cos = full.cos().to_type(ScalarType.Float32).to(device).MoveToOuterDisposeScope();
-        sin = full.sin().to_type(ScalarType.Float32).to(device).MoveToOuterDisposeScope();
+        sin = (full.sin() * sign).to_type(ScalarType.Float32).to(device).MoveToOuterDisposeScope();
         MaxPositions = maxPositions;
     }
 
@@ -30,7 +33,7 @@ public sealed class RotaryEmbedding : IDisposable
     public int MaxPositions { get; }
 
     /// <summary>
-    /// The cos and sin tables for <paramref name="positions"/> [batch, seq], shaped [batch, 1, seq, headDim] to broadcast
+    /// The cos and (half-negated) sin tables for <paramref name="positions"/> [batch, seq], shaped [batch, 1, seq, headDim] to broadcast
     /// over heads. Gathered once per forward pass and shared by every layer.
     /// </summary>
     public (Tensor Cos, Tensor Sin) Tables(Tensor positions, ScalarType dtype)
@@ -53,21 +56,15 @@ public sealed class RotaryEmbedding : IDisposable
         return Rotate(x, c, s).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Rotates <paramref name="x"/> with tables from <see cref="Tables"/>.</summary>
+    /// <summary>
+    /// Rotates <paramref name="x"/> [..., headDim] with tables from <see cref="Tables"/>: each channel pair (i, i + d/2)
+    /// becomes (x_i cos - x_{i+d/2} sin, x_{i+d/2} cos + x_i sin); the minus sign lives in the stored sin table.
+    /// </summary>
     public static Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
     {
         using var scope = NewDisposeScope();
-        return (x * cos + RotateHalf(x) * sin).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>(x1, x2) -> (-x2, x1) over the two halves of the last dimension.</summary>
-    public static Tensor RotateHalf(Tensor x)
-    {
-        long half = x.shape[^1] / 2;
-        using var scope = NewDisposeScope();
-        var first = x.narrow(-1, 0, half);
-        var second = x.narrow(-1, half, half);
-        return cat([second.neg(), first], dim: -1).MoveToOuterDisposeScope();
+        var swapped = x.roll(x.shape[^1] / 2, -1);   // (x1, x2) -> (x2, x1)
+        return (x * cos).addcmul_(swapped, sin, 1).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

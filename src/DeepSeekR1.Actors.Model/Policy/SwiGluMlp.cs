@@ -12,6 +12,7 @@ public sealed class SwiGluMlp : nn.Module<Tensor, Tensor>
     private readonly Linear gate_proj;
     private readonly Linear up_proj;
     private readonly Linear down_proj;
+    private FusedLinear? gateUp;
 
     /// <summary>Creates an MLP from <paramref name="hidden"/> through <paramref name="inner"/> and back.</summary>
     public SwiGluMlp(int hidden, int inner) : base(nameof(SwiGluMlp))
@@ -26,7 +27,28 @@ public sealed class SwiGluMlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var gated = nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x);
+        Tensor gated;
+        if (gateUp is null) gated = nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x);
+        else
+        {
+            var both = gateUp.Forward(x);
+            long inner = both.shape[^1] / 2;
+            gated = nn.functional.silu(both.narrow(-1, 0, inner)) * both.narrow(-1, inner, inner);
+        }
         return down_proj.forward(gated).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Runs gate and up as one matmul until <see cref="Unfuse"/> (a snapshot of the current weights).</summary>
+    internal void Fuse()
+    {
+        gateUp?.Dispose();
+        gateUp = new FusedLinear(gate_proj, up_proj);
+    }
+
+    /// <summary>Back to the separate projections (and their live parameters).</summary>
+    internal void Unfuse()
+    {
+        gateUp?.Dispose();
+        gateUp = null;
     }
 }

@@ -34,14 +34,18 @@ public static class PolicyGenerator
         var stop = options.StopTokenIds.ToHashSet();
 
         using var noGrad = no_grad();
+        using var fused = model.FuseProjections();
         using var outer = NewDisposeScope();
         var (ids, valid, positions) = LeftPad(requests, longest, config.PadTokenId, device);
+        // Without padding every key is real: no validity mask to carry, extend and check at each step.
+        bool padded = requests.Any(r => r.PromptIds.Count != longest);
+        Tensor? keyValid = padded ? valid : null;
         using var cache = new KvCache(config.NumLayers, rows, config.NumKvHeads, longest + options.MaxNewTokens,
             config.HeadDim, model.Decoder.Embeddings.weight!.dtype, device);
 
         var active = Enumerable.Range(0, rows).ToList();   // active[i] = original row of batch row i
         var lastPositions = positions.select(1, -1);
-        var logits = LastLogits(model, ids, positions, valid, cache);
+        var logits = LastLogits(model, ids, positions, keyValid, cache);
 
         for (int step = 0; step < options.MaxNewTokens; step++)
         {
@@ -68,27 +72,27 @@ public static class PolicyGenerator
             {
                 var keepIndex = tensor(keep.ToArray(), device: device);
                 cache.KeepRows(keepIndex);
-                valid = valid.index_select(0, keepIndex);
+                keyValid = keyValid?.index_select(0, keepIndex);
                 lastPositions = lastPositions.index_select(0, keepIndex);
                 nextInput = nextInput.index_select(0, keepIndex);
                 active = keep.Select(i => active[(int)i]).ToList();
             }
-            var previous = new[] { logits, valid, lastPositions };
+            var previous = new[] { logits, keyValid, lastPositions };
             lastPositions = lastPositions + 1;
-            valid = cat([valid, ones([valid.shape[0], 1], ScalarType.Bool, device)], dim: 1);
-            logits = LastLogits(model, nextInput, lastPositions.unsqueeze(1), valid, cache);
+            if (keyValid is not null) keyValid = cat([keyValid, ones([keyValid.shape[0], 1], ScalarType.Bool, device)], dim: 1);
+            logits = LastLogits(model, nextInput, lastPositions.unsqueeze(1), keyValid, cache);
             // Keep the state the next step reads; free the previous step's now, not at the end of the whole generation.
             logits.MoveToOuterDisposeScope();
-            valid.MoveToOuterDisposeScope();
+            keyValid?.MoveToOuterDisposeScope();
             lastPositions.MoveToOuterDisposeScope();
-            foreach (var t in previous) t.Dispose();
+            foreach (var t in previous) t?.Dispose();
         }
 
         return Enumerable.Range(0, rows).Select(r => new GenerationResult(tokens[r], logProbs[r], finish[r])).ToArray();
     }
 
     /// <summary>Runs the model on new positions, appends them to the cache, and returns the last position's logits.</summary>
-    private static Tensor LastLogits(PolicyModel model, Tensor ids, Tensor positions, Tensor valid, KvCache cache)
+    private static Tensor LastLogits(PolicyModel model, Tensor ids, Tensor positions, Tensor? valid, KvCache cache)
     {
         using var scope = NewDisposeScope();
         var hidden = model.Hidden(ids, positions, valid, cache);

@@ -23,8 +23,35 @@ public static class TokenSampler
             return (greedy.MoveToOuterDisposeScope(), lp.MoveToOuterDisposeScope());
         }
 
-        scaled = scaled / options.Temperature;
+        if (options.Temperature != 1.0) scaled = scaled / options.Temperature;
         var logProbs = scaled.log_softmax(-1);
+        bool truncates = options.TopP < 1.0 || (options.TopK > 0 && options.TopK < logProbs.shape[1]);
+        var (tokens, chosenLogProbs) = truncates
+            ? SampleTruncated(logProbs, uniforms, options)
+            : SampleFull(logProbs, uniforms);
+        return (tokens.MoveToOuterDisposeScope(), chosenLogProbs.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Sampling from the whole distribution: the inverse CDF in vocabulary order. Sorting would only matter for
+    /// truncation, and a sort of every row's vocabulary costs more than the rest of the sampler together.
+    /// </summary>
+    private static (Tensor Tokens, Tensor LogProbs) SampleFull(Tensor logProbs, double[] uniforms)
+    {
+        long vocab = logProbs.shape[1];
+        var probs = logProbs.exp();
+        var cdf = probs.to_type(ScalarType.Float64).cumsum(-1);
+        var target = Targets(uniforms, cdf);
+        // The first token whose cumulative mass exceeds the target; a token with zero mass never is (its cdf equals
+        // its predecessor's), except as the fallback past the end when rounding lifted the target to the total.
+        var choice = cdf.narrow(1, 0, vocab - 1).le(target).sum(-1, keepdim: true);
+        choice = where(probs.gather(-1, choice).gt(0), choice, probs.argmax(-1, keepdim: true));
+        return (choice.squeeze(-1), logProbs.gather(-1, choice).squeeze(-1));
+    }
+
+    /// <summary>Top-k / top-p sampling: tokens in order of probability, the tail cut, the inverse CDF over the rest.</summary>
+    private static (Tensor Tokens, Tensor LogProbs) SampleTruncated(Tensor logProbs, double[] uniforms, SamplingOptions options)
+    {
         var (sortedLogProbs, sortedIds) = logProbs.sort(-1, descending: true);
         var probs = sortedLogProbs.exp();
         if (options.TopK > 0 && options.TopK < probs.shape[1])
@@ -35,15 +62,18 @@ public static class TokenSampler
             var before = probs.cumsum(-1) - probs;
             probs = probs * before.lt(options.TopP).to_type(probs.dtype);
         }
-        // Inverse CDF in float64 so the choice depends on the draw, not on float32 rounding of a long cumulative sum.
         var cdf = probs.to_type(ScalarType.Float64).cumsum(-1);
-        var u = tensor(uniforms, ScalarType.Float64, device: logits.device).unsqueeze(1) * cdf.narrow(1, cdf.shape[1] - 1, 1);
-        var choice = cdf.lt(u).sum(-1).clamp_max(cdf.shape[1] - 1);
+        var choice = cdf.lt(Targets(uniforms, cdf)).sum(-1).clamp_max(cdf.shape[1] - 1);
         // A token with zero kept mass can only be reached through rounding at the very end: step back to the last kept one.
         var kept = probs.gt(0).sum(-1) - 1;
         choice = minimum(choice, kept).unsqueeze(-1);
-        var tokens = sortedIds.gather(-1, choice).squeeze(-1);
-        var chosenLogProbs = sortedLogProbs.gather(-1, choice).squeeze(-1);
-        return (tokens.MoveToOuterDisposeScope(), chosenLogProbs.MoveToOuterDisposeScope());
+        return (sortedIds.gather(-1, choice).squeeze(-1), sortedLogProbs.gather(-1, choice).squeeze(-1));
     }
+
+    /// <summary>
+    /// Each row's draw scaled to its total kept mass, [rows, 1]. In float64 so the choice depends on the draw, not on
+    /// float32 rounding of a long cumulative sum.
+    /// </summary>
+    private static Tensor Targets(double[] uniforms, Tensor cdf) =>
+        tensor(uniforms, ScalarType.Float64, device: cdf.device).unsqueeze(1) * cdf.narrow(1, cdf.shape[1] - 1, 1);
 }

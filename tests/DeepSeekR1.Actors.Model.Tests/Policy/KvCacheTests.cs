@@ -7,14 +7,18 @@ namespace DeepSeekR1.Actors.Model.Tests.Policy;
 public class KvCacheTests
 {
     [Theory]
-    [InlineData(4)]   // multi-head
-    [InlineData(2)]   // grouped-query
-    [InlineData(1)]   // multi-query
-    public void Incremental_decoding_gives_the_logits_of_a_full_recompute(int kvHeads)
+    [InlineData(4, false)]   // multi-head
+    [InlineData(2, false)]   // grouped-query
+    [InlineData(1, false)]   // multi-query
+    [InlineData(2, true)]    // grouped-query, q/k/v and gate/up fused as during generation
+    [InlineData(4, true)]
+    public void Incremental_decoding_gives_the_logits_of_a_full_recompute(int kvHeads, bool fused)
     {
         using var scope = NewDisposeScope();
-        using var model = new PolicyModel(TinyModels.Dense(kvHeads), seed: 7);
+        using var model = new PolicyModel(TinyModels.Dense(kvHeads) with { AttentionBias = fused }, seed: 7);
         using var _ = no_grad();
+        // The full recompute below runs after the fusion ends, on the separate projections: the reference stays independent.
+        var fusion = fused ? model.FuseProjections() : null;
         // Two prompts of different lengths: the shorter one is left-padded, so masks and per-row positions matter.
         var requests = new[] { new GenerationRequest([5, 6, 7, 8, 9], 0), new GenerationRequest([10, 11], 0) };
         var (ids, valid, positions) = PolicyGenerator.LeftPad(requests, 5, 0, CPU);
@@ -33,6 +37,7 @@ public class KvCacheTests
             cache.Advance(1);
         }
 
+        fusion?.Dispose();
         var allIds = cat([ids, continuation], 1);
         var allPos = cat([positions, positions.select(1, -1).unsqueeze(1) + arange(1, 4).unsqueeze(0)], 1);
         var full = model.Forward(allIds, allPos, keyValid);

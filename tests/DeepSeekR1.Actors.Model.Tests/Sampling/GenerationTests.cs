@@ -88,6 +88,27 @@ public class GenerationTests
     }
 
     [Fact]
+    public void Untruncated_sampling_inverts_the_cdf_in_vocabulary_order()
+    {
+        using var scope = NewDisposeScope();
+        var logits = tensor(new[] { 0f, 2f, 1f, -1f }).unsqueeze(0);   // probabilities ~ .087 .644 .237 .032
+        var picks = new[] { 0.05, 0.5, 0.8, 0.99 }.Select(u => TokenSampler.Sample(logits, [u], new SamplingOptions()).Tokens.item<long>());
+        Assert.Equal(new long[] { 0, 1, 2, 3 }, picks);
+        var (_, logProb) = TokenSampler.Sample(logits, [0.5], new SamplingOptions());
+        Assert.Equal(logits.log_softmax(-1)[0, 1].item<float>(), logProb.item<float>(), 5);
+    }
+
+    [Fact]
+    public void Untruncated_sampling_never_picks_a_token_without_mass()
+    {
+        using var scope = NewDisposeScope();
+        // Tokens 0, 2 and 3 have exactly zero probability; the draws at both ends must still land on token 1.
+        var logits = tensor(new[] { float.NegativeInfinity, 0f, float.NegativeInfinity, float.NegativeInfinity }).unsqueeze(0);
+        foreach (var u in new[] { 0.0, 0.5, 1 - 1e-16 })
+            Assert.Equal(1, TokenSampler.Sample(logits, [u], new SamplingOptions()).Tokens.item<long>());
+    }
+
+    [Fact]
     public void Top_k_one_is_greedy_and_top_p_keeps_the_nucleus()
     {
         using var scope = NewDisposeScope();
