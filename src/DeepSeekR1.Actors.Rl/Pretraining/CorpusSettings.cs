@@ -24,7 +24,7 @@ public sealed record CorpusSettings
     public double WrongShare { get; init; } = 0.5;
 
     /// <summary>Where a wrong document's mistake sits (see <see cref="SlipSite"/>).</summary>
-    public SlipSite SlipAt { get; init; } = SlipSite.Answer;
+    public SlipSite SlipAt { get; init; } = SlipSite.LastStep;
 
     /// <summary>Relative frequency of arithmetic levels 1..5 (five non-negative weights, not all zero).</summary>
     public IReadOnlyList<double> LevelWeights { get; init; } = [4, 4, 2, 0.5, 0.5];

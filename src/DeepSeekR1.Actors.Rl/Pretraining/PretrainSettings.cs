@@ -36,7 +36,7 @@ public sealed record PretrainSettings
     public double WrongShare { get; init; } = 0.5;
 
     /// <summary>Where a wrong document's mistake sits: in the answer (after correct steps) or in the last step.</summary>
-    public SlipSite SlipAt { get; init; } = SlipSite.Answer;
+    public SlipSite SlipAt { get; init; } = SlipSite.LastStep;
 
     /// <summary>Relative frequency of arithmetic levels 1..5 in the corpus.</summary>
     public IReadOnlyList<double> LevelWeights { get; init; } = [4, 4, 2, 0.5, 0.5];
