@@ -21,13 +21,14 @@ public static class JournalCommand
             var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             string runId = parse.GetValue(run)!;
             string path = parse.GetValue(file)!;
-            string dataDir = CommonOptions.Load(parse).GetString("r1.data-dir");
+            var config = CommonOptions.Load(parse);
+            string dataDir = config.GetString("r1.data-dir");
             // Written beside the target and moved over it: a failed export leaves no truncated file behind.
             string partial = path + ".partial";
             try
             {
                 long count;
-                await using (var reader = JournalReader.Open(dataDir))
+                await using (var reader = JournalReader.Open(dataDir, config.Root))
                 await using (var stream = File.Create(partial))
                     count = await JournalExport.WriteJsonLinesAsync(reader, runId, stream, cancellation);
                 if (count == 0)

@@ -40,10 +40,11 @@ public static class ReplayCommand
         var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         string runId = parse.GetValue(Run)!;
         string outDir = parse.GetValue(Out)!;
-        string dataDir = CommonOptions.Load(parse).GetString("r1.data-dir");
+        var config = CommonOptions.Load(parse);
+        string dataDir = config.GetString("r1.data-dir");
         try
         {
-            await using var reader = JournalReader.Open(dataDir);
+            await using var reader = JournalReader.Open(dataDir, config.Root);
             var projection = new RunProjection();
             if (parse.GetValue(Follow))
             {

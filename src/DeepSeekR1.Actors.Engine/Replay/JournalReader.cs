@@ -31,23 +31,27 @@ public sealed class JournalReader : IAsyncDisposable
     }
 
     /// <summary>
-    /// Opens the journal <c>DATA_DIR/journal.db</c>. Throws <see cref="FileNotFoundException"/> when there is no journal
-    /// there: reading must never create an empty one.
+    /// Opens the journal the configuration names: by default the SQLite file <c>DATA_DIR/journal.db</c> (a copy from
+    /// another machine works), or a cluster's PostgreSQL journal when <paramref name="overrides"/> layer
+    /// <c>hocon/cluster.conf</c> (connection string from <c>R1_JOURNAL_CONNECTION</c> or <c>r1.cluster.journal-connection</c>).
+    /// Throws <see cref="FileNotFoundException"/> when a SQLite journal is missing: reading must never create an empty one.
     /// </summary>
     /// <param name="dataDirectory">The data dir that holds <c>journal.db</c>.</param>
-    public static JournalReader Open(string dataDirectory)
+    /// <param name="overrides">The command's configuration (journal plugin settings); null = the embedded default.</param>
+    public static JournalReader Open(string dataDirectory, Config? overrides = null)
     {
-        string file = Path.Combine(dataDirectory, EngineConfig.JournalFileName);
-        if (!File.Exists(file))
-            throw new FileNotFoundException($"no journal at {Path.GetFullPath(file)} (is --data-dir the folder a run wrote to?)", file);
         // Logging off: every failure of a query reaches the caller as an exception (located and explained below), and
-        // Akka's stream supervisor would otherwise print each one again with its stack trace.
+        // Akka's stream supervisor would otherwise print each one again with its stack trace. A plain local system:
+        // reading needs no cluster, so no node has to run.
         var local = ConfigurationFactory.ParseString("""
             akka.actor.provider = local
             akka.loglevel = OFF
             akka.stdout-loglevel = OFF
-            """);
+            """).WithFallback(overrides ?? Config.Empty);
         var config = EngineConfig.ForDataDirectory(dataDirectory, local);
+        string file = Path.Combine(dataDirectory, EngineConfig.JournalFileName);
+        if (EngineConfig.UsesSqlite(config) && !File.Exists(file))
+            throw new FileNotFoundException($"no journal at {Path.GetFullPath(file)} (is --data-dir the folder a run wrote to?)", file);
         return new JournalReader(ActorSystem.Create("r1-replay", config));
     }
 

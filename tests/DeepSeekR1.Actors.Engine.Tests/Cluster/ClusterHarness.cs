@@ -1,3 +1,5 @@
+using DeepSeekR1.Actors.Rl.Training;
+using DeepSeekR1.Actors.Engine.Entities;
 using System.Security.Cryptography;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Model.Checkpoints;
@@ -59,6 +61,16 @@ internal sealed class ClusterHarness : IDisposable
         return node;
     }
 
+    /// <summary>Runs <c>r1 replay</c> of the run against the cluster's PostgreSQL journal into <paramref name="outDir"/>.</summary>
+    public R1Process StartReplay(string outDir)
+    {
+        var replay = R1Process.Start(Dir.Path, ["replay", "--run", RunId, "--out", outDir,
+            "--config", Path.Combine(RepositoryRoot(), "hocon", "cluster.conf"), "--data-dir", DataDir,
+            "--set", $"r1.cluster.journal-connection={Journal}"]);
+        processes.Add(replay);
+        return replay;
+    }
+
     /// <summary>Starts the driver (<c>r1 train</c>) of the run; the harness disposes it.</summary>
     public R1Process StartDriver()
     {
@@ -76,7 +88,11 @@ internal sealed class ClusterHarness : IDisposable
         var journal = PostgresJournal.Read(Journal);
         var applied = journal.Where(r => r.PersistenceId == $"learner-{RunId}").Select(r => r.Event).OfType<StepApplied>().ToArray();
         Assert.Equal(Enumerable.Range(0, Steps).Select(i => (long)i), applied.Select(a => a.Step));
-        foreach (var a in applied)
+        // Checkpoints nothing needs any more are pruned by the learner (CheckpointRetention); the rest are whole.
+        var retention = new GrpoSettings { Steps = Steps, ReferenceRefreshEvery = 2, CheckpointEvery = 0 };
+        foreach (var a in applied.Where(a => !CheckpointRetention.Keeps(a.Step + 1, Steps, retention)))
+            Assert.False(Directory.Exists(a.Checkpoint), $"{a.Checkpoint} should have been pruned");
+        foreach (var a in applied.Where(a => CheckpointRetention.Keeps(a.Step + 1, Steps, retention)))
         {
             CheckpointManifest.Verify(a.Checkpoint);
             string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(a.Checkpoint, CheckpointManifest.FileName))));
@@ -106,7 +122,7 @@ internal sealed class ClusterHarness : IDisposable
         Dir.Dispose();
     }
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "hocon", "cluster.conf"))) return dir.FullName;

@@ -34,6 +34,14 @@ public class ClusterRunTests(PostgresServer postgres)
 
         // Distribution changes nothing: the inline loop computes the same steps in one process.
         await AssertSameAsInline(cluster, applied);
+
+        // r1 replay reads the cluster's PostgreSQL journal as it reads a SQLite file: one metrics row per applied step.
+        string outDir = Path.Combine(cluster.Dir.Path, "replay");
+        var replay = cluster.StartReplay(outDir);
+        Assert.True(await replay.WaitForExit(TimeSpan.FromSeconds(90)) == 0, string.Join('\n', replay.Lines));
+        var rows = File.ReadAllLines(Path.Combine(outDir, "metrics.csv"));
+        Assert.Equal(cluster.Steps + 1, rows.Length);
+        Assert.Equal(Enumerable.Range(1, cluster.Steps).Select(i => i.ToString()), rows.Skip(1).Select(r => r.Split(',')[0]));
     }
 
     [Fact]
