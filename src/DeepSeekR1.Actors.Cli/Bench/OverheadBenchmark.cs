@@ -81,6 +81,7 @@ public static class OverheadBenchmark
                 ["inline_sampling_seconds"] = Math.Round(inlinePhases.Skip(1).Average(p => p.Sampling), 3),
                 ["inline_update_seconds"] = Math.Round(inlinePhases.Skip(1).Average(p => p.Update), 3),
                 ["actor_sampling_seconds"] = Math.Round(actorPhases.Sampling, 3),
+                ["actor_generation_seconds"] = Math.Round(actorPhases.Generation, 3),
                 ["actor_update_seconds"] = Math.Round(actorPhases.Update, 3),
                 ["actor_checkpoint_seconds"] = Math.Round(actorPhases.Checkpoint, 3),
                 ["actor_between_steps_seconds"] = Math.Round(actorPhases.Between, 3),

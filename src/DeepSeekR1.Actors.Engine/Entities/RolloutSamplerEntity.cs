@@ -88,6 +88,7 @@ internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
         IReadOnlyList<GenerationResult> results;
         using (var scope = NewDisposeScope())
             results = PolicyGenerator.Generate(policy!, work.Select(w => new GenerationRequest(w.PromptIds, w.Seed)).ToArray(), context.Sampler.Options);
+        context.Mark($"generated step={first.PolicyVersion + 1} samples={work.Count}");
         // One message per group: the group scores and journals its outputs of this batch together.
         foreach (var group in work.Select((w, i) => (Work: w, Result: results[i])).GroupBy(x => x.Work.GroupId))
             context.Groups.Tell(EngineContext.To(group.Key, new RolloutsSampled(group.Key, group
