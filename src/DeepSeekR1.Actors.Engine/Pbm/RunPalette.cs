@@ -13,6 +13,8 @@ namespace DeepSeekR1.Actors.Engine.Pbm;
 internal static class RunPalette
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+    // How long `run status` waits for the journal, and for the run itself while the journal is down.
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
     public static PbmPalette Create(EngineContext context, RunJournal journal)
     {
@@ -53,16 +55,53 @@ internal static class RunPalette
         public async Task Status(PbmInvocation invocation)
         {
             string runId = RunId(invocation);
+            if (await JournalError(invocation.Cancellation) is { } journalError)
+            {
+                await StatusWithoutJournal(invocation, runId, journalError);
+                return;
+            }
             var status = await StatusOf(runId, invocation.Cancellation) ?? throw await UnknownRun(runId, invocation.Cancellation);
             var applied = await journal.Applied(runId, invocation.Cancellation);
             var last = applied.Count > 0 ? applied[^1].Metrics : null;
             var table = new PbmTable("run", "state", "steps_done", "steps", "step_in_flight", "policy_version",
-                "reward", "accuracy", "length", "kl", "loss", "step_seconds", "checkpoint");
+                "reward", "accuracy", "length", "kl", "loss", "step_seconds", "checkpoint", "journal");
             table.Add(runId, status.State, status.StepsCompleted, await PlannedSteps(runId, invocation.Cancellation),
                 status.CurrentStep >= 0 ? status.CurrentStep + 1 : null, (long)applied.Count,
                 last?.RewardMean, last?.Accuracy, last?.CompletionLengthMean, last?.KlMean, last?.Loss, last?.StepSeconds,
-                applied.Count > 0 ? applied[^1].Checkpoint : status.Checkpoint);
+                applied.Count > 0 ? applied[^1].Checkpoint : status.Checkpoint, "ok");
             await invocation.Send(table.ToFrame(runId == Hosted ? null : "this run is not hosted by this node: its status comes from the journal"));
+        }
+
+        // The journal is down (a PostgreSQL outage, say): say so instead of failing. The engine retries with back-off
+        // and loses nothing journaled; the hosted run may still answer from memory, the rest waits for the journal.
+        private async Task StatusWithoutJournal(PbmInvocation invocation, string runId, string journalError)
+        {
+            RunStatus? live = null;
+            if (runId == Hosted)
+            {
+                try { live = await context.Runs.Ask<RunStatus>(EngineContext.To(Hosted, new GetRunStatus(runId)), ProbeTimeout, invocation.Cancellation); }
+                catch (Exception e) when (e is AskTimeoutException or TaskCanceledException && !invocation.Cancellation.IsCancellationRequested) { }
+            }
+            var table = new PbmTable("run", "state", "steps_done", "step_in_flight", "journal");
+            table.Add(runId, live?.State ?? "unknown", live?.StepsCompleted, live is { CurrentStep: >= 0 } ? live.CurrentStep + 1 : null,
+                $"unavailable: {journalError}");
+            await invocation.Send(table.ToFrame("the journal cannot be reached: the engine retries with back-off and loses nothing journaled; metrics come back with it"));
+        }
+
+        // Null when the journal answers a cheap query in time, else why not.
+        private async Task<string?> JournalError(CancellationToken cancellation)
+        {
+            using var probe = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            probe.CancelAfter(ProbeTimeout);
+            try
+            {
+                await journal.RunIds(probe.Token);
+                return null;
+            }
+            catch (Exception e) when (!cancellation.IsCancellationRequested)
+            {
+                return e is OperationCanceledException ? $"no answer within {ProbeTimeout.TotalSeconds:F0} s" : e.GetBaseException().Message;
+            }
         }
 
         public async Task Lifecycle(PbmInvocation invocation, IWireMessage command, string note)

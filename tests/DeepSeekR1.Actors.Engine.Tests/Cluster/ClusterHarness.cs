@@ -49,16 +49,32 @@ internal sealed class ClusterHarness : IDisposable
         "--set", "r1.engine.max-batch-samples=3", "--set", "r1.engine.batch-linger=20ms",
         "--set", "r1.engine.group-resend-interval=1s", "--set", "r1.cluster.drive-interval=2s",
         "--set", "akka.cluster.split-brain-resolver.stable-after=3s", "--set", "akka.loglevel=WARNING",
-        "--set", "r1.engine.markers=on",
+        "--set", "r1.engine.markers=on", "--set", $"r1.pbm.token={PbmToken}",
     ];
 
+    /// <summary>The pbm token every process of the harness uses.</summary>
+    public const string PbmToken = "cluster-test-token";
+
     /// <summary>Starts a node with <paramref name="roles"/> on <paramref name="port"/> and waits until it is up.</summary>
-    public async Task<R1Process> StartNode(string roles, int port)
+    public async Task<R1Process> StartNode(string roles, int port, int pbmPort = 0)
     {
-        var node = R1Process.Start(Dir.Path, ["node", .. Common(), "--roles", roles, "--port", port.ToString()]);
+        var node = R1Process.Start(Dir.Path, ["node", .. Common(), "--roles", roles, "--port", port.ToString(), "--set", $"r1.pbm.port={pbmPort}"]);
         processes.Add(node);
         Assert.True(await node.WaitForLine("r1 node: up at", TimeSpan.FromSeconds(90)), $"node {roles}:{port} did not come up:\n{string.Join('\n', node.Lines)}");
         return node;
+    }
+
+    /// <summary>Runs <c>r1 pbm 127.0.0.1:PORT words... --json</c> against a node and returns its exit code and parsed answer.</summary>
+    public async Task<(int Exit, System.Text.Json.Nodes.JsonNode? Answer, string Output)> Pbm(int pbmPort, params string[] words)
+    {
+        var client = R1Process.Start(Dir.Path, ["pbm", $"127.0.0.1:{pbmPort}", .. words, "--json", "--token", PbmToken]);
+        processes.Add(client);
+        int exit = await client.WaitForExit(TimeSpan.FromSeconds(60));
+        string json = string.Join('\n', client.Lines.SkipWhile(l => !l.StartsWith('{')));
+        System.Text.Json.Nodes.JsonNode? answer = null;
+        try { answer = System.Text.Json.Nodes.JsonNode.Parse(json); }
+        catch (System.Text.Json.JsonException) { }
+        return (exit, answer, string.Join('\n', client.Lines));
     }
 
     /// <summary>Runs <c>r1 replay</c> of the run against the cluster's PostgreSQL journal into <paramref name="outDir"/>.</summary>

@@ -12,15 +12,22 @@ public class JournalOutageTests(PostgresServer postgres)
     public async Task A_journal_outage_mid_step_delays_the_run_and_loses_nothing()
     {
         using var cluster = new ClusterHarness(postgres, "outage", steps: 3);
-        var learner = await cluster.StartNode("learner", cluster.SeedPort);
+        int pbmPort = PostgresServer.FreePort();
+        var learner = await cluster.StartNode("learner", cluster.SeedPort, pbmPort);
         var worker = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
 
         var driver = cluster.StartDriver();
         Assert.True(await worker.WaitForLine("r1-engine: sampling step=2", TimeSpan.FromSeconds(180)), ClusterHarness.Output(driver, learner, worker));
         postgres.Stop();
+        var outage = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(8));
+            // pbm says so: the run's status names the journal as unavailable instead of failing.
+            var (pbmExit, answer, pbmOutput) = await cluster.Pbm(pbmPort, "run", "status");
+            Assert.True(pbmExit == 0, pbmOutput);
+            Assert.StartsWith("unavailable", (string?)answer?["rows"]?[0]?["journal"] ?? "", StringComparison.Ordinal);
+            var rest = TimeSpan.FromSeconds(8) - outage.Elapsed;
+            if (rest > TimeSpan.Zero) await Task.Delay(rest);
         }
         finally
         {
@@ -30,6 +37,9 @@ public class JournalOutageTests(PostgresServer postgres)
         int exit = await driver.WaitForExit(TimeSpan.FromSeconds(300));
         Assert.True(exit == 0, ClusterHarness.Output(driver, learner, worker));
         cluster.AssertJournalComplete();
+        // And once the journal is back, the status reads it again.
+        var (_, after, afterOutput) = await cluster.Pbm(pbmPort, "run", "status");
+        Assert.True((string?)after?["rows"]?[0]?["journal"] == "ok", afterOutput);
         // The outage did hit the journal's writers, and they said so.
         var said = learner.Lines.Concat(worker.Lines).Concat(driver.Lines)
             .Where(l => l.Contains("[ERROR]", StringComparison.Ordinal) && l.Contains("persist", StringComparison.OrdinalIgnoreCase)).ToArray();
