@@ -21,6 +21,9 @@ public class BenchOverheadTests
         Assert.True(actor > 0 && inline > 0, json.ToString());
         // The printed seconds are rounded to milliseconds, the ratio is taken before rounding.
         Assert.Equal(actor / inline, json.GetProperty("ratio").GetDouble(), (actor / inline) * 0.05 + 0.002);
+        // Charging the actor engine's update at the inline loop's time moves the ratio by exactly their difference.
+        double atInline = (actor - json.GetProperty("actor_update_seconds").GetDouble() + json.GetProperty("inline_update_seconds").GetDouble()) / inline;
+        Assert.Equal(atInline, json.GetProperty("ratio_at_inline_update").GetDouble(), atInline * 0.05 + 0.002);
         Assert.True(json.GetProperty("max_loss_difference").GetDouble() < 1e-4, json.ToString());
 
         // The actor phases partition a step (from one step's journaling to the next), so they add up to its seconds.

@@ -85,6 +85,47 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
     }
 
     [Fact]
+    public async Task A_repeated_start_while_outputs_are_being_scored_verifies_them_again_instead_of_regenerating()
+    {
+        var context = Context("rescore", out var probes);
+        string id = EntityIds.Group("rescore", 0, 0);
+        var start = new StartGroup("rescore", 0, 0, QuestionData.From(context.Prompts.ForStep(0)[0]), 3, 0, context.CheckpointDirectory(0));
+        var group = Sys.ActorOf(Props.Create(() => new PromptGroupEntity(context, id)));
+        group.Tell(start);
+        probes.Queue.ExpectMsg<OfferWork>();
+
+        // Samples 0 and 1 come back from a sampler and go out for scoring; the driver's repeat arrives before the
+        // verifier answers (the work queue already forgot them: their batch is done).
+        group.Tell(new RolloutsSampled(id, [new SampledOutput(0, [5], [-0.5f], "Stop", 0), new SampledOutput(1, [6], [-0.4f], "Stop", 0)]));
+        Assert.Equal([0, 1], ((VerifyRollouts)probes.Verifiers.ExpectMsg<ShardingEnvelope>().Message).Outputs.Select(o => o.Sample));
+        group.Tell(start);
+        Assert.Equal([0, 1], ((VerifyRollouts)probes.Verifiers.ExpectMsg<ShardingEnvelope>().Message).Outputs.Select(o => o.Sample));
+        Assert.Equal([2], probes.Queue.ExpectMsg<OfferWork>().Work.Select(w => w.Sample));
+
+        // Sample 2 is generated too; a repeat while all three are out for scoring offers nothing and does not finish
+        // the group early.
+        group.Tell(new RolloutsSampled(id, [new SampledOutput(2, [7], [-0.3f], "Stop", 0)]));
+        Assert.Equal([2], ((VerifyRollouts)probes.Verifiers.ExpectMsg<ShardingEnvelope>().Message).Outputs.Select(o => o.Sample));
+        group.Tell(start);
+        Assert.Equal([0, 1, 2], ((VerifyRollouts)probes.Verifiers.ExpectMsg<ShardingEnvelope>().Message).Outputs.Select(o => o.Sample));
+        probes.Queue.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        probes.Learner.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        // The answers arrive, twice; each sample is journaled once, and once all three are in the group finishes.
+        group.Tell(new RolloutsVerified(id, [Scored(0, 1.0), Scored(1, 0.0)]));
+        group.Tell(new RolloutsVerified(id, [Scored(0, 1.0), Scored(1, 0.0)]));
+        group.Tell(new RolloutsVerified(id, [Scored(2, 0.5)]));
+        probes.Learner.ExpectMsg<DeliverGroup>();
+        var events = await JournalProbe.AwaitEvents(Sys, $"group-{id}", 5);
+        Assert.Equal([0, 1, 2], events.OfType<RolloutRecorded>().Select(r => r.Rollout.Sample).Order());
+
+        // Scored and journaled: a later repeat neither re-scores nor offers anything.
+        group.Tell(start);
+        probes.Verifiers.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        probes.Queue.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public async Task The_learner_applies_a_step_once_when_its_groups_arrive_twice()
     {
         var context = Context("once", out var probes);

@@ -24,6 +24,8 @@ public sealed record BenchSettings
     public int Repeats { get; init; } = 3;
     /// <summary>GRPO steps each engine runs in the overhead benchmark.</summary>
     public int OverheadSteps { get; init; } = 3;
+    /// <summary>Untimed inline steps before the overhead benchmark's two timed runs.</summary>
+    public int OverheadWarmupSteps { get; init; } = 2;
 }
 
 /// <summary>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using DeepSeekR1.Actors.Cli.Configuration;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Hosting;
+using DeepSeekR1.Actors.Model;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Sampling;
@@ -85,12 +86,16 @@ public static class TrainCommand
         EvalSettings? evalSettings = train.EvalLimit > 0
             ? config.Bind<EvalSettings>("r1.eval") with { Task = grpo.Task, Data = grpo.Data, Limit = train.EvalLimit, Samples = train.EvalSamples }
             : null;
+        // Every tensor op of this command runs on the process's tensor thread, the thread the actor engine's samplers
+        // and learner use too: one OpenMP master per process (TorchThread says why).
+        var torch = TorchThread.Shared;
         EvalReport? before = null;
         if (evalSettings is not null)
-        {
-            using var initial = LoadInitialPolicy(config, train, runtime);
-            before = Evaluate(initial, runtime.Tokenizer, task, evalSettings, grpo, output, "before");
-        }
+            before = torch.Invoke(() =>
+            {
+                using var initial = LoadInitialPolicy(config, train, runtime);
+                return Evaluate(initial, runtime.Tokenizer, task, evalSettings, grpo, output, "before");
+            });
 
         using var metricsFile = new StreamWriter(Path.Combine(runDir, "metrics.jsonl"), append: resuming);
         var started = DateTime.UtcNow;
@@ -112,24 +117,27 @@ public static class TrainCommand
         {
             var run = EngineRunFor(config, train, grpo, runtime, task, runId);
             final = TrainWithActors(run, dataDir, cluster is null ? config.Root : cluster.WithFallback(config.Root), output, Report);
-            trained = evalSettings is not null ? PolicyCheckpoint.Load(final, runtime.Device) : null;
+            trained = evalSettings is not null ? torch.Invoke(() => PolicyCheckpoint.Load(final, runtime.Device)) : null;
         }
         else
         {
-            trained = LoadInitialPolicy(config, train, runtime);
-            using var trainer = new InlineGrpoTrainer(trained, runtime.Tokenizer, task, grpo, sampling, seed);
-            foreach (var result in trainer.Run())
+            trained = torch.Invoke(() => LoadInitialPolicy(config, train, runtime));
+            final = torch.Invoke(() =>
             {
-                Report(result.Step, result.Metrics, result.SamplingSeconds);
-                if (grpo.CheckpointEvery > 0 && (result.Step + 1) % grpo.CheckpointEvery == 0)
-                    SaveCheckpoint(trained, runDir, result.Step + 1, runtime.Tokenizer);
-            }
-            final = SaveCheckpoint(trained, runDir, grpo.Steps, runtime.Tokenizer);
+                using var trainer = new InlineGrpoTrainer(trained, runtime.Tokenizer, task, grpo, sampling, seed);
+                foreach (var result in trainer.Run())
+                {
+                    Report(result.Step, result.Metrics, result.SamplingSeconds);
+                    if (grpo.CheckpointEvery > 0 && (result.Step + 1) % grpo.CheckpointEvery == 0)
+                        SaveCheckpoint(trained, runDir, result.Step + 1, runtime.Tokenizer);
+                }
+                return SaveCheckpoint(trained, runDir, grpo.Steps, runtime.Tokenizer);
+            });
         }
         using var trainedPolicy = trained;
         double minutes = (DateTime.UtcNow - started).TotalMinutes;
 
-        EvalReport? after = evalSettings is not null ? Evaluate(trainedPolicy!, runtime.Tokenizer, task, evalSettings, grpo, output, "after") : null;
+        EvalReport? after = evalSettings is not null ? torch.Invoke(() => Evaluate(trainedPolicy!, runtime.Tokenizer, task, evalSettings, grpo, output, "after")) : null;
         output.WriteLine($"r1 train: finished {grpo.Steps} steps in {minutes:F1} min; checkpoint {final}");
         var summary = new Dictionary<string, object?>
         {

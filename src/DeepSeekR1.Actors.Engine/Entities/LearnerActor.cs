@@ -19,7 +19,7 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// group order, writes the checkpoint (weights, optimizer state, manifest), then journals <see cref="StepApplied"/> (its
 /// only event), acknowledges the groups and publishes the new policy version. On restart it loads the checkpoint of the
 /// last applied step and answers groups of applied steps with an acknowledgement only, so each step is applied once.
-/// Runs on the pinned model dispatcher.
+/// Runs on the model dispatcher (the process's tensor thread).
 /// </summary>
 internal sealed class LearnerActor : RunTaggedActor
 {

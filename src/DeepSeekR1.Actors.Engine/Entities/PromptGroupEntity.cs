@@ -14,7 +14,9 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// and hands the group to the learner, again every resend interval, until the learner acknowledges it. After a crash it
 /// recovers its journal and offers only the samples it has not recorded. Every repeated StartGroup (the run's driver
 /// repeats it) offers the missing samples again: the work queue is a singleton that forgets its offers when its node
-/// dies, and it ignores offers it still holds.
+/// dies, and it ignores offers it still holds. Samples already generated and out for scoring are not among the missing:
+/// a repeat sends them to the verifier again instead (scoring is pure and recording is idempotent), so a repeat that
+/// lands between a batch's generation and its journaling never pays for a second generation.
 /// </summary>
 internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
 {
@@ -24,6 +26,7 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
     private readonly string groupId;
     private GroupStarted? started;
     private readonly SortedDictionary<int, RolloutData> rollouts = [];
+    private readonly SortedDictionary<int, SampledOutput> scoring = [];   // generated, sent to the verifier, not journaled yet
     private GroupFinished? finished;
     private bool acknowledged;
 
@@ -78,20 +81,25 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
         if (acknowledged) return;
         if (finished is not null) { Deliver(); return; }
         var s = started!;
-        var work = Missing(s.GroupSize, rollouts.Keys)
+        if (scoring.Count > 0) Verify(scoring.Values.ToArray());
+        var work = Missing(s.GroupSize, [.. rollouts.Keys, .. scoring.Keys])
             .Select(i => new SampleWork(groupId, i, s.PromptIds, GroupSampler.SampleSeed(context.Run.Seed, s.Step, s.Index, i), s.PolicyVersion, s.Checkpoint))
             .ToArray();
         if (work.Length > 0) context.WorkQueue.Tell(new OfferWork(work));
-        else Finish();   // every sample was recorded before a crash that came before GroupFinished
+        else if (scoring.Count == 0) Finish();   // every sample was recorded before a crash that came before GroupFinished
     }
 
     private void OnSampled(RolloutsSampled sampled)
     {
         if (started is null || finished is not null) return;
-        var fresh = sampled.Outputs.Where(o => !rollouts.ContainsKey(o.Sample)).ToArray();
+        var fresh = sampled.Outputs.Where(o => !rollouts.ContainsKey(o.Sample) && !scoring.ContainsKey(o.Sample)).DistinctBy(o => o.Sample).ToArray();
         if (fresh.Length == 0) return;
-        context.Verifiers.Tell(EngineContext.To(EntityIds.Verifier(started.Question.ToTaskItem().Kind), new VerifyRollouts(groupId, started.Question, fresh)));
+        foreach (var output in fresh) scoring[output.Sample] = output;
+        Verify(fresh);
     }
+
+    private void Verify(IReadOnlyList<SampledOutput> outputs) =>
+        context.Verifiers.Tell(EngineContext.To(EntityIds.Verifier(started!.Question.ToTaskItem().Kind), new VerifyRollouts(groupId, started.Question, outputs)));
 
     // All of a batch's outputs go to the journal in one write; each sample index is recorded once, however often a
     // sample arrives (a re-sent batch after a sampler failure, a duplicate message).
@@ -104,6 +112,7 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
         PersistAllTagged(events, e =>
         {
             rollouts[e.Rollout.Sample] = e.Rollout;
+            scoring.Remove(e.Rollout.Sample);
             if (rollouts.Count == started.GroupSize) Finish();
         });
     }

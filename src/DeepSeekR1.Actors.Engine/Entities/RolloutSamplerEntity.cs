@@ -16,7 +16,7 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// samples in one KV-cached generation, and sends each output to its group. Loads a version's checkpoint (verifying its
 /// manifest) when the learner publishes it, or at the latest when work of that version arrives. While idle it asks for
 /// work again every drive interval, since a work queue that moved to another node (its node died) does not know it.
-/// Runs on the pinned model dispatcher: all tensor work happens synchronously inside one message.
+/// Runs on the model dispatcher (the process's tensor thread): all tensor work happens synchronously inside one message.
 /// </summary>
 internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
 {

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+
+namespace DeepSeekR1.Actors.Model;
+
+/// <summary>
+/// The one thread of a process that runs tensor compute: the model-owning actors' messages (through the engine's model
+/// dispatcher) and the command line's own model work (evaluation, the inline loop) all run here, one item at a time.
+/// </summary>
+/// <remarks>
+/// Why one thread and not one per model owner: libtorch's CPU ops parallelise with OpenMP, and GNU OpenMP gives every
+/// thread that starts a parallel region a team of worker threads of its own. Once a process holds more such workers
+/// than there are cores, libgomp stops spin-waiting between parallel regions and parks its workers instead, so every
+/// small op of a decoding step pays a wake-up. A sampler thread and a learner thread (or the main thread that ran the
+/// evaluation before them) are already enough to cross that line on a 2-core machine: the same generation took 30-60%
+/// longer when two threads took turns at it than when one thread ran it every time (docs/actor-engine.md, "Threads").
+/// Work handed over here keeps TorchSharp's thread-local state (dispose scopes, grad mode) consistent as well, because
+/// an item always runs to completion on this thread.
+/// </remarks>
+public sealed class TorchThread
+{
+    // .NET gives secondary threads 1.5 MB of stack; deep model code (recursive module walks, native frames) gets room.
+    private const int StackBytes = 16 << 20;
+
+    private readonly BlockingCollection<Action> _work = new();
+    private readonly Thread _thread;
+
+    /// <summary>The process's tensor thread, started on first use; it is a background thread and never stops.</summary>
+    public static TorchThread Shared { get; } = new("r1-torch");
+
+    private TorchThread(string name)
+    {
+        _thread = new Thread(Loop, StackBytes) { Name = name, IsBackground = true };
+        _thread.Start();
+    }
+
+    /// <summary>True when the caller is already running on this thread.</summary>
+    public bool IsCurrent => Thread.CurrentThread == _thread;
+
+    /// <summary>The managed id of the thread, for checks and diagnostics.</summary>
+    public int ManagedThreadId => _thread.ManagedThreadId;
+
+    /// <summary>
+    /// Queues <paramref name="work"/> to run on this thread after what is already queued, and returns at once. An
+    /// exception that escapes <paramref name="work"/> ends the process, as on any thread it owns (the engine's
+    /// dispatcher hands over Akka mailbox runs, which handle their actors' failures themselves).
+    /// </summary>
+    public void Post(Action work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        _work.Add(work);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on this thread and returns its result; an exception it throws is rethrown to the
+    /// caller with its original stack. Called from this thread, it runs inline (so nested calls cannot deadlock).
+    /// </summary>
+    public T Invoke<T>(Func<T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (IsCurrent) return work();
+        T result = default!;
+        ExceptionDispatchInfo? failure = null;
+        using var done = new ManualResetEventSlim();
+        _work.Add(() =>
+        {
+            try { result = work(); }
+            catch (Exception e) { failure = ExceptionDispatchInfo.Capture(e); }
+            finally { done.Set(); }
+        });
+        done.Wait();
+        failure?.Throw();
+        return result;
+    }
+
+    /// <summary>Runs <paramref name="work"/> on this thread and waits for it (see <see cref="Invoke{T}"/>).</summary>
+    public void Invoke(Action work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        Invoke(() =>
+        {
+            work();
+            return true;
+        });
+    }
+
+    private void Loop()
+    {
+        foreach (var work in _work.GetConsumingEnumerable()) work();
+    }
+}
