@@ -91,4 +91,20 @@ public sealed class WorkQueueTests : TestKit
         var batch = sampler.ExpectMsg<WorkBatch>(TimeSpan.FromSeconds(10));
         Assert.Equal([0, 1], batch.Work.Select(w => w.Sample));
     }
+
+    [Fact]
+    public void A_steps_work_is_split_between_the_free_samplers()
+    {
+        var queue = Queue();
+        var first = CreateTestProbe();
+        var second = CreateTestProbe();
+        queue.Tell(new RequestWork("slot-0", 256), first.Ref);
+        queue.Tell(new RequestWork("slot-1", 256), second.Ref);
+        queue.Tell(new OfferWork([.. Enumerable.Range(0, 3).Select(s => Work("g0", s)), .. Enumerable.Range(0, 4).Select(s => Work("g1", s))]));
+        var a = first.ExpectMsg<WorkBatch>(TimeSpan.FromSeconds(5)).Work;
+        var b = second.ExpectMsg<WorkBatch>(TimeSpan.FromSeconds(5)).Work;
+        Assert.Equal(4, a.Count);
+        Assert.Equal(3, b.Count);
+        Assert.Equal(7, a.Concat(b).Select(w => (w.GroupId, w.Sample)).Distinct().Count());
+    }
 }

@@ -10,7 +10,7 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// once a free sampler's batch is full, or once no offer has come for the linger time (the groups of a step offer within
 /// milliseconds of each other, so they share one generation, as in the inline loop), but never later than
 /// <see cref="LingerCap"/> lingers after the first waiting offer. Work handed to a sampler that dies or reports a failure
-/// goes back to the queue.
+/// goes back to the queue. Work waiting when several samplers are free is split evenly between them.
 /// </summary>
 internal sealed class WorkQueue : ReceiveActor, IWithTimers
 {
@@ -80,13 +80,20 @@ internal sealed class WorkQueue : ReceiveActor, IWithTimers
         Timers.StartSingleTimer(nameof(DispatchTick), new DispatchTick(), delay);
     }
 
+    // The waiting work is shared out over the free samplers, so that a step's generation runs on every rollout node at
+    // once instead of queueing behind whichever sampler asked first; a single sampler takes it all.
     private void Dispatch()
     {
         waitingSince = null;
-        foreach (var (sampler, max) in idle.ToArray())
+        var free = idle.ToArray();
+        for (int i = 0; i < free.Length && pending.Count > 0; i++)
         {
-            var batch = NextBatch(pending, max);
-            if (batch.Count == 0) break;
+            var (sampler, max) = free[i];
+            long version = pending.Min(w => w.PolicyVersion);
+            int ofVersion = pending.Count(w => w.PolicyVersion == version);
+            int samplersLeft = free.Length - i;
+            int share = (ofVersion + samplersLeft - 1) / samplersLeft;
+            var batch = NextBatch(pending, Math.Min(max, share));
             foreach (var work in batch) pending.Remove(work);
             idle.Remove(sampler);
             inFlight[sampler] = batch;
