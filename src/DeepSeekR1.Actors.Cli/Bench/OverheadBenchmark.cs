@@ -36,30 +36,25 @@ public static class OverheadBenchmark
         var task = TaskCatalog.Get(grpo.Task, string.IsNullOrEmpty(grpo.Data) ? null : grpo.Data);
 
         if (settings.OverheadWarmupSteps < 0) throw new ConfigException("r1.bench.overhead-warmup-steps must be 0 or more");
-        if (settings.OverheadWarmupSteps > 0)
-            TorchThread.Shared.Invoke(() =>
-            {
-                using var policy = PolicyFactory.CreateRandom(config, runtime);
-                using var warmup = new InlineGrpoTrainer(policy, runtime.Tokenizer, task, grpo with { Steps = settings.OverheadWarmupSteps }, sampling, seed);
-                foreach (var _ in warmup.Run()) { }
-            });
+        // The inline loop runs on the tensor thread that the actor engine's samplers and learner use afterwards: both
+        // engines compute on the same thread, as `r1 train` does (TorchThread says why that matters).
+        void RunInline(int inlineSteps, Action<StepResult> onStep) => TorchThread.Shared.Invoke(() =>
+        {
+            using var policy = PolicyFactory.CreateRandom(config, runtime);
+            using var trainer = new InlineGrpoTrainer(policy, runtime.Tokenizer, task, grpo with { Steps = inlineSteps }, sampling, seed);
+            foreach (var result in trainer.Run()) onStep(result);
+        });
+        if (settings.OverheadWarmupSteps > 0) RunInline(settings.OverheadWarmupSteps, _ => { });
 
         var clock = Stopwatch.StartNew();
         var inlineEnds = new List<double>();
         var inlineLosses = new List<double>();
         var inlinePhases = new List<(double Sampling, double Update)>();
-        // The inline loop runs on the tensor thread that the actor engine's samplers and learner use afterwards: both
-        // engines compute on the same thread, as `r1 train` does (TorchThread says why that matters).
-        TorchThread.Shared.Invoke(() =>
+        RunInline(steps, result =>
         {
-            using var policy = PolicyFactory.CreateRandom(config, runtime);
-            using var trainer = new InlineGrpoTrainer(policy, runtime.Tokenizer, task, grpo, sampling, seed);
-            foreach (var result in trainer.Run())
-            {
-                inlineEnds.Add(clock.Elapsed.TotalSeconds);
-                inlineLosses.Add(result.Metrics.Loss);
-                inlinePhases.Add((result.SamplingSeconds, result.Metrics.StepSeconds - result.SamplingSeconds));
-            }
+            inlineEnds.Add(clock.Elapsed.TotalSeconds);
+            inlineLosses.Add(result.Metrics.Loss);
+            inlinePhases.Add((result.SamplingSeconds, result.Metrics.StepSeconds - result.SamplingSeconds));
         });
         double inlineSeconds = SteadyStepSeconds(inlineEnds);
 
