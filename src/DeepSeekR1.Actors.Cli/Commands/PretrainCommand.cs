@@ -54,7 +54,7 @@ public static class PretrainCommand
         using (var model = Initial(settings, shape, runtime, tokenizer))
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"pretrain: {model.parameters().Sum(p => p.numel()):N0} parameters, {settings.Steps} steps of {settings.BatchSize} documents, wrong-share {settings.WrongShare}"));
+                $"pretrain: {model.parameters().Sum(p => p.numel()):N0} parameters, {settings.Steps} steps of {settings.BatchSize} documents, careful-share {settings.CarefulShare}, wrong-share {settings.WrongShare}"));
             var result = Pretrainer.Run(model, tokenizer, settings, p => output.WriteLine(SftCommand.Describe(p)));
             saved = SftCommand.Save(model, outDir, tokenizer, null, SafetensorsDType.BF16, new Dictionary<string, string>
             {
@@ -62,6 +62,8 @@ public static class PretrainCommand
                 ["steps"] = result.Steps.ToString(CultureInfo.InvariantCulture),
                 ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
                 ["wrong_share"] = settings.WrongShare.ToString(CultureInfo.InvariantCulture),
+                ["careful_share"] = settings.CarefulShare.ToString(CultureInfo.InvariantCulture),
+                ["level_weights"] = string.Join(",", settings.LevelWeights.Select(w => w.ToString(CultureInfo.InvariantCulture))),
                 ["slip_at"] = settings.SlipAt.ToString(),
                 ["init"] = string.IsNullOrEmpty(settings.Init) ? "random" : settings.Init,
                 ["final_loss"] = result.FinalLoss.ToString("G6", CultureInfo.InvariantCulture),
@@ -77,7 +79,7 @@ public static class PretrainCommand
             using var shipped = PolicyCheckpoint.Load(saved, runtime.Device);
             var probe = new EvalSettings
             {
-                Task = TaskCatalog.Arithmetic,
+                Task = ProbeTask(settings),
                 Limit = settings.EvalItems,
                 Samples = settings.EvalSamples,
                 Temperature = settings.EvalTemperature,
@@ -91,6 +93,18 @@ public static class PretrainCommand
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pretrain: done in {clock.Elapsed.TotalSeconds:F0} s"));
         return 0;
+    }
+
+    // The arithmetic levels the corpus was written in (first to last level with weight), so the probe's items are ones
+    // the model could have learnt: arithmetic:1-5 for the default weights, arithmetic:2 for a corpus of level 2 only.
+    private static string ProbeTask(PretrainSettings settings)
+    {
+        var weights = settings.LevelWeights;
+        int lowest = 1 + Enumerable.Range(0, weights.Count).First(i => weights[i] > 0);
+        int highest = 1 + Enumerable.Range(0, weights.Count).Last(i => weights[i] > 0);
+        return lowest == highest
+            ? string.Create(CultureInfo.InvariantCulture, $"{TaskCatalog.Arithmetic}:{lowest}")
+            : string.Create(CultureInfo.InvariantCulture, $"{TaskCatalog.Arithmetic}:{lowest}-{highest}");
     }
 
     // Fresh weights of the r1.model shape, or the weights of r1.pretrain.init (which must use the built-in tokenizer).

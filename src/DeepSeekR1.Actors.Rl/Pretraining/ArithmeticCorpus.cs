@@ -9,9 +9,11 @@ namespace DeepSeekR1.Actors.Rl.Pretraining;
 /// <summary>
 /// The corpus the built-in base model is pretrained on: R1-Zero prompts for the built-in arithmetic task, each
 /// followed by a short worked solution in the exact <c>&lt;think&gt; ... &lt;/think&gt; &lt;answer&gt; ... &lt;/answer&gt;</c>
-/// shape. A set share of the solutions end in a near-miss answer (after correct steps, or in the last step itself:
-/// <see cref="SlipSite"/>), so the base model is right only part of the time and R1-Zero-style RL has something to
-/// sharpen. Questions come from the training split only, so the held-out
+/// shape. Solutions come in two styles: hasty ones write each operation whole (<c>37 + 48 = 85</c>), and a set share of
+/// them end in a near-miss answer (after correct steps, or in the last step itself: <see cref="SlipSite"/>); careful
+/// ones (<see cref="CorpusSettings.CarefulShare"/>) work sums and differences column by column
+/// (<see cref="ColumnArithmetic"/>) and are always right. The base model is right only part of the time, and
+/// R1-Zero-style RL has something to sharpen: the slipped digits, and the choice between hasty and careful work. Questions come from the training split only, so the held-out
 /// split stays unseen. Document i is a pure function of (seed, i): the corpus is an endless, reproducible stream.
 /// </summary>
 public sealed class ArithmeticCorpus
@@ -55,7 +57,11 @@ public sealed class ArithmeticCorpus
 
     /// <summary>The completion text for a list of steps and the value to put in the answer tags.</summary>
     public static string FormatCompletion(IEnumerable<WorkedSolution.Step> steps, long answer) =>
-        string.Create(CultureInfo.InvariantCulture, $" <think> {string.Join(", ", steps)} </think> <answer> {answer} </answer>");
+        FormatCompletion(steps.Select(s => s.ToString()), answer);
+
+    /// <summary>The completion text for the lines of a chain of thought and the value to put in the answer tags.</summary>
+    public static string FormatCompletion(IEnumerable<string> lines, long answer) =>
+        string.Create(CultureInfo.InvariantCulture, $" <think> {string.Join(", ", lines)} </think> <answer> {answer} </answer>");
 
     /// <summary>Document number <paramref name="index"/>.</summary>
     public CorpusDocument DocumentAt(long index)
@@ -72,13 +78,21 @@ public sealed class ArithmeticCorpus
         // Draw the slip decision even when the share is 0 or 1, so changing the share never reorders the questions.
         bool wrong = Uniform(random) < Settings.WrongShare;
         long answer = steps[^1].Result;
-        if (wrong)
+        long slipped = wrong ? AnswerSlip.Apply(answer, random) : answer;
+        // Drawn last, so a corpus without careful documents is draw for draw the one made before they existed.
+        bool careful = Uniform(random) < Settings.CarefulShare;
+        string prompt = Training.PromptFormat.Text(generated.Item);
+        if (careful)
         {
-            answer = AnswerSlip.Apply(answer, random);
-            if (Settings.SlipAt == SlipSite.LastStep) steps[^1] = steps[^1] with { Result = answer };
+            // Careful work is always right: the slip drawn above is not used.
+            var lines = steps.SelectMany(ColumnArithmetic.Lines);
+            return new CorpusDocument(generated.Item, prompt, FormatCompletion(lines, answer),
+                answer.ToString(CultureInfo.InvariantCulture), IsWrong: false, IsCareful: true);
         }
-        return new CorpusDocument(generated.Item, Training.PromptFormat.Text(generated.Item),
-            FormatCompletion(steps, answer), answer.ToString(CultureInfo.InvariantCulture), wrong);
+
+        if (wrong && Settings.SlipAt == SlipSite.LastStep) steps[^1] = steps[^1] with { Result = slipped };
+        return new CorpusDocument(generated.Item, prompt, FormatCompletion(steps, slipped),
+            slipped.ToString(CultureInfo.InvariantCulture), wrong, IsCareful: false);
     }
 
     // A uniform draw in [0, 1) with 53 bits, never exactly 1.

@@ -11,4 +11,5 @@ namespace DeepSeekR1.Actors.Rl.Pretraining;
 /// </param>
 /// <param name="FinalAnswer">The value inside the answer tags.</param>
 /// <param name="IsWrong">Whether the final step was deliberately corrupted (then <paramref name="FinalAnswer"/> differs from the gold).</param>
-public sealed record CorpusDocument(TaskItem Item, string Prompt, string Completion, string FinalAnswer, bool IsWrong);
+/// <param name="IsCareful">Whether the solution works sums and differences column by column (never wrong).</param>
+public sealed record CorpusDocument(TaskItem Item, string Prompt, string Completion, string FinalAnswer, bool IsWrong, bool IsCareful = false);

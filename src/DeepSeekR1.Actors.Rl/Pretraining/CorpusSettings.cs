@@ -18,10 +18,17 @@ public enum SlipSite
 public sealed record CorpusSettings
 {
     /// <summary>
-    /// Share of documents whose final step, and so whose answer, is wrong (an off-by-one or a one-digit slip). It
+    /// Share of hasty documents whose final step, and so whose answer, is wrong (an off-by-one or a one-digit slip). It
     /// caps how often the base model is right, and leaves RL a sharp, local mistake to unlearn.
     /// </summary>
     public double WrongShare { get; init; } = 0.5;
+
+    /// <summary>
+    /// Share of documents written carefully: sums and differences worked column by column (<see cref="ColumnArithmetic"/>),
+    /// always right. The others are hasty (each operation written whole) and slip at <see cref="WrongShare"/>. A base model
+    /// that picks careful work only this often is the one R1-Zero-style RL can teach to think longer.
+    /// </summary>
+    public double CarefulShare { get; init; }
 
     /// <summary>Where a wrong document's mistake sits (see <see cref="SlipSite"/>).</summary>
     public SlipSite SlipAt { get; init; } = SlipSite.LastStep;
@@ -37,6 +44,7 @@ public sealed record CorpusSettings
     public CorpusSettings Validate()
     {
         if (WrongShare is < 0 or > 1) throw new ArgumentException("pretrain: wrong-share must be in [0, 1]", nameof(WrongShare));
+        if (CarefulShare is < 0 or > 1) throw new ArgumentException("pretrain: careful-share must be in [0, 1]", nameof(CarefulShare));
         if (LevelWeights.Count != 5 || LevelWeights.Any(w => w < 0 || !double.IsFinite(w)) || LevelWeights.Sum() <= 0)
             throw new ArgumentException("pretrain: level-weights must be five non-negative numbers, not all zero", nameof(LevelWeights));
         return this;

@@ -32,8 +32,11 @@ public sealed record PretrainSettings
     /// <summary>Progress report interval in steps.</summary>
     public int LogEvery { get; init; } = 100;
 
-    /// <summary>Share of corpus documents whose last step and answer are deliberately wrong.</summary>
+    /// <summary>Share of hasty corpus documents whose last step and answer are deliberately wrong.</summary>
     public double WrongShare { get; init; } = 0.5;
+
+    /// <summary>Share of documents worked carefully, column by column, and always right (the rest are hasty).</summary>
+    public double CarefulShare { get; init; }
 
     /// <summary>Where a wrong document's mistake sits: in the answer (after correct steps) or in the last step.</summary>
     public SlipSite SlipAt { get; init; } = SlipSite.LastStep;
@@ -63,7 +66,7 @@ public sealed record PretrainSettings
     public int EvalMaxNewTokens { get; init; } = 96;
 
     /// <summary>The corpus part of these settings.</summary>
-    public CorpusSettings Corpus => new() { WrongShare = WrongShare, SlipAt = SlipAt, LevelWeights = LevelWeights, Seed = Seed };
+    public CorpusSettings Corpus => new() { WrongShare = WrongShare, CarefulShare = CarefulShare, SlipAt = SlipAt, LevelWeights = LevelWeights, Seed = Seed };
 
     /// <summary>The optimisation part of these settings, as the SFT trainer takes it.</summary>
     public SftSettings Trainer => new()

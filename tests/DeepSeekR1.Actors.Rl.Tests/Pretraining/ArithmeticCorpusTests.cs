@@ -135,4 +135,33 @@ public partial class ArithmeticCorpusTests
         Assert.True(lengths.Where(l => l.Level <= 4).Average(l => l.Tokens) < 35);
         Assert.True(lengths.Where(l => l.Level == 5).Max(l => l.Tokens) < 110);
     }
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.3)]
+    [InlineData(1.0)]
+    public void Careful_documents_work_in_columns_are_always_right_and_keep_the_questions(double share)
+    {
+        var settings = new CorpusSettings { Seed = 9, WrongShare = 0.5, CarefulShare = share, LevelWeights = [1, 4, 1, 0, 0] };
+        var corpus = new ArithmeticCorpus(settings);
+        var hastyOnly = new ArithmeticCorpus(settings with { CarefulShare = 0 });
+        var docs = Enumerable.Range(0, 1000).Select(i => corpus.DocumentAt(i)).ToArray();
+        Assert.InRange(docs.Count(d => d.IsCareful) / 1000.0, share - 0.05, share + 0.05);
+        for (int i = 0; i < docs.Length; i++)
+        {
+            var doc = docs[i];
+            var hasty = hastyOnly.DocumentAt(i);
+            Assert.Equal(hasty.Item, doc.Item);
+            Assert.Equal(1.0, FormatReward.Score(doc.Completion).Value);
+            if (!doc.IsCareful)
+            {
+                Assert.Equal(hasty, doc);                 // a hasty document is exactly the one made without careful ones
+                continue;
+            }
+            Assert.False(doc.IsWrong);
+            Assert.Equal(doc.Item.Gold, doc.FinalAnswer);
+            Assert.EndsWith($" = {doc.Item.Gold} </think> <answer> {doc.Item.Gold} </answer>", doc.Completion);
+            // A two-digit sum or difference shows its columns before the whole step.
+            if (doc.Item.Level == 2) Assert.True(doc.Completion.Split(',').Length >= 3, doc.Completion);
+        }
+    }
 }
