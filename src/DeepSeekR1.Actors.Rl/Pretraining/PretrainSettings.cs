@@ -9,7 +9,7 @@ namespace DeepSeekR1.Actors.Rl.Pretraining;
 public sealed record PretrainSettings
 {
     /// <summary>Optimizer steps; each step reads fresh documents, so the corpus is never repeated.</summary>
-    public int Steps { get; init; } = 2500;
+    public int Steps { get; init; } = 4000;
 
     /// <summary>Documents per step.</summary>
     public int BatchSize { get; init; } = 16;
@@ -33,16 +33,16 @@ public sealed record PretrainSettings
     public int LogEvery { get; init; } = 100;
 
     /// <summary>Share of hasty corpus documents whose last step and answer are deliberately wrong.</summary>
-    public double WrongShare { get; init; } = 0.5;
+    public double WrongShare { get; init; }
 
     /// <summary>Share of documents worked carefully, column by column, and always right (the rest are hasty).</summary>
-    public double CarefulShare { get; init; }
+    public double CarefulShare { get; init; } = 0.4;
 
     /// <summary>Where a wrong document's mistake sits: in the answer (after correct steps) or in the last step.</summary>
     public SlipSite SlipAt { get; init; } = SlipSite.LastStep;
 
     /// <summary>Relative frequency of arithmetic levels 1..5 in the corpus.</summary>
-    public IReadOnlyList<double> LevelWeights { get; init; } = [4, 4, 2, 0.5, 0.5];
+    public IReadOnlyList<double> LevelWeights { get; init; } = [0, 1, 0, 0, 0];
 
     /// <summary>Seed of the corpus and of the initial weights.</summary>
     public long Seed { get; init; } = 20250122;
