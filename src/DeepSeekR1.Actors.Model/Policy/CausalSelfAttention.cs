@@ -108,6 +108,8 @@ public sealed class CausalSelfAttention : nn.Module
     private Tensor AttendOneQuery(Tensor q, Tensor k, Tensor v, Tensor? mask)
     {
         using var scope = NewDisposeScope();
+        if (DecodeAttention.Applies(q, k, v, mask))
+            return DecodeAttention.Attend(q, k, v, mask, heads, kvHeads, headDim, get_num_threads()).MoveToOuterDisposeScope();
         long batch = q.shape[0], keys = k.shape[2];
         int group = heads / kvHeads;
         var grouped = (q * (1.0 / Math.Sqrt(headDim))).reshape(batch * kvHeads, group, headDim);

@@ -1,0 +1,96 @@
+using DeepSeekR1.Actors.Model.Policy;
+using static TorchSharp.torch;
+
+namespace DeepSeekR1.Actors.Model.Tests.Policy;
+
+public class DecodeAttentionTests
+{
+    // q [batch, heads, 1, dim] as a strided view (as the fused projection leaves it); k, v [batch, kvHeads, keys, dim]
+    // as the filled part of a larger preallocated cache; the mask [batch, 1, 1, keys] with some keys closed.
+    private static (Tensor Q, Tensor K, Tensor V, Tensor? Mask) Inputs(int batch, int heads, int kvHeads, int dim, int keys, bool masked, int seed)
+    {
+        var generator = new TorchSharp.torch.Generator((ulong)seed);
+        var wide = randn([batch, 1, heads + 2, dim], generator: generator);
+        var q = wide.narrow(2, 1, heads).transpose(1, 2);
+        var k = randn([batch, kvHeads, keys + 7, dim], generator: generator).narrow(2, 0, keys);
+        var v = randn([batch, kvHeads, keys + 7, dim], generator: generator).narrow(2, 0, keys);
+        Tensor? mask = null;
+        if (masked)
+        {
+            // Row r's first r keys are padding; the newest key is always open.
+            var open = ones([batch, keys], ScalarType.Bool);
+            for (int r = 0; r < batch; r++)
+                if (r > 0) open[r].narrow(0, 0, Math.Min(r, keys - 1)).fill_(false);
+            mask = open.view(batch, 1, 1, keys);
+        }
+        return (q, k, v, mask);
+    }
+
+    private static Tensor Reference(Tensor q, Tensor k, Tensor v, Tensor? mask, int heads, int kvHeads)
+    {
+        long batch = q.shape[0], dim = q.shape[3];
+        var kk = k.repeat_interleave(heads / kvHeads, dim: 1);
+        var vv = v.repeat_interleave(heads / kvHeads, dim: 1);
+        var attended = nn.functional.scaled_dot_product_attention(q, kk, vv, attn_mask: mask);
+        return attended.transpose(1, 2).reshape(batch, 1, heads * dim);
+    }
+
+    [Theory]
+    [InlineData(3, 4, 2, 64, 37, false)]   // grouped-query, the tiny model's head size
+    [InlineData(4, 4, 4, 16, 5, true)]     // multi-head, padded rows
+    [InlineData(5, 6, 2, 12, 50, true)]    // a head size that is not a multiple of the vector width
+    [InlineData(2, 2, 1, 64, 1, false)]    // multi-query, a single key
+    [InlineData(8, 4, 2, 64, 300, true)]
+    public void Matches_libtorch_attention(int batch, int heads, int kvHeads, int dim, int keys, bool masked)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (q, k, v, mask) = Inputs(batch, heads, kvHeads, dim, keys, masked, seed: batch * 31 + keys);
+        Assert.True(DecodeAttention.Applies(q, k, v, mask));
+        var expected = Reference(q, k, v, mask, heads, kvHeads);
+        var actual = DecodeAttention.Attend(q, k, v, mask, heads, kvHeads, dim, threads: 1);
+        Assert.Equal(expected.shape, actual.shape);
+        float diff = (expected - actual).abs().max().item<float>();
+        Assert.True(diff <= 1e-5f, $"max |difference| {diff}");
+    }
+
+    [Fact]
+    public void Results_do_not_depend_on_the_thread_count()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (q, k, v, mask) = Inputs(7, 4, 2, 64, 41, masked: true, seed: 3);
+        var one = DecodeAttention.Attend(q, k, v, mask, 4, 2, 64, threads: 1);
+        foreach (int threads in new[] { 2, 3, 16 })
+            Assert.True(one.eq(DecodeAttention.Attend(q, k, v, mask, 4, 2, 64, threads)).all().item<bool>(), $"{threads} threads");
+    }
+
+    [Fact]
+    public void Closed_keys_get_no_weight()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (q, k, v, _) = Inputs(1, 2, 1, 8, 6, masked: false, seed: 5);
+        // Huge values behind closed keys would dominate the output if they got any weight at all.
+        v.narrow(2, 0, 3).fill_(1e6f);
+        var mask = tensor(new[] { false, false, false, true, true, true }).view(1, 1, 1, 6);
+        var actual = DecodeAttention.Attend(q, k, v, mask, 2, 1, 8, threads: 1);
+        Assert.True(actual.abs().max().item<float>() < 100f);
+        var open = Reference(q, k.narrow(2, 3, 3), v.narrow(2, 3, 3), null, 2, 1);
+        Assert.True((open - actual).abs().max().item<float>() <= 1e-5f);
+    }
+
+    [Fact]
+    public void Declines_what_it_cannot_serve()
+    {
+        using var scope = NewDisposeScope();
+        var (q, k, v, mask) = Inputs(2, 4, 2, 16, 9, masked: true, seed: 1);
+        Assert.False(DecodeAttention.Applies(q.to(ScalarType.Float64), k.to(ScalarType.Float64), v.to(ScalarType.Float64), mask));
+        Assert.False(DecodeAttention.Applies(q.to(ScalarType.BFloat16), k, v, mask));
+        // Under autograd with a trainable input the libtorch path must run, so gradients flow.
+        var trainable = q.detach().requires_grad_(true);
+        Assert.False(DecodeAttention.Applies(trainable, k, v, mask));
+        using (no_grad()) Assert.True(DecodeAttention.Applies(trainable, k, v, mask));
+        Assert.False(DecodeAttention.Applies(q, k, v, mask!.to(ScalarType.Float32)));
+    }
+}
