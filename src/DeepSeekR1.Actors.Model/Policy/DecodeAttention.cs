@@ -32,7 +32,8 @@ public static unsafe class DecodeAttention
         && q.dtype == ScalarType.Float32 && k.dtype == ScalarType.Float32 && v.dtype == ScalarType.Float32
         && !(is_grad_enabled() && (q.requires_grad || k.requires_grad || v.requires_grad))
         && k.stride(3) == 1 && v.stride(3) == 1
-        && (mask is null || (mask.dtype == ScalarType.Bool && mask.shape[1] == 1 && mask.shape[2] == 1));
+        && (mask is null || (mask.dtype == ScalarType.Bool && mask.dim() == 4 && mask.shape[0] == q.shape[0]
+                             && mask.shape[1] == 1 && mask.shape[2] == 1 && mask.shape[3] == k.shape[2]));
 
     /// <summary>
     /// softmax(q k^T / sqrt(headDim)) v for each row and query head, query head h reading key/value head

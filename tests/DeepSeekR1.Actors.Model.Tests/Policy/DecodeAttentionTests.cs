@@ -92,5 +92,6 @@ public class DecodeAttentionTests
         Assert.False(DecodeAttention.Applies(trainable, k, v, mask));
         using (no_grad()) Assert.True(DecodeAttention.Applies(trainable, k, v, mask));
         Assert.False(DecodeAttention.Applies(q, k, v, mask!.to(ScalarType.Float32)));
+        Assert.False(DecodeAttention.Applies(q, k, v, mask.narrow(0, 0, 1)));   // a mask broadcast over rows
     }
 }
