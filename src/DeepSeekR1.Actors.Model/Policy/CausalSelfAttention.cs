@@ -5,7 +5,8 @@ namespace DeepSeekR1.Actors.Model.Policy;
 
 /// <summary>
 /// Multi-head causal self-attention with grouped-query heads (several query heads share one key/value head),
-/// rotary positions, and an optional KV cache. Attention itself is libtorch's scaled_dot_product_attention.
+/// rotary positions, and an optional KV cache. Attention over several queries is libtorch's scaled_dot_product_attention;
+/// a decoding step's single query takes the path described at AttendOneQuery.
 /// Parameter names match Hugging Face Llama/Qwen2: q_proj, k_proj, v_proj, o_proj.
 /// </summary>
 public sealed class CausalSelfAttention : nn.Module
@@ -98,7 +99,9 @@ public sealed class CausalSelfAttention : nn.Module
     }
 
     /// <summary>
-    /// Attention for one new query per row (a decoding step), as two batched matmuls around a softmax: q [batch, heads,
+    /// Attention for one new query per row (a decoding step). A float32 CPU cache with nothing to differentiate goes to
+    /// <see cref="DecodeAttention"/>, one pass in C# with no libtorch op. Otherwise (GPU, bf16, autograd) this is
+    /// two batched matmuls around a softmax: q [batch, heads,
     /// 1, headDim] against the cached k, v [batch, kvHeads, keys, headDim]; returns [batch, 1, heads * headDim].
     /// Each group's query heads become the rows of one small matmul against their shared key/value head, so the cache
     /// (strided views of the preallocated buffers) is read once and never copied. Measured against libtorch's fused
