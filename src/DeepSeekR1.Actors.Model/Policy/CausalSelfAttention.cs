@@ -99,8 +99,8 @@ public sealed class CausalSelfAttention : nn.Module
     }
 
     /// <summary>
-    /// Attention for one new query per row (a decoding step). A float32 CPU cache with nothing to differentiate goes to
-    /// <see cref="DecodeAttention"/>, one pass in C# with no libtorch op. Otherwise (GPU, bf16, autograd) this is
+    /// Attention for one new query per row (a decoding step). In a single-threaded process, a float32 CPU cache with
+    /// nothing to differentiate goes to <see cref="DecodeAttention"/>, one pass in C# with no libtorch op. Otherwise this is
     /// two batched matmuls around a softmax: q [batch, heads,
     /// 1, headDim] against the cached k, v [batch, kvHeads, keys, headDim]; returns [batch, 1, heads * headDim].
     /// Each group's query heads become the rows of one small matmul against their shared key/value head, so the cache
@@ -111,8 +111,10 @@ public sealed class CausalSelfAttention : nn.Module
     private Tensor AttendOneQuery(Tensor q, Tensor k, Tensor v, Tensor? mask)
     {
         using var scope = NewDisposeScope();
-        if (DecodeAttention.Applies(q, k, v, mask))
-            return DecodeAttention.Attend(q, k, v, mask, heads, kvHeads, headDim, get_num_threads()).MoveToOuterDisposeScope();
+        // With one libtorch thread the C# pass is as fast as or faster than the matmuls below; with an OpenMP team the
+        // matmuls split over the cores and measured faster on the RL shapes (docs/generation.md).
+        if (get_num_threads() == 1 && DecodeAttention.Applies(q, k, v, mask))
+            return DecodeAttention.Attend(q, k, v, mask, heads, kvHeads, headDim).MoveToOuterDisposeScope();
         long batch = q.shape[0], keys = k.shape[2];
         int group = heads / kvHeads;
         var grouped = (q * (1.0 / Math.Sqrt(headDim))).reshape(batch * kvHeads, group, headDim);

@@ -11,8 +11,9 @@ namespace DeepSeekR1.Actors.Model.Policy;
 /// row) spread over many rows, so libtorch spends most of its time on fixed per-op costs: packing, dispatch, a
 /// softmax kernel and a second matmul per layer (docs/generation.md). This does the whole thing in one pass per row
 /// and key/value head: the group's query heads score every key as it is read, and the same keys' values are read
-/// once for all of them. Each output element is summed by one thread in key order, so results do not depend on the
-/// thread count. Anything else (GPU, other dtypes, autograd) takes <see cref="CausalSelfAttention"/>'s libtorch path.
+/// once for all of them. It runs on the calling thread. Anything else (GPU, other dtypes, autograd) takes
+/// <see cref="CausalSelfAttention"/>'s libtorch path, and so does a process whose libtorch runs several threads
+/// (docs/generation.md has the measurements behind that choice).
 /// </summary>
 public static unsafe class DecodeAttention
 {
@@ -20,7 +21,8 @@ public static unsafe class DecodeAttention
     [DllImport("LibTorchSharp")]
     private static extern IntPtr THSTensor_data(IntPtr handle);
 
-    // Per-thread scratch for the scores of one row and key/value head: group x keys floats, grown as needed.
+    // Per-thread scratch for the scores of one row and key/value head: group x keys floats, grown as needed
+    // (callers may sit on different threads: one tensor thread per process, but tests run in parallel).
     [ThreadStatic] private static float[]? scratch;
 
     /// <summary>
@@ -40,7 +42,7 @@ public static unsafe class DecodeAttention
     /// h / (heads / kvHeads). <paramref name="mask"/> is [batch, 1, 1, keys] (true = may attend) or null.
     /// Returns [batch, 1, heads * headDim], the layout the output projection reads.
     /// </summary>
-    public static Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor? mask, int heads, int kvHeads, int headDim, int threads)
+    public static Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor? mask, int heads, int kvHeads, int headDim)
     {
         long batch = q.shape[0];
         int keys = (int)k.shape[2], group = heads / kvHeads;
@@ -57,14 +59,7 @@ public static unsafe class DecodeAttention
             (float*)THSTensor_data(output.Handle),
             keys, group, kvHeads, headDim, 1f / MathF.Sqrt(headDim));
 
-        long work = batch * kvHeads;
-        if (threads > 1 && work > 1)
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
-            {
-                for (long item = part * work / threads; item < (part + 1) * work / threads; item++) AttendGroup(layout, item);
-            });
-        else
-            for (long item = 0; item < work; item++) AttendGroup(layout, item);
+        for (long item = 0; item < batch * kvHeads; item++) AttendGroup(layout, item);
 
         GC.KeepAlive(queries);
         GC.KeepAlive(allowed);

@@ -1,4 +1,5 @@
 using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Model.Sampling;
 using static TorchSharp.torch;
 
 namespace DeepSeekR1.Actors.Model.Tests.Policy;
@@ -48,21 +49,10 @@ public class DecodeAttentionTests
         var (q, k, v, mask) = Inputs(batch, heads, kvHeads, dim, keys, masked, seed: batch * 31 + keys);
         Assert.True(DecodeAttention.Applies(q, k, v, mask));
         var expected = Reference(q, k, v, mask, heads, kvHeads);
-        var actual = DecodeAttention.Attend(q, k, v, mask, heads, kvHeads, dim, threads: 1);
+        var actual = DecodeAttention.Attend(q, k, v, mask, heads, kvHeads, dim);
         Assert.Equal(expected.shape, actual.shape);
         float diff = (expected - actual).abs().max().item<float>();
         Assert.True(diff <= 1e-5f, $"max |difference| {diff}");
-    }
-
-    [Fact]
-    public void Results_do_not_depend_on_the_thread_count()
-    {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var (q, k, v, mask) = Inputs(7, 4, 2, 64, 41, masked: true, seed: 3);
-        var one = DecodeAttention.Attend(q, k, v, mask, 4, 2, 64, threads: 1);
-        foreach (int threads in new[] { 2, 3, 16 })
-            Assert.True(one.eq(DecodeAttention.Attend(q, k, v, mask, 4, 2, 64, threads)).all().item<bool>(), $"{threads} threads");
     }
 
     [Fact]
@@ -74,7 +64,7 @@ public class DecodeAttentionTests
         // Huge values behind closed keys would dominate the output if they got any weight at all.
         v.narrow(2, 0, 3).fill_(1e6f);
         var mask = tensor(new[] { false, false, false, true, true, true }).view(1, 1, 1, 6);
-        var actual = DecodeAttention.Attend(q, k, v, mask, 2, 1, 8, threads: 1);
+        var actual = DecodeAttention.Attend(q, k, v, mask, 2, 1, 8);
         Assert.True(actual.abs().max().item<float>() < 100f);
         var open = Reference(q, k.narrow(2, 3, 3), v.narrow(2, 3, 3), null, 2, 1);
         Assert.True((open - actual).abs().max().item<float>() <= 1e-5f);
@@ -93,5 +83,58 @@ public class DecodeAttentionTests
         using (no_grad()) Assert.True(DecodeAttention.Applies(trainable, k, v, mask));
         Assert.False(DecodeAttention.Applies(q, k, v, mask!.to(ScalarType.Float32)));
         Assert.False(DecodeAttention.Applies(q, k, v, mask.narrow(0, 0, 1)));   // a mask broadcast over rows
+    }
+}
+
+/// <summary>Tests that change libtorch's process-wide thread count run alone, after the parallel ones.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SingleThreadedTorch
+{
+    public const string Name = "single-threaded libtorch";
+}
+
+[Collection(SingleThreadedTorch.Name)]
+public class SingleThreadedDecodingTests
+{
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Decoding_through_the_kernel_gives_the_logits_of_a_full_recompute(int kvHeads)
+    {
+        int previous = get_num_threads();
+        set_num_threads(1);   // the process setting under which CausalSelfAttention uses DecodeAttention
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var model = new PolicyModel(TinyModels.Dense(kvHeads), seed: 11);
+            using var _ = no_grad();
+            var requests = new[] { new GenerationRequest([5, 6, 7, 8, 9], 0), new GenerationRequest([10, 11], 0) };
+            var (ids, valid, positions) = PolicyGenerator.LeftPad(requests, 5, 0, CPU);
+            var continuation = tensor(new long[] { 20, 21, 22, 30, 31, 32 }, [2, 3]);
+            using var cache = new KvCache(2, 2, kvHeads, 8, 8, ScalarType.Float32, CPU);
+            model.Hidden(ids, positions, valid, cache);
+            cache.Advance(5);
+            var keyValid = valid;
+            var incremental = new List<Tensor>();
+            for (int t = 0; t < 3; t++)
+            {
+                keyValid = cat([keyValid, ones([2, 1], ScalarType.Bool)], 1);
+                var pos = positions.select(1, -1).unsqueeze(1) + (t + 1);
+                incremental.Add(model.Forward(continuation.narrow(1, t, 1), pos, keyValid, cache).squeeze(1));
+                cache.Advance(1);
+            }
+            var allIds = cat([ids, continuation], 1);
+            var allPos = cat([positions, positions.select(1, -1).unsqueeze(1) + arange(1, 4).unsqueeze(0)], 1);
+            var full = model.Forward(allIds, allPos, keyValid);
+            for (int t = 0; t < 3; t++)
+            {
+                float diff = (full.select(1, 5 + t) - incremental[t]).abs().max().item<float>();
+                Assert.True(diff <= 1e-5f, $"step {t}: max |logit difference| {diff}");
+            }
+        }
+        finally
+        {
+            set_num_threads(previous);
+        }
     }
 }
