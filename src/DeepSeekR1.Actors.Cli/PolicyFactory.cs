@@ -17,7 +17,7 @@ public static class PolicyFactory
     /// <summary>Applies process-wide torch settings and resolves the device and tokenizer.</summary>
     public static PolicyRuntime Start(R1Config config)
     {
-        TorchRuntime.SetThreads(config.GetInt("r1.torch-threads"));
+        TorchRuntime.Configure(config.GetInt("r1.torch-threads"), config.GetBool("r1.torch-keep-freed-memory"));
         return new PolicyRuntime(TorchRuntime.ResolveDevice(config.GetString("r1.device")), CreateTokenizer(config.GetString("r1.tokenizer.kind")));
     }
 

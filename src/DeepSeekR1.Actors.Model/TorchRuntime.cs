@@ -25,4 +25,15 @@ public static class TorchRuntime
     {
         if (threads > 0) set_num_threads(threads);
     }
+
+    /// <summary>
+    /// Applies the process-wide settings of one configuration: the intra-op thread count (<c>r1.torch-threads</c>) and,
+    /// when <paramref name="keepFreedMemory"/> (<c>r1.torch-keep-freed-memory</c>), an allocator that reuses freed
+    /// tensor memory instead of faulting in fresh pages (<see cref="NativeHeap"/>).
+    /// </summary>
+    public static void Configure(int threads, bool keepFreedMemory)
+    {
+        SetThreads(threads);
+        if (keepFreedMemory) NativeHeap.KeepFreedMemory();
+    }
 }

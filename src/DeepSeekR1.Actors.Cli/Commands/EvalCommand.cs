@@ -70,7 +70,7 @@ public static class EvalCommand
 
         try
         {
-            TorchRuntime.SetThreads(config.GetInt("r1.torch-threads"));
+            TorchRuntime.Configure(config.GetInt("r1.torch-threads"), config.GetBool("r1.torch-keep-freed-memory"));
             var device = TorchRuntime.ResolveDevice(config.GetString("r1.device"));
             var tokenizer = TokenizerFor(checkpoint, config);
             // A checkpoint written by PolicyCheckpoint.Save is verified against its manifest; a raw download has none.

@@ -74,6 +74,9 @@ public sealed class R1Config
     /// <summary>A 64-bit integer setting.</summary>
     public long GetLong(string path) => Root.HasPath(path) ? Root.GetLong(path) : throw Missing(path);
 
+    /// <summary>A true/false setting.</summary>
+    public bool GetBool(string path) => Root.HasPath(path) ? Root.GetBoolean(path) : throw Missing(path);
+
     private static ConfigException Missing(string path) => new($"configuration key '{path}' is missing from the defaults in hocon/");
 
     private static Config Parse(string text, string origin)

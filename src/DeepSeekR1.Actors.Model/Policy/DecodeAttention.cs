@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics.X86;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,9 +11,11 @@ namespace DeepSeekR1.Actors.Model.Policy;
 /// memory. A decoding step's attention is tiny arithmetic (a few query heads against a few hundred cached keys per
 /// row) spread over many rows, so libtorch spends most of its time on fixed per-op costs: packing, dispatch, a
 /// softmax kernel and a second matmul per layer (docs/generation.md). This does the whole thing in one pass per row
-/// and key/value head: the group's query heads score every key as it is read, and the same keys' values are read
-/// once for all of them. It runs on the calling thread. Anything else (GPU, other dtypes, autograd) takes
-/// <see cref="CausalSelfAttention"/>'s libtorch path, and so does a process whose libtorch runs several threads
+/// and key/value head, with the group's query heads two at a time so that every key and value read serves both.
+/// Keys come in <see cref="KvCache"/>'s layout, positions contiguous: scores are then broadcast-multiply-adds over
+/// a block of keys held in registers, with no horizontal sum per key. Values are summed the same way, over a block
+/// of the head dimension. It runs on the calling thread. Anything else (GPU, other dtypes, autograd, other layouts)
+/// takes <see cref="CausalSelfAttention"/>'s libtorch path, and so does a process whose libtorch runs several threads
 /// (docs/generation.md has the measurements behind that choice).
 /// </summary>
 public static unsafe class DecodeAttention
@@ -21,19 +24,27 @@ public static unsafe class DecodeAttention
     [DllImport("LibTorchSharp")]
     private static extern IntPtr THSTensor_data(IntPtr handle);
 
-    // Per-thread scratch for the scores of one row and key/value head: group x keys floats, grown as needed
+    // Per-thread scratch for one row and key/value head: the group's scaled queries and their scores, grown as needed
     // (callers may sit on different threads: one tensor thread per process, but tests run in parallel).
     [ThreadStatic] private static float[]? scratch;
+    /// <summary>x</summary>
+
+    // How far ahead to prefetch, measured on the benchmark's shapes (docs/generation.md): keys two blocks of 4 vectors
+    // along each head-dimension row, values four positions. The cache is far larger than the processor's caches, and
+    // a block of keys touches 2 cache lines in each of headDim rows, more streams than the hardware prefetcher follows.
+    private const int KeyPrefetchVectors = 8;
+    private const int ValuePrefetchPositions = 4;
 
     /// <summary>
     /// Whether this kernel can serve q [batch, heads, 1, headDim] against k, v [batch, kvHeads, keys, headDim]:
-    /// float32 CPU tensors whose last axis is contiguous, with nothing to differentiate.
+    /// float32 CPU tensors with nothing to differentiate, the keys' positions contiguous (the cache's layout) and the
+    /// values' head dimension contiguous.
     /// </summary>
     public static bool Applies(Tensor q, Tensor k, Tensor v, Tensor? mask) =>
         q.device_type == DeviceType.CPU && q.shape[2] == 1
         && q.dtype == ScalarType.Float32 && k.dtype == ScalarType.Float32 && v.dtype == ScalarType.Float32
         && !(is_grad_enabled() && (q.requires_grad || k.requires_grad || v.requires_grad))
-        && k.stride(3) == 1 && v.stride(3) == 1
+        && k.stride(2) == 1 && v.stride(3) == 1
         && (mask is null || (mask.dtype == ScalarType.Bool && mask.dim() == 4 && mask.shape[0] == q.shape[0]
                              && mask.shape[1] == 1 && mask.shape[2] == 1 && mask.shape[3] == k.shape[2]));
 
@@ -53,7 +64,7 @@ public static unsafe class DecodeAttention
 
         var layout = new Layout(
             (float*)THSTensor_data(queries.Handle), queries.stride(0), queries.stride(1),
-            (float*)THSTensor_data(k.Handle), k.stride(0), k.stride(1), k.stride(2),
+            (float*)THSTensor_data(k.Handle), k.stride(0), k.stride(1), k.stride(3),
             (float*)THSTensor_data(v.Handle), v.stride(0), v.stride(1), v.stride(2),
             allowed is null ? null : (bool*)THSTensor_data(allowed.Handle),
             (float*)THSTensor_data(output.Handle),
@@ -68,18 +79,19 @@ public static unsafe class DecodeAttention
         return output;
     }
 
-    // Where everything lives; strides in elements. Queries are [batch, heads, 1, headDim]; keys and values
-    // [batch, kvHeads, keys, headDim]; the output [batch, heads * headDim].
+    // Where everything lives; strides in elements. Queries are [batch, heads, 1, headDim]; keys [batch, kvHeads, keys,
+    // headDim] with positions contiguous (KDim steps along the head dimension); values [batch, kvHeads, keys, headDim];
+    // the output [batch, heads * headDim].
     private readonly struct Layout(
         float* q, long qRow, long qHead,
-        float* k, long kRow, long kHead, long kPos,
+        float* k, long kRow, long kHead, long kDim,
         float* v, long vRow, long vHead, long vPos,
         bool* mask, float* output,
         int keys, int group, int kvHeads, int headDim, float scale)
     {
         public readonly float* Q = q, K = k, V = v, Out = output;
         public readonly bool* Mask = mask;
-        public readonly long QRow = qRow, QHead = qHead, KRow = kRow, KHead = kHead, KPos = kPos, VRow = vRow, VHead = vHead, VPos = vPos;
+        public readonly long QRow = qRow, QHead = qHead, KRow = kRow, KHead = kHead, KDim = kDim, VRow = vRow, VHead = vHead, VPos = vPos;
         public readonly int Keys = keys, Group = group, KvHeads = kvHeads, HeadDim = headDim;
         public readonly float Scale = scale;
     }
@@ -91,88 +103,242 @@ public static unsafe class DecodeAttention
         int kvHead = (int)(item % l.KvHeads), keys = l.Keys, group = l.Group, dim = l.HeadDim;
         float* kBase = l.K + row * l.KRow + kvHead * l.KHead;
         float* vBase = l.V + row * l.VRow + kvHead * l.VHead;
+        float* outBase = l.Out + (row * l.KvHeads + kvHead) * (long)group * dim;
         bool* mask = l.Mask is null ? null : l.Mask + row * keys;
 
-        int need = group * keys;
+        int need = group * (keys + dim);
         if (scratch is null || scratch.Length < need) scratch = new float[Math.Max(need, 2 * (scratch?.Length ?? 0))];
-        fixed (float* scores = scratch)
+        fixed (float* work = scratch)
         {
-            // Scores, and each query head's largest for a stable softmax.
-            Span<float> largest = stackalloc float[group];
-            largest.Fill(float.NegativeInfinity);
-            for (int j = 0; j < keys; j++)
+            // The group's queries, scaled once here rather than every score.
+            float* queries = work + group * keys;
+            for (int g = 0; g < group; g++)
             {
-                float* key = kBase + j * l.KPos;
-                bool open = mask is null || mask[j];
-                for (int g = 0; g < group; g++)
-                {
-                    float s = open ? Dot(l.Q + row * l.QRow + (kvHead * group + g) * l.QHead, key, dim) * l.Scale : float.NegativeInfinity;
-                    scores[g * keys + j] = s;
-                    if (s > largest[g]) largest[g] = s;
-                }
+                float* q = l.Q + row * l.QRow + (kvHead * group + g) * l.QHead;
+                for (int d = 0; d < dim; d++) queries[g * dim + d] = q[d] * l.Scale;
             }
+
+            int h = 0;
+            for (; h + 2 <= group; h += 2)
+                ScoreTwo(kBase, l.KDim, queries + h * dim, queries + (h + 1) * dim, dim, keys, work + h * keys, work + (h + 1) * keys);
+            if (h < group) ScoreOne(kBase, l.KDim, queries + h * dim, dim, keys, work + h * keys);
 
             // Softmax weights in place; every row can attend at least to its own new key, so each sum is positive.
-            Span<float> total = stackalloc float[group];
-            for (int g = 0; g < group; g++) total[g] = ExpShiftedSum(scores + g * keys, keys, largest[g]);
+            Span<float> inverse = stackalloc float[group];
+            for (int g = 0; g < group; g++) inverse[g] = 1f / Softmax(work + g * keys, keys, mask);
 
-            // Weighted values: each value vector is read once for the whole group.
-            for (int g = 0; g < group; g++)
-                new Span<float>(l.Out + row * (long)l.KvHeads * group * dim + (kvHead * group + g) * dim, dim).Clear();
-            for (int j = 0; j < keys; j++)
-            {
-                float* value = vBase + j * l.VPos;
-                for (int g = 0; g < group; g++)
-                {
-                    float w = scores[g * keys + j];
-                    if (w != 0) Axpy(w, value, l.Out + row * (long)l.KvHeads * group * dim + (kvHead * group + g) * dim, dim);
-                }
-            }
-            for (int g = 0; g < group; g++)
-                Scale(1f / total[g], l.Out + row * (long)l.KvHeads * group * dim + (kvHead * group + g) * dim, dim);
+            h = 0;
+            for (; h + 2 <= group; h += 2)
+                WeighTwo(vBase, l.VPos, work + h * keys, work + (h + 1) * keys, keys, dim,
+                         outBase + h * dim, outBase + (h + 1) * dim, inverse[h], inverse[h + 1]);
+            if (h < group) WeighOne(vBase, l.VPos, work + h * keys, keys, dim, outBase + h * dim, inverse[h]);
         }
     }
 
-    // s[j] = exp(s[j] - top) in place, returning their sum; a closed key (-inf) becomes 0.
-    private static float ExpShiftedSum(float* s, int n, float top)
+    // s0[j] = q0 . key j and s1[j] = q1 . key j, where key j's element d is at k[d * kDim + j]. Each block of keys is
+    // held in registers while the head dimension is walked; every loaded key vector serves both queries.
+    private static void ScoreTwo(float* k, long kDim, float* q0, float* q1, int dim, int keys, float* s0, float* s1)
     {
         int width = Vector<float>.Count, j = 0;
+        for (; j + 4 * width <= keys; j += 4 * width)
+        {
+            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            Vector<float> b0 = default, b1 = default, b2 = default, b3 = default;
+            float* column = k + j;
+            for (int d = 0; d < dim; d++, column += kDim)
+            {
+                if (Sse.IsSupported)
+                {
+                    Sse.Prefetch0(column + KeyPrefetchVectors * width);
+                    Sse.Prefetch0(column + (KeyPrefetchVectors + 2) * width);
+                }
+                var x = new Vector<float>(q0[d]);
+                var y = new Vector<float>(q1[d]);
+                var k0 = Vector.Load(column);
+                var k1 = Vector.Load(column + width);
+                var k2 = Vector.Load(column + 2 * width);
+                var k3 = Vector.Load(column + 3 * width);
+                a0 = Vector.FusedMultiplyAdd(k0, x, a0);
+                a1 = Vector.FusedMultiplyAdd(k1, x, a1);
+                a2 = Vector.FusedMultiplyAdd(k2, x, a2);
+                a3 = Vector.FusedMultiplyAdd(k3, x, a3);
+                b0 = Vector.FusedMultiplyAdd(k0, y, b0);
+                b1 = Vector.FusedMultiplyAdd(k1, y, b1);
+                b2 = Vector.FusedMultiplyAdd(k2, y, b2);
+                b3 = Vector.FusedMultiplyAdd(k3, y, b3);
+            }
+            a0.Store(s0 + j); a1.Store(s0 + j + width); a2.Store(s0 + j + 2 * width); a3.Store(s0 + j + 3 * width);
+            b0.Store(s1 + j); b1.Store(s1 + j + width); b2.Store(s1 + j + 2 * width); b3.Store(s1 + j + 3 * width);
+        }
+        for (; j + width <= keys; j += width)
+        {
+            Vector<float> a = default, b = default;
+            float* column = k + j;
+            for (int d = 0; d < dim; d++, column += kDim)
+            {
+                var key = Vector.Load(column);
+                a = Vector.FusedMultiplyAdd(key, new Vector<float>(q0[d]), a);
+                b = Vector.FusedMultiplyAdd(key, new Vector<float>(q1[d]), b);
+            }
+            a.Store(s0 + j);
+            b.Store(s1 + j);
+        }
+        for (; j < keys; j++)
+        {
+            s0[j] = ScalarDot(k + j, kDim, q0, dim);
+            s1[j] = ScalarDot(k + j, kDim, q1, dim);
+        }
+    }
+
+    // The same for a single query (a group of odd size).
+    private static void ScoreOne(float* k, long kDim, float* q, int dim, int keys, float* s)
+    {
+        int width = Vector<float>.Count, j = 0;
+        for (; j + 4 * width <= keys; j += 4 * width)
+        {
+            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            float* column = k + j;
+            for (int d = 0; d < dim; d++, column += kDim)
+            {
+                var x = new Vector<float>(q[d]);
+                a0 = Vector.FusedMultiplyAdd(Vector.Load(column), x, a0);
+                a1 = Vector.FusedMultiplyAdd(Vector.Load(column + width), x, a1);
+                a2 = Vector.FusedMultiplyAdd(Vector.Load(column + 2 * width), x, a2);
+                a3 = Vector.FusedMultiplyAdd(Vector.Load(column + 3 * width), x, a3);
+            }
+            a0.Store(s + j); a1.Store(s + j + width); a2.Store(s + j + 2 * width); a3.Store(s + j + 3 * width);
+        }
+        for (; j + width <= keys; j += width)
+        {
+            Vector<float> a = default;
+            float* column = k + j;
+            for (int d = 0; d < dim; d++, column += kDim)
+                a = Vector.FusedMultiplyAdd(Vector.Load(column), new Vector<float>(q[d]), a);
+            a.Store(s + j);
+        }
+        for (; j < keys; j++) s[j] = ScalarDot(k + j, kDim, q, dim);
+    }
+
+    private static float ScalarDot(float* key, long kDim, float* q, int dim)
+    {
+        float sum = 0;
+        for (int d = 0; d < dim; d++) sum += key[d * kDim] * q[d];
+        return sum;
+    }
+
+    // Turns scores into unnormalised weights exp(s - max) in place (closed keys get exactly 0) and returns their sum.
+    private static float Softmax(float* s, int n, bool* mask)
+    {
+        if (mask is not null)
+            for (int j = 0; j < n; j++)
+                if (!mask[j]) s[j] = float.NegativeInfinity;
+        float top = float.NegativeInfinity;
+        for (int j = 0; j < n; j++) top = MathF.Max(top, s[j]);
+
+        int width = Vector<float>.Count, i = 0;
         var shift = new Vector<float>(top);
         var acc = Vector<float>.Zero;
-        for (; j <= n - width; j += width)
+        for (; i <= n - width; i += width)
         {
-            var e = Vector.Exp(Vector.Load(s + j) - shift);
-            e.Store(s + j);
+            var e = Vector.Exp(Vector.Load(s + i) - shift);
+            e.Store(s + i);
             acc += e;
         }
         float sum = Vector.Sum(acc);
-        for (; j < n; j++) sum += s[j] = MathF.Exp(s[j] - top);
+        for (; i < n; i++) sum += s[i] = MathF.Exp(s[i] - top);
         return sum;
     }
 
-    private static float Dot(float* a, float* b, int n)
+    // o0 = c0 * sum_j w0[j] v_j and o1 = c1 * sum_j w1[j] v_j, a block of the head dimension at a time held in
+    // registers while the keys are walked; every loaded value vector serves both heads.
+    private static void WeighTwo(float* v, long vPos, float* w0, float* w1, int keys, int dim, float* o0, float* o1, float c0, float c1)
     {
-        int width = Vector<float>.Count, i = 0;
-        var acc = Vector<float>.Zero;
-        for (; i <= n - width; i += width)
-            acc += Vector.Load(a + i) * Vector.Load(b + i);
-        float sum = Vector.Sum(acc);
-        for (; i < n; i++) sum += a[i] * b[i];
+        int width = Vector<float>.Count, d = 0;
+        for (; d + 4 * width <= dim; d += 4 * width)
+        {
+            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            Vector<float> b0 = default, b1 = default, b2 = default, b3 = default;
+            float* value = v + d;
+            for (int j = 0; j < keys; j++, value += vPos)
+            {
+                if (Sse.IsSupported)
+                {
+                    Sse.Prefetch0(value + ValuePrefetchPositions * vPos);
+                    Sse.Prefetch0(value + ValuePrefetchPositions * vPos + 2 * width);
+                }
+                var x = new Vector<float>(w0[j]);
+                var y = new Vector<float>(w1[j]);
+                var v0 = Vector.Load(value);
+                var v1 = Vector.Load(value + width);
+                var v2 = Vector.Load(value + 2 * width);
+                var v3 = Vector.Load(value + 3 * width);
+                a0 = Vector.FusedMultiplyAdd(v0, x, a0);
+                a1 = Vector.FusedMultiplyAdd(v1, x, a1);
+                a2 = Vector.FusedMultiplyAdd(v2, x, a2);
+                a3 = Vector.FusedMultiplyAdd(v3, x, a3);
+                b0 = Vector.FusedMultiplyAdd(v0, y, b0);
+                b1 = Vector.FusedMultiplyAdd(v1, y, b1);
+                b2 = Vector.FusedMultiplyAdd(v2, y, b2);
+                b3 = Vector.FusedMultiplyAdd(v3, y, b3);
+            }
+            var x0 = new Vector<float>(c0);
+            var y0 = new Vector<float>(c1);
+            (a0 * x0).Store(o0 + d); (a1 * x0).Store(o0 + d + width); (a2 * x0).Store(o0 + d + 2 * width); (a3 * x0).Store(o0 + d + 3 * width);
+            (b0 * y0).Store(o1 + d); (b1 * y0).Store(o1 + d + width); (b2 * y0).Store(o1 + d + 2 * width); (b3 * y0).Store(o1 + d + 3 * width);
+        }
+        for (; d + width <= dim; d += width)
+        {
+            Vector<float> a = default, b = default;
+            float* value = v + d;
+            for (int j = 0; j < keys; j++, value += vPos)
+            {
+                var x = Vector.Load(value);
+                a = Vector.FusedMultiplyAdd(x, new Vector<float>(w0[j]), a);
+                b = Vector.FusedMultiplyAdd(x, new Vector<float>(w1[j]), b);
+            }
+            (a * c0).Store(o0 + d);
+            (b * c1).Store(o1 + d);
+        }
+        for (; d < dim; d++)
+        {
+            o0[d] = c0 * ScalarWeighted(v + d, vPos, w0, keys);
+            o1[d] = c1 * ScalarWeighted(v + d, vPos, w1, keys);
+        }
+    }
+
+    // The same for a single head (a group of odd size).
+    private static void WeighOne(float* v, long vPos, float* w, int keys, int dim, float* o, float c)
+    {
+        int width = Vector<float>.Count, d = 0;
+        for (; d + 4 * width <= dim; d += 4 * width)
+        {
+            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            float* value = v + d;
+            for (int j = 0; j < keys; j++, value += vPos)
+            {
+                var x = new Vector<float>(w[j]);
+                a0 = Vector.FusedMultiplyAdd(Vector.Load(value), x, a0);
+                a1 = Vector.FusedMultiplyAdd(Vector.Load(value + width), x, a1);
+                a2 = Vector.FusedMultiplyAdd(Vector.Load(value + 2 * width), x, a2);
+                a3 = Vector.FusedMultiplyAdd(Vector.Load(value + 3 * width), x, a3);
+            }
+            (a0 * c).Store(o + d); (a1 * c).Store(o + d + width); (a2 * c).Store(o + d + 2 * width); (a3 * c).Store(o + d + 3 * width);
+        }
+        for (; d + width <= dim; d += width)
+        {
+            Vector<float> a = default;
+            float* value = v + d;
+            for (int j = 0; j < keys; j++, value += vPos)
+                a = Vector.FusedMultiplyAdd(Vector.Load(value), new Vector<float>(w[j]), a);
+            (a * c).Store(o + d);
+        }
+        for (; d < dim; d++) o[d] = c * ScalarWeighted(v + d, vPos, w, keys);
+    }
+
+    private static float ScalarWeighted(float* value, long vPos, float* w, int keys)
+    {
+        float sum = 0;
+        for (int j = 0; j < keys; j++) sum += w[j] * value[j * vPos];
         return sum;
-    }
-
-    // y += w * x
-    private static void Axpy(float w, float* x, float* y, int n)
-    {
-        int width = Vector<float>.Count, i = 0;
-        var weight = new Vector<float>(w);
-        for (; i <= n - width; i += width)
-            (Vector.Load(y + i) + weight * Vector.Load(x + i)).Store(y + i);
-        for (; i < n; i++) y[i] += w * x[i];
-    }
-
-    private static void Scale(float w, float* y, int n)
-    {
-        for (int i = 0; i < n; i++) y[i] *= w;
     }
 }

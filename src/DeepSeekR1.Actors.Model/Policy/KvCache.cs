@@ -4,8 +4,12 @@ namespace DeepSeekR1.Actors.Model.Policy;
 
 /// <summary>
 /// Keys and values of every layer for a batch being generated, preallocated to the longest sequence the batch may
-/// reach, so that appending a token is an in-place copy rather than a reallocation. Shapes are
-/// [batch, kvHeads, capacity, headDim]; <see cref="Length"/> positions are filled.
+/// reach, so that appending a token is an in-place copy rather than a reallocation. <see cref="Length"/> positions are
+/// filled. Values are stored [batch, kvHeads, capacity, headDim]. Keys are stored transposed,
+/// [batch, kvHeads, headDim, capacity]: a decoding step multiplies one query by every key, and with positions
+/// contiguous that is a row of broadcast-multiply-adds over many keys at once rather than one dot product (and one
+/// horizontal sum) per key (<see cref="DecodeAttention"/>; libtorch's batched matmul reads this layout as is too).
+/// <see cref="Append"/> hands out both as [batch, kvHeads, length, headDim] views, so callers see one shape.
 /// </summary>
 public sealed class KvCache : IDisposable
 {
@@ -22,7 +26,7 @@ public sealed class KvCache : IDisposable
             // Created outside any dispose scope of the caller's step: the cache outlives every step.
             using (NewDisposeScope())
             {
-                keys[i] = zeros([batch, kvHeads, capacity, headDim], dtype, device).MoveToOuterDisposeScope();
+                keys[i] = zeros([batch, kvHeads, headDim, capacity], dtype, device).MoveToOuterDisposeScope();
                 values[i] = zeros([batch, kvHeads, capacity, headDim], dtype, device).MoveToOuterDisposeScope();
             }
             keys[i].DetachFromDisposeScope();
@@ -42,16 +46,17 @@ public sealed class KvCache : IDisposable
 
     /// <summary>
     /// Writes the new keys/values of one layer ([batch, kvHeads, t, headDim]) after the filled part and returns views
-    /// of everything filled, including them. The caller advances <see cref="Length"/> once all layers have written.
+    /// of everything filled, including them, both [batch, kvHeads, length, headDim] (the keys' view has positions
+    /// as its contiguous axis). The caller advances <see cref="Length"/> once all layers have written.
     /// </summary>
     public (Tensor Keys, Tensor Values) Append(int layer, Tensor newKeys, Tensor newValues)
     {
         long t = newKeys.shape[2];
         if (Length + t > Capacity)
             throw new InvalidOperationException($"KV cache overflow: {Length} + {t} positions exceed capacity {Capacity}");
-        keys[layer].narrow(2, Length, t).copy_(newKeys);
+        keys[layer].narrow(3, Length, t).copy_(newKeys.transpose(2, 3));
         values[layer].narrow(2, Length, t).copy_(newValues);
-        return (keys[layer].narrow(2, 0, Length + t), values[layer].narrow(2, 0, Length + t));
+        return (keys[layer].narrow(3, 0, Length + t).transpose(2, 3), values[layer].narrow(2, 0, Length + t));
     }
 
     /// <summary>Marks <paramref name="t"/> more positions as filled (after every layer appended them).</summary>

@@ -7,13 +7,14 @@ namespace DeepSeekR1.Actors.Model.Tests.Policy;
 public class DecodeAttentionTests
 {
     // q [batch, heads, 1, dim] as a strided view (as the fused projection leaves it); k, v [batch, kvHeads, keys, dim]
-    // as the filled part of a larger preallocated cache; the mask [batch, 1, 1, keys] with some keys closed.
+    // as the filled part of a larger preallocated cache, in its layout (keys' positions contiguous); the mask
+    // [batch, 1, 1, keys] with some keys closed.
     private static (Tensor Q, Tensor K, Tensor V, Tensor? Mask) Inputs(int batch, int heads, int kvHeads, int dim, int keys, bool masked, int seed)
     {
         var generator = new TorchSharp.torch.Generator((ulong)seed);
         var wide = randn([batch, 1, heads + 2, dim], generator: generator);
         var q = wide.narrow(2, 1, heads).transpose(1, 2);
-        var k = randn([batch, kvHeads, keys + 7, dim], generator: generator).narrow(2, 0, keys);
+        var k = randn([batch, kvHeads, dim, keys + 7], generator: generator).narrow(3, 0, keys).transpose(2, 3);
         var v = randn([batch, kvHeads, keys + 7, dim], generator: generator).narrow(2, 0, keys);
         Tensor? mask = null;
         if (masked)
@@ -42,6 +43,8 @@ public class DecodeAttentionTests
     [InlineData(5, 6, 2, 12, 50, true)]    // a head size that is not a multiple of the vector width
     [InlineData(2, 2, 1, 64, 1, false)]    // multi-query, a single key
     [InlineData(8, 4, 2, 64, 300, true)]
+    [InlineData(3, 6, 2, 40, 70, true)]    // a group of three: a pair of heads and a single one
+    [InlineData(2, 4, 4, 32, 33, false)]   // every block size of keys and of the head dimension, and both tails
     public void Matches_libtorch_attention(int batch, int heads, int kvHeads, int dim, int keys, bool masked)
     {
         using var scope = NewDisposeScope();
@@ -83,6 +86,7 @@ public class DecodeAttentionTests
         using (no_grad()) Assert.True(DecodeAttention.Applies(trainable, k, v, mask));
         Assert.False(DecodeAttention.Applies(q, k, v, mask!.to(ScalarType.Float32)));
         Assert.False(DecodeAttention.Applies(q, k, v, mask.narrow(0, 0, 1)));   // a mask broadcast over rows
+        Assert.False(DecodeAttention.Applies(q, k.contiguous(), v, mask));       // keys with the head dimension contiguous
     }
 }
 
