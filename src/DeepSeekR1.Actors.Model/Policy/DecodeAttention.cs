@@ -11,10 +11,11 @@ namespace DeepSeekR1.Actors.Model.Policy;
 /// memory. A decoding step's attention is tiny arithmetic (a few query heads against a few hundred cached keys per
 /// row) spread over many rows, so libtorch spends most of its time on fixed per-op costs: packing, dispatch, a
 /// softmax kernel and a second matmul per layer (docs/generation.md). This does the whole thing in one pass per row
-/// and key/value head, with the group's query heads two at a time so that every key and value read serves both.
-/// Keys come in <see cref="KvCache"/>'s layout, positions contiguous: scores are then broadcast-multiply-adds over
-/// a block of keys held in registers, with no horizontal sum per key. Values are summed the same way, over a block
-/// of the head dimension. It runs on the calling thread. Anything else (GPU, other dtypes, autograd, other layouts)
+/// and key/value head. Keys come in <see cref="KvCache"/>'s layout, positions contiguous: scores are then
+/// broadcast-multiply-adds over a block of keys held in registers, with no horizontal sum per key, for the group's
+/// query heads two at a time so that every key read serves both. Values are summed the same way, one head at a time
+/// over a block of the head dimension. The cache does not fit in the processor's caches, so the loops prefetch what
+/// they read next. It runs on the calling thread. Anything else (GPU, other dtypes, autograd, other layouts)
 /// takes <see cref="CausalSelfAttention"/>'s libtorch path, and so does a process whose libtorch runs several threads
 /// (docs/generation.md has the measurements behind that choice).
 /// </summary>
@@ -27,7 +28,6 @@ public static unsafe class DecodeAttention
     // Per-thread scratch for one row and key/value head: the group's scaled queries and their scores, grown as needed
     // (callers may sit on different threads: one tensor thread per process, but tests run in parallel).
     [ThreadStatic] private static float[]? scratch;
-    /// <summary>x</summary>
 
     // How far ahead to prefetch, measured on the benchmark's shapes (docs/generation.md): keys two blocks of 4 vectors
     // along each head-dimension row, values four positions. The cache is far larger than the processor's caches, and
@@ -68,7 +68,7 @@ public static unsafe class DecodeAttention
             (float*)THSTensor_data(v.Handle), v.stride(0), v.stride(1), v.stride(2),
             allowed is null ? null : (bool*)THSTensor_data(allowed.Handle),
             (float*)THSTensor_data(output.Handle),
-            keys, group, kvHeads, headDim, 1f / MathF.Sqrt(headDim));
+            keys, group, kvHeads, headDim, 1f / MathF.Sqrt(headDim), batch);
 
         for (long item = 0; item < batch * kvHeads; item++) AttendGroup(layout, item);
 
@@ -87,12 +87,13 @@ public static unsafe class DecodeAttention
         float* k, long kRow, long kHead, long kDim,
         float* v, long vRow, long vHead, long vPos,
         bool* mask, float* output,
-        int keys, int group, int kvHeads, int headDim, float scale)
+        int keys, int group, int kvHeads, int headDim, float scale, long batch)
     {
         public readonly float* Q = q, K = k, V = v, Out = output;
         public readonly bool* Mask = mask;
         public readonly long QRow = qRow, QHead = qHead, KRow = kRow, KHead = kHead, KDim = kDim, VRow = vRow, VHead = vHead, VPos = vPos;
         public readonly int Keys = keys, Group = group, KvHeads = kvHeads, HeadDim = headDim;
+        public readonly long Batch = batch;
         public readonly float Scale = scale;
     }
 
@@ -127,11 +128,24 @@ public static unsafe class DecodeAttention
             Span<float> inverse = stackalloc float[group];
             for (int g = 0; g < group; g++) inverse[g] = 1f / Softmax(work + g * keys, keys, mask);
 
-            h = 0;
-            for (; h + 2 <= group; h += 2)
-                WeighTwo(vBase, l.VPos, work + h * keys, work + (h + 1) * keys, keys, dim,
-                         outBase + h * dim, outBase + (h + 1) * dim, inverse[h], inverse[h + 1]);
-            if (h < group) WeighOne(vBase, l.VPos, work + h * keys, keys, dim, outBase + h * dim, inverse[h]);
+            // While this item's values stream in, start on the next item's keys, whose first blocks the score loop's
+            // own prefetching does not reach.
+            if (item + 1 < l.Batch * l.KvHeads) PrefetchFirstKeys(l, item + 1);
+            for (int g = 0; g < group; g++) Weigh(vBase, l.VPos, work + g * keys, keys, dim, outBase + g * dim, inverse[g]);
+        }
+    }
+
+    // The first 64 positions of every head-dimension row of an item's keys (16 floats to a 64-byte cache line).
+    private static void PrefetchFirstKeys(in Layout l, long item)
+    {
+        if (!Sse.IsSupported) return;
+        float* keys = l.K + item / l.KvHeads * l.KRow + item % l.KvHeads * l.KHead;
+        for (int d = 0; d < l.HeadDim; d++, keys += l.KDim)
+        {
+            Sse.Prefetch0(keys);
+            Sse.Prefetch0(keys + 16);
+            Sse.Prefetch0(keys + 32);
+            Sse.Prefetch0(keys + 48);
         }
     }
 
@@ -249,80 +263,31 @@ public static unsafe class DecodeAttention
         return sum;
     }
 
-    // o0 = c0 * sum_j w0[j] v_j and o1 = c1 * sum_j w1[j] v_j, a block of the head dimension at a time held in
-    // registers while the keys are walked; every loaded value vector serves both heads.
-    private static void WeighTwo(float* v, long vPos, float* w0, float* w1, int keys, int dim, float* o0, float* o1, float c0, float c1)
+    // o = c * sum_j w[j] v_j, for one head. A block of 8 vectors of the head dimension (all of it at head size 64 and
+    // 256-bit vectors) is held in registers while the keys are walked, so each value row streams through once as a
+    // whole; measured faster than serving two heads from 4-vector blocks, which splits every row over two passes.
+    private static void Weigh(float* v, long vPos, float* w, int keys, int dim, float* o, float c)
     {
         int width = Vector<float>.Count, d = 0;
-        for (; d + 4 * width <= dim; d += 4 * width)
+        for (; d + 8 * width <= dim; d += 8 * width)
         {
-            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            Vector<float> b0 = default, b1 = default, b2 = default, b3 = default;
+            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
             float* value = v + d;
             for (int j = 0; j < keys; j++, value += vPos)
             {
-                if (Sse.IsSupported)
-                {
-                    Sse.Prefetch0(value + ValuePrefetchPositions * vPos);
-                    Sse.Prefetch0(value + ValuePrefetchPositions * vPos + 2 * width);
-                }
-                var x = new Vector<float>(w0[j]);
-                var y = new Vector<float>(w1[j]);
-                var v0 = Vector.Load(value);
-                var v1 = Vector.Load(value + width);
-                var v2 = Vector.Load(value + 2 * width);
-                var v3 = Vector.Load(value + 3 * width);
-                a0 = Vector.FusedMultiplyAdd(v0, x, a0);
-                a1 = Vector.FusedMultiplyAdd(v1, x, a1);
-                a2 = Vector.FusedMultiplyAdd(v2, x, a2);
-                a3 = Vector.FusedMultiplyAdd(v3, x, a3);
-                b0 = Vector.FusedMultiplyAdd(v0, y, b0);
-                b1 = Vector.FusedMultiplyAdd(v1, y, b1);
-                b2 = Vector.FusedMultiplyAdd(v2, y, b2);
-                b3 = Vector.FusedMultiplyAdd(v3, y, b3);
-            }
-            var x0 = new Vector<float>(c0);
-            var y0 = new Vector<float>(c1);
-            (a0 * x0).Store(o0 + d); (a1 * x0).Store(o0 + d + width); (a2 * x0).Store(o0 + d + 2 * width); (a3 * x0).Store(o0 + d + 3 * width);
-            (b0 * y0).Store(o1 + d); (b1 * y0).Store(o1 + d + width); (b2 * y0).Store(o1 + d + 2 * width); (b3 * y0).Store(o1 + d + 3 * width);
-        }
-        for (; d + width <= dim; d += width)
-        {
-            Vector<float> a = default, b = default;
-            float* value = v + d;
-            for (int j = 0; j < keys; j++, value += vPos)
-            {
-                var x = Vector.Load(value);
-                a = Vector.FusedMultiplyAdd(x, new Vector<float>(w0[j]), a);
-                b = Vector.FusedMultiplyAdd(x, new Vector<float>(w1[j]), b);
-            }
-            (a * c0).Store(o0 + d);
-            (b * c1).Store(o1 + d);
-        }
-        for (; d < dim; d++)
-        {
-            o0[d] = c0 * ScalarWeighted(v + d, vPos, w0, keys);
-            o1[d] = c1 * ScalarWeighted(v + d, vPos, w1, keys);
-        }
-    }
-
-    // The same for a single head (a group of odd size).
-    private static void WeighOne(float* v, long vPos, float* w, int keys, int dim, float* o, float c)
-    {
-        int width = Vector<float>.Count, d = 0;
-        for (; d + 4 * width <= dim; d += 4 * width)
-        {
-            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            float* value = v + d;
-            for (int j = 0; j < keys; j++, value += vPos)
-            {
+                if (Sse.IsSupported) Sse.Prefetch0(value + ValuePrefetchPositions * vPos);
                 var x = new Vector<float>(w[j]);
                 a0 = Vector.FusedMultiplyAdd(Vector.Load(value), x, a0);
                 a1 = Vector.FusedMultiplyAdd(Vector.Load(value + width), x, a1);
                 a2 = Vector.FusedMultiplyAdd(Vector.Load(value + 2 * width), x, a2);
                 a3 = Vector.FusedMultiplyAdd(Vector.Load(value + 3 * width), x, a3);
+                a4 = Vector.FusedMultiplyAdd(Vector.Load(value + 4 * width), x, a4);
+                a5 = Vector.FusedMultiplyAdd(Vector.Load(value + 5 * width), x, a5);
+                a6 = Vector.FusedMultiplyAdd(Vector.Load(value + 6 * width), x, a6);
+                a7 = Vector.FusedMultiplyAdd(Vector.Load(value + 7 * width), x, a7);
             }
             (a0 * c).Store(o + d); (a1 * c).Store(o + d + width); (a2 * c).Store(o + d + 2 * width); (a3 * c).Store(o + d + 3 * width);
+            (a4 * c).Store(o + d + 4 * width); (a5 * c).Store(o + d + 5 * width); (a6 * c).Store(o + d + 6 * width); (a7 * c).Store(o + d + 7 * width);
         }
         for (; d + width <= dim; d += width)
         {
