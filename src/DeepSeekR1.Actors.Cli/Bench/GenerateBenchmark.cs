@@ -35,11 +35,11 @@ public sealed record BenchSettings
 /// </summary>
 public static class GenerateBenchmark
 {
-    /// <summary>Runs the benchmark and returns its JSON fields.</summary>
-    public static Dictionary<string, object> Run(PolicyModel model, BenchSettings settings)
+    /// <summary>Runs the benchmark and returns its JSON fields; <paramref name="kvCache"/> is r1.sampling.kv-cache-dtype.</summary>
+    public static Dictionary<string, object> Run(PolicyModel model, BenchSettings settings, KvCacheDtype kvCache = KvCacheDtype.Model)
     {
         model.eval();
-        var options = new SamplingOptions { MaxNewTokens = settings.NewTokens, Temperature = 1.0, StopTokenIds = [] };
+        var options = new SamplingOptions { MaxNewTokens = settings.NewTokens, Temperature = 1.0, StopTokenIds = [], KvCacheDtype = kvCache };
         double peak = MatmulPeak.MeasureFlopsPerSecond(model.Device);
         long active = model.ActiveParameters();
 
@@ -69,6 +69,7 @@ public static class GenerateBenchmark
             ["matmul_gflops"] = Math.Round(peak / 1e9, 2),
             ["active_params"] = active,
             ["threads"] = get_num_threads(),
+            ["kv_cache_dtype"] = kvCache == KvCacheDtype.Bfloat16 ? "bfloat16" : model.Decoder.Embeddings.weight!.dtype.ToString().ToLowerInvariant(),
             ["device"] = model.Device.ToString(),
         };
     }

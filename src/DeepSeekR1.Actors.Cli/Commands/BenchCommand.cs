@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using DeepSeekR1.Actors.Cli.Bench;
+using DeepSeekR1.Actors.Model.Sampling;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
@@ -13,7 +14,8 @@ public static class BenchCommand
         var bench = new Command("bench", "Measure throughput; each prints one JSON line");
 
         var generate = new Command("generate", "Rollout tokens/s with the KV cache vs full recompute, and the fraction of the matmul roofline").WithConfigOptions();
-        generate.SetAction(parse => Run(parse, (model, settings) => GenerateBenchmark.Run(model, settings)));
+        generate.SetAction(parse => Run(parse, (model, settings) =>
+            GenerateBenchmark.Run(model, settings, CommonOptions.Load(parse).Bind<SamplingOptions>("r1.sampling").KvCacheDtype)));
         bench.Subcommands.Add(generate);
 
         var learner = new Command("learner", "Forward+backward tokens/s of the learner step and its MFU against the measured matmul peak").WithConfigOptions();

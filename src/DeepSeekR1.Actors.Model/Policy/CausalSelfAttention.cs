@@ -46,6 +46,8 @@ public sealed class CausalSelfAttention : nn.Module
         var (q, k, v) = qkv is null ? Project(x, rope) : ProjectFused(x, rope);
         if (cache is not null) (k, v) = cache.Append(layer, k, v);
         if (seq == 1) return o_proj.forward(AttendOneQuery(q, k, v, mask)).MoveToOuterDisposeScope();
+        // A cache kept in another dtype than the model's (bfloat16 for rollouts) is read at the queries' precision.
+        if (k.dtype != q.dtype) (k, v) = (k.to_type(q.dtype), v.to_type(q.dtype));
         if (kvHeads != heads)
         {
             // Grouped-query attention: query head h reads key/value head h / (heads / kvHeads).
@@ -115,6 +117,7 @@ public sealed class CausalSelfAttention : nn.Module
         // matmuls split over the cores and measured faster on the RL shapes (docs/generation.md).
         if (get_num_threads() == 1 && DecodeAttention.Applies(q, k, v, mask))
             return DecodeAttention.Attend(q, k, v, mask, heads, kvHeads, headDim).MoveToOuterDisposeScope();
+        if (k.dtype != q.dtype) (k, v) = (k.to_type(q.dtype), v.to_type(q.dtype));
         long batch = q.shape[0], keys = k.shape[2];
         int group = heads / kvHeads;
         var grouped = (q * (1.0 / Math.Sqrt(headDim))).reshape(batch * kvHeads, group, headDim);

@@ -37,12 +37,12 @@ public static unsafe class DecodeAttention
 
     /// <summary>
     /// Whether this kernel can serve q [batch, heads, 1, headDim] against k, v [batch, kvHeads, keys, headDim]:
-    /// float32 CPU tensors with nothing to differentiate, the keys' positions contiguous (the cache's layout) and the
-    /// values' head dimension contiguous.
+    /// CPU tensors with nothing to differentiate, a float32 query against a float32 or bfloat16 cache, the keys'
+    /// positions contiguous (the cache's layout) and the values' head dimension contiguous.
     /// </summary>
     public static bool Applies(Tensor q, Tensor k, Tensor v, Tensor? mask) =>
         q.device_type == DeviceType.CPU && q.shape[2] == 1
-        && q.dtype == ScalarType.Float32 && k.dtype == ScalarType.Float32 && v.dtype == ScalarType.Float32
+        && q.dtype == ScalarType.Float32 && k.dtype is ScalarType.Float32 or ScalarType.BFloat16 && v.dtype == k.dtype
         && !(is_grad_enabled() && (q.requires_grad || k.requires_grad || v.requires_grad))
         && k.stride(2) == 1 && v.stride(3) == 1
         && (mask is null || (mask.dtype == ScalarType.Bool && mask.dim() == 4 && mask.shape[0] == q.shape[0]
@@ -64,13 +64,16 @@ public static unsafe class DecodeAttention
 
         var layout = new Layout(
             (float*)THSTensor_data(queries.Handle), queries.stride(0), queries.stride(1),
-            (float*)THSTensor_data(k.Handle), k.stride(0), k.stride(1), k.stride(3),
-            (float*)THSTensor_data(v.Handle), v.stride(0), v.stride(1), v.stride(2),
+            (void*)THSTensor_data(k.Handle), k.stride(0), k.stride(1), k.stride(3),
+            (void*)THSTensor_data(v.Handle), v.stride(0), v.stride(1), v.stride(2),
             allowed is null ? null : (bool*)THSTensor_data(allowed.Handle),
             (float*)THSTensor_data(output.Handle),
             keys, group, kvHeads, headDim, 1f / MathF.Sqrt(headDim), batch);
 
-        for (long item = 0; item < batch * kvHeads; item++) AttendGroup(layout, item);
+        if (k.dtype == ScalarType.BFloat16)
+            for (long item = 0; item < batch * kvHeads; item++) AttendGroup<BFloat16Element>(layout, item);
+        else
+            for (long item = 0; item < batch * kvHeads; item++) AttendGroup<Float32Element>(layout, item);
 
         GC.KeepAlive(queries);
         GC.KeepAlive(allowed);
@@ -79,17 +82,18 @@ public static unsafe class DecodeAttention
         return output;
     }
 
-    // Where everything lives; strides in elements. Queries are [batch, heads, 1, headDim]; keys [batch, kvHeads, keys,
+    // Where everything lives; strides in elements (the cache's element type is the kernel's type argument). Queries are [batch, heads, 1, headDim]; keys [batch, kvHeads, keys,
     // headDim] with positions contiguous (KDim steps along the head dimension); values [batch, kvHeads, keys, headDim];
     // the output [batch, heads * headDim].
     private readonly struct Layout(
         float* q, long qRow, long qHead,
-        float* k, long kRow, long kHead, long kDim,
-        float* v, long vRow, long vHead, long vPos,
+        void* k, long kRow, long kHead, long kDim,
+        void* v, long vRow, long vHead, long vPos,
         bool* mask, float* output,
         int keys, int group, int kvHeads, int headDim, float scale, long batch)
     {
-        public readonly float* Q = q, K = k, V = v, Out = output;
+        public readonly float* Q = q, Out = output;
+        public readonly void* K = k, V = v;
         public readonly bool* Mask = mask;
         public readonly long QRow = qRow, QHead = qHead, KRow = kRow, KHead = kHead, KDim = kDim, VRow = vRow, VHead = vHead, VPos = vPos;
         public readonly int Keys = keys, Group = group, KvHeads = kvHeads, HeadDim = headDim;
@@ -98,12 +102,12 @@ public static unsafe class DecodeAttention
     }
 
     // One row and one key/value head: its group of query heads, all keys.
-    private static void AttendGroup(in Layout l, long item)
+    private static void AttendGroup<T>(in Layout l, long item) where T : unmanaged, ICacheElement<T>
     {
         long row = item / l.KvHeads;
         int kvHead = (int)(item % l.KvHeads), keys = l.Keys, group = l.Group, dim = l.HeadDim;
-        float* kBase = l.K + row * l.KRow + kvHead * l.KHead;
-        float* vBase = l.V + row * l.VRow + kvHead * l.VHead;
+        T* kBase = (T*)l.K + row * l.KRow + kvHead * l.KHead;
+        T* vBase = (T*)l.V + row * l.VRow + kvHead * l.VHead;
         float* outBase = l.Out + (row * l.KvHeads + kvHead) * (long)group * dim;
         bool* mask = l.Mask is null ? null : l.Mask + row * keys;
 
@@ -130,35 +134,41 @@ public static unsafe class DecodeAttention
 
             // While this item's values stream in, start on the next item's keys, whose first blocks the score loop's
             // own prefetching does not reach.
-            if (item + 1 < l.Batch * l.KvHeads) PrefetchFirstKeys(l, item + 1);
-            for (int g = 0; g < group; g++) Weigh(vBase, l.VPos, work + g * keys, keys, dim, outBase + g * dim, inverse[g]);
+            if (item + 1 < l.Batch * l.KvHeads) PrefetchFirstKeys<T>(l, item + 1);
+            h = 0;
+            if (WideTwo && dim % (8 * Vector<float>.Count) == 0)
+                for (; h + 2 <= group; h += 2)
+                    WeighTwo(vBase, l.VPos, work + h * keys, work + (h + 1) * keys, keys, dim, outBase + h * dim, outBase + (h + 1) * dim, inverse[h], inverse[h + 1]);
+            for (; h < group; h++) Weigh(vBase, l.VPos, work + h * keys, keys, dim, outBase + h * dim, inverse[h]);
         }
     }
 
-    // The first 64 positions of every head-dimension row of an item's keys (16 floats to a 64-byte cache line).
-    private static void PrefetchFirstKeys(in Layout l, long item)
+    // The first 256 bytes (four 64-byte cache lines) of every head-dimension row of an item's keys.
+    private static void PrefetchFirstKeys<T>(in Layout l, long item) where T : unmanaged
     {
         if (!Sse.IsSupported) return;
-        float* keys = l.K + item / l.KvHeads * l.KRow + item % l.KvHeads * l.KHead;
+        T* keys = (T*)l.K + item / l.KvHeads * l.KRow + item % l.KvHeads * l.KHead;
         for (int d = 0; d < l.HeadDim; d++, keys += l.KDim)
         {
-            Sse.Prefetch0(keys);
-            Sse.Prefetch0(keys + 16);
-            Sse.Prefetch0(keys + 32);
-            Sse.Prefetch0(keys + 48);
+            byte* line = (byte*)keys;
+            Sse.Prefetch0(line);
+            Sse.Prefetch0(line + 64);
+            Sse.Prefetch0(line + 128);
+            Sse.Prefetch0(line + 192);
         }
     }
 
     // s0[j] = q0 . key j and s1[j] = q1 . key j, where key j's element d is at k[d * kDim + j]. Each block of keys is
     // held in registers while the head dimension is walked; every loaded key vector serves both queries.
-    private static void ScoreTwo(float* k, long kDim, float* q0, float* q1, int dim, int keys, float* s0, float* s1)
+    private static void ScoreTwo<T>(T* k, long kDim, float* q0, float* q1, int dim, int keys, float* s0, float* s1)
+        where T : unmanaged, ICacheElement<T>
     {
         int width = Vector<float>.Count, j = 0;
         for (; j + 4 * width <= keys; j += 4 * width)
         {
             Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
             Vector<float> b0 = default, b1 = default, b2 = default, b3 = default;
-            float* column = k + j;
+            T* column = k + j;
             for (int d = 0; d < dim; d++, column += kDim)
             {
                 if (Sse.IsSupported)
@@ -168,10 +178,8 @@ public static unsafe class DecodeAttention
                 }
                 var x = new Vector<float>(q0[d]);
                 var y = new Vector<float>(q1[d]);
-                var k0 = Vector.Load(column);
-                var k1 = Vector.Load(column + width);
-                var k2 = Vector.Load(column + 2 * width);
-                var k3 = Vector.Load(column + 3 * width);
+                T.LoadTwo(column, out var k0, out var k1);
+                T.LoadTwo(column + 2 * width, out var k2, out var k3);
                 a0 = Vector.FusedMultiplyAdd(k0, x, a0);
                 a1 = Vector.FusedMultiplyAdd(k1, x, a1);
                 a2 = Vector.FusedMultiplyAdd(k2, x, a2);
@@ -187,10 +195,10 @@ public static unsafe class DecodeAttention
         for (; j + width <= keys; j += width)
         {
             Vector<float> a = default, b = default;
-            float* column = k + j;
+            T* column = k + j;
             for (int d = 0; d < dim; d++, column += kDim)
             {
-                var key = Vector.Load(column);
+                var key = T.LoadOne(column);
                 a = Vector.FusedMultiplyAdd(key, new Vector<float>(q0[d]), a);
                 b = Vector.FusedMultiplyAdd(key, new Vector<float>(q1[d]), b);
             }
@@ -205,42 +213,43 @@ public static unsafe class DecodeAttention
     }
 
     // The same for a single query (a group of odd size).
-    private static void ScoreOne(float* k, long kDim, float* q, int dim, int keys, float* s)
+    private static void ScoreOne<T>(T* k, long kDim, float* q, int dim, int keys, float* s) where T : unmanaged, ICacheElement<T>
     {
         int width = Vector<float>.Count, j = 0;
         for (; j + 4 * width <= keys; j += 4 * width)
         {
             Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            float* column = k + j;
+            T* column = k + j;
             for (int d = 0; d < dim; d++, column += kDim)
             {
                 var x = new Vector<float>(q[d]);
-                a0 = Vector.FusedMultiplyAdd(Vector.Load(column), x, a0);
-                a1 = Vector.FusedMultiplyAdd(Vector.Load(column + width), x, a1);
-                a2 = Vector.FusedMultiplyAdd(Vector.Load(column + 2 * width), x, a2);
-                a3 = Vector.FusedMultiplyAdd(Vector.Load(column + 3 * width), x, a3);
+                T.LoadTwo(column, out var k0, out var k1);
+                T.LoadTwo(column + 2 * width, out var k2, out var k3);
+                a0 = Vector.FusedMultiplyAdd(k0, x, a0);
+                a1 = Vector.FusedMultiplyAdd(k1, x, a1);
+                a2 = Vector.FusedMultiplyAdd(k2, x, a2);
+                a3 = Vector.FusedMultiplyAdd(k3, x, a3);
             }
             a0.Store(s + j); a1.Store(s + j + width); a2.Store(s + j + 2 * width); a3.Store(s + j + 3 * width);
         }
         for (; j + width <= keys; j += width)
         {
             Vector<float> a = default;
-            float* column = k + j;
+            T* column = k + j;
             for (int d = 0; d < dim; d++, column += kDim)
-                a = Vector.FusedMultiplyAdd(Vector.Load(column), new Vector<float>(q[d]), a);
+                a = Vector.FusedMultiplyAdd(T.LoadOne(column), new Vector<float>(q[d]), a);
             a.Store(s + j);
         }
         for (; j < keys; j++) s[j] = ScalarDot(k + j, kDim, q, dim);
     }
 
-    private static float ScalarDot(float* key, long kDim, float* q, int dim)
+    private static float ScalarDot<T>(T* key, long kDim, float* q, int dim) where T : unmanaged, ICacheElement<T>
     {
         float sum = 0;
-        for (int d = 0; d < dim; d++) sum += key[d * kDim] * q[d];
+        for (int d = 0; d < dim; d++) sum += T.ToSingle(key[d * kDim]) * q[d];
         return sum;
     }
 
-    // Turns scores into unnormalised weights exp(s - max) in place (closed keys get exactly 0) and returns their sum.
     private static float Softmax(float* s, int n, bool* mask)
     {
         if (mask is not null)
@@ -266,25 +275,29 @@ public static unsafe class DecodeAttention
     // o = c * sum_j w[j] v_j, for one head. A block of 8 vectors of the head dimension (all of it at head size 64 and
     // 256-bit vectors) is held in registers while the keys are walked, so each value row streams through once as a
     // whole; measured faster than serving two heads from 4-vector blocks, which splits every row over two passes.
-    private static void Weigh(float* v, long vPos, float* w, int keys, int dim, float* o, float c)
+    private static void Weigh<T>(T* v, long vPos, float* w, int keys, int dim, float* o, float c) where T : unmanaged, ICacheElement<T>
     {
         int width = Vector<float>.Count, d = 0;
         for (; d + 8 * width <= dim; d += 8 * width)
         {
             Vector<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            float* value = v + d;
+            T* value = v + d;
             for (int j = 0; j < keys; j++, value += vPos)
             {
                 if (Sse.IsSupported) Sse.Prefetch0(value + ValuePrefetchPositions * vPos);
                 var x = new Vector<float>(w[j]);
-                a0 = Vector.FusedMultiplyAdd(Vector.Load(value), x, a0);
-                a1 = Vector.FusedMultiplyAdd(Vector.Load(value + width), x, a1);
-                a2 = Vector.FusedMultiplyAdd(Vector.Load(value + 2 * width), x, a2);
-                a3 = Vector.FusedMultiplyAdd(Vector.Load(value + 3 * width), x, a3);
-                a4 = Vector.FusedMultiplyAdd(Vector.Load(value + 4 * width), x, a4);
-                a5 = Vector.FusedMultiplyAdd(Vector.Load(value + 5 * width), x, a5);
-                a6 = Vector.FusedMultiplyAdd(Vector.Load(value + 6 * width), x, a6);
-                a7 = Vector.FusedMultiplyAdd(Vector.Load(value + 7 * width), x, a7);
+                T.LoadTwo(value, out var v0, out var v1);
+                T.LoadTwo(value + 2 * width, out var v2, out var v3);
+                T.LoadTwo(value + 4 * width, out var v4, out var v5);
+                T.LoadTwo(value + 6 * width, out var v6, out var v7);
+                a0 = Vector.FusedMultiplyAdd(v0, x, a0);
+                a1 = Vector.FusedMultiplyAdd(v1, x, a1);
+                a2 = Vector.FusedMultiplyAdd(v2, x, a2);
+                a3 = Vector.FusedMultiplyAdd(v3, x, a3);
+                a4 = Vector.FusedMultiplyAdd(v4, x, a4);
+                a5 = Vector.FusedMultiplyAdd(v5, x, a5);
+                a6 = Vector.FusedMultiplyAdd(v6, x, a6);
+                a7 = Vector.FusedMultiplyAdd(v7, x, a7);
             }
             (a0 * c).Store(o + d); (a1 * c).Store(o + d + width); (a2 * c).Store(o + d + 2 * width); (a3 * c).Store(o + d + 3 * width);
             (a4 * c).Store(o + d + 4 * width); (a5 * c).Store(o + d + 5 * width); (a6 * c).Store(o + d + 6 * width); (a7 * c).Store(o + d + 7 * width);
@@ -292,18 +305,54 @@ public static unsafe class DecodeAttention
         for (; d + width <= dim; d += width)
         {
             Vector<float> a = default;
-            float* value = v + d;
+            T* value = v + d;
             for (int j = 0; j < keys; j++, value += vPos)
-                a = Vector.FusedMultiplyAdd(Vector.Load(value), new Vector<float>(w[j]), a);
+                a = Vector.FusedMultiplyAdd(T.LoadOne(value), new Vector<float>(w[j]), a);
             (a * c).Store(o + d);
         }
         for (; d < dim; d++) o[d] = c * ScalarWeighted(v + d, vPos, w, keys);
     }
 
-    private static float ScalarWeighted(float* value, long vPos, float* w, int keys)
+    /// <summary>x</summary>
+    public static bool WideTwo;
+
+    private static void WeighTwo<T>(T* v, long vPos, float* w0, float* w1, int keys, int dim, float* o0, float* o1, float c0, float c1) where T : unmanaged, ICacheElement<T>
+    {
+        int width = Vector<float>.Count;
+        for (int d = 0; d < dim; d += 8 * width)
+        {
+            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            Vector<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
+            T* value = v + d;
+            for (int j = 0; j < keys; j++, value += vPos)
+            {
+                if (Sse.IsSupported) Sse.Prefetch0(value + ValuePrefetchPositions * vPos);
+                var x = new Vector<float>(w0[j]);
+                var y = new Vector<float>(w1[j]);
+                T.LoadTwo(value, out var v0, out var v1);
+                T.LoadTwo(value + 2 * width, out var v2, out var v3);
+                T.LoadTwo(value + 4 * width, out var v4, out var v5);
+                T.LoadTwo(value + 6 * width, out var v6, out var v7);
+                a0 = Vector.FusedMultiplyAdd(v0, x, a0); b0 = Vector.FusedMultiplyAdd(v0, y, b0);
+                a1 = Vector.FusedMultiplyAdd(v1, x, a1); b1 = Vector.FusedMultiplyAdd(v1, y, b1);
+                a2 = Vector.FusedMultiplyAdd(v2, x, a2); b2 = Vector.FusedMultiplyAdd(v2, y, b2);
+                a3 = Vector.FusedMultiplyAdd(v3, x, a3); b3 = Vector.FusedMultiplyAdd(v3, y, b3);
+                a4 = Vector.FusedMultiplyAdd(v4, x, a4); b4 = Vector.FusedMultiplyAdd(v4, y, b4);
+                a5 = Vector.FusedMultiplyAdd(v5, x, a5); b5 = Vector.FusedMultiplyAdd(v5, y, b5);
+                a6 = Vector.FusedMultiplyAdd(v6, x, a6); b6 = Vector.FusedMultiplyAdd(v6, y, b6);
+                a7 = Vector.FusedMultiplyAdd(v7, x, a7); b7 = Vector.FusedMultiplyAdd(v7, y, b7);
+            }
+            (a0 * c0).Store(o0 + d); (a1 * c0).Store(o0 + d + width); (a2 * c0).Store(o0 + d + 2 * width); (a3 * c0).Store(o0 + d + 3 * width);
+            (a4 * c0).Store(o0 + d + 4 * width); (a5 * c0).Store(o0 + d + 5 * width); (a6 * c0).Store(o0 + d + 6 * width); (a7 * c0).Store(o0 + d + 7 * width);
+            (b0 * c1).Store(o1 + d); (b1 * c1).Store(o1 + d + width); (b2 * c1).Store(o1 + d + 2 * width); (b3 * c1).Store(o1 + d + 3 * width);
+            (b4 * c1).Store(o1 + d + 4 * width); (b5 * c1).Store(o1 + d + 5 * width); (b6 * c1).Store(o1 + d + 6 * width); (b7 * c1).Store(o1 + d + 7 * width);
+        }
+    }
+
+    private static float ScalarWeighted<T>(T* value, long vPos, float* w, int keys) where T : unmanaged, ICacheElement<T>
     {
         float sum = 0;
-        for (int j = 0; j < keys; j++) sum += w[j] * value[j * vPos];
+        for (int j = 0; j < keys; j++) sum += w[j] * T.ToSingle(value[j * vPos]);
         return sum;
     }
 }

@@ -40,8 +40,9 @@ public static class PolicyGenerator
         // Without padding every key is real: no validity mask to carry, extend and check at each step.
         bool padded = requests.Any(r => r.PromptIds.Count != longest);
         Tensor? keyValid = padded ? valid : null;
+        var cacheDtype = options.KvCacheDtype == KvCacheDtype.Bfloat16 ? ScalarType.BFloat16 : model.Decoder.Embeddings.weight!.dtype;
         using var cache = new KvCache(config.NumLayers, rows, config.NumKvHeads, longest + options.MaxNewTokens,
-            config.HeadDim, model.Decoder.Embeddings.weight!.dtype, device);
+            config.HeadDim, cacheDtype, device);
 
         var active = Enumerable.Range(0, rows).ToList();   // active[i] = original row of batch row i
         var lastPositions = positions.select(1, -1);

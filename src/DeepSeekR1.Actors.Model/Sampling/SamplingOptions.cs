@@ -18,6 +18,14 @@ public sealed record SamplingOptions
     /// <summary>Token ids that end a completion (EOS, end-of-turn markers).</summary>
     public IReadOnlyList<int> StopTokenIds { get; init; } = [];
 
+    /// <summary>
+    /// What the KV cache stores keys and values as. <see cref="KvCacheDtype.Model"/> (the default) keeps the model's
+    /// dtype, so decoding gives the logits of a full recompute. <see cref="KvCacheDtype.Bfloat16"/> halves the bytes
+    /// that every decoding step reads, at the price of keys and values rounded to 8 significant bits: the sampled
+    /// tokens' log-probabilities then differ slightly from what the learner recomputes (docs/generation.md).
+    /// </summary>
+    public KvCacheDtype KvCacheDtype { get; init; } = KvCacheDtype.Model;
+
     /// <summary>Checks the options and names the first bad one.</summary>
     public SamplingOptions Validate()
     {
@@ -27,6 +35,16 @@ public sealed record SamplingOptions
         if (TopK < 0) throw new ArgumentException("sampling: top-k must not be negative", nameof(TopK));
         return this;
     }
+}
+
+/// <summary>What a generation's KV cache holds (HOCON <c>r1.sampling.kv-cache-dtype</c>).</summary>
+public enum KvCacheDtype
+{
+    /// <summary>The model's own dtype.</summary>
+    Model,
+
+    /// <summary>bfloat16 keys and values, whatever the model's dtype.</summary>
+    Bfloat16,
 }
 
 /// <summary>One prompt to complete, with the seed of its own random stream.</summary>
