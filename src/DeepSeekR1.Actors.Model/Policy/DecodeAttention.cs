@@ -7,8 +7,8 @@ using static TorchSharp.torch;
 namespace DeepSeekR1.Actors.Model.Policy;
 
 /// <summary>
-/// Attention for one new query per row over a float32 KV cache on the CPU, written directly against the tensors'
-/// memory. A decoding step's attention is tiny arithmetic (a few query heads against a few hundred cached keys per
+/// Attention for one new query per row over a float32 or bfloat16 KV cache on the CPU, written directly against the
+/// tensors' memory. A decoding step's attention is tiny arithmetic (a few query heads against a few hundred cached keys per
 /// row) spread over many rows, so libtorch spends most of its time on fixed per-op costs: packing, dispatch, a
 /// softmax kernel and a second matmul per layer (docs/generation.md). This does the whole thing in one pass per row
 /// and key/value head. Keys come in <see cref="KvCache"/>'s layout, positions contiguous: scores are then
@@ -29,9 +29,10 @@ public static unsafe class DecodeAttention
     // (callers may sit on different threads: one tensor thread per process, but tests run in parallel).
     [ThreadStatic] private static float[]? scratch;
 
-    // How far ahead to prefetch, measured on the benchmark's shapes (docs/generation.md): keys two blocks of 4 vectors
-    // along each head-dimension row, values four positions. The cache is far larger than the processor's caches, and
-    // a block of keys touches 2 cache lines in each of headDim rows, more streams than the hardware prefetcher follows.
+    // How far ahead to prefetch, in elements along each head-dimension row of keys (two blocks of 4 vectors) and in
+    // positions of values; distances from 2 to 24 vectors and 2 to 16 positions measured the same (docs/generation.md).
+    // The cache is far larger than the processor's caches, and a block of keys touches a cache line or two in each of
+    // headDim rows, more streams than the hardware prefetcher follows.
     private const int KeyPrefetchVectors = 8;
     private const int ValuePrefetchPositions = 4;
 
@@ -135,11 +136,7 @@ public static unsafe class DecodeAttention
             // While this item's values stream in, start on the next item's keys, whose first blocks the score loop's
             // own prefetching does not reach.
             if (item + 1 < l.Batch * l.KvHeads) PrefetchFirstKeys<T>(l, item + 1);
-            h = 0;
-            if (WideTwo && dim % (8 * Vector<float>.Count) == 0)
-                for (; h + 2 <= group; h += 2)
-                    WeighTwo(vBase, l.VPos, work + h * keys, work + (h + 1) * keys, keys, dim, outBase + h * dim, outBase + (h + 1) * dim, inverse[h], inverse[h + 1]);
-            for (; h < group; h++) Weigh(vBase, l.VPos, work + h * keys, keys, dim, outBase + h * dim, inverse[h]);
+            for (int g = 0; g < group; g++) Weigh(vBase, l.VPos, work + g * keys, keys, dim, outBase + g * dim, inverse[g]);
         }
     }
 
@@ -311,42 +308,6 @@ public static unsafe class DecodeAttention
             (a * c).Store(o + d);
         }
         for (; d < dim; d++) o[d] = c * ScalarWeighted(v + d, vPos, w, keys);
-    }
-
-    /// <summary>x</summary>
-    public static bool WideTwo;
-
-    private static void WeighTwo<T>(T* v, long vPos, float* w0, float* w1, int keys, int dim, float* o0, float* o1, float c0, float c1) where T : unmanaged, ICacheElement<T>
-    {
-        int width = Vector<float>.Count;
-        for (int d = 0; d < dim; d += 8 * width)
-        {
-            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            Vector<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
-            T* value = v + d;
-            for (int j = 0; j < keys; j++, value += vPos)
-            {
-                if (Sse.IsSupported) Sse.Prefetch0(value + ValuePrefetchPositions * vPos);
-                var x = new Vector<float>(w0[j]);
-                var y = new Vector<float>(w1[j]);
-                T.LoadTwo(value, out var v0, out var v1);
-                T.LoadTwo(value + 2 * width, out var v2, out var v3);
-                T.LoadTwo(value + 4 * width, out var v4, out var v5);
-                T.LoadTwo(value + 6 * width, out var v6, out var v7);
-                a0 = Vector.FusedMultiplyAdd(v0, x, a0); b0 = Vector.FusedMultiplyAdd(v0, y, b0);
-                a1 = Vector.FusedMultiplyAdd(v1, x, a1); b1 = Vector.FusedMultiplyAdd(v1, y, b1);
-                a2 = Vector.FusedMultiplyAdd(v2, x, a2); b2 = Vector.FusedMultiplyAdd(v2, y, b2);
-                a3 = Vector.FusedMultiplyAdd(v3, x, a3); b3 = Vector.FusedMultiplyAdd(v3, y, b3);
-                a4 = Vector.FusedMultiplyAdd(v4, x, a4); b4 = Vector.FusedMultiplyAdd(v4, y, b4);
-                a5 = Vector.FusedMultiplyAdd(v5, x, a5); b5 = Vector.FusedMultiplyAdd(v5, y, b5);
-                a6 = Vector.FusedMultiplyAdd(v6, x, a6); b6 = Vector.FusedMultiplyAdd(v6, y, b6);
-                a7 = Vector.FusedMultiplyAdd(v7, x, a7); b7 = Vector.FusedMultiplyAdd(v7, y, b7);
-            }
-            (a0 * c0).Store(o0 + d); (a1 * c0).Store(o0 + d + width); (a2 * c0).Store(o0 + d + 2 * width); (a3 * c0).Store(o0 + d + 3 * width);
-            (a4 * c0).Store(o0 + d + 4 * width); (a5 * c0).Store(o0 + d + 5 * width); (a6 * c0).Store(o0 + d + 6 * width); (a7 * c0).Store(o0 + d + 7 * width);
-            (b0 * c1).Store(o1 + d); (b1 * c1).Store(o1 + d + width); (b2 * c1).Store(o1 + d + 2 * width); (b3 * c1).Store(o1 + d + 3 * width);
-            (b4 * c1).Store(o1 + d + 4 * width); (b5 * c1).Store(o1 + d + 5 * width); (b6 * c1).Store(o1 + d + 6 * width); (b7 * c1).Store(o1 + d + 7 * width);
-        }
     }
 
     private static float ScalarWeighted<T>(T* value, long vPos, float* w, int keys) where T : unmanaged, ICacheElement<T>

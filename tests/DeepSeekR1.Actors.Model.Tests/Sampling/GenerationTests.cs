@@ -72,6 +72,27 @@ public class GenerationTests
     }
 
     [Fact]
+    public void A_bfloat16_cache_drifts_only_slightly_from_the_learners_log_probs()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new PolicyModel(TinyModels.Dense(), seed: 2);
+        model.eval();
+        var options = Options with { StopTokenIds = [], KvCacheDtype = KvCacheDtype.Bfloat16 };
+        var prompt = new[] { 4, 5, 6, 7 };
+        var result = PolicyGenerator.Generate(model, [new GenerationRequest(prompt, 99)], options)[0];
+        var ids = prompt.Concat(result.TokenIds).Select(t => (long)t).ToArray();
+        var scored = ids.Select((_, i) => i >= prompt.Length).ToArray();
+        using var _ = no_grad();
+        using var scores = TokenLogProbs.Compute(model, tensor(ids).unsqueeze(0), ones([1, ids.Length], ScalarType.Bool),
+            tensor(scored).unsqueeze(0), temperature: 1.0, withEntropy: false, chunkRows: 3);
+        var recomputed = scores.LogProbs[0].data<float>().ToArray()[prompt.Length..];
+        var drift = recomputed.Select((lp, t) => MathF.Abs(lp - result.LogProbs[t])).ToArray();
+        // Keys and values rounded to bfloat16 move pi_old a little, never far; and they do move it (the option is live).
+        Assert.All(drift, d => Assert.InRange(d, 0f, 0.05f));
+        Assert.Contains(drift, d => d > 1e-6f);
+    }
+
+    [Fact]
     public void Greedy_decoding_follows_the_argmax()
     {
         using var model = new PolicyModel(TinyModels.Dense(), seed: 8);
