@@ -56,19 +56,27 @@ public class GenerationTests
         using var scope = NewDisposeScope();
         using var model = new PolicyModel(TinyModels.Moe(), seed: 2);
         model.eval();
-        var options = Options with { Temperature = 0.7, StopTokenIds = [] };
-        var prompt = new[] { 4, 5, 6, 7 };
-        var result = PolicyGenerator.Generate(model, [new GenerationRequest(prompt, 99)], options)[0];
-        var ids = prompt.Concat(result.TokenIds).Select(t => (long)t).ToArray();
-        var scored = ids.Select((_, i) => i >= prompt.Length).ToArray();
-        using var _ = no_grad();
-        using var scores = TokenLogProbs.Compute(model, tensor(ids).unsqueeze(0), ones([1, ids.Length], ScalarType.Bool),
-            tensor(scored).unsqueeze(0), temperature: 0.7, withEntropy: true, chunkRows: 3);
-        var recomputed = scores.LogProbs[0].data<float>().ToArray()[prompt.Length..];
+        var (result, scores) = GenerateAndRescore(model, Options with { Temperature = 0.7, StopTokenIds = [] });
+        using var _ = scores;
+        var recomputed = scores.LogProbs[0].data<float>().ToArray()[Prompt.Length..];
         for (int t = 0; t < recomputed.Length; t++) Assert.Equal(result.LogProbs[t], recomputed[t], 4);
         var entropy = scores.Entropy![0].data<float>().ToArray();
-        Assert.All(entropy[prompt.Length..], h => Assert.InRange(h, 0f, MathF.Log(97) + 1e-4f));
-        Assert.All(entropy[..prompt.Length], h => Assert.Equal(0f, h));
+        Assert.All(entropy[Prompt.Length..], h => Assert.InRange(h, 0f, MathF.Log(97) + 1e-4f));
+        Assert.All(entropy[..Prompt.Length], h => Assert.Equal(0f, h));
+    }
+
+    private static readonly int[] Prompt = [4, 5, 6, 7];
+
+    // One sampled completion of Prompt, and the learner's per-token log-probs (and entropy) of it at the same temperature.
+    private static (GenerationResult Result, TokenScores Scores) GenerateAndRescore(PolicyModel model, SamplingOptions options)
+    {
+        var result = PolicyGenerator.Generate(model, [new GenerationRequest(Prompt, 99)], options)[0];
+        var ids = Prompt.Concat(result.TokenIds).Select(t => (long)t).ToArray();
+        var scored = ids.Select((_, i) => i >= Prompt.Length).ToArray();
+        using var _ = no_grad();
+        var scores = TokenLogProbs.Compute(model, tensor(ids).unsqueeze(0), ones([1, ids.Length], ScalarType.Bool),
+            tensor(scored).unsqueeze(0), temperature: options.Temperature, withEntropy: true, chunkRows: 3);
+        return (result, scores);
     }
 
     [Fact]
@@ -77,15 +85,9 @@ public class GenerationTests
         using var scope = NewDisposeScope();
         using var model = new PolicyModel(TinyModels.Dense(), seed: 2);
         model.eval();
-        var options = Options with { StopTokenIds = [], KvCacheDtype = KvCacheDtype.Bfloat16 };
-        var prompt = new[] { 4, 5, 6, 7 };
-        var result = PolicyGenerator.Generate(model, [new GenerationRequest(prompt, 99)], options)[0];
-        var ids = prompt.Concat(result.TokenIds).Select(t => (long)t).ToArray();
-        var scored = ids.Select((_, i) => i >= prompt.Length).ToArray();
-        using var _ = no_grad();
-        using var scores = TokenLogProbs.Compute(model, tensor(ids).unsqueeze(0), ones([1, ids.Length], ScalarType.Bool),
-            tensor(scored).unsqueeze(0), temperature: 1.0, withEntropy: false, chunkRows: 3);
-        var recomputed = scores.LogProbs[0].data<float>().ToArray()[prompt.Length..];
+        var (result, scores) = GenerateAndRescore(model, Options with { StopTokenIds = [], KvCacheDtype = KvCacheDtype.Bfloat16 });
+        using var _ = scores;
+        var recomputed = scores.LogProbs[0].data<float>().ToArray()[Prompt.Length..];
         var drift = recomputed.Select((lp, t) => MathF.Abs(lp - result.LogProbs[t])).ToArray();
         // Keys and values rounded to bfloat16 move pi_old a little, never far; and they do move it (the option is live).
         Assert.All(drift, d => Assert.InRange(d, 0f, 0.05f));
