@@ -109,32 +109,8 @@ public class SingleThreadedDecodingTests
         set_num_threads(1);   // the process setting under which CausalSelfAttention uses DecodeAttention
         try
         {
-            using var scope = NewDisposeScope();
-            using var model = new PolicyModel(TinyModels.Dense(kvHeads), seed: 11);
-            using var _ = no_grad();
-            var requests = new[] { new GenerationRequest([5, 6, 7, 8, 9], 0), new GenerationRequest([10, 11], 0) };
-            var (ids, valid, positions) = PolicyGenerator.LeftPad(requests, 5, 0, CPU);
-            var continuation = tensor(new long[] { 20, 21, 22, 30, 31, 32 }, [2, 3]);
-            using var cache = new KvCache(2, 2, kvHeads, 8, 8, ScalarType.Float32, CPU);
-            model.Hidden(ids, positions, valid, cache);
-            cache.Advance(5);
-            var keyValid = valid;
-            var incremental = new List<Tensor>();
-            for (int t = 0; t < 3; t++)
-            {
-                keyValid = cat([keyValid, ones([2, 1], ScalarType.Bool)], 1);
-                var pos = positions.select(1, -1).unsqueeze(1) + (t + 1);
-                incremental.Add(model.Forward(continuation.narrow(1, t, 1), pos, keyValid, cache).squeeze(1));
-                cache.Advance(1);
-            }
-            var allIds = cat([ids, continuation], 1);
-            var allPos = cat([positions, positions.select(1, -1).unsqueeze(1) + arange(1, 4).unsqueeze(0)], 1);
-            var full = model.Forward(allIds, allPos, keyValid);
-            for (int t = 0; t < 3; t++)
-            {
-                float diff = (full.select(1, 5 + t) - incremental[t]).abs().max().item<float>();
-                Assert.True(diff <= 1e-5f, $"step {t}: max |logit difference| {diff}");
-            }
+            KvCacheTests.AssertIncrementalDecodingMatchesRecompute(kvHeads, fused: false);
+            KvCacheTests.AssertIncrementalDecodingMatchesRecompute(kvHeads, fused: true);
         }
         finally
         {

@@ -12,7 +12,15 @@ public class KvCacheTests
     [InlineData(1, false)]   // multi-query
     [InlineData(2, true)]    // grouped-query, q/k/v and gate/up fused as during generation
     [InlineData(4, true)]
-    public void Incremental_decoding_gives_the_logits_of_a_full_recompute(int kvHeads, bool fused)
+    public void Incremental_decoding_gives_the_logits_of_a_full_recompute(int kvHeads, bool fused) =>
+        AssertIncrementalDecodingMatchesRecompute(kvHeads, fused);
+
+    /// <summary>
+    /// Prefills two left-padded prompts into a cache, decodes three tokens one at a time, and checks each step's logits
+    /// against a full recompute of the whole sequence (within 1e-5). Also run at one libtorch thread, where the
+    /// decoding steps go through DecodeAttention (SingleThreadedDecodingTests).
+    /// </summary>
+    internal static void AssertIncrementalDecodingMatchesRecompute(int kvHeads, bool fused)
     {
         using var scope = NewDisposeScope();
         using var model = new PolicyModel(TinyModels.Dense(kvHeads) with { AttentionBias = fused }, seed: 7);
