@@ -35,11 +35,18 @@ public sealed record BenchSettings
 /// </summary>
 public static class GenerateBenchmark
 {
-    /// <summary>Runs the benchmark and returns its JSON fields; <paramref name="kvCache"/> is r1.sampling.kv-cache-dtype.</summary>
-    public static Dictionary<string, object> Run(PolicyModel model, BenchSettings settings, KvCacheDtype kvCache = KvCacheDtype.Model)
+    /// <summary>
+    /// Runs the benchmark and returns its JSON fields. <paramref name="sampling"/> (r1.sampling) gives the KV cache's
+    /// settings; the benchmark's own length, temperature 1 and no stop tokens replace the rest.
+    /// </summary>
+    public static Dictionary<string, object> Run(PolicyModel model, BenchSettings settings, SamplingOptions? sampling = null)
     {
         model.eval();
-        var options = new SamplingOptions { MaxNewTokens = settings.NewTokens, Temperature = 1.0, StopTokenIds = [], KvCacheDtype = kvCache };
+        var options = (sampling ?? new SamplingOptions()) with
+        {
+            MaxNewTokens = settings.NewTokens, Temperature = 1.0, TopP = 1.0, TopK = 0, StopTokenIds = [],
+        };
+        var kvCache = options.KvCacheDtype;
         double peak = MatmulPeak.MeasureFlopsPerSecond(model.Device);
         long active = model.ActiveParameters();
 
@@ -70,6 +77,7 @@ public static class GenerateBenchmark
             ["active_params"] = active,
             ["threads"] = get_num_threads(),
             ["kv_cache_dtype"] = kvCache == KvCacheDtype.Bfloat16 ? "bfloat16" : model.Decoder.Embeddings.weight!.dtype.ToString().ToLowerInvariant(),
+            ["keep_kv_cache"] = options.KeepKvCache,
             ["device"] = model.Device.ToString(),
         };
     }

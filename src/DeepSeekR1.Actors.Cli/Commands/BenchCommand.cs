@@ -15,7 +15,7 @@ public static class BenchCommand
 
         var generate = new Command("generate", "Rollout tokens/s with the KV cache vs full recompute, and the fraction of the matmul roofline").WithConfigOptions();
         generate.SetAction(parse => Run(parse, (model, settings) =>
-            GenerateBenchmark.Run(model, settings, CommonOptions.Load(parse).Bind<SamplingOptions>("r1.sampling").KvCacheDtype)));
+            GenerateBenchmark.Run(model, settings, CommonOptions.Load(parse).Bind<SamplingOptions>("r1.sampling"))));
         bench.Subcommands.Add(generate);
 
         var learner = new Command("learner", "Forward+backward tokens/s of the learner step and its MFU against the measured matmul peak").WithConfigOptions();

@@ -16,21 +16,28 @@ public sealed class KvCache : IDisposable
     private Tensor[] keys;
     private Tensor[] values;
 
-    /// <summary>Allocates an empty cache.</summary>
-    public KvCache(int layers, long batch, int kvHeads, int capacity, int headDim, ScalarType dtype, Device device)
+    /// <summary>
+    /// An empty cache. With an <paramref name="arena"/> its buffers are views of the arena's memory (kept between
+    /// generations); without one they are allocated here and freed on <see cref="Dispose"/>.
+    /// </summary>
+    public KvCache(int layers, long batch, int kvHeads, int capacity, int headDim, ScalarType dtype, Device device,
+        KvCacheArena? arena = null)
     {
         keys = new Tensor[layers];
         values = new Tensor[layers];
-        for (int i = 0; i < layers; i++)
+        long perBuffer = batch * kvHeads * headDim * (long)capacity;
+        // Created outside any dispose scope of the caller's step: the cache outlives every step.
+        using (NewDisposeScope())
         {
-            // Created outside any dispose scope of the caller's step: the cache outlives every step.
-            using (NewDisposeScope())
+            var flat = arena?.Rent(2 * layers * perBuffer, dtype, device);
+            Tensor Buffer(int index, long[] shape) => flat is null
+                ? zeros(shape, dtype, device).DetachFromDisposeScope()
+                : flat.narrow(0, index * perBuffer, perBuffer).view(shape).DetachFromDisposeScope();
+            for (int i = 0; i < layers; i++)
             {
-                keys[i] = zeros([batch, kvHeads, headDim, capacity], dtype, device).MoveToOuterDisposeScope();
-                values[i] = zeros([batch, kvHeads, capacity, headDim], dtype, device).MoveToOuterDisposeScope();
+                keys[i] = Buffer(2 * i, [batch, kvHeads, headDim, capacity]);
+                values[i] = Buffer(2 * i + 1, [batch, kvHeads, capacity, headDim]);
             }
-            keys[i].DetachFromDisposeScope();
-            values[i].DetachFromDisposeScope();
         }
         Capacity = capacity;
     }

@@ -78,6 +78,9 @@ public sealed class PolicyModel : nn.Module
     /// <summary>The model's shape.</summary>
     public ModelConfig Config { get; }
 
+    /// <summary>Where generation keeps its KV cache between batches (<see cref="Sampling.SamplingOptions.KeepKvCache"/>).</summary>
+    public KvCacheArena KvCacheArena { get; } = new();
+
     /// <summary>The device the parameters live on.</summary>
     public Device Device => model.Embeddings.weight!.device;
 
@@ -187,7 +190,11 @@ public sealed class PolicyModel : nn.Module
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing) rope.Dispose();
+        if (disposing)
+        {
+            rope.Dispose();
+            KvCacheArena.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

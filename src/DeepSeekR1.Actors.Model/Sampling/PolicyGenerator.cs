@@ -42,7 +42,7 @@ public static class PolicyGenerator
         Tensor? keyValid = padded ? valid : null;
         var cacheDtype = options.KvCacheDtype == KvCacheDtype.Bfloat16 ? ScalarType.BFloat16 : model.Decoder.Embeddings.weight!.dtype;
         using var cache = new KvCache(config.NumLayers, rows, config.NumKvHeads, longest + options.MaxNewTokens,
-            config.HeadDim, cacheDtype, device);
+            config.HeadDim, cacheDtype, device, options.KeepKvCache ? model.KvCacheArena : null);
 
         var active = Enumerable.Range(0, rows).ToList();   // active[i] = original row of batch row i
         var lastPositions = positions.select(1, -1);

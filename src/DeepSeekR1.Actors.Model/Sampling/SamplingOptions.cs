@@ -26,6 +26,13 @@ public sealed record SamplingOptions
     /// </summary>
     public KvCacheDtype KvCacheDtype { get; init; } = KvCacheDtype.Model;
 
+    /// <summary>
+    /// Keep the KV cache's memory between generations, in the model's <see cref="Policy.PolicyModel.KvCacheArena"/>, so
+    /// that a sampler's next batch does not map, fault in and zero it all again (docs/generation.md). The memory
+    /// (the largest cache so far) stays allocated until the model is disposed or the arena released.
+    /// </summary>
+    public bool KeepKvCache { get; init; } = true;
+
     /// <summary>Checks the options and names the first bad one.</summary>
     public SamplingOptions Validate()
     {

@@ -51,6 +51,42 @@ public class GenerationTests
     }
 
     [Fact]
+    public void A_kept_cache_is_reused_and_samples_as_a_fresh_one_does()
+    {
+        using var model = new PolicyModel(TinyModels.Dense(), seed: 3);
+        var stopping = Options with { StopTokenIds = Enumerable.Range(0, 97).Where(t => t % 5 == 0).ToArray() };
+        var fresh = stopping with { KeepKvCache = false };
+        var large = Enumerable.Range(0, 6).Select(i => new GenerationRequest([4, 5, 6, 7, 8], (ulong)i)).ToArray();
+        GenerationRequest[] small = [new([9, 4], 21), new([5], 22)];   // fewer rows, padded, shorter cache
+
+        Assert.Equal(0, model.KvCacheArena.Capacity);
+        var largeKept = PolicyGenerator.Generate(model, large, stopping);
+        long held = model.KvCacheArena.Capacity;
+        Assert.True(held > 0);
+        // Written over what the larger generation left behind (rows that stopped early included).
+        var smallKept = PolicyGenerator.Generate(model, small, stopping);
+        Assert.Equal(held, model.KvCacheArena.Capacity);
+
+        AssertSameSamples(PolicyGenerator.Generate(model, large, fresh), largeKept);
+        AssertSameSamples(PolicyGenerator.Generate(model, small, fresh), smallKept);
+        Assert.Equal(held, model.KvCacheArena.Capacity);   // the fresh caches did not touch it
+
+        model.KvCacheArena.Release();
+        Assert.Equal(0, model.KvCacheArena.Capacity);
+    }
+
+    private static void AssertSameSamples(IReadOnlyList<GenerationResult> expected, IReadOnlyList<GenerationResult> actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        for (int r = 0; r < expected.Count; r++)
+        {
+            Assert.Equal(expected[r].TokenIds, actual[r].TokenIds);
+            Assert.Equal(expected[r].Finish, actual[r].Finish);
+            for (int t = 0; t < expected[r].LogProbs.Count; t++) Assert.Equal(expected[r].LogProbs[t], actual[r].LogProbs[t], 5);
+        }
+    }
+
+    [Fact]
     public void Sampler_log_probs_match_the_learners_recomputation()
     {
         using var scope = NewDisposeScope();
@@ -119,6 +155,27 @@ public class GenerationTests
         Assert.Equal(new long[] { 0, 1, 2, 3 }, picks);
         var (_, logProb) = TokenSampler.Sample(logits, [0.5], new SamplingOptions());
         Assert.Equal(logits.log_softmax(-1)[0, 1].item<float>(), logProb.item<float>(), 5);
+    }
+
+    [Fact]
+    public void The_cpu_inverse_cdf_equals_the_tensor_op_one_to_the_bit()
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(17);
+        var logits = randn([64, 300], generator: generator) * 4;
+        logits.narrow(1, 0, 40).fill_(float.NegativeInfinity);               // tokens without mass at the start,
+        logits[3].narrow(0, 250, 50).fill_(float.NegativeInfinity);        // at the end of a row,
+        logits[5].fill_(float.NegativeInfinity); logits[5, 77] = 0;         // and a row with a single token
+        var logProbs = logits.log_softmax(-1);
+        var probs = logProbs.exp();
+        // Draws across [0, 1), both ends included.
+        var uniforms = Enumerable.Range(0, 64).Select(i => i == 0 ? 0.0 : i == 63 ? 1.0 - 1e-16 : (i * 0.6180339887) % 1.0).ToArray();
+        var (tokens, chosen) = TokenSampler.InvertCdfOnCpu(logProbs, probs, uniforms);
+        var (expectedTokens, expectedChosen) = TokenSampler.InvertCdfWithTensorOps(logProbs, probs, uniforms);
+        Assert.Equal(expectedTokens.data<long>().ToArray(), tokens.data<long>().ToArray());
+        Assert.Equal(expectedChosen.data<float>().ToArray(), chosen.data<float>().ToArray());
+        Assert.Equal(77, tokens[5].item<long>());
+        Assert.All(tokens.data<long>().ToArray(), t => Assert.True(t >= 40));
     }
 
     [Fact]
