@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DeepSeekR1.Actors.Model.Policy;
 
@@ -13,6 +15,12 @@ internal unsafe interface ICacheElement<TSelf> where TSelf : unmanaged, ICacheEl
 
     /// <summary>Reads <c>Vector&lt;float&gt;.Count</c> consecutive elements, and no more, as a float vector.</summary>
     static abstract Vector<float> LoadOne(TSelf* source);
+
+    /// <summary>
+    /// Reads <paramref name="count"/> (fewer than <c>Vector&lt;float&gt;.Count</c>) consecutive elements as the first
+    /// lanes of a float vector, zeros after them, without touching memory past them: the tail of a row of keys.
+    /// </summary>
+    static abstract Vector<float> LoadPartial(TSelf* source, int count);
 
     /// <summary>One element as a float.</summary>
     static abstract float ToSingle(TSelf element);
@@ -34,6 +42,18 @@ internal readonly unsafe struct Float32Element : ICacheElement<Float32Element>
 
     public static Vector<float> LoadOne(Float32Element* source) => Vector.Load((float*)source);
 
+    public static Vector<float> LoadPartial(Float32Element* source, int count)
+    {
+        // A masked load never reads (or faults on) the lanes it leaves out.
+        if (Avx.IsSupported && Vector<float>.Count == Vector256<float>.Count)
+        {
+            var lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+            var mask = Vector256.LessThan(lanes, Vector256.Create(count)).AsSingle();
+            return Avx.MaskLoad((float*)source, mask).AsVector();
+        }
+        return CacheLanes.Widen(source, count);
+    }
+
     public static float ToSingle(Float32Element element) => element.value;
 }
 
@@ -52,15 +72,24 @@ internal readonly unsafe struct BFloat16Element : ICacheElement<BFloat16Element>
         high = Vector.AsVectorSingle(Vector.ShiftLeft(upper, 16));
     }
 
-    public static Vector<float> LoadOne(BFloat16Element* source)
-    {
-        // A whole Vector<ushort> would read past the block; this runs only in tails.
-        float* widened = stackalloc float[Vector<float>.Count];
-        for (int i = 0; i < Vector<float>.Count; i++) widened[i] = ToSingle(source[i]);
-        return Vector.Load(widened);
-    }
+    // A whole Vector<ushort> would read past the block; these run only in tails.
+    public static Vector<float> LoadOne(BFloat16Element* source) => CacheLanes.Widen(source, Vector<float>.Count);
+
+    public static Vector<float> LoadPartial(BFloat16Element* source, int count) => CacheLanes.Widen(source, count);
 
     public static float ToSingle(BFloat16Element element) => BitConverter.UInt32BitsToSingle((uint)element.bits << 16);
 }
 
 #pragma warning restore CS0649
+
+/// <summary>Element-by-element reads, for tails the vector loads cannot serve.</summary>
+internal static unsafe class CacheLanes
+{
+    /// <summary>The first <paramref name="count"/> elements as float lanes, zeros after them.</summary>
+    public static Vector<float> Widen<T>(T* source, int count) where T : unmanaged, ICacheElement<T>
+    {
+        float* widened = stackalloc float[Vector<float>.Count];
+        for (int i = 0; i < Vector<float>.Count; i++) widened[i] = i < count ? T.ToSingle(source[i]) : 0f;
+        return Vector.Load(widened);
+    }
+}

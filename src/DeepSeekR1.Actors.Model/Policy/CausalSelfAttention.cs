@@ -79,7 +79,10 @@ public sealed class CausalSelfAttention : nn.Module
         // Output heads in order: queries, keys, values. Queries and keys are adjacent, so one rotation covers both.
         var fused = qkv!.Forward(x).view(batch, seq, heads + 2 * kvHeads, headDim);
         // Tables are [batch, 1, seq, headDim]; here heads are the third axis, so they broadcast as [batch, seq, 1, headDim].
-        var rotated = RotaryEmbedding.Rotate(fused.narrow(2, 0, heads + kvHeads), rope.Cos.transpose(1, 2), rope.Sin.transpose(1, 2));
+        var (cos, sin) = (rope.Cos.transpose(1, 2), rope.Sin.transpose(1, 2));
+        var rotated = RowKernels.Applies(fused, cos)
+            ? RowKernels.Rotate(fused.narrow(2, 0, heads + kvHeads), cos, sin)
+            : RotaryEmbedding.Rotate(fused.narrow(2, 0, heads + kvHeads), cos, sin);
         var q = rotated.narrow(2, 0, heads).transpose(1, 2);
         var k = rotated.narrow(2, heads, kvHeads).transpose(1, 2);
         var v = fused.narrow(2, heads + kvHeads, kvHeads).transpose(1, 2);

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.Intrinsics.X86;
-using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,12 +18,8 @@ namespace DeepSeekR1.Actors.Model.Policy;
 /// takes <see cref="CausalSelfAttention"/>'s libtorch path, and so does a process whose libtorch runs several threads
 /// (docs/generation.md has the measurements behind that choice).
 /// </summary>
-public static unsafe class DecodeAttention
+public static unsafe partial class DecodeAttention
 {
-    // The tensor's first element, storage offset included (LibTorchSharp's accessor for Tensor.data_ptr()).
-    [DllImport("LibTorchSharp")]
-    private static extern IntPtr THSTensor_data(IntPtr handle);
-
     // Per-thread scratch for one row and key/value head: the group's scaled queries and their scores, grown as needed
     // (callers may sit on different threads: one tensor thread per process, but tests run in parallel).
     [ThreadStatic] private static float[]? scratch;
@@ -54,7 +49,12 @@ public static unsafe class DecodeAttention
     /// h / (heads / kvHeads). <paramref name="mask"/> is [batch, 1, 1, keys] (true = may attend) or null.
     /// Returns [batch, 1, heads * headDim], the layout the output projection reads.
     /// </summary>
-    public static Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor? mask, int heads, int kvHeads, int headDim)
+    public static Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor? mask, int heads, int kvHeads, int headDim) =>
+        Attend(q, k, v, mask, heads, kvHeads, headDim, allowWide: true);
+
+    /// <summary><see cref="Attend(Tensor, Tensor, Tensor, Tensor?, int, int, int)"/>; tests pass
+    /// <paramref name="allowWide"/> = false to run the 256-bit loops on a machine that has the 512-bit ones.</summary>
+    internal static Tensor Attend(Tensor q, Tensor k, Tensor v, Tensor? mask, int heads, int kvHeads, int headDim, bool allowWide)
     {
         long batch = q.shape[0];
         int keys = (int)k.shape[2], group = heads / kvHeads;
@@ -64,12 +64,12 @@ public static unsafe class DecodeAttention
         var output = empty([batch, 1, heads * headDim], ScalarType.Float32);
 
         var layout = new Layout(
-            (float*)THSTensor_data(queries.Handle), queries.stride(0), queries.stride(1),
-            (void*)THSTensor_data(k.Handle), k.stride(0), k.stride(1), k.stride(3),
-            (void*)THSTensor_data(v.Handle), v.stride(0), v.stride(1), v.stride(2),
-            allowed is null ? null : (bool*)THSTensor_data(allowed.Handle),
-            (float*)THSTensor_data(output.Handle),
-            keys, group, kvHeads, headDim, 1f / MathF.Sqrt(headDim), batch);
+            (float*)TensorMemory.Data(queries), queries.stride(0), queries.stride(1),
+            TensorMemory.Data(k), k.stride(0), k.stride(1), k.stride(3),
+            TensorMemory.Data(v), v.stride(0), v.stride(1), v.stride(2),
+            allowed is null ? null : (bool*)TensorMemory.Data(allowed),
+            (float*)TensorMemory.Data(output),
+            keys, group, kvHeads, headDim, 1f / MathF.Sqrt(headDim), batch, UsesWide(allowWide, headDim));
 
         if (k.dtype == ScalarType.BFloat16)
             for (long item = 0; item < batch * kvHeads; item++) AttendGroup<BFloat16Element>(layout, item);
@@ -91,8 +91,9 @@ public static unsafe class DecodeAttention
         void* k, long kRow, long kHead, long kDim,
         void* v, long vRow, long vHead, long vPos,
         bool* mask, float* output,
-        int keys, int group, int kvHeads, int headDim, float scale, long batch)
+        int keys, int group, int kvHeads, int headDim, float scale, long batch, bool wide)
     {
+        public readonly bool Wide = wide;
         public readonly float* Q = q, Out = output;
         public readonly void* K = k, V = v;
         public readonly bool* Mask = mask;
@@ -112,12 +113,15 @@ public static unsafe class DecodeAttention
         float* outBase = l.Out + (row * l.KvHeads + kvHead) * (long)group * dim;
         bool* mask = l.Mask is null ? null : l.Mask + row * keys;
 
-        int need = group * (keys + dim);
+        // Each head's scores start on a whole vector and have room for a whole last vector, of either width.
+        int stride = (keys + WideLanes - 1) / WideLanes * WideLanes;
+        bool wide = l.Wide && typeof(T) == typeof(Float32Element);
+        int need = group * (stride + dim);
         if (scratch is null || scratch.Length < need) scratch = new float[Math.Max(need, 2 * (scratch?.Length ?? 0))];
         fixed (float* work = scratch)
         {
             // The group's queries, scaled once here rather than every score.
-            float* queries = work + group * keys;
+            float* queries = work + group * stride;
             for (int g = 0; g < group; g++)
             {
                 float* q = l.Q + row * l.QRow + (kvHead * group + g) * l.QHead;
@@ -126,17 +130,23 @@ public static unsafe class DecodeAttention
 
             int h = 0;
             for (; h + 2 <= group; h += 2)
-                ScoreTwo(kBase, l.KDim, queries + h * dim, queries + (h + 1) * dim, dim, keys, work + h * keys, work + (h + 1) * keys);
-            if (h < group) ScoreOne(kBase, l.KDim, queries + h * dim, dim, keys, work + h * keys);
+                if (wide) ScoreTwoWide((float*)kBase, l.KDim, queries + h * dim, queries + (h + 1) * dim, dim, keys, work + h * stride, work + (h + 1) * stride);
+                else ScoreTwo(kBase, l.KDim, queries + h * dim, queries + (h + 1) * dim, dim, keys, work + h * stride, work + (h + 1) * stride);
+            if (h < group) ScoreOne(kBase, l.KDim, queries + h * dim, dim, keys, work + h * stride);
 
             // Softmax weights in place; every row can attend at least to its own new key, so each sum is positive.
             Span<float> inverse = stackalloc float[group];
-            for (int g = 0; g < group; g++) inverse[g] = 1f / Softmax(work + g * keys, keys, mask);
+            for (int g = 0; g < group; g++) inverse[g] = 1f / Softmax(work + g * stride, keys, stride, mask);
 
             // While this item's values stream in, start on the next item's keys, whose first blocks the score loop's
             // own prefetching does not reach.
             if (item + 1 < l.Batch * l.KvHeads) PrefetchFirstKeys<T>(l, item + 1);
-            for (int g = 0; g < group; g++) Weigh(vBase, l.VPos, work + g * keys, keys, dim, outBase + g * dim, inverse[g]);
+            int head = 0;
+            if (wide)
+                for (; head + 2 <= group; head += 2)
+                    WeighTwoWide((float*)vBase, l.VPos, work + head * stride, work + (head + 1) * stride, keys, dim,
+                        outBase + head * dim, outBase + (head + 1) * dim, inverse[head], inverse[head + 1]);
+            for (; head < group; head++) Weigh(vBase, l.VPos, work + head * stride, keys, dim, outBase + head * dim, inverse[head]);
         }
     }
 
@@ -202,10 +212,19 @@ public static unsafe class DecodeAttention
             a.Store(s0 + j);
             b.Store(s1 + j);
         }
-        for (; j < keys; j++)
+        if (j < keys)
         {
-            s0[j] = ScalarDot(k + j, kDim, q0, dim);
-            s1[j] = ScalarDot(k + j, kDim, q1, dim);
+            // The last few keys: a partial vector, written whole (the caller pads each head's scores to whole vectors).
+            Vector<float> a = default, b = default;
+            T* column = k + j;
+            for (int d = 0; d < dim; d++, column += kDim)
+            {
+                var key = T.LoadPartial(column, keys - j);
+                a = Vector.FusedMultiplyAdd(key, new Vector<float>(q0[d]), a);
+                b = Vector.FusedMultiplyAdd(key, new Vector<float>(q1[d]), b);
+            }
+            a.Store(s0 + j);
+            b.Store(s1 + j);
         }
     }
 
@@ -237,36 +256,41 @@ public static unsafe class DecodeAttention
                 a = Vector.FusedMultiplyAdd(T.LoadOne(column), new Vector<float>(q[d]), a);
             a.Store(s + j);
         }
-        for (; j < keys; j++) s[j] = ScalarDot(k + j, kDim, q, dim);
+        if (j < keys)
+        {
+            Vector<float> a = default;
+            T* column = k + j;
+            for (int d = 0; d < dim; d++, column += kDim)
+                a = Vector.FusedMultiplyAdd(T.LoadPartial(column, keys - j), new Vector<float>(q[d]), a);
+            a.Store(s + j);
+        }
     }
 
-    private static float ScalarDot<T>(T* key, long kDim, float* q, int dim) where T : unmanaged, ICacheElement<T>
-    {
-        float sum = 0;
-        for (int d = 0; d < dim; d++) sum += T.ToSingle(key[d * kDim]) * q[d];
-        return sum;
-    }
-
-    private static float Softmax(float* s, int n, bool* mask)
+    // exp(s[j] - max) in place for the n scores, and their sum. The scores run on to a whole number of vectors
+    // (padded, a multiple of Vector<float>.Count); those lanes become -inf, so both passes are whole vectors and the
+    // padding gets weight zero.
+    private static float Softmax(float* s, int n, int padded, bool* mask)
     {
         if (mask is not null)
             for (int j = 0; j < n; j++)
                 if (!mask[j]) s[j] = float.NegativeInfinity;
-        float top = float.NegativeInfinity;
-        for (int j = 0; j < n; j++) top = MathF.Max(top, s[j]);
+        for (int j = n; j < padded; j++) s[j] = float.NegativeInfinity;
 
-        int width = Vector<float>.Count, i = 0;
+        int width = Vector<float>.Count;
+        var highest = new Vector<float>(float.NegativeInfinity);
+        for (int i = 0; i < padded; i += width) highest = Vector.Max(highest, Vector.Load(s + i));
+        float top = highest[0];
+        for (int lane = 1; lane < width; lane++) top = MathF.Max(top, highest[lane]);
+
         var shift = new Vector<float>(top);
         var acc = Vector<float>.Zero;
-        for (; i <= n - width; i += width)
+        for (int i = 0; i < padded; i += width)
         {
             var e = Vector.Exp(Vector.Load(s + i) - shift);
             e.Store(s + i);
             acc += e;
         }
-        float sum = Vector.Sum(acc);
-        for (; i < n; i++) sum += s[i] = MathF.Exp(s[i] - top);
-        return sum;
+        return Vector.Sum(acc);
     }
 
     // o = c * sum_j w[j] v_j, for one head. A block of 8 vectors of the head dimension (all of it at head size 64 and
@@ -298,6 +322,24 @@ public static unsafe class DecodeAttention
             }
             (a0 * c).Store(o + d); (a1 * c).Store(o + d + width); (a2 * c).Store(o + d + 2 * width); (a3 * c).Store(o + d + 3 * width);
             (a4 * c).Store(o + d + 4 * width); (a5 * c).Store(o + d + 5 * width); (a6 * c).Store(o + d + 6 * width); (a7 * c).Store(o + d + 7 * width);
+        }
+        // Head size 32 with 256-bit vectors (the shipped base-tiny): half the block, still one pass over each row.
+        for (; d + 4 * width <= dim; d += 4 * width)
+        {
+            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            T* value = v + d;
+            for (int j = 0; j < keys; j++, value += vPos)
+            {
+                if (Sse.IsSupported) Sse.Prefetch0(value + ValuePrefetchPositions * vPos);
+                var x = new Vector<float>(w[j]);
+                T.LoadTwo(value, out var v0, out var v1);
+                T.LoadTwo(value + 2 * width, out var v2, out var v3);
+                a0 = Vector.FusedMultiplyAdd(v0, x, a0);
+                a1 = Vector.FusedMultiplyAdd(v1, x, a1);
+                a2 = Vector.FusedMultiplyAdd(v2, x, a2);
+                a3 = Vector.FusedMultiplyAdd(v3, x, a3);
+            }
+            (a0 * c).Store(o + d); (a1 * c).Store(o + d + width); (a2 * c).Store(o + d + 2 * width); (a3 * c).Store(o + d + 3 * width);
         }
         for (; d + width <= dim; d += width)
         {

@@ -29,6 +29,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
+        if (RowKernels.Applies(x, weight)) return RowKernels.RmsNorm(x, weight, eps);
         using var scope = NewDisposeScope();
         // Normalise in float32 even when x is half precision: the mean of squares overflows/underflows in 16 bits.
         // (Float32 input skips the two conversions: at decoding sizes every op's fixed cost counts.)

@@ -33,7 +33,9 @@ public sealed class SwiGluMlp : nn.Module<Tensor, Tensor>
         {
             var both = gateUp.Forward(x);
             long inner = both.shape[^1] / 2;
-            gated = nn.functional.silu(both.narrow(-1, 0, inner)) * both.narrow(-1, inner, inner);
+            gated = RowKernels.Applies(both)
+                ? RowKernels.SiluTimesUp(both)
+                : nn.functional.silu(both.narrow(-1, 0, inner)) * both.narrow(-1, inner, inner);
         }
         return down_proj.forward(gated).MoveToOuterDisposeScope();
     }

@@ -37,6 +37,7 @@ public class DecodeAttentionTests
         return attended.transpose(1, 2).reshape(batch, 1, heads * dim);
     }
 
+    // Each case runs the 256-bit loops and, where the machine has them (DecodeAttention.WideVectors), the 512-bit ones.
     [Theory]
     [InlineData(3, 4, 2, 64, 37, false)]   // grouped-query, the tiny model's head size
     [InlineData(4, 4, 4, 16, 5, true)]     // multi-head, padded rows
@@ -45,17 +46,25 @@ public class DecodeAttentionTests
     [InlineData(8, 4, 2, 64, 300, true)]
     [InlineData(3, 6, 2, 40, 70, true)]    // a group of three: a pair of heads and a single one
     [InlineData(2, 4, 4, 32, 33, false)]   // every block size of keys and of the head dimension, and both tails
+    [InlineData(2, 8, 2, 48, 131, true)]   // two pairs per group; 512-bit: a 48-wide head is three single vectors
+    [InlineData(3, 4, 2, 128, 64, false)]  // two 64-wide blocks of the head dimension, whole 64-key blocks, no tail
     public void Matches_libtorch_attention(int batch, int heads, int kvHeads, int dim, int keys, bool masked)
+    {
+        foreach (bool wide in new[] { false, true })
+            AssertMatchesLibtorch(batch, heads, kvHeads, dim, keys, masked, wide);
+    }
+
+    private static void AssertMatchesLibtorch(int batch, int heads, int kvHeads, int dim, int keys, bool masked, bool wide)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var (q, k, v, mask) = Inputs(batch, heads, kvHeads, dim, keys, masked, seed: batch * 31 + keys);
         Assert.True(DecodeAttention.Applies(q, k, v, mask));
         var expected = Reference(q, k, v, mask, heads, kvHeads);
-        var actual = DecodeAttention.Attend(q, k, v, mask, heads, kvHeads, dim);
+        var actual = DecodeAttention.Attend(q, k, v, mask, heads, kvHeads, dim, allowWide: wide);
         Assert.Equal(expected.shape, actual.shape);
         float diff = (expected - actual).abs().max().item<float>();
-        Assert.True(diff <= 1e-5f, $"max |difference| {diff}");
+        Assert.True(diff <= 1e-5f, $"{(wide ? 512 : 256)}-bit loops: max |difference| {diff}");
     }
 
     [Fact]
