@@ -150,7 +150,8 @@ public static unsafe partial class DecodeAttention
         }
     }
 
-    // The first 256 bytes (four 64-byte cache lines) of every head-dimension row of an item's keys.
+    // The first 128 bytes (two 64-byte cache lines) of every head-dimension row of an item's keys: measured a little
+    // faster than four lines or none (docs/generation.md, session 6).
     private static void PrefetchFirstKeys<T>(in Layout l, long item) where T : unmanaged
     {
         if (!Sse.IsSupported) return;
@@ -160,8 +161,6 @@ public static unsafe partial class DecodeAttention
             byte* line = (byte*)keys;
             Sse.Prefetch0(line);
             Sse.Prefetch0(line + 64);
-            Sse.Prefetch0(line + 128);
-            Sse.Prefetch0(line + 192);
         }
     }
 
