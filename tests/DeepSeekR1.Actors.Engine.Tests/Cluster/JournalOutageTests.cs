@@ -11,7 +11,10 @@ public class JournalOutageTests(PostgresServer postgres)
     [Fact]
     public async Task A_journal_outage_mid_step_delays_the_run_and_loses_nothing()
     {
-        using var cluster = new ClusterHarness(postgres, "outage", steps: 3);
+        // Enough steps that the run is still writing when the server goes down: a step of this tiny run takes a tenth of
+        // a second once the cluster is warm, less than the test takes to see the marker and stop the server, so with
+        // three steps the run could finish before the outage began (it did, once the sampler got faster in session 6).
+        using var cluster = new ClusterHarness(postgres, "outage", steps: 30);
         int pbmPort = PostgresServer.FreePort();
         var learner = await cluster.StartNode("learner", cluster.SeedPort, pbmPort);
         var worker = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
