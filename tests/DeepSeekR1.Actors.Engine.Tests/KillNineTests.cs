@@ -12,7 +12,9 @@ namespace DeepSeekR1.Actors.Engine.Tests;
 /// </summary>
 public class KillNineTests
 {
-    private const int Steps = 4;
+    // Enough that every restart still has steps left: a kill lands a little after its marker, and a step of this tiny
+    // run takes a fraction of a second, so with four steps the run could finish before the third kill.
+    private const int Steps = 8;
 
     // The GRPO settings of Command below that decide which checkpoints stay.
     private static readonly GrpoSettings Retention = new() { Steps = Steps, ReferenceRefreshEvery = 2, CheckpointEvery = 0 };

@@ -47,7 +47,8 @@ public class ClusterRunTests(PostgresServer postgres)
     [Fact]
     public async Task A_rollout_and_reward_node_killed_mid_step_loses_no_group_and_counts_none_twice()
     {
-        using var cluster = new ClusterHarness(postgres, "victim", steps: 4);
+        // Here and below: steps enough that the run is still going when the kill lands, a little after its marker.
+        using var cluster = new ClusterHarness(postgres, "victim", steps: 8);
         var learner = await cluster.StartNode("learner", cluster.SeedPort);
         var survivor = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
         var victim = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
@@ -67,7 +68,7 @@ public class ClusterRunTests(PostgresServer postgres)
     [Fact]
     public async Task The_learner_node_killed_mid_update_hands_the_singleton_over_and_no_step_is_applied_twice()
     {
-        using var cluster = new ClusterHarness(postgres, "handover", steps: 4);
+        using var cluster = new ClusterHarness(postgres, "handover", steps: 8);
         var doomed = await cluster.StartNode("learner", cluster.SeedPort);
         var standby = await cluster.StartNode("learner", PostgresServer.FreePort());
         var worker = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
@@ -88,7 +89,7 @@ public class ClusterRunTests(PostgresServer postgres)
     [Fact]
     public async Task The_whole_cluster_killed_and_started_again_resumes_the_run_from_the_journal()
     {
-        using var cluster = new ClusterHarness(postgres, "restart", steps: 4);
+        using var cluster = new ClusterHarness(postgres, "restart", steps: 8);
         var learner = await cluster.StartNode("learner", cluster.SeedPort);
         var worker = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
         var driver = cluster.StartDriver();
