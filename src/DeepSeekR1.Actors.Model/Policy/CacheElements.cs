@@ -17,8 +17,8 @@ internal unsafe interface ICacheElement<TSelf> where TSelf : unmanaged, ICacheEl
     static abstract Vector<float> LoadOne(TSelf* source);
 
     /// <summary>
-    /// Reads <paramref name="count"/> (fewer than <c>Vector&lt;float&gt;.Count</c>) consecutive elements as the first
-    /// lanes of a float vector, zeros after them, without touching memory past them: the tail of a row of keys.
+    /// Reads min(<paramref name="count"/>, <c>Vector&lt;float&gt;.Count</c>) consecutive elements as the first lanes
+    /// of a float vector, zeros after them, without touching memory past them: a row of keys up to its end.
     /// </summary>
     static abstract Vector<float> LoadPartial(TSelf* source, int count);
 
@@ -44,6 +44,7 @@ internal readonly unsafe struct Float32Element : ICacheElement<Float32Element>
 
     public static Vector<float> LoadPartial(Float32Element* source, int count)
     {
+        if (count >= Vector<float>.Count) return Vector.Load((float*)source);
         // A masked load never reads (or faults on) the lanes it leaves out.
         if (Avx.IsSupported && Vector<float>.Count == Vector256<float>.Count)
         {
@@ -85,7 +86,7 @@ internal readonly unsafe struct BFloat16Element : ICacheElement<BFloat16Element>
 /// <summary>Element-by-element reads, for tails the vector loads cannot serve.</summary>
 internal static unsafe class CacheLanes
 {
-    /// <summary>The first <paramref name="count"/> elements as float lanes, zeros after them.</summary>
+    /// <summary>The first min(<paramref name="count"/>, <c>Vector&lt;float&gt;.Count</c>) elements as float lanes, zeros after them.</summary>
     public static Vector<float> Widen<T>(T* source, int count) where T : unmanaged, ICacheElement<T>
     {
         float* widened = stackalloc float[Vector<float>.Count];

@@ -198,22 +198,10 @@ public static unsafe partial class DecodeAttention
             a0.Store(s0 + j); a1.Store(s0 + j + width); a2.Store(s0 + j + 2 * width); a3.Store(s0 + j + 3 * width);
             b0.Store(s1 + j); b1.Store(s1 + j + width); b2.Store(s1 + j + 2 * width); b3.Store(s1 + j + 3 * width);
         }
-        for (; j + width <= keys; j += width)
+        // The rest a vector at a time; the last one may be partial, written whole (the caller pads each head's scores
+        // to whole vectors).
+        for (; j < keys; j += width)
         {
-            Vector<float> a = default, b = default;
-            T* column = k + j;
-            for (int d = 0; d < dim; d++, column += kDim)
-            {
-                var key = T.LoadOne(column);
-                a = Vector.FusedMultiplyAdd(key, new Vector<float>(q0[d]), a);
-                b = Vector.FusedMultiplyAdd(key, new Vector<float>(q1[d]), b);
-            }
-            a.Store(s0 + j);
-            b.Store(s1 + j);
-        }
-        if (j < keys)
-        {
-            // The last few keys: a partial vector, written whole (the caller pads each head's scores to whole vectors).
             Vector<float> a = default, b = default;
             T* column = k + j;
             for (int d = 0; d < dim; d++, column += kDim)
@@ -247,15 +235,7 @@ public static unsafe partial class DecodeAttention
             }
             a0.Store(s + j); a1.Store(s + j + width); a2.Store(s + j + 2 * width); a3.Store(s + j + 3 * width);
         }
-        for (; j + width <= keys; j += width)
-        {
-            Vector<float> a = default;
-            T* column = k + j;
-            for (int d = 0; d < dim; d++, column += kDim)
-                a = Vector.FusedMultiplyAdd(T.LoadOne(column), new Vector<float>(q[d]), a);
-            a.Store(s + j);
-        }
-        if (j < keys)
+        for (; j < keys; j += width)
         {
             Vector<float> a = default;
             T* column = k + j;
