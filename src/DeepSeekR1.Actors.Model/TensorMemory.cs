@@ -15,4 +15,16 @@ internal static unsafe class TensorMemory
     /// (GC.KeepAlive) until they are done with the pointer.
     /// </summary>
     public static void* Data(Tensor tensor) => (void*)THSTensor_data(tensor.Handle);
+
+    /// <summary>
+    /// Throws unless <paramref name="tensor"/> is a dense CPU tensor of <paramref name="dtype"/> in row-major order: what
+    /// a loop that walks its memory with one running pointer assumes.
+    /// </summary>
+    public static void RequireContiguous(Tensor tensor, ScalarType dtype, string name)
+    {
+        if (tensor.device_type != TorchSharp.DeviceType.CPU || tensor.dtype != dtype || !tensor.is_contiguous())
+            throw new ArgumentException(
+                $"{name}: a loop over CPU memory needs a contiguous {dtype} CPU tensor, got {tensor.dtype} on {tensor.device} " +
+                $"with strides [{string.Join(", ", tensor.stride())}] for shape [{string.Join(", ", tensor.shape)}]");
+    }
 }

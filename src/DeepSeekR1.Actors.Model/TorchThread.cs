@@ -15,7 +15,8 @@ namespace DeepSeekR1.Actors.Model;
 /// evaluation before them) are already enough to cross that line on a 2-core machine: the same generation took 30-60%
 /// longer when two threads took turns at it than when one thread ran it every time (docs/actor-engine.md, "Threads").
 /// Work handed over here keeps TorchSharp's thread-local state (dispose scopes, grad mode) consistent as well, because
-/// an item always runs to completion on this thread.
+/// an item always runs to completion on this thread, and every item runs inside <see cref="TensorKeepAlive"/>, so no
+/// tensor it creates can be finalized while libtorch still uses it.
 /// </remarks>
 public sealed class TorchThread
 {
@@ -84,8 +85,10 @@ public sealed class TorchThread
         });
     }
 
+    // Every item runs under a keep-alive scope: a temporary tensor it creates cannot be finalized mid-op
+    // (TensorKeepAlive says why; without it the engine crashed in libtorch about once per two long runs).
     private void Loop()
     {
-        foreach (var work in _work.GetConsumingEnumerable()) work();
+        foreach (var work in _work.GetConsumingEnumerable()) TensorKeepAlive.Run(work);
     }
 }

@@ -171,6 +171,42 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
     }
 
     [Fact]
+    public async Task A_malformed_group_is_rejected_once_journaled_and_fails_the_run_even_after_a_restart()
+    {
+        var context = Context("malformed", out var probes);
+        IReadOnlyList<RolloutGroup> sampled;
+        using (var policy = ColdStart.Policy())
+        {
+            var requests = context.Prompts.ForStep(0).Select((item, i) => new GroupRequest(0, i, item)).ToArray();
+            sampled = context.Sampler.Sample(policy, 0, requests);
+        }
+        // Group 1 carries a token id past the vocabulary: the update would index past the embedding table.
+        var bad = sampled[1] with { Rollouts = [sampled[1].Rollouts[0] with { CompletionIds = [1, 999_999] }, .. sampled[1].Rollouts.Skip(1)] };
+        bad = bad with { Rollouts = [bad.Rollouts[0] with { OldLogProbs = [-1f, -1f] }, .. bad.Rollouts.Skip(1)] };
+        var good = new DeliverGroup(EntityIds.Group("malformed", 0, 0), GroupData.From(sampled[0]));
+        var malformed = new DeliverGroup(EntityIds.Group("malformed", 0, 1), GroupData.From(bad));
+
+        var learner = Sys.ActorOf(Props.Create(() => new LearnerActor(context)).WithDispatcher(EngineHost.ModelDispatcher));
+        learner.Tell(good);
+        learner.Tell(malformed);
+        var fail = (FailRun)probes.Runs.ExpectMsg<ShardingEnvelope>(TimeSpan.FromSeconds(30)).Message;
+        Assert.Contains($"group {malformed.GroupId} (step 1, group 1)", fail.Reason);
+        Assert.Contains("token 999999 is not a token id below", fail.Reason);
+
+        // The rejection is journaled once; a learner restarted from the journal refuses the re-sent group again at once.
+        Watch(learner);
+        Sys.Stop(learner);
+        ExpectTerminated(learner);
+        var restarted = Sys.ActorOf(Props.Create(() => new LearnerActor(context)).WithDispatcher(EngineHost.ModelDispatcher));
+        restarted.Tell(malformed);
+        Assert.IsType<FailRun>(probes.Runs.ExpectMsg<ShardingEnvelope>(TimeSpan.FromSeconds(30)).Message);
+        var events = await JournalProbe.Events(Sys, "learner-malformed");
+        var rejected = Assert.Single(events.OfType<GroupRejected>());
+        Assert.Equal((0L, 1, malformed.GroupId), (rejected.Step, rejected.Index, rejected.GroupId));
+        Assert.Empty(events.OfType<StepApplied>());
+    }
+
+    [Fact]
     public async Task A_restarted_learner_continues_exactly_where_it_stopped()
     {
         // A strong KL term with the reference refreshed every 2 steps: the restarted learner must restore the policy,

@@ -51,6 +51,17 @@ internal sealed class R1Process : IDisposable
         return false;
     }
 
+    /// <summary>The process id.</summary>
+    public int Id => process.Id;
+
+    /// <summary>The ids of the processes this one started (Linux: from /proc); empty when it has none.</summary>
+    public IReadOnlyList<int> ChildIds()
+    {
+        string children = $"/proc/{process.Id}/task/{process.Id}/children";
+        if (!File.Exists(children)) return [];
+        return File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+    }
+
     /// <summary>SIGKILL: no shutdown hooks, no flushing, exactly like a crash.</summary>
     public void Kill9()
     {

@@ -14,11 +14,11 @@ namespace DeepSeekR1.Actors.Engine.Tests;
 /// <summary>The Run entity against a real journal, with probes for the learner, the groups and the pub-sub mediator.</summary>
 public sealed class RunLifecycleTests() : JournaledTestKit("lifecycle")
 {
-    private (IActorRef Run, TestProbe Learner, TestProbe Groups, TestProbe PubSub) Start(ulong seed = TinyRuns.Seed, int steps = 2)
+    private (IActorRef Run, TestProbe Learner, TestProbe Groups, TestProbe PubSub) Start(ulong seed = TinyRuns.Seed, int steps = 2, EngineRestart? restart = null)
     {
         var (learner, groups, pubsub) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
         var run = TinyRuns.Run(DataPath, "life");
-        var context = new EngineContext(run with { Seed = seed, Grpo = run.Grpo with { Steps = steps } }, EngineSettings.From(Sys.Settings.Config))
+        var context = new EngineContext(run with { Seed = seed, Grpo = run.Grpo with { Steps = steps }, Restart = restart }, EngineSettings.From(Sys.Settings.Config))
         {
             Learner = learner.Ref, Groups = groups.Ref, PubSub = pubsub.Ref,
         };
@@ -113,6 +113,51 @@ public sealed class RunLifecycleTests() : JournaledTestKit("lifecycle")
         again.Tell(new StartRun("life"));
         var rejected = (RunRejected)pubsub.ExpectMsg<Publish>().Message;
         Assert.Contains("r1.seed", rejected.Reason);
+        againLearner.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task A_restarted_engine_journals_its_restart_and_status_counts_it()
+    {
+        var (run, learner, _, _) = Start();
+        run.Tell(new StartRun("life"));
+        learner.ExpectMsg<QueryLearner>();
+        Watch(run);
+        Sys.Stop(run);
+        ExpectTerminated(run);
+
+        var (again, againLearner, _, _) = Start(restart: new EngineRestart(1, 3, "SIGSEGV at step 1"));
+        again.Tell(new StartRun("life"));
+        againLearner.ExpectMsg<QueryLearner>();
+        again.Tell(new StartRun("life"));   // the run watcher drives StartRun again and again: one restart is one event
+        againLearner.ExpectMsg<QueryLearner>();
+        again.Tell(new GetRunStatus("life"));
+        Assert.Equal(1, ExpectMsg<RunStatus>().Restarts);
+        var events = await JournalProbe.AwaitEvents(Sys, "run-life", 2);
+        var restarted = Assert.Single(events.OfType<RunRestarted>());
+        Assert.Equal((1, 3, "SIGSEGV at step 1", 0L), (restarted.Restart, restarted.MaxRestarts, restarted.Cause, restarted.StepsCompleted));
+    }
+
+    [Fact]
+    public void A_failed_run_ends_with_the_reason_and_stays_failed_after_a_restart()
+    {
+        var (run, learner, groups, pubsub) = Start();
+        run.Tell(new StartRun("life"));
+        learner.ExpectMsg<QueryLearner>();
+        learner.Reply(new LearnerProgress(0, "ckpt-0", []));
+        groups.ReceiveN(2);
+        run.Tell(new FailRun("life", "the learner refused group g (step 1, group 0): it has 2 outputs"));
+        var ended = (RunCompleted)pubsub.ExpectMsg<Publish>().Message;
+        Assert.Equal((RunStates.Failed, "the learner refused group g (step 1, group 0): it has 2 outputs"), (ended.State, ended.Reason));
+        Watch(run);
+        Sys.Stop(run);
+        ExpectTerminated(run);
+
+        var (again, againLearner, _, againPubSub) = Start();
+        again.Tell(new StartRun("life"));
+        var still = (RunCompleted)againPubSub.ExpectMsg<Publish>().Message;
+        Assert.Equal(RunStates.Failed, still.State);
+        Assert.Contains("refused group g", still.Reason);
         againLearner.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 }

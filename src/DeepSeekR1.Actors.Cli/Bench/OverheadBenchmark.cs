@@ -31,7 +31,7 @@ public static class OverheadBenchmark
         if (steps < 2) throw new ConfigException("r1.bench.overhead-steps must be at least 2 (the first step is warm-up)");
         var grpo = config.Bind<GrpoSettings>("r1.grpo") with { Steps = steps };
         grpo.Validate();
-        var sampling = config.Bind<SamplingOptions>("r1.sampling");
+        var sampling = Commands.TrainCommand.SamplingSettings(config);
         ulong seed = (ulong)config.GetLong("r1.seed");
         var task = TaskCatalog.Get(grpo.Task, string.IsNullOrEmpty(grpo.Data) ? null : grpo.Data);
 

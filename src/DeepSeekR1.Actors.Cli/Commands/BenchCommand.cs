@@ -15,7 +15,7 @@ public static class BenchCommand
 
         var generate = new Command("generate", "Rollout tokens/s with the KV cache vs full recompute, and the fraction of the matmul roofline").WithConfigOptions();
         generate.SetAction(parse => Run(parse, (model, settings) =>
-            GenerateBenchmark.Run(model, settings, CommonOptions.Load(parse).Bind<SamplingOptions>("r1.sampling"))));
+            GenerateBenchmark.Run(model, settings, TrainCommand.SamplingSettings(CommonOptions.Load(parse)))));
         bench.Subcommands.Add(generate);
 
         var learner = new Command("learner", "Forward+backward tokens/s of the learner step and its MFU against the measured matmul peak").WithConfigOptions();
@@ -35,7 +35,11 @@ public static class BenchCommand
         return bench;
     }
 
-    private static int Run(ParseResult parse, Func<Model.Policy.PolicyModel, BenchSettings, Dictionary<string, object>> benchmark)
+    // Under a keep-alive scope, as every command's tensor work (Model.TensorKeepAlive says why).
+    private static int Run(ParseResult parse, Func<Model.Policy.PolicyModel, BenchSettings, Dictionary<string, object>> benchmark) =>
+        Model.TensorKeepAlive.Run(() => RunKept(parse, benchmark));
+
+    private static int RunKept(ParseResult parse, Func<Model.Policy.PolicyModel, BenchSettings, Dictionary<string, object>> benchmark)
     {
         var config = CommonOptions.Load(parse);
         var runtime = PolicyFactory.Start(config);

@@ -47,7 +47,7 @@ public static class EvalCommand
             Checkpoint, Task, Samples, Limit, Data, Details,
         };
         command.WithConfigOptions();
-        command.SetAction(Execute);
+        command.SetAction(parse => Model.TensorKeepAlive.Run(() => Execute(parse)));
         return command;
     }
 

@@ -11,7 +11,7 @@ public static class ModelCommand
     {
         var model = new Command("model", "Inspect the policy model");
         var info = new Command("info", "Print the effective model configuration and parameter counts as JSON").WithConfigOptions();
-        info.SetAction(parse =>
+        info.SetAction(parse => Model.TensorKeepAlive.Run(() =>
         {
             var config = CommonOptions.Load(parse);
             var runtime = PolicyFactory.Start(config);
@@ -26,7 +26,7 @@ public static class ModelCommand
                 device = policy.Device.ToString(),
             }, new JsonSerializerOptions { WriteIndented = true }));
             return 0;
-        });
+        }));
         model.Subcommands.Add(info);
         return model;
     }

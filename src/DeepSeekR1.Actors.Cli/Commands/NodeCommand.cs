@@ -40,7 +40,7 @@ public static class NodeCommand
     public static int Execute(ParseResult parse, TextWriter output)
     {
         var config = CommonOptions.Load(parse);
-        string runId = parse.GetValue(RunId) ?? throw new ConfigException("r1 node serves one run: give --run-id, the same as the driver's (r1 train --run-id)");
+        string runId = TrainCommand.CheckRunId(parse.GetValue(RunId) ?? throw new ConfigException("r1 node serves one run: give --run-id, the same as the driver's (r1 train --run-id)"));
         var roles = parse.GetValue(Roles)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         // A misspelt role would leave the node hosting nothing of that kind, silently.
         if (roles?.FirstOrDefault(r => !NodeRoles.All.Contains(r)) is { } unknown)

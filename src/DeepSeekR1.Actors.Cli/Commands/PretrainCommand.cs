@@ -31,7 +31,7 @@ public static class PretrainCommand
         command.Options.Add(Out);
         command.Options.Add(Steps);
         command.Options.Add(Init);
-        command.SetAction(Run);
+        command.SetAction(parse => Model.TensorKeepAlive.Run(() => Run(parse)));
         return command;
     }
 

@@ -26,7 +26,7 @@ public static class SftCommand
         command.Options.Add(Data);
         command.Options.Add(Init);
         command.Options.Add(Out);
-        command.SetAction(Run);
+        command.SetAction(parse => Model.TensorKeepAlive.Run(() => Run(parse)));
         return command;
     }
 

@@ -27,6 +27,10 @@ public sealed record TrainSettings
     public int EvalLimit { get; init; } = 200;
     /// <summary>Samples per question in that evaluation.</summary>
     public int EvalSamples { get; init; } = 4;
+    /// <summary>Times the actor engine's process is started again after it died (0 = run it in this process, unsupervised).</summary>
+    public int MaxRestarts { get; init; } = 3;
+    /// <summary>Seconds before the first restart; each further one waits twice as long.</summary>
+    public double RestartBackoffSeconds { get; init; } = 2;
 }
 
 /// <summary>
@@ -44,8 +48,50 @@ public static class TrainCommand
     {
         var command = new Command("train", "Run GRPO (R1-Zero style) on the embedded default: the main job") { Engine, Steps, RunId };
         command.WithConfigOptions();
-        command.SetAction(parse => Execute(parse, Console.Out));
+        command.SetAction(parse => Supervised(parse) ?? Execute(parse, Console.Out));
         return command;
+    }
+
+    /// <summary>The command line this process was started with (set by Program.cs), which a supervisor re-runs.</summary>
+    public static IReadOnlyList<string> CommandLine { get; set; } = [];
+
+    // The actor engine runs in a child process that is restarted when it dies (EngineSupervisor); null when this
+    // process runs the job itself: the inline engine, r1.train.max-restarts = 0, or this process is that child.
+    private static int? Supervised(ParseResult parse)
+    {
+        if (EngineSupervisor.IsChild)
+        {
+            EngineSupervisor.BindToSupervisor();
+            return null;
+        }
+        var extra = new List<string>();
+        if (parse.GetValue(Engine) is { } engineName) extra.Add($"r1.train.engine={engineName}");
+        // Any configuration error surfaces here, once, before a child is started.
+        var config = CommonOptions.Load(parse, extra);
+        var train = config.Bind<TrainSettings>("r1.train");
+        if (train.Engine != "actor" || train.MaxRestarts <= 0 || CommandLine.Count == 0) return null;
+        if (train.RestartBackoffSeconds < 0) throw new ConfigException($"r1.train.restart-backoff-seconds: {train.RestartBackoffSeconds} is negative");
+        var args = CommandLine.ToList();
+        // Every restart must resume the same run: fix its id now when the command line left it to the clock.
+        string runId = CheckRunId(parse.GetValue(RunId) ?? NewRunId());
+        if (parse.GetValue(RunId) is null) args.AddRange(["--run-id", runId]);
+        // The supervisor holds the run's lock for all its engines (a cluster's nodes share the run folder: no lock there).
+        using var runLock = NodeCommand.DriverLayer(config) is null ? RunLock.Take(RunDirectory(config, runId), runId) : null;
+        return EngineSupervisor.Run(args, train.MaxRestarts, train.RestartBackoffSeconds, Console.Out);
+    }
+
+    private static string NewRunId() => $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+
+    /// <summary>
+    /// A run id names a folder and journal keys: letters, digits, '.', '_' and '-' only, starting with a letter or digit,
+    /// at most 100 characters (so '../../x', 'a/b' or '' cannot write outside the data dir). Returns it, or throws.
+    /// </summary>
+    public static string CheckRunId(string runId)
+    {
+        bool ok = runId.Length is > 0 and <= 100 && char.IsAsciiLetterOrDigit(runId[0])
+                  && runId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+        return ok ? runId : throw new ConfigException(
+            $"--run-id '{runId}': a run id is 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit");
     }
 
     /// <summary>Runs the job, writing progress and the summary to <paramref name="output"/>.</summary>
@@ -65,10 +111,10 @@ public static class TrainCommand
         GrpoSettings grpo;
         try { grpo = config.Bind<GrpoSettings>("r1.grpo").Validate(); }
         catch (ArgumentException e) { throw new ConfigException(e.Message); }
-        var sampling = config.Bind<SamplingOptions>("r1.sampling");
+        var sampling = SamplingSettings(config);
         ulong seed = (ulong)config.GetLong("r1.seed");
 
-        string runId = parse.GetValue(RunId) ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+        string runId = CheckRunId(parse.GetValue(RunId) ?? NewRunId());
         if (cluster is not null && parse.GetValue(RunId) is null) throw new ConfigException("a cluster serves one named run: give --run-id, the same as its nodes'");
         string dataDir = config.GetString("r1.data-dir");
         string runDir = RunDirectory(config, runId);
@@ -76,11 +122,14 @@ public static class TrainCommand
         bool resuming = File.Exists(Path.Combine(runDir, "config.conf"));
         if (resuming && !actors)
             throw new NotSupportedException($"run '{runId}' already exists in {runDir}; the inline engine cannot resume a run (the actor engine resumes from its journal)");
-        Directory.CreateDirectory(runDir);
+        // One process per run folder (a supervised engine's supervisor holds the lock for it).
+        using var runLock = cluster is null && !EngineSupervisor.IsChild ? RunLock.Take(runDir, runId) : null;
+        // The task's data is read before the run is marked begun, so that a bad data file leaves nothing behind that
+        // would make the next attempt say "resuming".
+        var task = TaskCatalog.Get(grpo.Task, string.IsNullOrEmpty(grpo.Data) ? null : grpo.Data);
         if (!resuming) File.WriteAllText(Path.Combine(runDir, "config.conf"), config.Root.ToString(true));
 
         var runtime = PolicyFactory.Start(config);
-        var task = TaskCatalog.Get(grpo.Task, string.IsNullOrEmpty(grpo.Data) ? null : grpo.Data);
         output.WriteLine($"r1 train: run {runId}{(resuming ? " (resuming)" : "")}, engine {train.Engine}, task {grpo.Task}, {grpo.Steps} steps x {grpo.PromptsPerStep} questions x {grpo.GroupSize} samples, policy {train.Init}");
 
         EvalSettings? evalSettings = train.EvalLimit > 0
@@ -115,8 +164,15 @@ public static class TrainCommand
         PolicyModel? trained;
         if (actors)
         {
-            var run = EngineRunFor(config, train, grpo, runtime, task, runId);
-            final = TrainWithActors(run, dataDir, cluster is null ? config.Root : cluster.WithFallback(config.Root), output, Report);
+            var run = EngineRunFor(config, train, grpo, runtime, task, runId) with { Restart = EngineSupervisor.RestartFromEnvironment() };
+            var outcome = TrainWithActors(run, dataDir, cluster is null ? config.Root : cluster.WithFallback(config.Root), output, Report);
+            if (outcome.State == RunStates.Failed)
+            {
+                output.WriteLine($"r1 train: run {runId} failed after {outcome.Steps} steps: {outcome.Failure}");
+                output.WriteLine("r1 train: the failure is journaled; nothing journaled before it is lost, and the run will not resume (replay and pbm show it)");
+                return EngineSupervisor.RunFailedExitCode;
+            }
+            final = outcome.Checkpoint;
             trained = evalSettings is not null ? torch.Invoke(() => PolicyCheckpoint.Load(final, runtime.Device)) : null;
         }
         else
@@ -166,6 +222,16 @@ public static class TrainCommand
         return Path.Combine(store.Length > 0 ? store : config.GetString("r1.data-dir"), "runs", runId);
     }
 
+    /// <summary>
+    /// <c>r1.sampling</c>, checked: a temperature of -1 or NaN, a top-p of 2 would otherwise start a run whose sampler
+    /// fails every batch forever.
+    /// </summary>
+    internal static SamplingOptions SamplingSettings(R1Config config)
+    {
+        try { return config.Bind<SamplingOptions>("r1.sampling").Validate(); }
+        catch (ArgumentException e) { throw new ConfigException($"r1.{e.Message}"); }
+    }
+
     /// <summary>The actor engine's inputs for <paramref name="runId"/>; every node of a cluster builds the same from the same configuration.</summary>
     internal static EngineRun EngineRunFor(R1Config config, TrainSettings train, GrpoSettings grpo, PolicyRuntime runtime, ITaskSource task, string runId)
     {
@@ -173,7 +239,7 @@ public static class TrainCommand
         Directory.CreateDirectory(runDir);
         return new EngineRun
         {
-            RunId = runId, RunDirectory = runDir, Grpo = grpo, Sampling = config.Bind<SamplingOptions>("r1.sampling"),
+            RunId = runId, RunDirectory = runDir, Grpo = grpo, Sampling = SamplingSettings(config),
             Seed = (ulong)config.GetLong("r1.seed"), Task = task, Tokenizer = runtime.Tokenizer, Device = runtime.Device,
             InitialPolicy = () => LoadInitialPolicy(config, train, runtime),
             CheckpointExtraFiles = TokenizerFiles(runDir, runtime.Tokenizer),
@@ -183,7 +249,7 @@ public static class TrainCommand
 
     // The actor engine: one node (journals under the data dir), or one more node of a cluster that drives its run; a
     // run id already in the journal resumes.
-    private static string TrainWithActors(EngineRun run, string dataDir, Akka.Configuration.Config config, TextWriter output, Action<long, StepMetrics, double> report)
+    private static EngineOutcome TrainWithActors(EngineRun run, string dataDir, Akka.Configuration.Config config, TextWriter output, Action<long, StepMetrics, double> report)
     {
         var observer = new EngineObserver
         {
@@ -200,9 +266,9 @@ public static class TrainCommand
             try { return await host.RunAsync(); }
             catch (InvalidOperationException e) { throw new ConfigException(e.Message); }   // resumed with other settings
         }).GetAwaiter().GetResult();
-        if (outcome.State != RunStates.Finished)
+        if (outcome.State is not (RunStates.Finished or RunStates.Failed))
             output.WriteLine($"r1 train: run {run.RunId} was {outcome.State} after {outcome.Steps} steps");
-        return outcome.Checkpoint;
+        return outcome;
     }
 
     // One line with the node's pbm endpoint; and a paused run (its pause is journaled) says how to resume it instead

@@ -51,12 +51,16 @@ public static class HoconBinder
         return sb.ToString();
     }
 
+    // No setting means anything as NaN or infinity, and NaN slips past every range check written as `x < lower`.
+    private static double Finite(double value) =>
+        double.IsFinite(value) ? value : throw new FormatException($"{value.ToString(CultureInfo.InvariantCulture)} is not a finite number");
+
     private static object Read(Config section, string key, Type type)
     {
         if (type == typeof(int)) return int.Parse(section.GetString(key), CultureInfo.InvariantCulture);
         if (type == typeof(long)) return long.Parse(section.GetString(key), CultureInfo.InvariantCulture);
         if (type == typeof(ulong)) return ulong.Parse(section.GetString(key), CultureInfo.InvariantCulture);
-        if (type == typeof(double)) return double.Parse(section.GetString(key), CultureInfo.InvariantCulture);
+        if (type == typeof(double)) return Finite(double.Parse(section.GetString(key), CultureInfo.InvariantCulture));
         if (type == typeof(bool)) return section.GetBoolean(key);
         if (type == typeof(string)) return section.GetString(key);
         if (type.IsEnum)
@@ -68,7 +72,7 @@ public static class HoconBinder
         }
         if (type == typeof(IReadOnlyList<int>)) return section.GetIntList(key).ToArray();
         if (type == typeof(IReadOnlyList<string>)) return section.GetStringList(key).ToArray();
-        if (type == typeof(IReadOnlyList<double>)) return section.GetDoubleList(key).ToArray();
+        if (type == typeof(IReadOnlyList<double>)) return section.GetDoubleList(key).Select(Finite).ToArray();
         throw new InvalidCastException($"settings of type {type.Name} are not supported by the binder");
     }
 }

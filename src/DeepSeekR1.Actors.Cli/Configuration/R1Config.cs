@@ -81,9 +81,23 @@ public sealed class R1Config
 
     private static Config Parse(string text, string origin)
     {
-        try { return ConfigurationFactory.ParseString(text); }
+        HoconStructure.Check(text, origin);
+        try { return ConfigurationFactory.ParseString(text, Includer(origin, 0)); }
         catch (Exception e) when (e is not ConfigException) { throw new ConfigException($"{origin}: invalid HOCON: {e.Message}"); }
     }
+
+    // `include "other.conf"` reads the file beside the including one (the working directory for --set); a missing
+    // file is an error naming both, where Akka's parser without a callback fails with a NullReferenceException.
+    private static Func<string, Akka.Configuration.Hocon.HoconRoot> Includer(string origin, int depth) => name =>
+    {
+        if (depth >= 8) throw new ConfigException($"{origin}: include \"{name}\": includes nest more than 8 deep");
+        string folder = File.Exists(origin) ? Path.GetDirectoryName(Path.GetFullPath(origin))! : Directory.GetCurrentDirectory();
+        string path = Path.IsPathRooted(name) ? name : Path.Combine(folder, name);
+        if (!File.Exists(path)) throw new ConfigException($"{origin}: include \"{name}\": no such file ({path})");
+        string text = File.ReadAllText(path);
+        HoconStructure.Check(text, path);
+        return Akka.Configuration.Hocon.Parser.Parse(text, Includer(path, depth + 1));
+    };
 
     // Values from the command line are strings unless they read as a number, a boolean or a list.
     private static string Quote(string value) =>

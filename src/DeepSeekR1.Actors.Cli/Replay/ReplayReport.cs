@@ -32,6 +32,14 @@ public static class ReplayReport
         string state = projection.State == RunStates.New ? "not started (no events yet)" : projection.State;
         output.WriteLine(string.Create(inv, $"State: {state}; {steps.Count} steps applied; {projection.Events} events read from the journal."));
         output.WriteLine();
+        if (projection.Failure is { } failure) output.WriteLine($"The run failed: {failure}");
+        output.WriteLine(projection.StepsAppliedTwice.Count == 0
+            ? "Every step was applied exactly once."
+            : $"Steps applied more than once: {string.Join(", ", projection.StepsAppliedTwice.Select(st => st + 1))}.");
+        output.WriteLine(projection.Restarts.Count == 0
+            ? "Engine restarts: none."
+            : string.Create(inv, $"Engine restarts: {projection.Restarts.Count} ({string.Join("; ", projection.Restarts.Select(r => $"restart {r.Restart} of {r.MaxRestarts} after {r.Cause}, with {r.StepsCompleted} steps recorded"))})."));
+        output.WriteLine();
         output.WriteLine($"Per-step values: [{MetricsCsv.FileName}]({MetricsCsv.FileName}); accuracy per difficulty level: [{LevelAccuracyCsv.FileName}]({LevelAccuracyCsv.FileName}).");
         output.WriteLine();
         if (steps.Count == 0)

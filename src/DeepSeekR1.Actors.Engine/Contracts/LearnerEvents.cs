@@ -12,9 +12,23 @@ namespace DeepSeekR1.Actors.Engine.Contracts;
 [ContractVersion(1)]
 public sealed record StepApplied(string RunId, long Step, MetricsData Metrics, string Checkpoint, string ManifestSha256) : IPersisted;
 
+/// <summary>
+/// The learner refused a finished group it cannot train on (outputs and advantages that do not match, token ids
+/// outside the vocabulary, a non-finite advantage...). Journaled once; the run fails with the reason instead of the
+/// learner throwing on the same group after every restart.
+/// </summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Step">The group's step (0-based).</param>
+/// <param name="Index">The group's index in the step.</param>
+/// <param name="GroupId">The group entity's id.</param>
+/// <param name="Reason">What is wrong with it.</param>
+[ContractVersion(1)]
+public sealed record GroupRejected(string RunId, long Step, int Index, string GroupId, string Reason) : IPersisted;
+
 /// <summary>A snapshot of the learner: the applied steps' metrics and the latest checkpoint.</summary>
 /// <param name="RunId">The run.</param>
 /// <param name="Applied">Every applied step, in order.</param>
 /// <param name="InitialCheckpoint">The version-0 checkpoint.</param>
+/// <param name="Rejected">The groups it refused (<see cref="GroupRejected"/>); snapshots older than the field read none.</param>
 [ContractVersion(1)]
-public sealed record LearnerSnapshot(string RunId, IReadOnlyList<StepApplied> Applied, string InitialCheckpoint) : IPersisted;
+public sealed record LearnerSnapshot(string RunId, IReadOnlyList<StepApplied> Applied, string InitialCheckpoint, IReadOnlyList<GroupRejected>? Rejected = null) : IPersisted;

@@ -123,9 +123,26 @@ public sealed record RunStepReported(string RunId, long Step, MetricsData Metric
 /// <param name="RunId">The run.</param>
 /// <param name="Steps">Steps applied.</param>
 /// <param name="Checkpoint">The latest checkpoint.</param>
-/// <param name="State"><see cref="RunStates.Finished"/> or <see cref="RunStates.Stopped"/>.</param>
+/// <param name="State"><see cref="RunStates.Finished"/>, <see cref="RunStates.Stopped"/> or <see cref="RunStates.Failed"/>.</param>
+/// <param name="Reason">Why a failed run failed; null otherwise.</param>
 [ContractVersion(1)]
-public sealed record RunCompleted(string RunId, int Steps, string Checkpoint, string State) : IWireMessage;
+public sealed record RunCompleted(string RunId, int Steps, string Checkpoint, string State, string? Reason = null) : IWireMessage;
+
+/// <summary>
+/// An entity to the host's subscribers (the run topic): it hit a fault it cannot get past by itself and that a restart
+/// would meet again (the latest checkpoint is corrupt or gone, the journal cannot be written). Nothing is journaled:
+/// the host ends with the reason, and the same command resumes once the cause is fixed.
+/// </summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Reason">What failed, naming the path.</param>
+[ContractVersion(1)]
+public sealed record RunFaulted(string RunId, string Reason) : IWireMessage;
+
+/// <summary>Learner to a Run: it cannot go on (the reason names the group or step); the run journals <see cref="RunFailed"/>.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Reason">Why.</param>
+[ContractVersion(1)]
+public sealed record FailRun(string RunId, string Reason) : IWireMessage;
 
 /// <summary>Run to the host's subscribers: the run cannot go on as asked (for example resumed with another seed).</summary>
 /// <param name="RunId">The run.</param>
@@ -159,8 +176,9 @@ public sealed record GetRunStatus(string RunId) : IWireMessage;
 /// <param name="StepsCompleted">Steps recorded as completed.</param>
 /// <param name="CurrentStep">The step in flight, or -1.</param>
 /// <param name="Checkpoint">The latest checkpoint recorded.</param>
+/// <param name="Restarts">Times the run's engine died and was restarted from the journal (<see cref="RunRestarted"/>).</param>
 [ContractVersion(1)]
-public sealed record RunStatus(string RunId, string State, long StepsCompleted, long CurrentStep, string Checkpoint) : IWireMessage;
+public sealed record RunStatus(string RunId, string State, long StepsCompleted, long CurrentStep, string Checkpoint, int Restarts = 0) : IWireMessage;
 
 /// <summary>Host to a sampler slot: start pulling work.</summary>
 /// <param name="Slot">The slot id.</param>

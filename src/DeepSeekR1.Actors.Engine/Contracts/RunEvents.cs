@@ -58,6 +58,28 @@ public sealed record RunStopped(string RunId, long StepsCompleted) : IPersisted;
 [ContractVersion(1)]
 public sealed record RunExtended(string RunId, long StepsCompleted, int Steps) : IPersisted;
 
+/// <summary>
+/// The run failed for good: something no restart can fix (a finished group the learner refused, a step whose update
+/// failed again after the policy was reloaded). No step starts after it; the reason is what <c>r1 train</c> prints.
+/// </summary>
+/// <param name="RunId">The run.</param>
+/// <param name="StepsCompleted">Steps completed when it failed.</param>
+/// <param name="Reason">Why, naming the group or step.</param>
+[ContractVersion(1)]
+public sealed record RunFailed(string RunId, long StepsCompleted, string Reason) : IPersisted;
+
+/// <summary>
+/// The run's engine died abnormally (a signal, a crash in native code, an out-of-memory kill) and its supervisor
+/// (<c>r1 train</c>) started it again from the journal. Journaled by the restarted engine before it goes on.
+/// </summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Restart">Which restart this is (1 for the first).</param>
+/// <param name="MaxRestarts">How many the supervisor allows (<c>r1.train.max-restarts</c>).</param>
+/// <param name="Cause">How the engine died, as the supervisor saw it: <c>SIGSEGV at step 134</c>, <c>exit code 134</c>.</param>
+/// <param name="StepsCompleted">Steps recorded as completed when the restarted engine came up.</param>
+[ContractVersion(1)]
+public sealed record RunRestarted(string RunId, int Restart, int MaxRestarts, string Cause, long StepsCompleted) : IPersisted;
+
 /// <summary>A snapshot of a run: its configuration, lifecycle and how far it got.</summary>
 /// <param name="RunId">The run.</param>
 /// <param name="Config">The run's <see cref="RunStarted"/>, or null before it.</param>
@@ -65,8 +87,10 @@ public sealed record RunExtended(string RunId, long StepsCompleted, int Steps) :
 /// <param name="CurrentStep">The step in progress, or -1.</param>
 /// <param name="State">The lifecycle state (see <see cref="RunStates"/>).</param>
 /// <param name="Checkpoint">The latest checkpoint recorded.</param>
+/// <param name="Restarts">Engine restarts journaled so far (<see cref="RunRestarted"/>); snapshots older than the field read 0.</param>
+/// <param name="Failure">Why a failed run failed (<see cref="RunFailed"/>); null otherwise and in older snapshots.</param>
 [ContractVersion(1)]
-public sealed record RunSnapshot(string RunId, RunStarted? Config, long StepsCompleted, long CurrentStep, string State, string Checkpoint) : IPersisted;
+public sealed record RunSnapshot(string RunId, RunStarted? Config, long StepsCompleted, long CurrentStep, string State, string Checkpoint, int Restarts = 0, string? Failure = null) : IPersisted;
 
 /// <summary>The lifecycle states of a run.</summary>
 public static class RunStates
@@ -81,4 +105,6 @@ public static class RunStates
     public const string Stopped = "stopped";
     /// <summary>Every step applied.</summary>
     public const string Finished = "finished";
+    /// <summary>Ended by a fault no restart can fix (<see cref="RunFailed"/>).</summary>
+    public const string Failed = "failed";
 }

@@ -8,8 +8,10 @@ using Akka.Persistence;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Engine.Sharding;
+using DeepSeekR1.Actors.Model;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Rl.Grpo;
 using DeepSeekR1.Actors.Rl.Training;
 
 namespace DeepSeekR1.Actors.Engine.Entities;
@@ -32,6 +34,10 @@ internal sealed class LearnerActor : RunTaggedActor
     private readonly SortedDictionary<int, GroupData> groups = [];
     private readonly Dictionary<int, IActorRef> deliverers = [];
     private readonly Stopwatch sinceLastStep = new();
+    private readonly Dictionary<string, GroupRejected> rejected = [];   // by group id
+    private readonly Dictionary<long, int> failedUpdates = [];          // step -> updates that threw, this incarnation
+    private const int UpdateAttempts = 3;
+    private string? fault;   // why the learner cannot go on (a corrupt checkpoint); it then answers only with this
     private PolicyModel? policy;
     private GrpoLearner? learner;
 
@@ -41,18 +47,27 @@ internal sealed class LearnerActor : RunTaggedActor
         runId = context.Run.RunId;
 
         Recover<StepApplied>(applied.Add);
+        Recover<GroupRejected>(r => rejected[r.GroupId] = r);
         Recover<SnapshotOffer>(offer =>
         {
             if (offer.Snapshot is not LearnerSnapshot s) return;
             applied.Clear();
             applied.AddRange(s.Applied);
+            rejected.Clear();
+            foreach (var r in s.Rejected ?? []) rejected[r.GroupId] = r;
         });
-        Recover<RecoveryCompleted>(_ => Prepare());
+        Recover<RecoveryCompleted>(_ => PrepareOrFault());
 
-        Command<QueryLearner>(q => Sender.Tell(Progress(q.AfterStep)));
+        Command<QueryLearner>(q =>
+        {
+            if (fault is not null) { PublishFault(); return; }
+            Sender.Tell(Progress(q.AfterStep));
+        });
         Command<DeliverGroup>(OnGroup);
         Command<SaveSnapshotSuccess>(_ => { });
-        Command<SaveSnapshotFailure>(_ => { });
+        // The journal still holds every StepApplied; a snapshot only shortens recovery. Say so rather than drop it.
+        Command<SaveSnapshotFailure>(f => Context.GetLogger().Warning(f.Cause,
+            "learner {0}: snapshot at sequence {1} was not saved; recovery replays the journal instead", runId, f.Metadata.SequenceNr));
     }
 
     public override string PersistenceId => $"learner-{runId}";
@@ -63,6 +78,28 @@ internal sealed class LearnerActor : RunTaggedActor
 
     private LearnerProgress Progress(long afterStep) =>
         new(StepsApplied, CheckpointOf(StepsApplied), applied.Where(a => a.Step > afterStep).ToArray());
+
+    // A checkpoint it cannot read (truncated, flipped, deleted) fails the same way after every restart: instead of
+    // throwing in recovery and idling, the learner says what failed and the host ends with it (the journal untouched).
+    private void PrepareOrFault()
+    {
+        try
+        {
+            Prepare();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            learner?.Dispose();
+            policy?.Dispose();
+            (learner, policy) = (null, null);
+            fault = $"the learner cannot restore run {runId} after step {StepsApplied}: {e.Message}";
+            Context.GetLogger().Error(e, "learner {0}: {1}", runId, fault);
+            PublishFault();
+        }
+    }
+
+    private void PublishFault() =>
+        context.PubSub.Tell(new Publish(EntityIds.RunTopic(runId), new RunFaulted(runId, fault!)));
 
     // Rebuilds the policy, reference and optimizer exactly as they were after the last applied step.
     private void Prepare()
@@ -117,19 +154,72 @@ internal sealed class LearnerActor : RunTaggedActor
 
     private void OnGroup(DeliverGroup delivery)
     {
+        if (fault is not null) { PublishFault(); return; }
         long step = delivery.Group.Step;
         if (step < StepsApplied) { Sender.Tell(new GroupAccepted(delivery.GroupId, step)); return; }
         if (step > StepsApplied) return;   // cannot happen while the run waits for each step; the group re-sends anyway
+        if (rejected.TryGetValue(delivery.GroupId, out var refused)) { FailRun(refused); return; }
+        var model = policy!.Config;
+        if (RolloutGroupCheck.Problem(delivery.Group.ToRolloutGroup(), context.Run.Grpo.GroupSize, model.VocabSize, model.MaxPositionEmbeddings) is { } problem)
+        {
+            PersistTagged(new GroupRejected(runId, step, delivery.Group.Index, delivery.GroupId, problem), r =>
+            {
+                rejected[r.GroupId] = r;
+                FailRun(r);
+            });
+            return;
+        }
         groups[delivery.Group.Index] = delivery.Group;
         deliverers[delivery.Group.Index] = Sender;
         if (groups.Count == context.Run.Grpo.PromptsPerStep) ApplyStep(step);
+    }
+
+    private void FailRun(GroupRejected r)
+    {
+        string reason = $"the learner refused group {r.GroupId} (step {r.Step + 1}, group {r.Index}): {r.Reason}";
+        Context.GetLogger().Error("learner {0}: {1}", runId, reason);
+        context.Runs.Tell(EngineContext.To(runId, new FailRun(runId, reason)));
     }
 
     private void ApplyStep(long step)
     {
         double samplingSeconds = sinceLastStep.Elapsed.TotalSeconds;
         context.Mark($"update step={step + 1}");
-        var metrics = learner!.Step(step, groups.Values.Select(g => g.ToRolloutGroup()).ToArray(), samplingSeconds);
+        if (context.Settings.SegfaultAtStep == step + 1 && context.Run.Restart is null) NativeFault.Segfault();
+        StepMetrics metrics;
+        try
+        {
+            metrics = learner!.Step(step, groups.Values.Select(g => g.ToRolloutGroup()).ToArray(), samplingSeconds);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The update may have changed some weights before it threw: rebuild the policy and optimizer from the last
+            // checkpoint, and let the groups deliver again. The same failure every time is not transient: fail the run.
+            int attempts = failedUpdates[step] = failedUpdates.GetValueOrDefault(step) + 1;
+            Context.GetLogger().Error(e, "learner {0}: the update of step {1} failed (attempt {2} of {3})", runId, step + 1, attempts, UpdateAttempts);
+            groups.Clear();
+            deliverers.Clear();
+            learner?.Dispose();
+            policy?.Dispose();
+            PrepareOrFault();
+            if (attempts >= UpdateAttempts)
+                context.Runs.Tell(EngineContext.To(runId, new FailRun(runId,
+                    $"the update of step {step + 1} failed {attempts} times, the last with {e.GetType().Name}: {e.Message}")));
+            return;
+        }
+        // A NaN or infinite loss or gradient would go into the checkpoint and every later step: save nothing, put the
+        // weights back as they were, and fail the run (the same groups would give the same numbers again).
+        if (!double.IsFinite(metrics.Loss) || !double.IsFinite(metrics.GradNorm))
+        {
+            groups.Clear();
+            deliverers.Clear();
+            learner.Dispose();
+            policy?.Dispose();
+            PrepareOrFault();
+            context.Runs.Tell(EngineContext.To(runId, new FailRun(runId,
+                $"the update of step {step + 1} gave loss {metrics.Loss} and gradient norm {metrics.GradNorm}; no checkpoint was written")));
+            return;
+        }
 
         context.Mark($"checkpoint step={step + 1}");
         string directory = context.CheckpointDirectory(step + 1);
@@ -154,7 +244,7 @@ internal sealed class LearnerActor : RunTaggedActor
             Prune(StepsApplied);
             int every = context.Settings.SnapshotEvery;
             if (every > 0 && StepsApplied % every == 0)
-                SaveSnapshot(new LearnerSnapshot(runId, applied.ToArray(), context.CheckpointDirectory(0)));
+                SaveSnapshot(new LearnerSnapshot(runId, applied.ToArray(), context.CheckpointDirectory(0), rejected.Values.ToArray()));
             sinceLastStep.Restart();
         });
     }

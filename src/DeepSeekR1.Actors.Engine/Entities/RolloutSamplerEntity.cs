@@ -25,6 +25,8 @@ internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
     private PolicyModel? policy;
     private long version = -1;
     private bool running;
+    private int loadFailures;   // consecutive failed loads of a checkpoint
+    private const int LoadAttempts = 3;
 
     public RolloutSamplerEntity(EngineContext context, string slot)
     {
@@ -38,7 +40,21 @@ internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
             RequestWork();
         });
         Receive<SubscribeAck>(_ => { });
-        Receive<PolicyVersionPublished>(p => { if (p.Version > version) Load(p.Version, p.Checkpoint); });
+        Receive<PolicyVersionPublished>(p =>
+        {
+            if (p.Version <= version) return;
+            try
+            {
+                Load(p.Version, p.Checkpoint);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Keep the slot alive and asking for work: the version is loaded again when its work arrives, and once
+                // more after a pause in case the file was still being copied to this node's store.
+                Context.GetLogger().Error(e, "sampler {0}: loading policy version {1} from {2} failed; retrying", slot, p.Version, p.Checkpoint);
+                Timers.StartSingleTimer(nameof(PolicyVersionPublished), p, FailurePause);
+            }
+        });
         Receive<WorkBatch>(batch =>
         {
             try
@@ -72,7 +88,21 @@ internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
 
     private void Load(long newVersion, string checkpoint)
     {
-        var loaded = PolicyCheckpoint.Load(checkpoint, context.Run.Device);
+        PolicyModel loaded;
+        try
+        {
+            loaded = PolicyCheckpoint.Load(checkpoint, context.Run.Device);
+        }
+        catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException)
+        {
+            // A checkpoint that fails to load three times running is corrupt or gone, not still being copied: the run
+            // cannot sample that version anywhere, so say so instead of retrying forever.
+            if (++loadFailures >= LoadAttempts)
+                context.PubSub.Tell(new Publish(EntityIds.RunTopic(context.Run.RunId), new RunFaulted(context.Run.RunId,
+                    $"sampler {slot} cannot load policy version {newVersion} ({checkpoint}) after {loadFailures} attempts: {e.Message}")));
+            throw;
+        }
+        loadFailures = 0;
         loaded.eval();
         policy?.Dispose();
         policy = loaded;

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
 using Akka.Persistence;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Hosting;
@@ -23,6 +24,9 @@ internal sealed class RunEntity : RunTaggedActor
     private long completed;          // steps recorded as completed
     private long current = -1;       // step in progress, -1 when none
     private string checkpoint = "";
+    private int restarts;            // engine restarts journaled (RunRestarted)
+    private bool restartRecorded;    // this engine's own restart, once journaled
+    private string? failure;         // why a failed run failed
 
     public RunEntity(EngineContext context) : base(context.Run.RunId)
     {
@@ -37,10 +41,12 @@ internal sealed class RunEntity : RunTaggedActor
         Recover<RunStopped>(_ => state = RunStates.Stopped);
         Recover<RunFinished>(e => (state, checkpoint) = (RunStates.Finished, e.Checkpoint));
         Recover<RunExtended>(_ => state = RunStates.Running);
+        Recover<RunRestarted>(_ => restarts++);
+        Recover<RunFailed>(e => (state, failure) = (RunStates.Failed, e.Reason));
         Recover<SnapshotOffer>(offer =>
         {
             if (offer.Snapshot is RunSnapshot s)
-                (config, completed, current, state, checkpoint) = (s.Config, s.StepsCompleted, s.CurrentStep, s.State, s.Checkpoint);
+                (config, completed, current, state, checkpoint, restarts, failure) = (s.Config, s.StepsCompleted, s.CurrentStep, s.State, s.Checkpoint, s.Restarts, s.Failure);
         });
 
         Command<StartRun>(_ => OnStart());
@@ -50,13 +56,34 @@ internal sealed class RunEntity : RunTaggedActor
         Command<StopRun>(_ => Transition(state is RunStates.Running or RunStates.Paused ? state : "", RunStates.Stopped, new RunStopped(runId, completed)));
         Command<ResumeRun>(_ => Transition(RunStates.Paused, RunStates.Running, new RunResumed(runId, completed)));
         Command<GetRunStatus>(_ => Sender.Tell(Status()));
+        Command<FailRun>(OnFail);
         Command<SaveSnapshotSuccess>(_ => { });
-        Command<SaveSnapshotFailure>(_ => { });
+        // The journal still holds every event; a snapshot only shortens recovery. Say so rather than drop it silently.
+        Command<SaveSnapshotFailure>(f => Context.GetLogger().Warning(f.Cause,
+            "run {0}: snapshot at sequence {1} was not saved; recovery replays the journal instead", runId, f.Metadata.SequenceNr));
     }
 
     public override string PersistenceId => $"run-{runId}";
 
-    private RunStatus Status() => new(runId, state, completed, current, checkpoint);
+    private RunStatus Status() => new(runId, state, completed, current, checkpoint, restarts);
+
+    // The learner cannot go on: journal why, start nothing more, and end the host's run with the reason.
+    private void OnFail(FailRun fail)
+    {
+        if (state is RunStates.Finished or RunStates.Stopped or RunStates.Failed)
+        {
+            if (state == RunStates.Failed) Publish(Completed());
+            return;
+        }
+        PersistTagged(new RunFailed(runId, completed, fail.Reason), e =>
+        {
+            (state, failure) = (RunStates.Failed, e.Reason);
+            Context.GetLogger().Error("run {0} failed after {1} steps: {2}", runId, completed, e.Reason);
+            Publish(Completed());
+        });
+    }
+
+    private RunCompleted Completed() => new(runId, (int)completed, checkpoint, state, failure);
 
     private void Apply(StepCompleted e)
     {
@@ -68,6 +95,17 @@ internal sealed class RunEntity : RunTaggedActor
     private void OnStart()
     {
         var run = context.Run;
+        // A supervisor restarted this engine after the last one died: journal that first (pbm and replay show it).
+        if (run.Restart is { } restart && !restartRecorded)
+        {
+            PersistTagged(new RunRestarted(runId, restart.Attempt, restart.MaxRestarts, restart.Cause, completed), _ =>
+            {
+                restarts++;
+                restartRecorded = true;
+                OnStart();
+            });
+            return;
+        }
         var requested = new RunStarted(runId, run.Seed, run.Grpo.Steps, run.Grpo.PromptsPerStep, run.Grpo.GroupSize, run.Grpo.Task, run.ConfigText);
         if (config is null)
         {
@@ -117,22 +155,22 @@ internal sealed class RunEntity : RunTaggedActor
             state = to;
             asker.Tell(Status());
             if (to == RunStates.Running) Advance();
-            else if (to == RunStates.Stopped) Publish(new RunCompleted(runId, (int)completed, checkpoint, RunStates.Stopped));
+            else if (to == RunStates.Stopped) Publish(Completed());
         });
     }
 
     // Ask the learner how far it got; its answer (LearnerProgress) moves the run on.
     private void Advance()
     {
-        if (state is RunStates.Finished or RunStates.Stopped)
-            Publish(new RunCompleted(runId, (int)completed, checkpoint, state));
+        if (state is RunStates.Finished or RunStates.Stopped or RunStates.Failed)
+            Publish(Completed());
         else
             context.Learner.Tell(new QueryLearner(runId, completed - 1));
     }
 
     private void OnLearnerProgress(LearnerProgress progress)
     {
-        if (config is null || state == RunStates.Finished) return;
+        if (config is null || state is RunStates.Finished or RunStates.Failed) return;
         var missing = progress.Applied.Where(a => a.Step >= completed).OrderBy(a => a.Step)
             .Select(a => new StepCompleted(runId, a.Step, a.Metrics, a.Checkpoint)).ToArray();
         if (missing.Length == 0) { Continue(progress); return; }
@@ -183,6 +221,6 @@ internal sealed class RunEntity : RunTaggedActor
     {
         int every = context.Settings.SnapshotEvery;
         if (every > 0 && LastSequenceNr % every == 0)
-            SaveSnapshot(new RunSnapshot(runId, config, completed, current, state, checkpoint));
+            SaveSnapshot(new RunSnapshot(runId, config, completed, current, state, checkpoint, restarts, failure));
     }
 }

@@ -104,7 +104,7 @@ public sealed partial class EngineHost : IAsyncDisposable
         var completed = await completion.Task.WaitAsync(cancellation);
         var progress = await context.Learner.Ask<LearnerProgress>(new QueryLearner(context.Run.RunId, -1), TimeSpan.FromSeconds(60), cancellation);
         return new EngineOutcome(completed.RunId, completed.Steps, completed.Checkpoint, completed.State,
-            progress.Applied.Select(a => a.Metrics.ToStepMetrics()).ToArray());
+            progress.Applied.Select(a => a.Metrics.ToStepMetrics()).ToArray(), completed.Reason);
     }
 
     /// <summary>Sends a lifecycle command (<see cref="PauseRun"/>, <see cref="ResumeRun"/>, <see cref="StopRun"/>, <see cref="GetRunStatus"/>) to the run and returns its status.</summary>

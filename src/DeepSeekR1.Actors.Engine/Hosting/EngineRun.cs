@@ -33,7 +33,15 @@ public sealed record EngineRun
     public IReadOnlyList<string> CheckpointExtraFiles { get; init; } = [];
     /// <summary>The effective configuration, journaled with the run for the record.</summary>
     public string ConfigText { get; init; } = "";
+    /// <summary>Set when a supervisor started this engine again after the last one died; the run journals it.</summary>
+    public EngineRestart? Restart { get; init; }
 }
+
+/// <summary>Why this engine is a restart: what its supervisor saw the previous one die of.</summary>
+/// <param name="Attempt">Which restart this is (1 for the first).</param>
+/// <param name="MaxRestarts">How many the supervisor allows.</param>
+/// <param name="Cause">How the previous engine died (<c>SIGSEGV at step 134</c>).</param>
+public sealed record EngineRestart(int Attempt, int MaxRestarts, string Cause);
 
 /// <summary>How the host reports a run's progress.</summary>
 public sealed record EngineObserver
@@ -48,6 +56,7 @@ public sealed record EngineObserver
 /// <param name="RunId">The run.</param>
 /// <param name="Steps">Steps applied in total (earlier sessions included).</param>
 /// <param name="Checkpoint">The latest checkpoint folder.</param>
-/// <param name="State"><c>finished</c>, or <c>stopped</c> when it was stopped early.</param>
+/// <param name="State"><c>finished</c>, <c>stopped</c> when it was stopped early, or <c>failed</c>.</param>
 /// <param name="Metrics">The metrics of every step, in order (earlier sessions included), from the learner's journal.</param>
-public sealed record EngineOutcome(string RunId, int Steps, string Checkpoint, string State, IReadOnlyList<StepMetrics> Metrics);
+/// <param name="Failure">Why a <c>failed</c> run failed; null otherwise.</param>
+public sealed record EngineOutcome(string RunId, int Steps, string Checkpoint, string State, IReadOnlyList<StepMetrics> Metrics, string? Failure = null);

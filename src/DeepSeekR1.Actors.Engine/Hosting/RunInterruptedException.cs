@@ -6,3 +6,10 @@ namespace DeepSeekR1.Actors.Engine.Hosting;
 /// </summary>
 /// <param name="message">What happened, for the user.</param>
 public sealed class RunInterruptedException(string message) : Exception(message);
+
+/// <summary>
+/// An entity of the run met a fault it cannot get past (<see cref="Contracts.RunFaulted"/>): a corrupt or missing
+/// checkpoint, a journal that cannot be written. The journal is as it was; the same command resumes once it is fixed.
+/// </summary>
+/// <param name="message">What failed, naming the path.</param>
+public sealed class RunFaultedException(string message) : Exception(message);

@@ -32,6 +32,11 @@ internal sealed class RunWatcher : ReceiveActor, IWithTimers
             completion.TrySetResult(c);
             Context.Stop(Self);
         });
+        Receive<RunFaulted>(f =>
+        {
+            completion.TrySetException(new RunFaultedException(f.Reason));
+            Context.Stop(Self);
+        });
         Receive<RunRejected>(r =>
         {
             completion.TrySetException(new InvalidOperationException($"run '{r.RunId}' cannot resume: {r.Reason}"));

@@ -43,6 +43,8 @@ internal sealed class RunJournal(ActorSystem system)
                 RunResumed => status with { State = RunStates.Running },
                 RunStopped => status with { State = RunStates.Stopped },
                 RunFinished f => status with { State = RunStates.Finished, Checkpoint = f.Checkpoint },
+                RunRestarted => status with { Restarts = status.Restarts + 1 },
+                RunFailed => status with { State = RunStates.Failed },
                 _ => status,
             };
         return status;

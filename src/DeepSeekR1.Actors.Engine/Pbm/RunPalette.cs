@@ -64,11 +64,11 @@ internal static class RunPalette
             var applied = await journal.Applied(runId, invocation.Cancellation);
             var last = applied.Count > 0 ? applied[^1].Metrics : null;
             var table = new PbmTable("run", "state", "steps_done", "steps", "step_in_flight", "policy_version",
-                "reward", "accuracy", "length", "kl", "loss", "step_seconds", "checkpoint", "journal");
+                "reward", "accuracy", "length", "kl", "loss", "step_seconds", "restarts", "checkpoint", "journal");
             table.Add(runId, status.State, status.StepsCompleted, await PlannedSteps(runId, invocation.Cancellation),
                 status.CurrentStep >= 0 ? status.CurrentStep + 1 : null, (long)applied.Count,
                 last?.RewardMean, last?.Accuracy, last?.CompletionLengthMean, last?.KlMean, last?.Loss, last?.StepSeconds,
-                applied.Count > 0 ? applied[^1].Checkpoint : status.Checkpoint, "ok");
+                status.Restarts, applied.Count > 0 ? applied[^1].Checkpoint : status.Checkpoint, "ok");
             await invocation.Send(table.ToFrame(runId == Hosted ? null : "this run is not hosted by this node: its status comes from the journal"));
         }
 

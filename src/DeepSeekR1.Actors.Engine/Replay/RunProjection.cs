@@ -19,6 +19,9 @@ public sealed class RunProjection
     private readonly Dictionary<long, StepAnalysisBuilder> analyses = [];          // sums per step, never the completions
     private readonly SortedDictionary<long, (MetricsData Metrics, DateTimeOffset? At)> applied = [];
     private readonly Dictionary<long, long> policyVersions = [];
+    private readonly HashSet<long> learnerSteps = [];
+    private readonly SortedSet<long> twice = [];
+    private readonly List<RunRestarted> restarts = [];
 
     /// <summary>The run's configuration, once its first event was read.</summary>
     public RunStarted? Started { get; private set; }
@@ -30,10 +33,22 @@ public sealed class RunProjection
     public string State { get; private set; } = RunStates.New;
 
     /// <summary><see cref="RunStates.Finished"/> or <see cref="RunStates.Stopped"/> once the run ended; null while it may go on.</summary>
-    public string? EndState => State is RunStates.Finished or RunStates.Stopped ? State : null;
+    public string? EndState => State is RunStates.Finished or RunStates.Stopped or RunStates.Failed ? State : null;
+
+    /// <summary>Why the run failed, once a <see cref="RunFailed"/> was read.</summary>
+    public string? Failure { get; private set; }
 
     /// <summary>Events applied.</summary>
     public long Events { get; private set; }
+
+    /// <summary>The times the run's engine died and its supervisor restarted it, in order.</summary>
+    public IReadOnlyList<RunRestarted> Restarts => restarts;
+
+    /// <summary>
+    /// Steps the learner journaled more than once (a step applied twice would change the policy twice); empty for a run
+    /// whose every step was applied exactly once, whatever crashed and resumed along the way.
+    /// </summary>
+    public IReadOnlyCollection<long> StepsAppliedTwice => twice;
 
     /// <summary>Takes the next event of the run. Returns true when it completed a step (a new row for the outputs).</summary>
     /// <param name="e">The event.</param>
@@ -71,6 +86,12 @@ public sealed class RunProjection
             case RunStopped:
                 State = RunStates.Stopped;
                 return false;
+            case RunFailed failed:
+                (State, Failure) = (RunStates.Failed, failed.Reason);
+                return false;
+            case RunRestarted restarted:
+                restarts.Add(restarted);
+                return false;
             default:
                 return false;
         }
@@ -80,6 +101,7 @@ public sealed class RunProjection
     // event is missing (a journal cut short between the two).
     private bool Record(long step, MetricsData metrics, DateTimeOffset? at, bool learner)
     {
+        if (learner && !learnerSteps.Add(step)) twice.Add(step);
         bool isNew = !applied.ContainsKey(step);
         if (isNew || learner) applied[step] = (metrics, at);
         return isNew;

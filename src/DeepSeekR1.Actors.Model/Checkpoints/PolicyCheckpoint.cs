@@ -51,6 +51,8 @@ public static class PolicyCheckpoint
             if (name == "lm_head.weight" && model.Config.TieWordEmbeddings) continue;   // some exporters write the tied copy
             throw new CheckpointException(source, $"tensor '{name}' does not belong to a model of this config");
         }
+        // The dtype conversions are temporaries: this scope frees them here, not the finalizer later (docs/native-crash.md).
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         foreach (var (name, target) in state)
         {

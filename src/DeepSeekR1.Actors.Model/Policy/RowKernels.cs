@@ -31,6 +31,9 @@ public static unsafe class RowKernels
         long rows = x.numel() / size;
         var input = x.contiguous();
         var scale = weight.contiguous();
+        TensorMemory.RequireContiguous(input, ScalarType.Float32, nameof(x));
+        TensorMemory.RequireContiguous(scale, ScalarType.Float32, nameof(weight));
+        if (scale.numel() != size) throw new ArgumentException($"RmsNorm: weight has {scale.numel()} elements for rows of {size}");
         var output = empty(x.shape, ScalarType.Float32);
         float* source = (float*)TensorMemory.Data(input), w = (float*)TensorMemory.Data(scale), target = (float*)TensorMemory.Data(output);
         int width = Vector<float>.Count;
@@ -65,6 +68,8 @@ public static unsafe class RowKernels
         int inner = (int)gateUp.shape[^1] / 2;
         long rows = gateUp.numel() / (2 * inner);
         var input = gateUp.contiguous();
+        TensorMemory.RequireContiguous(input, ScalarType.Float32, nameof(gateUp));
+        if (gateUp.shape[^1] % 2 != 0) throw new ArgumentException($"SiluTimesUp: the last axis ({gateUp.shape[^1]}) must hold gate and up halves");
         var shape = gateUp.shape.ToArray();
         shape[^1] = inner;
         var output = empty(shape, ScalarType.Float32);
@@ -101,6 +106,12 @@ public static unsafe class RowKernels
         var input = x.stride(3) == 1 ? x : x.contiguous();
         var c = cos.contiguous();
         var s = sin.contiguous();
+        if (x.dtype != ScalarType.Float32 || input.stride(3) != 1) throw new ArgumentException("Rotate: x must be float32 with its last axis contiguous");
+        TensorMemory.RequireContiguous(c, ScalarType.Float32, nameof(cos));
+        TensorMemory.RequireContiguous(s, ScalarType.Float32, nameof(sin));
+        long[] table = [batch, seq, 1, dim];
+        if (!c.shape.SequenceEqual(table) || !s.shape.SequenceEqual(table))
+            throw new ArgumentException($"Rotate: tables [{string.Join(", ", c.shape)}] and [{string.Join(", ", s.shape)}], expected [{string.Join(", ", table)}]");
         var output = empty([batch, seq, heads, dim], ScalarType.Float32);
         float* source = (float*)TensorMemory.Data(input), cosines = (float*)TensorMemory.Data(c), sines = (float*)TensorMemory.Data(s);
         float* target = (float*)TensorMemory.Data(output);

@@ -36,9 +36,10 @@ public sealed record SamplingOptions
     /// <summary>Checks the options and names the first bad one.</summary>
     public SamplingOptions Validate()
     {
+        // Written so that NaN fails each check (NaN compares false with everything).
         if (MaxNewTokens <= 0) throw new ArgumentException("sampling: max-new-tokens must be positive", nameof(MaxNewTokens));
-        if (Temperature < 0) throw new ArgumentException("sampling: temperature must not be negative", nameof(Temperature));
-        if (TopP is <= 0 or > 1) throw new ArgumentException("sampling: top-p must be in (0, 1]", nameof(TopP));
+        if (!(Temperature >= 0) || double.IsInfinity(Temperature)) throw new ArgumentException($"sampling: temperature must be a finite number >= 0, not {Temperature}", nameof(Temperature));
+        if (!(TopP > 0 && TopP <= 1)) throw new ArgumentException($"sampling: top-p must be in (0, 1], not {TopP}", nameof(TopP));
         if (TopK < 0) throw new ArgumentException("sampling: top-k must not be negative", nameof(TopK));
         return this;
     }

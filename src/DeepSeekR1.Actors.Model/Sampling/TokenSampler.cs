@@ -64,6 +64,10 @@ public static class TokenSampler
     /// </summary>
     internal static unsafe (Tensor Tokens, Tensor LogProbs) InvertCdfOnCpu(Tensor logProbs, Tensor probs, double[] uniforms)
     {
+        TensorMemory.RequireContiguous(probs, ScalarType.Float32, nameof(probs));
+        TensorMemory.RequireContiguous(logProbs, ScalarType.Float32, nameof(logProbs));
+        if (!logProbs.shape.SequenceEqual(probs.shape) || probs.dim() != 2 || uniforms.Length != probs.shape[0])
+            throw new ArgumentException($"inverse CDF: probs [{string.Join(", ", probs.shape)}], log-probs [{string.Join(", ", logProbs.shape)}] and {uniforms.Length} draws do not agree");
         int rows = (int)probs.shape[0], vocab = (int)probs.shape[1];
         var tokens = new long[rows];
         var chosen = new float[rows];
