@@ -5,8 +5,8 @@ using DeepSeekR1.Actors.Cli.Configuration;
 
 // --verbose (anywhere on the command line) adds the stack trace to an error; without it an error is one line.
 bool verbose = args.Contains("--verbose");
+TrainCommand.CommandLine = args;   // as given: a supervised engine gets --verbose too
 args = args.Where(a => a != "--verbose").ToArray();
-TrainCommand.CommandLine = args;
 // An exception on a thread of our own (not the command's) would otherwise abort with SIGABRT and a stack trace.
 AppDomain.CurrentDomain.UnhandledException += (_, e) =>
 {

@@ -93,7 +93,7 @@ internal sealed class LearnerActor : RunTaggedActor
             policy?.Dispose();
             (learner, policy) = (null, null);
             fault = $"the learner cannot restore run {runId} after step {StepsApplied}: {e.Message}";
-            Context.GetLogger().Error(e, "learner {0}: {1}", runId, fault);
+            Context.GetLogger().Error("learner {0}: {1}", runId, fault);   // the message names the path; no trace
             PublishFault();
         }
     }
