@@ -31,6 +31,14 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
         };
     }
 
+    // Real groups of step 0, sampled by the RL core from the run's initial policy.
+    private static IReadOnlyList<RolloutGroup> SampleStep0(EngineContext context)
+    {
+        using var policy = ColdStart.Policy();
+        var requests = context.Prompts.ForStep(0).Select((item, i) => new GroupRequest(0, i, item)).ToArray();
+        return context.Sampler.Sample(policy, 0, requests);
+    }
+
     private sealed record Probes(Akka.TestKit.TestProbe Queue, Akka.TestKit.TestProbe Verifiers, Akka.TestKit.TestProbe Learner, Akka.TestKit.TestProbe Runs, Akka.TestKit.TestProbe PubSub);
 
     private static RolloutData Scored(int sample, double reward) =>
@@ -130,12 +138,7 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
     {
         var context = Context("once", out var probes);
         // Real groups of step 0, sampled by the RL core from the run's initial policy.
-        IReadOnlyList<RolloutGroup> sampled;
-        using (var policy = ColdStart.Policy())
-        {
-            var requests = context.Prompts.ForStep(0).Select((item, i) => new GroupRequest(0, i, item)).ToArray();
-            sampled = context.Sampler.Sample(policy, 0, requests);
-        }
+        var sampled = SampleStep0(context);
         var deliveries = sampled.Select(g => new DeliverGroup(EntityIds.Group("once", 0, g.Index), GroupData.From(g))).ToArray();
 
         var learner = Sys.ActorOf(Props.Create(() => new LearnerActor(context)).WithDispatcher(EngineHost.ModelDispatcher));
@@ -174,12 +177,7 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
     public async Task A_malformed_group_is_rejected_once_journaled_and_fails_the_run_even_after_a_restart()
     {
         var context = Context("malformed", out var probes);
-        IReadOnlyList<RolloutGroup> sampled;
-        using (var policy = ColdStart.Policy())
-        {
-            var requests = context.Prompts.ForStep(0).Select((item, i) => new GroupRequest(0, i, item)).ToArray();
-            sampled = context.Sampler.Sample(policy, 0, requests);
-        }
+        var sampled = SampleStep0(context);
         // Group 1 carries a token id past the vocabulary: the update would index past the embedding table.
         var bad = sampled[1] with { Rollouts = [sampled[1].Rollouts[0] with { CompletionIds = [1, 999_999] }, .. sampled[1].Rollouts.Skip(1)] };
         bad = bad with { Rollouts = [bad.Rollouts[0] with { OldLogProbs = [-1f, -1f] }, .. bad.Rollouts.Skip(1)] };

@@ -174,6 +174,17 @@ internal sealed class LearnerActor : RunTaggedActor
         if (groups.Count == context.Run.Grpo.PromptsPerStep) ApplyStep(step);
     }
 
+    // After an update that failed: drop the step's groups (they deliver again) and rebuild the policy, reference and
+    // optimizer from the last checkpoint, since the update may have changed some weights before it stopped.
+    private void Reload()
+    {
+        groups.Clear();
+        deliverers.Clear();
+        learner?.Dispose();
+        policy?.Dispose();
+        PrepareOrFault();
+    }
+
     private void FailRun(GroupRejected r)
     {
         string reason = $"the learner refused group {r.GroupId} (step {r.Step + 1}, group {r.Index}): {r.Reason}";
@@ -197,11 +208,7 @@ internal sealed class LearnerActor : RunTaggedActor
             // checkpoint, and let the groups deliver again. The same failure every time is not transient: fail the run.
             int attempts = failedUpdates[step] = failedUpdates.GetValueOrDefault(step) + 1;
             Context.GetLogger().Error(e, "learner {0}: the update of step {1} failed (attempt {2} of {3})", runId, step + 1, attempts, UpdateAttempts);
-            groups.Clear();
-            deliverers.Clear();
-            learner?.Dispose();
-            policy?.Dispose();
-            PrepareOrFault();
+            Reload();
             if (attempts >= UpdateAttempts)
                 context.Runs.Tell(EngineContext.To(runId, new FailRun(runId,
                     $"the update of step {step + 1} failed {attempts} times, the last with {e.GetType().Name}: {e.Message}")));
@@ -211,11 +218,7 @@ internal sealed class LearnerActor : RunTaggedActor
         // weights back as they were, and fail the run (the same groups would give the same numbers again).
         if (!double.IsFinite(metrics.Loss) || !double.IsFinite(metrics.GradNorm))
         {
-            groups.Clear();
-            deliverers.Clear();
-            learner.Dispose();
-            policy?.Dispose();
-            PrepareOrFault();
+            Reload();
             context.Runs.Tell(EngineContext.To(runId, new FailRun(runId,
                 $"the update of step {step + 1} gave loss {metrics.Loss} and gradient norm {metrics.GradNorm}; no checkpoint was written")));
             return;
