@@ -11,6 +11,8 @@ namespace DeepSeekR1.Actors.Engine.Tests.Cluster;
 public class ClusterRunTests(PostgresServer postgres)
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(240);
+    // How long a line another process printed before the driver exited may take to reach us.
+    private static readonly TimeSpan LateLine = TimeSpan.FromSeconds(15);
 
     [Fact]
     public async Task Three_nodes_run_a_tiny_run_to_completion_with_each_step_and_group_journaled_once()
@@ -61,8 +63,9 @@ public class ClusterRunTests(PostgresServer postgres)
         int exit = await driver.WaitForExit(RunTimeout);
         Assert.True(exit == 0, ClusterHarness.Output(driver, learner, survivor, victim));
         cluster.AssertJournalComplete();
-        // The survivor took over the sampling after the kill.
-        Assert.Contains(survivor.Lines, l => l.StartsWith($"r1-engine: sampling step={cluster.Steps}", StringComparison.Ordinal));
+        // The survivor took over the sampling after the kill. Its output is read asynchronously, so the line may
+        // arrive a moment after the driver has exited: wait for it rather than look once.
+        Assert.True(await survivor.WaitForLine($"r1-engine: sampling step={cluster.Steps}", LateLine), ClusterHarness.Output(driver, learner, survivor, victim));
     }
 
     [Fact]
@@ -81,7 +84,8 @@ public class ClusterRunTests(PostgresServer postgres)
         int exit = await driver.WaitForExit(RunTimeout);
         Assert.True(exit == 0, ClusterHarness.Output(driver, doomed, standby, worker));
         var applied = cluster.AssertJournalComplete();
-        Assert.Contains(standby.Lines, l => l.StartsWith($"r1-engine: applied step={cluster.Steps}", StringComparison.Ordinal));
+        // The standby printed the marker before the run ended, but its output pipe is drained asynchronously.
+        Assert.True(await standby.WaitForLine($"r1-engine: applied step={cluster.Steps}", LateLine), ClusterHarness.Output(driver, doomed, standby, worker));
         // The standby resumed from the last applied step's checkpoint, optimizer state and reference.
         await AssertSameAsInline(cluster, applied);
     }
