@@ -17,7 +17,7 @@ public static class ErrorText
     /// something failed: those exit 2, as configuration errors do.
     /// </summary>
     public static bool IsBadInput(Exception e) => e is InvalidDataException or FormatException or JsonException
-        or CheckpointException or FileNotFoundException or DirectoryNotFoundException or ArgumentException
+        or CheckpointException or Rl.Data.DatasetFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException
         || (e is AggregateException { InnerExceptions.Count: 1 } a && IsBadInput(a.InnerExceptions[0]));
 
     /// <summary>The message of <paramref name="e"/> and its inner exceptions, each once; the stack trace when verbose.</summary>
@@ -27,9 +27,17 @@ public static class ErrorText
         var parts = new List<string>();
         for (Exception? x = e; x is not null; x = x.InnerException)
         {
-            string message = x.Message.Trim();
+            // libtorch appends its C++ backtrace to the message: its first line is the message.
+            string message = FirstLine(x.Message);
             if (message.Length > 0 && !parts.Any(p => p.Contains(message, StringComparison.Ordinal))) parts.Add(message);
         }
         return string.Join(": ", parts) + " (--verbose shows where)";
+    }
+
+    private static string FirstLine(string message)
+    {
+        string trimmed = message.Trim();
+        int newline = trimmed.IndexOf('\n');
+        return newline < 0 ? trimmed : trimmed[..newline].TrimEnd();
     }
 }

@@ -1,5 +1,6 @@
 using DeepSeekR1.Actors.Cli.Configuration;
 using DeepSeekR1.Actors.Model;
+using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Tokenizers;
 using static TorchSharp.torch;
@@ -46,6 +47,20 @@ public static class PolicyFactory
             throw new ConfigException($"r1.model.vocab-size ({model.VocabSize}) is smaller than the tokenizer's vocabulary ({tokenizer.VocabSize})");
         try { return model.Validate(); }
         catch (ArgumentException e) { throw new ConfigException($"r1.model.{e.ParamName}: {e.Message}"); }
+    }
+
+    /// <summary>
+    /// A checkpoint the user names (<c>eval --checkpoint</c>, <c>r1.train.init</c>, <c>sft --init</c>), loaded the same
+    /// way by every command: verified against its manifest when it has one (every checkpoint r1 writes does); a folder
+    /// without one (a Hugging Face download) loads unverified, with a warning naming it. The checkpoints a run writes
+    /// for itself are always verified (the engine loads them with <see cref="PolicyCheckpoint.Load"/> directly).
+    /// </summary>
+    public static PolicyModel LoadCheckpoint(string directory, Device device, TextWriter warnings)
+    {
+        bool verify = File.Exists(Path.Combine(directory, CheckpointManifest.FileName));
+        if (!verify && Directory.Exists(directory))
+            warnings.WriteLine($"r1: warning: {directory} has no {CheckpointManifest.FileName} (it was not written by r1): its weights are loaded unverified");
+        return PolicyCheckpoint.Load(directory, device, verify);
     }
 
     /// <summary>A freshly initialised policy from r1.model and r1.seed.</summary>

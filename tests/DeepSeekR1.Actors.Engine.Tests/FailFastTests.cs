@@ -107,8 +107,10 @@ public class FailFastTests
         Assert.Contains(verbose, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task A_corrupt_latest_checkpoint_on_resume_ends_the_run_naming_it_and_leaves_the_journal_alone()
+    [Theory]
+    [InlineData("flipped")]
+    [InlineData("deleted")]
+    public async Task A_corrupt_latest_checkpoint_on_resume_ends_the_run_naming_it_and_leaves_the_journal_alone(string damage)
     {
         using var dir = new TempDir();
         string data = Path.Combine(dir.Path, "data");
@@ -120,13 +122,17 @@ public class FailFastTests
             first.Kill9();
         }
         long eventsBefore = JournalFile.Read(data).Count;
-        // Flip the weights of every checkpoint the run wrote (the manifest's hashes no longer match).
-        foreach (var file in Directory.GetFiles(Path.Combine(data, "runs", "ff", "checkpoints"), "*.safetensors", SearchOption.AllDirectories)
-                     .Where(f => !f.Contains("step-000000", StringComparison.Ordinal)))
+        // Flip the weights of every checkpoint the run wrote (the manifest's hashes no longer match), or delete them.
+        foreach (var folder in Directory.GetDirectories(Path.Combine(data, "runs", "ff", "checkpoints"), "step-*")
+                     .Where(f => !f.EndsWith("step-000000", StringComparison.Ordinal)))
         {
-            var bytes = File.ReadAllBytes(file);
-            bytes[^1] ^= 0xFF;
-            File.WriteAllBytes(file, bytes);
+            if (damage == "deleted") { Directory.Delete(folder, recursive: true); continue; }
+            foreach (var file in Directory.GetFiles(folder, "*.safetensors"))
+            {
+                var bytes = File.ReadAllBytes(file);
+                bytes[^1] ^= 0xFF;
+                File.WriteAllBytes(file, bytes);
+            }
         }
         var (exit, lines) = await Run(dir.Path, command);
         Assert.True(exit == 1, string.Join('\n', lines));

@@ -12,10 +12,58 @@ public sealed class WorkQueueTests : TestKit
 
     private static SampleWork Work(string group, int sample, long version = 0) => new(group, sample, [1, 2], (ulong)sample, version, $"ckpt-{version}");
 
-    private IActorRef Queue(int lingerMilliseconds = 20)
+    private IActorRef Queue(int lingerMilliseconds = 20, IActorRef? pubSub = null)
     {
         var settings = EngineSettings.From(Sys.Settings.Config) with { BatchLinger = TimeSpan.FromMilliseconds(lingerMilliseconds) };
-        return Sys.ActorOf(Props.Create(() => new WorkQueue(settings)));
+        var mediator = pubSub ?? CreateTestProbe().Ref;
+        return Sys.ActorOf(Props.Create(() => new WorkQueue(settings, "run", mediator)));
+    }
+
+    [Fact]
+    public void Work_that_fails_on_every_attempt_faults_the_run_instead_of_cycling_forever()
+    {
+        var pubSub = CreateTestProbe();
+        var queue = Queue(pubSub: pubSub.Ref);
+        var sampler = CreateTestProbe();
+        queue.Tell(new OfferWork([Work("g0", 0), Work("g0", 1)]));
+        for (int attempt = 1; attempt < WorkQueue.MaxAttempts; attempt++)
+        {
+            queue.Tell(new RequestWork("slot-0", 8), sampler.Ref);
+            Assert.Equal(2, sampler.ExpectMsg<WorkBatch>().Work.Count);
+            queue.Tell(new WorkFailed("slot-0", "prompt (900 tokens) + max-new-tokens (128) exceeds max-position-embeddings (512)"), sampler.Ref);
+            pubSub.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        }
+        queue.Tell(new RequestWork("slot-0", 8), sampler.Ref);
+        sampler.ExpectMsg<WorkBatch>();
+        queue.Tell(new WorkFailed("slot-0", "prompt (900 tokens) + max-new-tokens (128) exceeds max-position-embeddings (512)"), sampler.Ref);
+
+        var published = pubSub.ExpectMsg<Akka.Cluster.Tools.PublishSubscribe.Publish>();
+        Assert.Equal(Sharding.EntityIds.RunTopic("run"), published.Topic);
+        var fault = Assert.IsType<RunFaulted>(published.Message);
+        Assert.Contains($"failed {WorkQueue.MaxAttempts} times", fault.Reason);
+        Assert.Contains("exceeds max-position-embeddings", fault.Reason);
+        // The doomed work is not handed out again.
+        queue.Tell(new RequestWork("slot-0", 8), sampler.Ref);
+        sampler.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void A_failure_then_a_success_starts_the_count_again()
+    {
+        var pubSub = CreateTestProbe();
+        var queue = Queue(pubSub: pubSub.Ref);
+        var sampler = CreateTestProbe();
+        for (int round = 0; round < 2 * WorkQueue.MaxAttempts; round++)
+        {
+            queue.Tell(new OfferWork([Work($"g{round}", 0)]));
+            queue.Tell(new RequestWork("slot-0", 8), sampler.Ref);
+            sampler.ExpectMsg<WorkBatch>();
+            // Each piece of work fails once and then succeeds: transient faults never add up to a run fault.
+            queue.Tell(new WorkFailed("slot-0", "transient"), sampler.Ref);
+            queue.Tell(new RequestWork("slot-0", 8), sampler.Ref);
+            sampler.ExpectMsg<WorkBatch>();
+        }
+        pubSub.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
     [Fact]

@@ -11,6 +11,7 @@ using DeepSeekR1.Actors.Rl.Data;
 using DeepSeekR1.Actors.Rl.Evaluation;
 using DeepSeekR1.Actors.Rl.Rewards;
 using DeepSeekR1.Actors.Rl.Tasks;
+using DeepSeekR1.Actors.Rl.Training;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
@@ -73,9 +74,7 @@ public static class EvalCommand
             TorchRuntime.Configure(config.GetInt("r1.torch-threads"), config.GetBool("r1.torch-keep-freed-memory"));
             var device = TorchRuntime.ResolveDevice(config.GetString("r1.device"));
             var tokenizer = TokenizerFor(checkpoint, config);
-            // A checkpoint written by PolicyCheckpoint.Save is verified against its manifest; a raw download has none.
-            bool verify = File.Exists(Path.Combine(checkpoint, CheckpointManifest.FileName));
-            using var model = PolicyCheckpoint.Load(checkpoint, device, verify);
+            using var model = PolicyFactory.LoadCheckpoint(checkpoint, device, error);
             if (tokenizer.VocabSize > model.Config.VocabSize)
             {
                 error.WriteLine($"r1 eval: tokenizer '{tokenizer.Name}' has {tokenizer.VocabSize} ids but the checkpoint's vocabulary " +
@@ -83,7 +82,7 @@ public static class EvalCommand
                 return 1;
             }
 
-            var questions = Questions(source, settings);
+            var questions = Fitting(Questions(source, settings), new PromptBudget(tokenizer, model.Config.MaxPositionEmbeddings, settings.MaxNewTokens), error);
             var composer = new RewardComposer(RewardWeights.R1Zero, CountdownChecker.Check);
             var clock = Stopwatch.StartNew();
             var report = Evaluator.Run(model, tokenizer, questions, settings, composer,
@@ -151,6 +150,19 @@ public static class EvalCommand
         {
             throw new ConfigException($"r1.eval.{e.ParamName}: {Reason(e)}");
         }
+    }
+
+    // Questions whose prompt leaves no room for a completion are skipped with a count (the generator would refuse the
+    // whole batch); none left is an error.
+    private static IReadOnlyList<TaskItem> Fitting(IReadOnlyList<TaskItem> questions, PromptBudget budget, TextWriter error)
+    {
+        var fitting = questions.Where(budget.Fits).ToArray();
+        if (fitting.Length == questions.Count) return questions;
+        string first = questions.First(q => !budget.Fits(q)).Id;
+        string why = $"longer than the {budget.MaxPromptTokens} tokens the model's {budget.MaxPositions} positions leave after max-new-tokens {budget.MaxNewTokens}";
+        if (fitting.Length == 0) throw new ConfigException($"r1 eval: no question's prompt fits: every one is {why} (first: {first})");
+        error.WriteLine($"r1 eval: warning: {questions.Count - fitting.Length} of {questions.Count} questions are skipped: their prompt is {why} (first: {first})");
+        return fitting;
     }
 
     /// <summary>The checkpoint's own tokenizer.json when it has one (the tokenizer it was trained with), else r1.tokenizer.kind.</summary>

@@ -52,7 +52,7 @@ public static class NodeCommand
         try { grpo = config.Bind<GrpoSettings>("r1.grpo").Validate(); }
         catch (ArgumentException e) { throw new ConfigException(e.Message); }
         var runtime = PolicyFactory.Start(config);
-        var task = TaskCatalog.Get(grpo.Task, string.IsNullOrEmpty(grpo.Data) ? null : grpo.Data);
+        var task = TrainCommand.TrainingTask(config, train, grpo, TrainCommand.SamplingSettings(config), runtime, output);
         var run = TrainCommand.EngineRunFor(config, train, grpo, runtime, task, runId);
 
         var observer = new EngineObserver

@@ -64,8 +64,28 @@ public static class SftCommand
         var tokenizer = init is not null && File.Exists(Path.Combine(init, "tokenizer.json"))
             ? HuggingFaceTokenizer.FromDirectory(init)
             : runtime.Tokenizer;
-        using var model = init is not null ? PolicyCheckpoint.Load(init, runtime.Device) : PolicyFactory.CreateRandom(config, runtime);
-        var examples = pairs.Select(p => SftTokenization.Encode(tokenizer, p)).ToList();
+        using var model = init is not null ? PolicyFactory.LoadCheckpoint(init, runtime.Device, error) : PolicyFactory.CreateRandom(config, runtime);
+        // A sequence longer than the model's positions cannot be run, and an example whose prompt fills the window
+        // has no completion token left to learn from (its loss would have no gradient): cap the one, skip the other.
+        int context = model.Config.MaxPositionEmbeddings;
+        if (settings.MaxSeqLen > context)
+        {
+            error.WriteLine($"r1 sft: note: r1.sft.max-seq-len {settings.MaxSeqLen} is beyond the model's {context} positions; sequences are cut at {context}");
+            settings = settings with { MaxSeqLen = context };
+        }
+        var encoded = pairs.Select(p => (Pair: p, Example: SftTokenization.Encode(tokenizer, p))).ToList();
+        var examples = encoded.Where(e => e.Example.PromptIds.Count < settings.MaxSeqLen).Select(e => e.Example).ToList();
+        if (examples.Count < encoded.Count)
+        {
+            string first = encoded.First(e => e.Example.PromptIds.Count >= settings.MaxSeqLen).Pair.Id;
+            string why = $"prompt is at least max-seq-len ({settings.MaxSeqLen} tokens) long, so no completion token fits";
+            if (examples.Count == 0)
+            {
+                error.WriteLine($"r1 sft: {dataPath}: no usable example: every {why} (first: {first})");
+                return DataError;
+            }
+            error.WriteLine($"r1 sft: warning: {dataPath}: {encoded.Count - examples.Count} of {encoded.Count} examples are skipped: their {why} (first: {first})");
+        }
 
         output.WriteLine($"sft: {examples.Count} examples, {SftTrainer.TotalSteps(settings, examples.Count)} steps, from {init ?? "a fresh model"}");
         var result = SftTrainer.Train(model, examples, settings, p => output.WriteLine(Describe(p)));

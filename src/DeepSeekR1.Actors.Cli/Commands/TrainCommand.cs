@@ -126,10 +126,10 @@ public static class TrainCommand
         using var runLock = cluster is null && !EngineSupervisor.IsChild ? RunLock.Take(runDir, runId) : null;
         // The task's data is read before the run is marked begun, so that a bad data file leaves nothing behind that
         // would make the next attempt say "resuming".
-        var task = TaskCatalog.Get(grpo.Task, string.IsNullOrEmpty(grpo.Data) ? null : grpo.Data);
+        var runtime = PolicyFactory.Start(config);
+        var task = TrainingTask(config, train, grpo, sampling, runtime, output);
         if (!resuming) File.WriteAllText(Path.Combine(runDir, "config.conf"), config.Root.ToString(true));
 
-        var runtime = PolicyFactory.Start(config);
         output.WriteLine($"r1 train: run {runId}{(resuming ? " (resuming)" : "")}, engine {train.Engine}, task {grpo.Task}, {grpo.Steps} steps x {grpo.PromptsPerStep} questions x {grpo.GroupSize} samples, policy {train.Init}");
 
         EvalSettings? evalSettings = train.EvalLimit > 0
@@ -232,6 +232,43 @@ public static class TrainCommand
         catch (ArgumentException e) { throw new ConfigException($"r1.{e.Message}"); }
     }
 
+    /// <summary>
+    /// The run's task, without the questions whose prompt leaves no room for a completion in the model's context
+    /// (counted, and the first named, on <paramref name="output"/>); an error when none is left. <c>r1 train</c> and
+    /// <c>r1 node</c> both build it this way, so every node of a cluster draws from the same questions.
+    /// </summary>
+    internal static ITaskSource TrainingTask(R1Config config, TrainSettings train, GrpoSettings grpo, SamplingOptions sampling, PolicyRuntime runtime, TextWriter output)
+    {
+        var task = TaskCatalog.Get(grpo.Task, string.IsNullOrEmpty(grpo.Data) ? null : grpo.Data);
+        var budget = new PromptBudget(runtime.Tokenizer, InitialContext(config, train, runtime), sampling.MaxNewTokens);
+        string source = string.IsNullOrEmpty(grpo.Data) ? $"task '{grpo.Task}'" : grpo.Data;
+        if (budget.MaxPromptTokens <= 0)
+            throw new ConfigException($"r1.sampling.max-new-tokens ({sampling.MaxNewTokens}) leaves no room for a prompt in the model's context ({budget.MaxPositions} positions)");
+        if (task is GeneratedTask generated)
+        {
+            // Generated questions have a bounded size; the first few show whether that size fits.
+            if (generated.Items(TaskSplit.Train, 0).Take(64).FirstOrDefault(item => !budget.Fits(item)) is { } unfit)
+                throw new ConfigException($"{source}: question {unfit.Id} takes {budget.Tokens(unfit)} prompt tokens; with max-new-tokens {sampling.MaxNewTokens} the model's {budget.MaxPositions} positions allow {budget.MaxPromptTokens}");
+            return task;
+        }
+        var fitted = FittedTaskSource.Check(task, budget.Fits, 0);
+        var trainFit = fitted.Splits[TaskSplit.Train];
+        if (trainFit.Total > 0 && trainFit.Skipped == trainFit.Total)
+            throw new ConfigException($"{source}: no training question fits the model's context ({budget.MaxPositions} positions less max-new-tokens {sampling.MaxNewTokens} leaves {budget.MaxPromptTokens} prompt tokens)");
+        foreach (var (split, fit) in fitted.Splits.Where(s => s.Value.Skipped > 0).OrderBy(s => s.Key))
+            output.WriteLine($"r1: warning: {source}: {fit.Skipped} of {fit.Total} {split.ToString().ToLowerInvariant()} questions are skipped: their prompt is longer than the {budget.MaxPromptTokens} tokens the context leaves (first: {fit.FirstSkipped})");
+        return fitted;
+    }
+
+    // The context of the policy a run starts from: r1.model for a fresh one, the checkpoint's config.json otherwise.
+    private static int InitialContext(R1Config config, TrainSettings train, PolicyRuntime runtime)
+    {
+        if (train.Init == "random") return PolicyFactory.ModelConfigFor(config, runtime.Tokenizer).MaxPositionEmbeddings;
+        string path = RepositoryPaths.Resolve(train.Init)
+            ?? throw new ConfigException($"r1.train.init: checkpoint '{train.Init}' not found (give a path, or \"random\")");
+        return HfConfigJson.Read(Path.Combine(path, HfConfigJson.FileName)).MaxPositionEmbeddings;
+    }
+
     /// <summary>The actor engine's inputs for <paramref name="runId"/>; every node of a cluster builds the same from the same configuration.</summary>
     internal static EngineRun EngineRunFor(R1Config config, TrainSettings train, GrpoSettings grpo, PolicyRuntime runtime, ITaskSource task, string runId)
     {
@@ -312,7 +349,7 @@ public static class TrainCommand
         if (train.Init == "random") return PolicyFactory.CreateRandom(config, runtime);
         string path = RepositoryPaths.Resolve(train.Init)
             ?? throw new ConfigException($"r1.train.init: checkpoint '{train.Init}' not found (give a path, or \"random\")");
-        return PolicyCheckpoint.Load(path, runtime.Device);
+        return PolicyFactory.LoadCheckpoint(path, runtime.Device, Console.Error);
     }
 
     private static EvalReport Evaluate(PolicyModel policy, IPolicyTokenizer tokenizer, ITaskSource task, EvalSettings settings, GrpoSettings grpo, TextWriter output, string label)

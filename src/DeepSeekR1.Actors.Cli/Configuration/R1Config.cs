@@ -40,7 +40,7 @@ public sealed class R1Config
         if (configFile is not null)
         {
             if (!File.Exists(configFile)) throw new ConfigException($"--config: file '{configFile}' does not exist");
-            layers.Add((Parse(File.ReadAllText(configFile), configFile), configFile));
+            layers.Add((Parse(ReadText(configFile), configFile), configFile));
         }
         foreach (var assignment in overrides ?? [])
         {
@@ -94,10 +94,22 @@ public sealed class R1Config
         string folder = File.Exists(origin) ? Path.GetDirectoryName(Path.GetFullPath(origin))! : Directory.GetCurrentDirectory();
         string path = Path.IsPathRooted(name) ? name : Path.Combine(folder, name);
         if (!File.Exists(path)) throw new ConfigException($"{origin}: include \"{name}\": no such file ({path})");
-        string text = File.ReadAllText(path);
+        string text = ReadText(path);
         HoconStructure.Check(text, path);
         return Akka.Configuration.Hocon.Parser.Parse(text, Includer(path, depth + 1));
     };
+
+    // A config file read as strict UTF-8: a bad byte is an error naming its line, not a U+FFFD inside a value.
+    private static string ReadText(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        try { return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes).TrimStart('\uFEFF'); }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            int line = 1 + bytes.AsSpan(0, Math.Clamp(e.Index, 0, bytes.Length)).Count((byte)'\n');
+            throw new ConfigException($"{path}:{line}: not valid UTF-8");
+        }
+    }
 
     // Values from the command line are strings unless they read as a number, a boolean or a list.
     private static string Quote(string value) =>

@@ -52,7 +52,7 @@ internal static class Placement
         var learner = Props.Create(() => new LearnerActor(context)).WithDispatcher(EngineHost.ModelDispatcher);
         context.Learner = Singleton(system, node, LearnerName(runId), BackoffSupervisor.Props(
             Backoff.OnStop(learner, "learner", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1)));
-        context.WorkQueue = Singleton(system, node, WorkQueueName(runId), Props.Create(() => new WorkQueue(context.Settings)));
+        context.WorkQueue = Singleton(system, node, WorkQueueName(runId), Props.Create(() => new WorkQueue(context.Settings, runId, context.PubSub)));
 
         if (!node.Has(NodeRoles.Rollout)) return;
         var self = Akka.Cluster.Cluster.Get(system).SelfAddress;

@@ -1,6 +1,9 @@
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Hosting;
+using DeepSeekR1.Actors.Engine.Sharding;
 
 namespace DeepSeekR1.Actors.Engine.Entities;
 
@@ -10,13 +13,18 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// once a free sampler's batch is full, or once no offer has come for the linger time (the groups of a step offer within
 /// milliseconds of each other, so they share one generation, as in the inline loop), but never later than
 /// <see cref="LingerCap"/> lingers after the first waiting offer. Work handed to a sampler that dies or reports a failure
-/// goes back to the queue. Work waiting when several samplers are free is split evenly between them.
+/// goes back to the queue. Work waiting when several samplers are free is split evenly between them. Work whose batch
+/// failed <see cref="MaxAttempts"/> times (a prompt no sampler can take, a fault every replica meets) is not handed out
+/// again: the queue reports the run faulted, with the samplers' last error, instead of retrying it forever.
 /// </summary>
 internal sealed class WorkQueue : ReceiveActor, IWithTimers
 {
     private sealed record DispatchTick;
 
     private readonly EngineSettings settings;
+    private readonly string runId;
+    private readonly IActorRef pubSub;
+    private readonly Dictionary<(string Group, int Sample), int> failures = [];
     private readonly List<SampleWork> pending = [];
     private readonly HashSet<(string Group, int Sample)> known = [];
     private readonly Dictionary<IActorRef, int> idle = [];
@@ -26,9 +34,17 @@ internal sealed class WorkQueue : ReceiveActor, IWithTimers
     /// <summary>The longest a free sampler waits for more offers, in multiples of the linger time.</summary>
     public const int LingerCap = 5;
 
-    public WorkQueue(EngineSettings settings)
+    /// <summary>How many failed batches a sample may be part of before the run is reported faulted.</summary>
+    public const int MaxAttempts = 3;
+
+    /// <param name="settings">The engine's batching settings.</param>
+    /// <param name="runId">The run whose work this is.</param>
+    /// <param name="pubSub">The distributed pub-sub mediator the run's fault is published on.</param>
+    public WorkQueue(EngineSettings settings, string runId, IActorRef pubSub)
     {
         this.settings = settings;
+        this.runId = runId;
+        this.pubSub = pubSub;
         Receive<OfferWork>(offer =>
         {
             foreach (var work in offer.Work)
@@ -38,14 +54,26 @@ internal sealed class WorkQueue : ReceiveActor, IWithTimers
         Receive<RequestWork>(request =>
         {
             if (inFlight.Remove(Sender, out var done))
-                foreach (var work in done) known.Remove((work.GroupId, work.Sample));
+                foreach (var work in done) { known.Remove((work.GroupId, work.Sample)); failures.Remove((work.GroupId, work.Sample)); }
             idle[Sender] = request.MaxSamples;
             Context.Watch(Sender);
             ScheduleDispatch();
         });
-        Receive<WorkFailed>(_ =>
+        Receive<WorkFailed>(failure =>
         {
-            if (inFlight.Remove(Sender, out var failed)) { pending.AddRange(failed); ScheduleDispatch(); }
+            if (!inFlight.Remove(Sender, out var failed)) return;
+            int attempts = failed.Max(w => failures[(w.GroupId, w.Sample)] = failures.GetValueOrDefault((w.GroupId, w.Sample)) + 1);
+            if (attempts >= MaxAttempts)
+            {
+                // Kept out of the queue (and known, so a group's re-offer does not bring it back): the run is over.
+                string reason = $"a batch of {failed.Count} samples (groups {string.Join(", ", failed.Select(w => w.GroupId).Distinct().Take(3))}) " +
+                                $"failed {attempts} times; the last sampler said: {failure.Reason}";
+                Context.GetLogger().Error("work queue: {0}", reason);
+                pubSub.Tell(new Publish(EntityIds.RunTopic(runId), new RunFaulted(runId, reason)));
+                return;
+            }
+            pending.AddRange(failed);
+            ScheduleDispatch();
         });
         Receive<DispatchTick>(_ => Dispatch());
         Receive<Terminated>(t =>

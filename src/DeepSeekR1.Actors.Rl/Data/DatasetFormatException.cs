@@ -8,12 +8,12 @@ public sealed class DatasetFormatException : Exception
 {
     /// <summary>Describes the bad line.</summary>
     /// <param name="file">Path of the dataset file.</param>
-    /// <param name="line">One-based line number.</param>
+    /// <param name="line">One-based line number, or 0 when the file as a whole is at fault.</param>
     /// <param name="key">The JSON key at fault, or <see langword="null"/> when the line as a whole is bad.</param>
     /// <param name="problem">What is wrong, in a few words.</param>
     /// <param name="inner">The parser's own exception, when there is one.</param>
     public DatasetFormatException(string file, int line, string? key, string problem, Exception? inner = null)
-        : base(key is null ? $"{file}:{line}: {problem}" : $"{file}:{line}: key '{key}': {problem}", inner)
+        : base((line > 0 ? $"{file}:{line}: " : $"{file}: ") + (key is null ? problem : $"key '{key}': {problem}"), inner)
     {
         File = file;
         Line = line;

@@ -26,11 +26,9 @@ public static class JsonlReader
     // Split from Read so argument errors surface at the call rather than at the first MoveNext.
     private static IEnumerable<T> ReadIterator<T>(string path, Func<JsonlRecord, T> map, ICollection<DatasetFormatException>? errors)
     {
-        using var reader = new StreamReader(path);
-        int lineNumber = 0;
-        while (reader.ReadLine() is { } line)
+        // Strict UTF-8: a bad byte is an error naming its line, never a silent U+FFFD in a prompt or gold answer.
+        foreach (var (lineNumber, line) in StrictUtf8Lines.Read(path))
         {
-            lineNumber++;
             if (string.IsNullOrWhiteSpace(line))
             {
                 continue;

@@ -55,7 +55,7 @@ internal sealed class MathEvaluator
         Spend();
         return expression switch
         {
-            NumberNode number => number.Value.ToDouble(),
+            NumberNode number => Underflowed(number.Value.ToDouble(), number.Value.Numerator.IsZero),
             ConstantNode constant => constant.Name switch
             {
                 ConstantNode.Pi => Math.PI,
@@ -111,11 +111,15 @@ internal sealed class MathEvaluator
     {
         '+' => left + right,
         '-' => left - right,
-        '*' => left * right,
-        '/' => left / right,
-        '^' => Power(left, right),
+        '*' => Underflowed(left * right, left == 0 || right == 0),
+        '/' => Underflowed(left / right, left == 0 || double.IsInfinity(right)),
+        '^' => Underflowed(Power(left, right), left == 0 || double.IsNegativeInfinity(right) || (double.IsPositiveInfinity(right) && Math.Abs(left) < 1)),
         _ => double.NaN,
     };
+
+    // A value too small for a double rounds to 0, and 0 is a real answer: 10^{-10^{10}} must not equal 0. Such a value
+    // is undefined here (NaN) unless an operand really makes it zero.
+    private static double Underflowed(double value, bool reallyZero) => value == 0 && !reallyZero ? double.NaN : value;
 
     /// <summary>Like <see cref="Math.Pow"/>, but a negative base with an odd-root exponent such as 1/3 gives the real root.</summary>
     private static double Power(double x, double y)

@@ -52,6 +52,13 @@ public class MathAnswerNotEquivalentTests
         { "a-b", "b-a" }, { "x^3", "x^2" }, { "\\sqrt{x}", "x" }, { "xy", "x+y" }, { "n!", "n" },
     };
 
+    // Values too small for a double round to 0; that must not make them equal to 0 (or to each other by accident).
+    public static TheoryData<string, string> Underflow => new()
+    {
+        { "10^{-10^{10}}", "0" }, { "0", "10^{-10^{10}}" }, { "2^{-5000}", "0" }, { "10^{-400}\times10^{-400}", "0" },
+        { "\frac{1}{10^{-10^{10}}}", "0" }, { "0.5^{100000}", "0" },
+    };
+
     public static TheoryData<string, string> Garbage => new()
     {
         { "banana", "18" }, { "18 + ", "18" }, { "(", "1" }, { "\\frac{1}{2", "1/2" }, { "1/0", "1" }, { "\\foo{3}", "3" },
@@ -67,6 +74,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(TuplesSetsIntervals))]
     [MemberData(nameof(EquationsAndSymbolic))]
     [MemberData(nameof(Garbage))]
+    [MemberData(nameof(Underflow))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
