@@ -138,4 +138,36 @@ public class FailFastDataTests
         Assert.True(trainExit == 0, string.Join('\n', trainLines));
         Assert.Contains(trainLines, l => l.Contains(warning));
     }
+
+    [Fact]
+    public async Task A_damaged_journal_is_named_by_replay_export_and_resume_and_left_as_it_was()
+    {
+        using var dir = new TempDir();
+        string data = Questions(dir.Path, "qa.jsonl", Enumerable.Range(0, 30).Select(i => $"What is {i} + 1?"));
+        string runs = Path.Combine(dir.Path, "runs");
+        var (exit, lines) = await Run(dir.Path, Train(runs, data));
+        Assert.True(exit == 0, string.Join('\n', lines));
+        string journal = Path.Combine(runs, "journal.db");
+        foreach (var extra in new[] { "-wal", "-shm" }.Select(s => journal + s).Where(File.Exists)) File.Delete(extra);
+        // Cut the file short, as a full disk or an interrupted copy would.
+        using (var stream = new FileStream(journal, FileMode.Open)) stream.SetLength(stream.Length / 2);
+        byte[] damaged = File.ReadAllBytes(journal);
+
+        string[][] commands =
+        [
+            ["replay", "--run", "ffd", "--out", Path.Combine(dir.Path, "replay"), "--data-dir", runs],
+            ["journal", "export", "--run", "ffd", "--out", Path.Combine(dir.Path, "events.jsonl"), "--data-dir", runs],
+            Train(runs, data),   // the resume
+        ];
+        foreach (var command in commands)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            (exit, lines) = await Run(dir.Path, command);
+            Assert.True(exit == 1, $"{command[0]}: exit {exit}\n" + string.Join('\n', lines));
+            Assert.Contains(lines, l => l.StartsWith("r1: ", StringComparison.Ordinal) && l.Contains($"the journal {journal} is damaged"));
+            AssertNoTrace(lines);
+            Assert.DoesNotContain(lines, l => l.Contains("engine died"));   // a damaged journal is not restarted on
+            Assert.Equal(damaged, File.ReadAllBytes(journal));
+        }
+    }
 }

@@ -77,11 +77,41 @@ public static class EngineConfig
     public static void PrepareJournalFile(string dataDirectory)
     {
         Directory.CreateDirectory(dataDirectory);
-        using var connection = new SqliteConnection(ConnectionString(Path.Combine(dataDirectory, JournalFileName)));
+        string file = Path.Combine(dataDirectory, JournalFileName);
+        if (File.Exists(file)) CheckJournalFile(file);
+        using var connection = new SqliteConnection(ConnectionString(file));
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;";
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Checks that a SQLite journal file is a whole database (SQLite's <c>quick_check</c>, read-only) before the plugin
+    /// opens it: the plugin would report a truncated or overwritten file only as a query timeout, or as
+    /// "database disk image is malformed" without the file's name, and an engine could write more to it.
+    /// </summary>
+    /// <exception cref="JournalDamagedException">The file is not a sound SQLite database; it is left as it was.</exception>
+    public static void CheckJournalFile(string file)
+    {
+        string path = Path.GetFullPath(file);
+        string verdict;
+        try
+        {
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA quick_check(1);";
+            verdict = command.ExecuteScalar() as string ?? "no answer";
+        }
+        catch (SqliteException e)
+        {
+            verdict = e.Message.Replace("SQLite Error ", "SQLite error ", StringComparison.Ordinal).Replace("'", "");
+        }
+        if (verdict == "ok") return;
+        // quick_check answers on several lines ("*** in database main ***", then a page): keep it on one, and short.
+        verdict = string.Join("; ", verdict.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
+        throw new JournalDamagedException(path, verdict.Length > 200 ? verdict[..200] + "..." : verdict);
     }
 
     private static Config Load()

@@ -52,6 +52,7 @@ public sealed class JournalReader : IAsyncDisposable
         string file = Path.Combine(dataDirectory, EngineConfig.JournalFileName);
         if (EngineConfig.UsesSqlite(config) && !File.Exists(file))
             throw new FileNotFoundException($"no journal at {Path.GetFullPath(file)} (is --data-dir the folder a run wrote to?)", file);
+        if (EngineConfig.UsesSqlite(config)) EngineConfig.CheckJournalFile(file);
         return new JournalReader(ActorSystem.Create("r1-replay", config));
     }
 
