@@ -170,4 +170,30 @@ public class FailFastDataTests
             Assert.Equal(damaged, File.ReadAllBytes(journal));
         }
     }
+
+    [Fact]
+    public async Task A_checkpoint_that_cannot_be_written_stops_the_run_with_the_path_and_the_same_command_resumes_later()
+    {
+        using var dir = new TempDir();
+        string data = Questions(dir.Path, "qa.jsonl", Enumerable.Range(0, 30).Select(i => $"What is {i} + 1?"));
+        string runs = Path.Combine(dir.Path, "runs");
+        // A file where the learner stages its optimizer state: the write fails with an IOException, as on a full disk
+        // (a real full tmpfs gives the same path and message: "No space left on device"; that needs root to mount).
+        string staging = Path.Combine(runs, "runs", "ffd", ".staging");
+        Directory.CreateDirectory(Path.GetDirectoryName(staging)!);
+        File.WriteAllText(staging, "in the way");
+
+        var (exit, lines) = await Run(dir.Path, Train(runs, data));
+        Assert.True(exit == 1, string.Join('\n', lines));
+        Assert.Contains(lines, l => l.StartsWith("r1: run faulted: cannot write the checkpoint of step 1 to ", StringComparison.Ordinal)
+                                    && l.Contains(Path.Combine("ffd", "checkpoints", "step-000001")));
+        Assert.DoesNotContain(lines, l => l.Contains("engine died"));
+        Assert.False(Directory.Exists(Path.Combine(runs, "runs", "ffd", "checkpoints", "step-000001")), "no partial checkpoint is left");
+        Assert.DoesNotContain(JournalFile.Read(runs), r => r.Event is Contracts.StepApplied);
+
+        File.Delete(staging);   // room again
+        (exit, lines) = await Run(dir.Path, Train(runs, data));
+        Assert.True(exit == 0, string.Join('\n', lines));
+        Assert.Single(JournalFile.Read(runs), r => r.Event is Contracts.StepApplied);
+    }
 }

@@ -98,6 +98,12 @@ internal sealed class LearnerActor : RunTaggedActor
         }
     }
 
+    private static void TryDelete(string folder)
+    {
+        try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }   // best effort: the fault is reported either way
+    }
+
     private void PublishFault() =>
         context.PubSub.Tell(new Publish(EntityIds.RunTopic(runId), new RunFaulted(runId, fault!)));
 
@@ -227,11 +233,30 @@ internal sealed class LearnerActor : RunTaggedActor
         context.Mark($"checkpoint step={step + 1}");
         string directory = context.CheckpointDirectory(step + 1);
         // Staged outside the checkpoint folder: the save copies it in, and the manifest covers it.
-        string staging = Directory.CreateDirectory(Path.Combine(context.Run.RunDirectory, ".staging")).FullName;
-        string optimizerState = Path.Combine(staging, OptimizerFile);
-        learner.Optimizer.save_state_dict(optimizerState);
-        PolicyCheckpoint.Save(policy!, directory, SaveOptions(step + 1, optimizerState));
-        Directory.Delete(staging, recursive: true);
+        string staging = Path.Combine(context.Run.RunDirectory, ".staging");
+        try
+        {
+            Directory.CreateDirectory(staging);
+            string optimizerState = Path.Combine(staging, OptimizerFile);
+            learner.Optimizer.save_state_dict(optimizerState);
+            PolicyCheckpoint.Save(policy!, directory, SaveOptions(step + 1, optimizerState));
+            Directory.Delete(staging, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full disk or a read-only folder: the step cannot be made durable, and retrying would fill the log, not
+            // the disk. Leave no partial checkpoint, journal nothing, and stop the run; once there is room the same
+            // command resumes from the last applied step (the journal never saw this one).
+            TryDelete(staging);
+            TryDelete(directory);
+            learner?.Dispose();
+            policy?.Dispose();
+            (learner, policy) = (null, null);
+            fault = $"cannot write the checkpoint of step {step + 1} to {directory}: {e.Message}";
+            Context.GetLogger().Error("learner {0}: {1}", runId, fault);
+            PublishFault();
+            return;
+        }
         string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(directory, CheckpointManifest.FileName))));
 
         PersistTagged(new StepApplied(runId, step, MetricsData.From(metrics), directory, sha), e =>
