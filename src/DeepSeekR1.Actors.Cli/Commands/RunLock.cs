@@ -1,6 +1,6 @@
 using System.Globalization;
-
 using DeepSeekR1.Actors.Cli.Configuration;
+using DeepSeekR1.Actors.Engine.Hosting;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
@@ -21,7 +21,7 @@ public sealed class RunLock : IDisposable
     public static RunLock Take(string runDirectory, string runId)
     {
         Directory.CreateDirectory(runDirectory);
-        string path = Path.Combine(runDirectory, "train.lock");
+        string path = new RunLayout(runDirectory).LockFile;
         string holder = Path.Combine(runDirectory, "train.lock.holder");
         try
         {

@@ -80,7 +80,7 @@ public static class TrainCommand
         return EngineSupervisor.Run(args, train.MaxRestarts, train.RestartBackoffSeconds, Console.Out);
     }
 
-    private static string NewRunId() => $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+    private static string NewRunId() => $"{DateTime.UtcNow:yyyyMMdd-HHmmss}";   // the journal adds "run-" itself
 
     /// <summary>
     /// A run id names a folder and journal keys: letters, digits, '.', '_' and '-' only, starting with a letter or digit,
@@ -119,7 +119,8 @@ public static class TrainCommand
         string dataDir = config.GetString("r1.data-dir");
         string runDir = RunDirectory(config, runId);
         // A cluster's nodes create the run folder as they start; the configuration written below marks a run begun.
-        bool resuming = File.Exists(Path.Combine(runDir, "config.conf"));
+        var layout = new RunLayout(runDir);
+        bool resuming = File.Exists(layout.ConfigFile);
         if (resuming && !actors)
             throw new NotSupportedException($"run '{runId}' already exists in {runDir}; the inline engine cannot resume a run (the actor engine resumes from its journal)");
         // One process per run folder (a supervised engine's supervisor holds the lock for it).
@@ -128,7 +129,7 @@ public static class TrainCommand
         // would make the next attempt say "resuming".
         var runtime = PolicyFactory.Start(config);
         var task = TrainingTask(config, train, grpo, sampling, runtime, output);
-        if (!resuming) File.WriteAllText(Path.Combine(runDir, "config.conf"), config.Root.ToString(true));
+        if (!resuming) File.WriteAllText(layout.ConfigFile, config.Root.ToString(true));
 
         output.WriteLine($"r1 train: run {runId}{(resuming ? " (resuming)" : "")}, engine {train.Engine}, task {grpo.Task}, {grpo.Steps} steps x {grpo.PromptsPerStep} questions x {grpo.GroupSize} samples, policy {train.Init}");
 
@@ -146,7 +147,7 @@ public static class TrainCommand
                 return Evaluate(initial, runtime.Tokenizer, task, evalSettings, grpo, output, "before");
             });
 
-        using var metricsFile = new StreamWriter(Path.Combine(runDir, "metrics.jsonl"), append: resuming);
+        using var metricsFile = new StreamWriter(layout.MetricsFile, append: resuming);
         var started = DateTime.UtcNow;
         void Report(long step, StepMetrics m, double samplingSeconds)
         {
@@ -219,7 +220,7 @@ public static class TrainCommand
     internal static string RunDirectory(R1Config config, string runId)
     {
         string store = config.GetString("r1.cluster.checkpoint-store");
-        return Path.Combine(store.Length > 0 ? store : config.GetString("r1.data-dir"), "runs", runId);
+        return RunLayout.Under(store.Length > 0 ? store : config.GetString("r1.data-dir"), runId).RunDirectory;
     }
 
     /// <summary>
@@ -363,7 +364,7 @@ public static class TrainCommand
 
     private static string SaveCheckpoint(PolicyModel policy, string runDir, long step, IPolicyTokenizer tokenizer)
     {
-        string dir = Path.Combine(runDir, "checkpoints", $"step-{step:D6}");
+        string dir = new RunLayout(runDir).Checkpoint(step);
         return PolicyCheckpoint.Save(policy, dir, new CheckpointSaveOptions
         {
             ExtraFiles = TokenizerFiles(runDir, tokenizer),

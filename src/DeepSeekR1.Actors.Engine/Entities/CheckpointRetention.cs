@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Rl.Grpo;
 using DeepSeekR1.Actors.Rl.Training;
 
 namespace DeepSeekR1.Actors.Engine.Entities;
@@ -21,8 +22,6 @@ public static class CheckpointRetention
     {
         if (version == 0 || version >= latest || version == grpo.Steps) return true;
         if (grpo.CheckpointEvery > 0 && version % grpo.CheckpointEvery == 0) return true;
-        int refresh = grpo.ReferenceRefreshEvery;
-        long reference = refresh > 0 ? latest / refresh * refresh : 0;
-        return version == reference;
+        return version == new ReferencePolicySchedule(grpo.ReferenceRefreshEvery).ReferenceVersion(latest);
     }
 }

@@ -70,7 +70,7 @@ internal sealed class LearnerActor : RunTaggedActor
             "learner {0}: snapshot at sequence {1} was not saved; recovery replays the journal instead", runId, f.Metadata.SequenceNr));
     }
 
-    public override string PersistenceId => $"learner-{runId}";
+    public override string PersistenceId => EntityIds.LearnerPersistenceId(runId);
 
     private long StepsApplied => applied.Count;
 
@@ -118,8 +118,7 @@ internal sealed class LearnerActor : RunTaggedActor
         }
         long n = StepsApplied;
         // The reference is the policy as of the last refresh (GrpoLearner copies it from the policy it is given).
-        int every = context.Run.Grpo.ReferenceRefreshEvery;
-        long refreshedAt = every > 0 ? n / every * every : 0;
+        long refreshedAt = new ReferencePolicySchedule(context.Run.Grpo.ReferenceRefreshEvery).ReferenceVersion(n);
         policy = PolicyCheckpoint.Load(CheckpointOf(refreshedAt), context.Run.Device);
         learner = new GrpoLearner(policy, context.Run.Grpo, context.Run.Sampling.Temperature, context.Run.Sampling.MaxNewTokens);
         if (n > 0)
@@ -233,7 +232,7 @@ internal sealed class LearnerActor : RunTaggedActor
         context.Mark($"checkpoint step={step + 1}");
         string directory = context.CheckpointDirectory(step + 1);
         // Staged outside the checkpoint folder: the save copies it in, and the manifest covers it.
-        string staging = Path.Combine(context.Run.RunDirectory, ".staging");
+        string staging = context.Run.Layout.Staging;
         try
         {
             Directory.CreateDirectory(staging);

@@ -59,7 +59,7 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public override string PersistenceId => $"group-{groupId}";
+    public override string PersistenceId => EntityIds.GroupPersistenceId(groupId);
 
     /// <summary>The sample indices this group still needs (what a recovering group offers again).</summary>
     public static IReadOnlyList<int> Missing(int groupSize, IReadOnlyCollection<int> recorded) =>

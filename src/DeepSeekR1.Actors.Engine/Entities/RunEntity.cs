@@ -13,49 +13,34 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// questions with <c>TrainingPrompts.ForStep</c>, starts their prompt groups, and waits for the learner to report the
 /// step applied. What the learner applied is the truth; the run catches up with it after a restart (it asks the
 /// learner). A pause or stop lets the step in flight finish and starts no new one; a resume asks the learner again.
-/// A finished run started again with more steps is extended and goes on.
+/// A finished run started again with more steps is extended and goes on. The entity decides; <see cref="RunState"/>
+/// applies: every event, recovered or just persisted, changes the state through <see cref="RunState.Apply"/> only.
 /// </summary>
 internal sealed class RunEntity : RunTaggedActor
 {
     private readonly EngineContext context;
     private readonly string runId;
-    private RunStarted? config;
-    private string state = RunStates.New;
-    private long completed;          // steps recorded as completed
-    private long current = -1;       // step in progress, -1 when none
-    private string checkpoint = "";
-    private int restarts;            // engine restarts journaled (RunRestarted)
-    private bool restartRecorded;    // this engine's own restart, once journaled
-    private string? failure;         // why a failed run failed
+    private RunState run = RunState.New;
+    private bool restartRecorded;    // this engine's own restart, once journaled (a command-side fact, not journaled state)
 
     public RunEntity(EngineContext context) : base(context.Run.RunId)
     {
         this.context = context;
         runId = context.Run.RunId;
 
-        Recover<RunStarted>(e => (config, state) = (e, RunStates.Running));
-        Recover<StepStarted>(e => current = e.Step);
-        Recover<StepCompleted>(Apply);
-        Recover<RunPaused>(_ => state = RunStates.Paused);
-        Recover<RunResumed>(_ => state = RunStates.Running);
-        Recover<RunStopped>(_ => state = RunStates.Stopped);
-        Recover<RunFinished>(e => (state, checkpoint) = (RunStates.Finished, e.Checkpoint));
-        Recover<RunExtended>(_ => state = RunStates.Running);
-        Recover<RunRestarted>(_ => restarts++);
-        Recover<RunFailed>(e => (state, failure) = (RunStates.Failed, e.Reason));
         Recover<SnapshotOffer>(offer =>
         {
-            if (offer.Snapshot is RunSnapshot s)
-                (config, completed, current, state, checkpoint, restarts, failure) = (s.Config, s.StepsCompleted, s.CurrentStep, s.State, s.Checkpoint, s.Restarts, s.Failure);
+            if (offer.Snapshot is RunSnapshot s) run = RunState.From(s);
         });
+        Recover<IPersisted>(e => run = run.Apply(e));
 
         Command<StartRun>(_ => OnStart());
         Command<LearnerProgress>(OnLearnerProgress);
-        Command<PauseRun>(_ => Transition(RunStates.Running, RunStates.Paused, new RunPaused(runId, completed)));
+        Command<PauseRun>(_ => Transition(RunStates.Running, new RunPaused(runId, run.Completed)));
         // A run stops from running or paused; a new, finished or stopped run answers with its status unchanged.
-        Command<StopRun>(_ => Transition(state is RunStates.Running or RunStates.Paused ? state : "", RunStates.Stopped, new RunStopped(runId, completed)));
-        Command<ResumeRun>(_ => Transition(RunStates.Paused, RunStates.Running, new RunResumed(runId, completed)));
-        Command<GetRunStatus>(_ => Sender.Tell(Status()));
+        Command<StopRun>(_ => Transition(run.State is RunStates.Running or RunStates.Paused ? run.State : "", new RunStopped(runId, run.Completed)));
+        Command<ResumeRun>(_ => Transition(RunStates.Paused, new RunResumed(runId, run.Completed)));
+        Command<GetRunStatus>(_ => Sender.Tell(run.Status(runId)));
         Command<FailRun>(OnFail);
         Command<SaveSnapshotSuccess>(_ => { });
         // The journal still holds every event; a snapshot only shortens recovery. Say so rather than drop it silently.
@@ -63,73 +48,60 @@ internal sealed class RunEntity : RunTaggedActor
             "run {0}: snapshot at sequence {1} was not saved; recovery replays the journal instead", runId, f.Metadata.SequenceNr));
     }
 
-    public override string PersistenceId => $"run-{runId}";
+    public override string PersistenceId => EntityIds.RunPersistenceId(runId);
 
-    private RunStatus Status() => new(runId, state, completed, current, checkpoint, restarts);
+    // Persists one event, folds it into the state, then runs what follows from it.
+    private void Record<T>(T @event, Action<T>? then = null) where T : IPersisted =>
+        PersistTagged(@event, e =>
+        {
+            run = run.Apply(e);
+            then?.Invoke(e);
+        });
 
     // The learner cannot go on: journal why, start nothing more, and end the host's run with the reason.
     private void OnFail(FailRun fail)
     {
-        if (state is RunStates.Finished or RunStates.Stopped or RunStates.Failed)
+        if (run.IsOver)
         {
-            if (state == RunStates.Failed) Publish(Completed());
+            if (run.State == RunStates.Failed) Publish(run.Completion(runId));
             return;
         }
-        PersistTagged(new RunFailed(runId, completed, fail.Reason), e =>
+        Record(new RunFailed(runId, run.Completed, fail.Reason), e =>
         {
-            (state, failure) = (RunStates.Failed, e.Reason);
-            Context.GetLogger().Error("run {0} failed after {1} steps: {2}", runId, completed, e.Reason);
-            Publish(Completed());
+            Context.GetLogger().Error("run {0} failed after {1} steps: {2}", runId, run.Completed, e.Reason);
+            Publish(run.Completion(runId));
         });
-    }
-
-    private RunCompleted Completed() => new(runId, (int)completed, checkpoint, state, failure);
-
-    private void Apply(StepCompleted e)
-    {
-        completed = e.Step + 1;
-        checkpoint = e.Checkpoint;
-        if (current == e.Step) current = -1;
     }
 
     private void OnStart()
     {
-        var run = context.Run;
+        var inputs = context.Run;
         // A supervisor restarted this engine after the last one died: journal that first (pbm and replay show it).
-        if (run.Restart is { } restart && !restartRecorded)
+        if (inputs.Restart is { } restart && !restartRecorded)
         {
-            PersistTagged(new RunRestarted(runId, restart.Attempt, restart.MaxRestarts, restart.Cause, completed), _ =>
+            Record(new RunRestarted(runId, restart.Attempt, restart.MaxRestarts, restart.Cause, run.Completed), _ =>
             {
-                restarts++;
                 restartRecorded = true;
                 OnStart();
             });
             return;
         }
-        var requested = new RunStarted(runId, run.Seed, run.Grpo.Steps, run.Grpo.PromptsPerStep, run.Grpo.GroupSize, run.Grpo.Task, run.ConfigText);
-        if (config is null)
+        var requested = new RunStarted(runId, inputs.Seed, inputs.Grpo.Steps, inputs.Grpo.PromptsPerStep, inputs.Grpo.GroupSize, inputs.Grpo.Task, inputs.ConfigText);
+        if (run.Config is null)
         {
-            PersistTagged(requested, e =>
-            {
-                (config, state) = (e, RunStates.Running);
-                Advance();
-            });
+            Record(requested, _ => Advance());
             return;
         }
         // A resumed run must sample the same questions with the same seeds; only the number of steps may change.
-        if (Mismatch(config, requested) is { } reason)
+        if (Mismatch(run.Config, requested) is { } reason)
         {
             Publish(new RunRejected(runId, reason));
             return;
         }
         // A finished run asked for more steps than it has carries on from its last step.
-        if (state == RunStates.Finished && requested.Steps > completed)
+        if (run.State == RunStates.Finished && requested.Steps > run.Completed)
         {
-            PersistTagged(new RunExtended(runId, completed, requested.Steps), _ =>
-            {
-                state = RunStates.Running;
-                Advance();
-            });
+            Record(new RunExtended(runId, run.Completed, requested.Steps), _ => Advance());
             return;
         }
         Advance();
@@ -142,41 +114,41 @@ internal sealed class RunEntity : RunTaggedActor
         : recorded.Task != requested.Task ? $"r1.grpo.task is {requested.Task}, the run was started with {recorded.Task}"
         : null;
 
-    private void Transition(string from, string to, IPersisted @event)
+    // A lifecycle command valid only from state `from`; otherwise the asker gets the status unchanged.
+    private void Transition(string from, IPersisted @event)
     {
-        if (state != from)
+        if (run.State != from)
         {
-            Sender.Tell(Status());
+            Sender.Tell(run.Status(runId));
             return;
         }
         var asker = Sender;
-        PersistTagged(@event, _ =>
+        Record(@event, _ =>
         {
-            state = to;
-            asker.Tell(Status());
-            if (to == RunStates.Running) Advance();
-            else if (to == RunStates.Stopped) Publish(Completed());
+            asker.Tell(run.Status(runId));
+            if (run.State == RunStates.Running) Advance();
+            else if (run.State == RunStates.Stopped) Publish(run.Completion(runId));
         });
     }
 
     // Ask the learner how far it got; its answer (LearnerProgress) moves the run on.
     private void Advance()
     {
-        if (state is RunStates.Finished or RunStates.Stopped or RunStates.Failed)
-            Publish(Completed());
+        if (run.IsOver)
+            Publish(run.Completion(runId));
         else
-            context.Learner.Tell(new QueryLearner(runId, completed - 1));
+            context.Learner.Tell(new QueryLearner(runId, run.Completed - 1));
     }
 
     private void OnLearnerProgress(LearnerProgress progress)
     {
-        if (config is null || state is RunStates.Finished or RunStates.Failed) return;
-        var missing = progress.Applied.Where(a => a.Step >= completed).OrderBy(a => a.Step)
+        if (run.Config is null || run.State is RunStates.Finished or RunStates.Failed) return;
+        var missing = progress.Applied.Where(a => a.Step >= run.Completed).OrderBy(a => a.Step)
             .Select(a => new StepCompleted(runId, a.Step, a.Metrics, a.Checkpoint)).ToArray();
         if (missing.Length == 0) { Continue(progress); return; }
         PersistAllTagged(missing, e =>
         {
-            Apply(e);
+            run = run.Apply(e);
             Publish(new RunStepReported(runId, e.Step, e.Metrics, e.Checkpoint));
             MaybeSnapshot();
             if (e.Step == missing[^1].Step) Continue(progress);
@@ -185,22 +157,17 @@ internal sealed class RunEntity : RunTaggedActor
 
     private void Continue(LearnerProgress progress)
     {
-        if (state != RunStates.Running) return;            // paused or stopped: the step in flight was the last
-        if (completed != progress.StepsApplied) return;     // a stale answer; a newer one follows
-        if (completed >= context.Run.Grpo.Steps)
+        if (run.State != RunStates.Running) return;               // paused or stopped: the step in flight was the last
+        if (run.Completed != progress.StepsApplied) return;        // a stale answer; a newer one follows
+        if (run.Completed >= context.Run.Grpo.Steps)
         {
-            PersistTagged(new RunFinished(runId, (int)completed, progress.Checkpoint), e =>
-            {
-                (state, checkpoint) = (RunStates.Finished, e.Checkpoint);
-                Publish(new RunCompleted(runId, e.Steps, e.Checkpoint, state));
-            });
+            Record(new RunFinished(runId, (int)run.Completed, progress.Checkpoint), _ => Publish(run.Completion(runId)));
             return;
         }
-        long step = completed;
-        if (current == step) { StartGroups(step, progress.Checkpoint); return; }
-        PersistTagged(new StepStarted(runId, step, step), e =>
+        long step = run.Completed;
+        if (run.Current == step) { StartGroups(step, progress.Checkpoint); return; }
+        Record(new StepStarted(runId, step, step), _ =>
         {
-            current = e.Step;
             MaybeSnapshot();
             StartGroups(step, progress.Checkpoint);
         });
@@ -220,7 +187,6 @@ internal sealed class RunEntity : RunTaggedActor
     private void MaybeSnapshot()
     {
         int every = context.Settings.SnapshotEvery;
-        if (every > 0 && LastSequenceNr % every == 0)
-            SaveSnapshot(new RunSnapshot(runId, config, completed, current, state, checkpoint, restarts, failure));
+        if (every > 0 && LastSequenceNr % every == 0) SaveSnapshot(run.ToSnapshot(runId));
     }
 }

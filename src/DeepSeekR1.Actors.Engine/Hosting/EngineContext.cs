@@ -38,5 +38,5 @@ internal sealed class EngineContext(EngineRun run, EngineSettings settings)
     }
 
     /// <summary>The checkpoint folder of policy version <paramref name="version"/>.</summary>
-    public string CheckpointDirectory(long version) => Path.Combine(Run.RunDirectory, "checkpoints", $"step-{version:D6}");
+    public string CheckpointDirectory(long version) => Run.Layout.Checkpoint(version);
 }

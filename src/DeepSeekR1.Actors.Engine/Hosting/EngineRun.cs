@@ -15,6 +15,8 @@ public sealed record EngineRun
     public required string RunId { get; init; }
     /// <summary>The run's folder (checkpoints go under <c>checkpoints/step-NNNNNN</c>).</summary>
     public required string RunDirectory { get; init; }
+    /// <summary>The names of the run folder's files.</summary>
+    public RunLayout Layout => new(RunDirectory);
     /// <summary>GRPO hyperparameters.</summary>
     public required GrpoSettings Grpo { get; init; }
     /// <summary>Rollout sampling options.</summary>

@@ -4,6 +4,7 @@ using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Engine.Sharding;
 
 namespace DeepSeekR1.Actors.Engine.Pbm;
 
@@ -15,7 +16,6 @@ namespace DeepSeekR1.Actors.Engine.Pbm;
 /// <param name="system">The node's ActorSystem (its query plugin reads the node's journal).</param>
 internal sealed class RunJournal(ActorSystem system)
 {
-    private const string RunPrefix = "run-";
 
     private SqlReadJournal Journal => PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
 
@@ -23,13 +23,13 @@ internal sealed class RunJournal(ActorSystem system)
     public async Task<IReadOnlyList<string>> RunIds(CancellationToken cancellation)
     {
         var ids = await Journal.CurrentPersistenceIds().RunWith(Sink.Seq<string>(), system.Materializer()).WaitAsync(cancellation);
-        return ids.Where(id => id.StartsWith(RunPrefix, StringComparison.Ordinal)).Select(id => id[RunPrefix.Length..]).Order(StringComparer.Ordinal).ToArray();
+        return ids.Select(EntityIds.RunOf).OfType<string>().Order(StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>The run's lifecycle as its journal records it; null when the journal has no such run.</summary>
     public async Task<RunStatus?> Status(string runId, CancellationToken cancellation)
     {
-        var events = await Events(RunPrefix + runId, cancellation);
+        var events = await Events(EntityIds.RunPersistenceId(runId), cancellation);
         if (events.Count == 0) return null;
         // The same transitions the Run entity applies on recovery.
         var status = new RunStatus(runId, RunStates.New, 0, -1, "");
@@ -52,11 +52,11 @@ internal sealed class RunJournal(ActorSystem system)
 
     /// <summary>The steps the run was created with, from its <see cref="RunStarted"/>; null before it.</summary>
     public async Task<int?> PlannedSteps(string runId, CancellationToken cancellation) =>
-        (await Events(RunPrefix + runId, cancellation)).OfType<RunStarted>().LastOrDefault()?.Steps;
+        (await Events(EntityIds.RunPersistenceId(runId), cancellation)).OfType<RunStarted>().LastOrDefault()?.Steps;
 
     /// <summary>Every step the run's learner applied, in order, with its metrics and checkpoint.</summary>
     public async Task<IReadOnlyList<StepApplied>> Applied(string runId, CancellationToken cancellation) =>
-        (await Events($"learner-{runId}", cancellation)).OfType<StepApplied>().OrderBy(a => a.Step).ToArray();
+        (await Events(EntityIds.LearnerPersistenceId(runId), cancellation)).OfType<StepApplied>().OrderBy(a => a.Step).ToArray();
 
     private async Task<IReadOnlyList<object>> Events(string persistenceId, CancellationToken cancellation)
     {

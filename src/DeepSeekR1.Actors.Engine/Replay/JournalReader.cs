@@ -8,6 +8,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Hosting;
+using DeepSeekR1.Actors.Engine.Sharding;
 
 namespace DeepSeekR1.Actors.Engine.Replay;
 
@@ -174,16 +175,15 @@ public sealed class JournalReader : IAsyncDisposable
     public async Task<IReadOnlyList<string>> RunIds()
     {
         var ids = await journal.CurrentPersistenceIds()
-            .Where(id => id.StartsWith("run-", StringComparison.Ordinal))
+            .Where(id => EntityIds.RunOf(id) is not null)
             .RunWith(Sink.Seq<string>(), materializer);
-        return ids.Select(id => id["run-".Length..]).Order(StringComparer.Ordinal).ToArray();
+        return ids.Select(id => EntityIds.RunOf(id)!).Order(StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>Whether <paramref name="persistenceId"/> is one of the run's entities (the run, its learner, its prompt groups).</summary>
     /// <param name="persistenceId">A persistence id.</param>
     /// <param name="runId">The run.</param>
-    public static bool BelongsTo(string persistenceId, string runId) =>
-        persistenceId == $"run-{runId}" || persistenceId == $"learner-{runId}" || persistenceId.StartsWith($"group-{runId}/", StringComparison.Ordinal);
+    public static bool BelongsTo(string persistenceId, string runId) => EntityIds.BelongsToRun(persistenceId, runId);
 
     /// <summary>Stops the reader's ActorSystem.</summary>
     public async ValueTask DisposeAsync() => await system.Terminate();

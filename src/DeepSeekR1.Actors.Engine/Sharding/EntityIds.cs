@@ -14,6 +14,27 @@ public static class EntityIds
     /// <summary>Sharding type name of reward verifiers.</summary>
     public const string VerifierKind = "reward-verifier";
 
+    /// <summary>Persistence ids: what comes before the run id (run, learner) or the group id (group) in the journal.</summary>
+    public const string RunPersistencePrefix = "run-", LearnerPersistencePrefix = "learner-", GroupPersistencePrefix = "group-";
+
+    /// <summary>The journal's persistence id of run <paramref name="runId"/>'s run entity.</summary>
+    public static string RunPersistenceId(string runId) => RunPersistencePrefix + runId;
+
+    /// <summary>The journal's persistence id of run <paramref name="runId"/>'s learner.</summary>
+    public static string LearnerPersistenceId(string runId) => LearnerPersistencePrefix + runId;
+
+    /// <summary>The journal's persistence id of prompt group <paramref name="groupId"/> (see <see cref="Group"/>).</summary>
+    public static string GroupPersistenceId(string groupId) => GroupPersistencePrefix + groupId;
+
+    /// <summary>Whether <paramref name="persistenceId"/> belongs to run <paramref name="runId"/> (its run, learner or one of its groups).</summary>
+    public static bool BelongsToRun(string persistenceId, string runId) =>
+        persistenceId == RunPersistenceId(runId) || persistenceId == LearnerPersistenceId(runId)
+        || persistenceId.StartsWith(GroupPersistencePrefix + runId + "/", StringComparison.Ordinal);
+
+    /// <summary>The run id of a run entity's persistence id; null for any other persistence id.</summary>
+    public static string? RunOf(string persistenceId) =>
+        persistenceId.StartsWith(RunPersistencePrefix, StringComparison.Ordinal) ? persistenceId[RunPersistencePrefix.Length..] : null;
+
     /// <summary>A prompt group's id: <c>RUN/sSTEP-gINDEX</c>, zero-padded so ids sort in step and group order.</summary>
     public static string Group(string runId, long step, int index) => $"{runId}/s{step:D6}-g{index:D4}";
 

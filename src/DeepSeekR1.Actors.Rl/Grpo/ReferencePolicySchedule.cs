@@ -31,4 +31,15 @@ public sealed class ReferencePolicySchedule
         ArgumentOutOfRangeException.ThrowIfNegative(completedSteps);
         return RefreshEvery > 0 && completedSteps > 0 && completedSteps % RefreshEvery == 0;
     }
+
+    /// <summary>
+    /// The policy version the reference equals after <paramref name="completedSteps"/> steps: the last refresh, or 0
+    /// (the initial policy) when there was none. A resumed learner loads that version; checkpoint retention keeps it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="completedSteps"/> is negative.</exception>
+    public long ReferenceVersion(long completedSteps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(completedSteps);
+        return RefreshEvery > 0 ? completedSteps / RefreshEvery * RefreshEvery : 0;
+    }
 }
