@@ -68,3 +68,29 @@ public class RunStateTests
         Assert.Contains("GroupRejected is not an event of a run", e.Message);
     }
 }
+
+/// <summary>The learner's journaled state as a pure fold.</summary>
+public class LearnerStateTests
+{
+    private static readonly MetricsData Metrics = new(2, 4, 1, 0.5, 0.1, 0.25, 0, 0.01, 0, 0, 1, null, 12, 16, 0.3, 1e-6, 0.2, 1.5);
+
+    [Fact]
+    public void Applied_steps_and_refused_groups_fold_and_survive_a_snapshot()
+    {
+        var s = new IPersisted[]
+        {
+            new StepApplied("r", 0, Metrics, "ck1", "aa"), new GroupRejected("r", 1, 0, "r/s000001-g0000", "token id 99999 is outside the vocabulary"),
+            new StepApplied("r", 1, Metrics, "ck2", "bb"),
+        }.Aggregate(LearnerState.New, (state, e) => state.Apply(e));
+        Assert.Equal(2, s.StepsApplied);
+        Assert.Equal(["ck1", "ck2"], s.Applied.Select(a => a.Checkpoint));
+        Assert.Equal("token id 99999 is outside the vocabulary", s.Rejected["r/s000001-g0000"].Reason);
+
+        var back = LearnerState.From(s.ToSnapshot("r", "ck0"));
+        Assert.Equal(s.Applied, back.Applied);
+        Assert.Equal(s.Rejected.Values, back.Rejected.Values);
+        // A snapshot from before groups could be refused has no list at all.
+        Assert.Empty(LearnerState.From(new LearnerSnapshot("r", [.. s.Applied], "ck0")).Rejected);
+        Assert.Throws<ArgumentException>(() => s.Apply(new RunPaused("r", 2)));
+    }
+}

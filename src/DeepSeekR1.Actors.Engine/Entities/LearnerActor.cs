@@ -30,11 +30,10 @@ internal sealed class LearnerActor : RunTaggedActor
 
     private readonly EngineContext context;
     private readonly string runId;
-    private readonly List<StepApplied> applied = [];
+    private LearnerState journaled = LearnerState.New;
     private readonly SortedDictionary<int, GroupData> groups = [];
     private readonly Dictionary<int, IActorRef> deliverers = [];
     private readonly Stopwatch sinceLastStep = new();
-    private readonly Dictionary<string, GroupRejected> rejected = [];   // by group id
     private readonly Dictionary<long, int> failedUpdates = [];          // step -> updates that threw, this incarnation
     private const int UpdateAttempts = 3;
     private string? fault;   // why the learner cannot go on (a corrupt checkpoint); it then answers only with this
@@ -46,16 +45,11 @@ internal sealed class LearnerActor : RunTaggedActor
         this.context = context;
         runId = context.Run.RunId;
 
-        Recover<StepApplied>(applied.Add);
-        Recover<GroupRejected>(r => rejected[r.GroupId] = r);
         Recover<SnapshotOffer>(offer =>
         {
-            if (offer.Snapshot is not LearnerSnapshot s) return;
-            applied.Clear();
-            applied.AddRange(s.Applied);
-            rejected.Clear();
-            foreach (var r in s.Rejected ?? []) rejected[r.GroupId] = r;
+            if (offer.Snapshot is LearnerSnapshot s) journaled = LearnerState.From(s);
         });
+        Recover<IPersisted>(e => journaled = journaled.Apply(e));
         Recover<RecoveryCompleted>(_ => PrepareOrFault());
 
         Command<QueryLearner>(q =>
@@ -72,12 +66,12 @@ internal sealed class LearnerActor : RunTaggedActor
 
     public override string PersistenceId => EntityIds.LearnerPersistenceId(runId);
 
-    private long StepsApplied => applied.Count;
+    private long StepsApplied => journaled.StepsApplied;
 
-    private string CheckpointOf(long version) => version == 0 ? context.CheckpointDirectory(0) : applied[(int)version - 1].Checkpoint;
+    private string CheckpointOf(long version) => version == 0 ? context.CheckpointDirectory(0) : journaled.Applied[(int)version - 1].Checkpoint;
 
     private LearnerProgress Progress(long afterStep) =>
-        new(StepsApplied, CheckpointOf(StepsApplied), applied.Where(a => a.Step > afterStep).ToArray());
+        new(StepsApplied, CheckpointOf(StepsApplied), journaled.Applied.Where(a => a.Step > afterStep).ToArray());
 
     // A checkpoint it cannot read (truncated, flipped, deleted) fails the same way after every restart: instead of
     // throwing in recovery and idling, the learner says what failed and the host ends with it (the journal untouched).
@@ -163,13 +157,13 @@ internal sealed class LearnerActor : RunTaggedActor
         long step = delivery.Group.Step;
         if (step < StepsApplied) { Sender.Tell(new GroupAccepted(delivery.GroupId, step)); return; }
         if (step > StepsApplied) return;   // cannot happen while the run waits for each step; the group re-sends anyway
-        if (rejected.TryGetValue(delivery.GroupId, out var refused)) { FailRun(refused); return; }
+        if (journaled.Rejected.TryGetValue(delivery.GroupId, out var refused)) { FailRun(refused); return; }
         var model = policy!.Config;
         if (RolloutGroupCheck.Problem(delivery.Group.ToRolloutGroup(), context.Run.Grpo.GroupSize, model.VocabSize, model.MaxPositionEmbeddings) is { } problem)
         {
             PersistTagged(new GroupRejected(runId, step, delivery.Group.Index, delivery.GroupId, problem), r =>
             {
-                rejected[r.GroupId] = r;
+                journaled = journaled.Apply(r);
                 FailRun(r);
             });
             return;
@@ -260,7 +254,7 @@ internal sealed class LearnerActor : RunTaggedActor
 
         PersistTagged(new StepApplied(runId, step, MetricsData.From(metrics), directory, sha), e =>
         {
-            applied.Add(e);
+            journaled = journaled.Apply(e);
             foreach (var (index, deliverer) in deliverers)
                 deliverer.Tell(new GroupAccepted(EntityIds.Group(runId, step, index), step));
             groups.Clear();
@@ -271,7 +265,7 @@ internal sealed class LearnerActor : RunTaggedActor
             Prune(StepsApplied);
             int every = context.Settings.SnapshotEvery;
             if (every > 0 && StepsApplied % every == 0)
-                SaveSnapshot(new LearnerSnapshot(runId, applied.ToArray(), context.CheckpointDirectory(0), rejected.Values.ToArray()));
+                SaveSnapshot(journaled.ToSnapshot(runId, context.CheckpointDirectory(0)));
             sinceLastStep.Restart();
         });
     }
