@@ -5,6 +5,7 @@ using DeepSeekR1.Actors.Cli.Configuration;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Tokenizers;
+using DeepSeekR1.Actors.Engine.Configuration;
 
 namespace DeepSeekR1.Actors.Cli.Tests;
 

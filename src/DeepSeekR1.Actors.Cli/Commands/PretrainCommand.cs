@@ -10,6 +10,7 @@ using DeepSeekR1.Actors.Rl.Evaluation;
 using DeepSeekR1.Actors.Rl.Pretraining;
 using DeepSeekR1.Actors.Rl.Rewards;
 using DeepSeekR1.Actors.Rl.Tasks;
+using DeepSeekR1.Actors.Engine.Configuration;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 

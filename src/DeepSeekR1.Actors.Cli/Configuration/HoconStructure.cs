@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Engine.Configuration;
 namespace DeepSeekR1.Actors.Cli.Configuration;
 
 /// <summary>

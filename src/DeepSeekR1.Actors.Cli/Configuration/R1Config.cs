@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using DeepSeekR1.Actors.Engine.Configuration;
 
 namespace DeepSeekR1.Actors.Cli.Configuration;
 

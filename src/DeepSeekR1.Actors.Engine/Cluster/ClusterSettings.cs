@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using DeepSeekR1.Actors.Engine.Configuration;
 
 namespace DeepSeekR1.Actors.Engine.Cluster;
 
@@ -30,9 +31,9 @@ public sealed record ClusterSettings(IReadOnlyList<string> Roles, IReadOnlyList<
     /// <summary>Reads the node's roles, seeds and <c>r1.cluster</c> from <paramref name="config"/>.</summary>
     public static ClusterSettings From(Config config)
     {
-        var c = config.GetConfig("r1.cluster") ?? throw new ArgumentException("configuration has no r1.cluster section (hocon/local.conf)");
+        var section = HoconBinder.Bind<ClusterSection>(config, "r1.cluster");
         return new ClusterSettings(EffectiveRoles(config), (config.GetStringList("akka.cluster.seed-nodes") ?? []).ToArray(),
-            c.GetTimeSpan("join-timeout"), c.GetTimeSpan("drive-interval"));
+            section.JoinTimeout, section.DriveInterval);
     }
 
     /// <summary>The configured roles, or every role when none is configured.</summary>
@@ -55,9 +56,22 @@ public sealed record ClusterSettings(IReadOnlyList<string> Roles, IReadOnlyList<
     {
         string? fromEnvironment = Environment.GetEnvironmentVariable(JournalConnectionVariable);
         if (!string.IsNullOrWhiteSpace(fromEnvironment)) return fromEnvironment;
-        string fromConfig = config.GetString("r1.cluster.journal-connection", "");
+        string fromConfig = HoconBinder.Bind<ClusterSection>(config, "r1.cluster").JournalConnection;
         if (!string.IsNullOrWhiteSpace(fromConfig)) return fromConfig;
         throw new ArgumentException($"the journal is {provider} but it has no connection string: set {JournalConnectionVariable} " +
             "(for example \"Host=127.0.0.1;Port=5432;Username=r1;Password=...;Database=r1\") or r1.cluster.journal-connection");
     }
+}
+
+/// <summary>The HOCON section <c>r1.cluster</c> as it is written (keys and defaults in <c>hocon/local.conf</c> only).</summary>
+public sealed record ClusterSection
+{
+    /// <summary>The journal's connection string when the journal is a server (the environment wins over it).</summary>
+    public string JournalConnection { get; init; } = "";
+    /// <summary>A folder every node shares for run folders and checkpoints; empty = the data dir.</summary>
+    public string CheckpointStore { get; init; } = "";
+    /// <summary>How long a node waits to become a member.</summary>
+    public TimeSpan JoinTimeout { get; init; }
+    /// <summary>How often the driver of a run re-sends StartRun.</summary>
+    public TimeSpan DriveInterval { get; init; }
 }

@@ -1,30 +1,43 @@
 using Akka.Configuration;
+using DeepSeekR1.Actors.Engine.Configuration;
 
 namespace DeepSeekR1.Actors.Engine.Hosting;
 
-/// <summary>The engine's own settings (HOCON section <c>r1.engine</c>, commented in <c>hocon/local.conf</c>).</summary>
-/// <param name="ShardCount">Shards per entity kind; fixed for the life of a journal.</param>
-/// <param name="SamplerSlots">Sampler slots, each holding a policy replica.</param>
-/// <param name="MaxBatchSamples">Most outputs a sampler generates in one batch.</param>
-/// <param name="BatchLinger">How long the work queue waits for more offers before handing out a batch.</param>
-/// <param name="GroupResendInterval">How often a finished group re-sends itself until acknowledged.</param>
-/// <param name="SnapshotEvery">Snapshot the run and the learner every N events (0 = never).</param>
-/// <param name="Markers">Whether to report marker lines (sampling, update, checkpoint).</param>
-/// <param name="SegfaultAtStep">Fault injection: the first engine of a run dies of a real SIGSEGV in native code as
-/// the update of this step (1-based) begins; 0 = never. For testing the supervisor (docs/native-crash.md).</param>
-public sealed record EngineSettings(int ShardCount, int SamplerSlots, int MaxBatchSamples, TimeSpan BatchLinger, TimeSpan GroupResendInterval, int SnapshotEvery, bool Markers, long SegfaultAtStep = 0)
+/// <summary>
+/// The engine's own settings (HOCON section <c>r1.engine</c>; each key, its default and what it does are in
+/// <c>hocon/local.conf</c>, the only place defaults live: these properties have none of their own).
+/// </summary>
+public sealed record EngineSettings
 {
-    /// <summary>Reads <c>r1.engine</c> from <paramref name="config"/>.</summary>
+    /// <summary>Shards per entity kind; fixed for the life of a journal.</summary>
+    public int ShardCount { get; init; }
+    /// <summary>Sampler slots, each holding a policy replica.</summary>
+    public int SamplerSlots { get; init; }
+    /// <summary>Most outputs a sampler generates in one batch.</summary>
+    public int MaxBatchSamples { get; init; }
+    /// <summary>How long the work queue waits for more offers before handing out a batch.</summary>
+    public TimeSpan BatchLinger { get; init; }
+    /// <summary>How often a finished group re-sends itself until acknowledged.</summary>
+    public TimeSpan GroupResendInterval { get; init; }
+    /// <summary>Snapshot the run and the learner every N events (0 = never).</summary>
+    public int SnapshotEvery { get; init; }
+    /// <summary>Whether to report marker lines (sampling, update, checkpoint).</summary>
+    public bool Markers { get; init; }
+    /// <summary>
+    /// Fault injection: the first engine of a run dies of a real SIGSEGV in native code as the update of this step
+    /// (1-based) begins; 0 = never. For testing the supervisor (docs/native-crash.md).
+    /// </summary>
+    public long SegfaultAtStep { get; init; }
+
+    /// <summary>Reads and checks <c>r1.engine</c> of <paramref name="config"/>.</summary>
+    /// <exception cref="ConfigException">A key is missing, unknown, of the wrong type or out of range.</exception>
     public static EngineSettings From(Config config)
     {
-        var c = config.GetConfig("r1.engine") ?? throw new ArgumentException("configuration has no r1.engine section (hocon/local.conf)");
-        var settings = new EngineSettings(
-            c.GetInt("shard-count"), c.GetInt("sampler-slots"), c.GetInt("max-batch-samples"),
-            c.GetTimeSpan("batch-linger"), c.GetTimeSpan("group-resend-interval"), c.GetInt("snapshot-every"), c.GetBoolean("markers"),
-            c.GetLong("segfault-at-step"));
-        if (settings.ShardCount <= 0) throw new ArgumentException("r1.engine.shard-count must be positive");
-        if (settings.SamplerSlots <= 0) throw new ArgumentException("r1.engine.sampler-slots must be positive");
-        if (settings.MaxBatchSamples <= 0) throw new ArgumentException("r1.engine.max-batch-samples must be positive");
+        var settings = HoconBinder.Bind<EngineSettings>(config, "r1.engine");
+        if (settings.ShardCount <= 0) throw new ConfigException("r1.engine.shard-count must be positive");
+        if (settings.SamplerSlots <= 0) throw new ConfigException("r1.engine.sampler-slots must be positive");
+        if (settings.MaxBatchSamples <= 0) throw new ConfigException("r1.engine.max-batch-samples must be positive");
+        if (settings.SnapshotEvery < 0) throw new ConfigException("r1.engine.snapshot-every must not be negative");
         return settings;
     }
 }

@@ -1,24 +1,31 @@
 using Akka.Configuration;
+using DeepSeekR1.Actors.Engine.Configuration;
 
 namespace DeepSeekR1.Actors.Engine.Pbm;
 
-/// <summary>The command host's settings (HOCON section <c>r1.pbm</c>, commented in <c>hocon/local.conf</c>).</summary>
-/// <param name="Enabled">Whether the node starts a command host.</param>
-/// <param name="Host">The address it binds (loopback by default: pbm is for the operator of the machine).</param>
-/// <param name="Port">The port it binds; 0 picks a free one.</param>
-/// <param name="Token">The token clients must present; empty to take it from <paramref name="TokenEnv"/> or generate one.</param>
-/// <param name="TokenEnv">The environment variable read when <paramref name="Token"/> is empty.</param>
-public sealed record PbmSettings(bool Enabled, string Host, int Port, string Token, string TokenEnv)
+/// <summary>The command host's settings (HOCON section <c>r1.pbm</c>; keys and defaults in <c>hocon/local.conf</c> only).</summary>
+public sealed record PbmSettings
 {
     /// <summary>The file a generated token is written to, inside the data dir.</summary>
     public const string TokenFileName = "pbm.token";
 
-    /// <summary>Reads <c>r1.pbm</c> from <paramref name="config"/>.</summary>
+    /// <summary>Whether the node starts a command host.</summary>
+    public bool Enabled { get; init; }
+    /// <summary>The address it binds (loopback by default: pbm is for the operator of the machine).</summary>
+    public string Host { get; init; } = "";
+    /// <summary>The port it binds; 0 picks a free one.</summary>
+    public int Port { get; init; }
+    /// <summary>The token clients must present; empty to take it from <see cref="TokenEnv"/> or generate one.</summary>
+    public string Token { get; init; } = "";
+    /// <summary>The environment variable read when <see cref="Token"/> is empty.</summary>
+    public string TokenEnv { get; init; } = "";
+
+    /// <summary>Reads and checks <c>r1.pbm</c> of <paramref name="config"/>.</summary>
+    /// <exception cref="ConfigException">A key is missing, unknown, of the wrong type or out of range.</exception>
     public static PbmSettings From(Config config)
     {
-        var c = config.GetConfig("r1.pbm") ?? throw new ArgumentException("configuration has no r1.pbm section (hocon/local.conf)");
-        var settings = new PbmSettings(c.GetBoolean("enabled"), c.GetString("host"), c.GetInt("port"), c.GetString("token") ?? "", c.GetString("token-env") ?? "");
-        if (settings.Port is < 0 or > 65535) throw new ArgumentException($"r1.pbm.port must be 0..65535, got {settings.Port}");
+        var settings = HoconBinder.Bind<PbmSettings>(config, "r1.pbm");
+        if (settings.Port is < 0 or > 65535) throw new ConfigException($"r1.pbm.port must be 0..65535, got {settings.Port}");
         return settings;
     }
 }

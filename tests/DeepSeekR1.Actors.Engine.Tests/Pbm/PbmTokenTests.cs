@@ -5,7 +5,7 @@ namespace DeepSeekR1.Actors.Engine.Tests.Pbm;
 /// <summary>Where a host's token comes from, how it is compared, and how typos find their closest name.</summary>
 public class PbmTokenTests
 {
-    private static PbmSettings Settings(string token = "", string tokenEnv = "") => new(true, "127.0.0.1", 0, token, tokenEnv);
+    private static PbmSettings Settings(string token = "", string tokenEnv = "") => new() { Enabled = true, Host = "127.0.0.1", Port = 0, Token = token, TokenEnv = tokenEnv };
 
     [Fact]
     public void The_configured_token_wins_then_the_environment_then_a_generated_owner_only_file()

@@ -3,10 +3,11 @@ using System.Reflection;
 using System.Text;
 using Akka.Configuration;
 
-namespace DeepSeekR1.Actors.Cli.Configuration;
+namespace DeepSeekR1.Actors.Engine.Configuration;
 
 /// <summary>
-/// Fills a settings record from a HOCON section: property <c>GroupSize</c> reads key <c>group-size</c>. Every
+/// The one reader of settings: every section (<c>r1.grpo</c>, <c>r1.engine</c>, <c>r1.pbm</c>, ...) is bound by it, in
+/// every layer that reads configuration. Fills a settings record from a HOCON section: property <c>GroupSize</c> reads key <c>group-size</c>. Every
 /// init-settable property must have a key (the defaults in hocon/ define them all), and every key of the section
 /// must match a property, so code and configuration cannot drift apart silently.
 /// </summary>
@@ -62,6 +63,7 @@ public static class HoconBinder
         if (type == typeof(ulong)) return ulong.Parse(section.GetString(key), CultureInfo.InvariantCulture);
         if (type == typeof(double)) return Finite(double.Parse(section.GetString(key), CultureInfo.InvariantCulture));
         if (type == typeof(bool)) return section.GetBoolean(key);
+        if (type == typeof(TimeSpan)) return section.GetTimeSpan(key, null, allowInfinite: false);
         if (type == typeof(string)) return section.GetString(key);
         if (type.IsEnum)
         {
