@@ -139,24 +139,7 @@ public sealed class R1Config
 
     private static string Suggestion(string key, IReadOnlySet<string> known)
     {
-        var best = known.Select(k => (Key: k, Distance: Levenshtein(k, key))).OrderBy(x => x.Distance).FirstOrDefault();
+        var best = known.Select(k => (Key: k, Distance: Engine.Pbm.ClosestName.Distance(k, key))).OrderBy(x => x.Distance).FirstOrDefault();
         return best.Key is not null && best.Distance <= Math.Max(2, key.Length / 5) ? $" (did you mean '{best.Key}'?)" : "";
-    }
-
-    private static int Levenshtein(string a, string b)
-    {
-        var row = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (int i = 1; i <= a.Length; i++)
-        {
-            int diagonal = row[0];
-            row[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int above = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-                diagonal = above;
-            }
-        }
-        return row[b.Length];
     }
 }

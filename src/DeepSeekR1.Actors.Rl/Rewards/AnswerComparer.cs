@@ -1,4 +1,5 @@
 using System.Globalization;
+using DeepSeekR1.Actors.Model.Sampling;
 
 namespace DeepSeekR1.Actors.Rl.Rewards;
 
@@ -129,13 +130,14 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
     /// </summary>
     private Verdict CompareAtSamplePoints(MathExpression predicted, MathExpression gold, SortedSet<string> names)
     {
+        // The sampler's generator, so sample points never depend on the runtime's Random.
         var random = new SplitMix64(0x5EED_1234_ABCDUL);
         var compared = 0;
         for (var point = 0; point < samplePoints; point++)
         {
             var values = new Dictionary<string, double>(StringComparer.Ordinal);
             foreach (var name in names)
-                values[name] = 0.5 + 2.5 * random.NextUnit();
+                values[name] = 0.5 + 2.5 * random.NextDouble();
             var p = evaluator.Evaluate(predicted, values);
             var g = evaluator.Evaluate(gold, values);
             var pDefined = double.IsFinite(p);
@@ -158,19 +160,4 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
     }
 
     private static string Format(double value) => value.ToString("G10", CultureInfo.InvariantCulture);
-
-    /// <summary>A tiny deterministic generator (SplitMix64), so that sample points never depend on the runtime's Random.</summary>
-    private struct SplitMix64(ulong seed)
-    {
-        private ulong _state = seed;
-
-        public double NextUnit()
-        {
-            var z = _state += 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            z ^= z >> 31;
-            return (z >> 11) * (1.0 / (1UL << 53));
-        }
-    }
 }
