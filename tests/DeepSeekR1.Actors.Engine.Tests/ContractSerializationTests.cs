@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Runtime.Serialization;
 using Akka.Actor;
 using DeepSeekR1.Actors.Engine.Contracts;
@@ -30,7 +29,7 @@ public class ContractSerializationTests
     [MemberData(nameof(ContractTypes))]
     public void Contract_round_trips_through_the_codec(Type type)
     {
-        var original = Sample.Build(type, type.Name);
+        var original = ContractSample.Canonical(type);
         string manifest = ContractCodec.ManifestOf(type);
         byte[] bytes = ContractCodec.Encode(original);
         var decoded = ContractCodec.Decode(bytes, manifest);
@@ -42,7 +41,7 @@ public class ContractSerializationTests
     [Fact]
     public void Values_survive_exactly_including_extremes()
     {
-        var metrics = (MetricsData)Sample.Build(typeof(MetricsData), "m") with { RewardStd = double.NaN, Loss = -1.0 / 3.0, KlMean = null };
+        var metrics = (MetricsData)ContractSample.Build(typeof(MetricsData), "m") with { RewardStd = double.NaN, Loss = -1.0 / 3.0, KlMean = null };
         var applied = new StepApplied("run", 7, metrics, "/tmp/ckpt", "ab12");
         var decoded = (StepApplied)ContractCodec.Decode(ContractCodec.Encode(applied), "StepApplied.v1");
         Assert.Equal(-1.0 / 3.0, decoded.Metrics.Loss);
@@ -67,42 +66,13 @@ public class ContractSerializationTests
     public async Task The_actor_system_binds_contracts_to_the_contract_serializer()
     {
         var system = ActorSystem.Create("serialization", EngineConfig.Default);
-        var applied = Sample.Build(typeof(StepApplied), "x");
+        var applied = ContractSample.Build(typeof(StepApplied), "x");
         var serializer = system.Serialization.FindSerializerFor(applied);
         Assert.IsType<ContractSerializer>(serializer);
-        Assert.IsType<ContractSerializer>(system.Serialization.FindSerializerFor(Sample.Build(typeof(DeliverGroup), "y")));
+        Assert.IsType<ContractSerializer>(system.Serialization.FindSerializerFor(ContractSample.Build(typeof(DeliverGroup), "y")));
         var bytes = serializer.ToBinary(applied);
         var back = system.Serialization.Deserialize(bytes, ContractSerializer.Id, "StepApplied.v1");
         Assert.Equal(ContractCodec.Encode(applied), ContractCodec.Encode(back));
         await system.Terminate();
-    }
-
-    /// <summary>Builds an instance of any contract with distinct, non-default values in every field.</summary>
-    private static class Sample
-    {
-        public static object Build(Type type, string hint)
-        {
-            if (type == typeof(string)) return $"{hint}-text";
-            if (type == typeof(int)) return 3 + hint.Length;
-            if (type == typeof(long)) return 40L + hint.Length;
-            if (type == typeof(ulong)) return 0xFEDC_BA98_7654_3210UL;
-            if (type == typeof(double)) return 0.125 + hint.Length;
-            if (type == typeof(double?)) return (double?)-0.75;
-            if (type == typeof(float)) return -1.5f;
-            if (type == typeof(bool)) return true;
-            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>))
-            {
-                var element = type.GetGenericArguments()[0];
-                var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(element))!;
-                list.Add(Build(element, hint + "0"));
-                list.Add(Build(element, hint + "01"));
-                return list;
-            }
-            var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
-            var args = constructor.GetParameters().Select(p => Build(p.ParameterType, p.Name!)).ToArray();
-            if (type == typeof(QuestionData)) args[3] = "Math";
-            if (type == typeof(RolloutData) || type == typeof(SampledOutput)) args[3] = "Stop";
-            return constructor.Invoke(args);
-        }
     }
 }

@@ -15,6 +15,12 @@ public abstract class JournaledTestKit : TestKit
     /// <summary>Starts the system <paramref name="systemName"/> on a fresh journal.</summary>
     protected JournaledTestKit(string systemName) : this(new TempDir(), systemName) { }
 
+    /// <summary>
+    /// Starts the system <paramref name="systemName"/> on the journal that <paramref name="prepare"/> puts into the fresh
+    /// folder first (a copy of a committed fixture, say).
+    /// </summary>
+    protected JournaledTestKit(string systemName, Action<string> prepare) : this(Prepared(prepare), systemName) { }
+
     private JournaledTestKit(TempDir data, string systemName) : base(SystemConfig(data.Path), systemName) => this.data = data;
 
     /// <summary>The folder that holds the journal (and the runs' files).</summary>
@@ -25,6 +31,13 @@ public abstract class JournaledTestKit : TestKit
     {
         base.AfterAll();
         data.Dispose();
+    }
+
+    private static TempDir Prepared(Action<string> prepare)
+    {
+        var data = new TempDir();
+        prepare(data.Path);
+        return data;
     }
 
     private static Config SystemConfig(string dir)

@@ -18,7 +18,7 @@ public sealed class ReplayCommandTests(ReplayedRun run)
         return (exit, output.ToString(), error.ToString());
     }
 
-    private static Dictionary<string, double?>[] ReadCsv(string path)
+    internal static Dictionary<string, double?>[] ReadCsv(string path)
     {
         var lines = File.ReadAllLines(path);
         var header = lines[0].Split(',');
