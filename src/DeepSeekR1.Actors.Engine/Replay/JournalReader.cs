@@ -27,9 +27,24 @@ public sealed class JournalReader : IAsyncDisposable
     private JournalReader(ActorSystem system)
     {
         this.system = system;
-        journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        journal = ReadJournal(system);
         materializer = system.Materializer();
     }
+
+    // The query plugin waits a fixed 5 s for the write journal to start; on a loaded machine that can run out before
+    // SQLite answers. A journal that opens on the next try was only slow, not broken: try three times.
+    private static SqlReadJournal ReadJournal(ActorSystem system)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try { return PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier); }
+            catch (Exception e) when (attempt < 3 && IsTimeout(e)) { }
+        }
+    }
+
+    private static bool IsTimeout(Exception? e) =>
+        e is not null && (e is AskTimeoutException or TimeoutException || IsTimeout(e.InnerException)
+                          || (e is AggregateException a && a.InnerExceptions.Any(IsTimeout)));
 
     /// <summary>
     /// Opens the journal the configuration names: by default the SQLite file <c>DATA_DIR/journal.db</c> (a copy from
