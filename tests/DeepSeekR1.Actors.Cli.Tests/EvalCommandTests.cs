@@ -63,7 +63,8 @@ public sealed class EvalCommandTests : IDisposable
         var lines = output.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         Assert.StartsWith("r1 eval: arithmetic (test), 5 questions x 2 samples", lines[0]);
         Assert.Contains("cons@2", lines[1]);
-        Assert.StartsWith("all", lines[^2]);
+        Assert.StartsWith("all", lines[^3]);
+        Assert.Matches(@"^pass@k  k=1: \d\.\d{3}  k=2: \d\.\d{3}$", lines[^2]);
 
         var json = JsonNode.Parse(lines[^1])!.AsObject();
         Assert.Equal("arithmetic", (string?)json["task"]);
@@ -84,6 +85,25 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(5, records.Length);
         Assert.All(records, r => Assert.Equal(2, r["samples"]!.AsArray().Count));
         Assert.Equal(records.Select(r => (int)r["level"]!), [1, 2, 3, 4, 5]);
+    }
+
+    [Fact]
+    public void Math500_prints_the_table_by_level_and_by_subject_and_the_pass_at_k_curve()
+    {
+        string checkpoint = SaveTinyCheckpoint("math", withTokenizer: false);
+        var (code, output, error) = Run("eval", "--task", "math500", "--checkpoint", checkpoint, "--samples", "3", "--limit", "12",
+            "--set", "r1.eval.max-new-tokens=4", "--set", "r1.eval.batch-size=12");
+        Assert.True(code == 0, error);
+        var lines = output.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.StartsWith("r1 eval: math500 (test), ", lines[0]);
+        Assert.Contains(lines, l => l.StartsWith("subject ", StringComparison.Ordinal));
+        var json = JsonNode.Parse(lines[^1])!.AsObject();
+        var subjects = json["by_subject"]!.AsObject();
+        Assert.NotEmpty(subjects);
+        Assert.Equal((int)json["questions"]!, subjects.Sum(s => (int)s.Value!["questions"]!));
+        Assert.Equal((int)json["questions"]!, json["by_level"]!.AsObject().Where(l => l.Key != "0").Sum(l => (int)l.Value!["questions"]!));
+        Assert.Equal(3, json["pass_at"]!.AsArray().Count);
+        foreach (var subject in subjects.Select(s => s.Key)) Assert.Contains(lines, l => l.StartsWith(subject, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -185,13 +185,22 @@ public static class EvalCommand
         foreach (var (level, summary) in report.ByLevel)
             output.WriteLine(Row(level == 0 ? "none" : level.ToString(CultureInfo.InvariantCulture), summary));
         output.WriteLine(Row("all", report.Overall));
+        if (report.BySubject is { Count: > 0 } subjects)
+        {
+            int width = Math.Max(7, subjects.Keys.Max(s => s.Length));
+            output.WriteLine(string.Join("  ", headers.Select((h, i) => i == 0 ? "subject".PadRight(width) : h.PadLeft(9))));
+            foreach (var (subject, summary) in subjects) output.WriteLine(Row(subject, summary, width));
+        }
+        if (k > 1)
+            output.WriteLine("pass@k  " + string.Join("  ", report.Overall.PassAtEachK.Select((p, i) =>
+                $"k={i + 1}: {p.ToString("F3", CultureInfo.InvariantCulture)}")));
     }
 
-    private static string Row(string label, EvalSummary s)
+    private static string Row(string label, EvalSummary s, int width = 5)
     {
         static string Cell(double value) => value.ToString("F3", CultureInfo.InvariantCulture).PadLeft(9);
         return string.Join("  ",
-            label.PadRight(5), s.Questions.ToString(CultureInfo.InvariantCulture).PadLeft(9), Cell(s.PassAt1), Cell(s.ConsAtK), Cell(s.PassAtK),
+            label.PadRight(width), s.Questions.ToString(CultureInfo.InvariantCulture).PadLeft(9), Cell(s.PassAt1), Cell(s.ConsAtK), Cell(s.PassAtK),
             Cell(s.FormatRate), Cell(s.AnswerRate), Cell(s.TruncatedRate), s.MeanCompletionTokens.ToString("F1", CultureInfo.InvariantCulture).PadLeft(9));
     }
 

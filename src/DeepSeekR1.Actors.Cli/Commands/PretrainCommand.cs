@@ -6,6 +6,7 @@ using DeepSeekR1.Actors.Cli.Configuration;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Tokenizers;
+using DeepSeekR1.Actors.Rl.Data;
 using DeepSeekR1.Actors.Rl.Evaluation;
 using DeepSeekR1.Actors.Rl.Pretraining;
 using DeepSeekR1.Actors.Rl.Rewards;

@@ -69,6 +69,10 @@ public readonly struct JsonlRecord
         return RequiredString(key);
     }
 
+    /// <summary>The value of <paramref name="key"/> as text (a number as written); null when absent or null.</summary>
+    public string? OptionalStringOrNumber(string key) =>
+        _root.TryGetProperty(key, out JsonElement value) && value.ValueKind == JsonValueKind.Number ? value.GetRawText() : OptionalString(key);
+
     /// <summary>An optional string value; absent or null reads as <see langword="null"/>.</summary>
     /// <param name="key">The JSON key.</param>
     /// <returns>The string, or <see langword="null"/>.</returns>

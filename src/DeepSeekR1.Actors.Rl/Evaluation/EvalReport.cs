@@ -12,13 +12,15 @@ namespace DeepSeekR1.Actors.Rl.Evaluation;
 /// <param name="Overall">Figures over all questions.</param>
 /// <param name="ByLevel">Figures per difficulty level (0 = the task has no levels), for the levels present, in order.</param>
 /// <param name="Questions">Every question with its samples, in evaluation order.</param>
+/// <param name="BySubject">Figures per subject, for the subjects present, in name order; empty when the task has none.</param>
 public sealed record EvalReport(
     string Task,
     TaskSplit Split,
     int Samples,
     EvalSummary Overall,
     IReadOnlyDictionary<int, EvalSummary> ByLevel,
-    IReadOnlyList<QuestionResult> Questions)
+    IReadOnlyList<QuestionResult> Questions,
+    IReadOnlyDictionary<string, EvalSummary>? BySubject = null)
 {
     /// <summary>Builds the report of <paramref name="questions"/>, summarising overall and per level.</summary>
     /// <param name="task">The task's name.</param>
@@ -30,7 +32,9 @@ public sealed record EvalReport(
     {
         var byLevel = new SortedDictionary<int, EvalSummary>(
             questions.GroupBy(q => q.Level).ToDictionary(g => g.Key, g => EvalSummary.Of(g.ToArray())));
-        return new EvalReport(task, split, samples, EvalSummary.Of(questions), byLevel, questions);
+        var bySubject = new SortedDictionary<string, EvalSummary>(
+            questions.Where(q => q.Subject.Length > 0).GroupBy(q => q.Subject).ToDictionary(g => g.Key, g => EvalSummary.Of(g.ToArray())), StringComparer.Ordinal);
+        return new EvalReport(task, split, samples, EvalSummary.Of(questions), byLevel, questions, bySubject);
     }
 
     /// <summary>
@@ -53,6 +57,10 @@ public sealed record EvalReport(
         foreach (var (level, summary) in ByLevel)
             levels[level.ToString(CultureInfo.InvariantCulture)] = JsonSerializer.SerializeToNode(summary);
         json["by_level"] = levels;
+        var subjects = new JsonObject();
+        foreach (var (subject, summary) in BySubject ?? new Dictionary<string, EvalSummary>())
+            subjects[subject] = JsonSerializer.SerializeToNode(summary);
+        json["by_subject"] = subjects;
         return json;
     }
 }

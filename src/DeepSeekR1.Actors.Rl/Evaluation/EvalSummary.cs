@@ -26,6 +26,13 @@ public sealed record EvalSummary(
     [property: JsonPropertyName("truncated_rate")] double TruncatedRate,
     [property: JsonPropertyName("mean_completion_tokens")] double MeanCompletionTokens)
 {
+    /// <summary>
+    /// pass@k for every k from 1 to the fewest samples any question has (entry k-1), each the mean over questions of
+    /// the unbiased estimator; empty when there are no questions. The curve the paper's pass@k figures plot.
+    /// </summary>
+    [JsonPropertyName("pass_at")]
+    public IReadOnlyList<double> PassAtEachK { get; init; } = [];
+
     /// <summary>Summarises <paramref name="questions"/> (all of them with the same number of samples, K).</summary>
     /// <param name="questions">The scored questions.</param>
     /// <returns>The summary; all rates are 0 when there are no questions.</returns>
@@ -33,6 +40,7 @@ public sealed record EvalSummary(
     {
         ArgumentNullException.ThrowIfNull(questions);
         var samples = questions.SelectMany(q => q.Samples).ToArray();
+        int kMax = questions.Count == 0 ? 0 : questions.Min(q => q.Samples.Count);
         return new EvalSummary(
             Questions: questions.Count,
             Completions: samples.Length,
@@ -43,8 +51,21 @@ public sealed record EvalSummary(
             FormatRate: Mean(samples, s => s.Formatted ? 1 : 0),
             AnswerRate: Mean(samples, s => s.Answer is null ? 0 : 1),
             TruncatedRate: Mean(samples, s => s.Finish == FinishReason.Length ? 1 : 0),
-            MeanCompletionTokens: Mean(samples, s => s.Tokens));
+            MeanCompletionTokens: Mean(samples, s => s.Tokens))
+        {
+            PassAtEachK = Enumerable.Range(1, kMax).Select(k => Mean(questions, q => Evaluation.PassAtK.Estimate(q.Samples.Count, q.Correct, k))).ToArray(),
+        };
     }
+
+    /// <summary>Equal when every figure is, the pass@k curve compared entry by entry (a list compares by reference otherwise).</summary>
+    public bool Equals(EvalSummary? other) =>
+        other is not null && (Questions, Completions, Correct, PassAt1, PassAtK, ConsAtK, FormatRate, AnswerRate, TruncatedRate, MeanCompletionTokens)
+            .Equals((other.Questions, other.Completions, other.Correct, other.PassAt1, other.PassAtK, other.ConsAtK, other.FormatRate, other.AnswerRate,
+                other.TruncatedRate, other.MeanCompletionTokens))
+        && PassAtEachK.SequenceEqual(other.PassAtEachK);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Questions, Completions, Correct, PassAt1, PassAtK, ConsAtK, PassAtEachK.Count);
 
     private static double Mean<T>(IReadOnlyCollection<T> items, Func<T, double> value) =>
         items.Count == 0 ? 0 : items.Sum(value) / items.Count;

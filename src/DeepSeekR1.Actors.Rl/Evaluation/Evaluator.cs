@@ -61,7 +61,8 @@ public static class Evaluator
 
         var questions = items.Select((item, q) => new QuestionResult(
             item.Id, item.Level, item.Question, item.Gold, samples[q],
-            ConsensusVote.Decide(samples[q].Select(s => new Ballot(s.Answer, s.IsCorrect)).ToArray(), ConsensusVote.EquivalenceFor(item.Kind))))
+            ConsensusVote.Decide(samples[q].Select(s => new Ballot(s.Answer, s.IsCorrect)).ToArray(), ConsensusVote.EquivalenceFor(item.Kind)),
+            item.Subject))
             .ToArray();
         return EvalReport.Of(settings.Task, settings.Split, k, questions);
     }

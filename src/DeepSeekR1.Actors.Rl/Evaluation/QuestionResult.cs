@@ -9,13 +9,15 @@ namespace DeepSeekR1.Actors.Rl.Evaluation;
 /// <param name="Gold">The reference answer.</param>
 /// <param name="Samples">The K scored completions, in sample order.</param>
 /// <param name="Consensus">The majority vote over the samples' answers.</param>
+/// <param name="Subject">The question's subject, or empty when its source has none.</param>
 public sealed record QuestionResult(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("level")] int Level,
     [property: JsonPropertyName("question")] string Question,
     [property: JsonPropertyName("gold")] string Gold,
     [property: JsonPropertyName("samples")] IReadOnlyList<SampleResult> Samples,
-    [property: JsonPropertyName("consensus")] ConsensusResult Consensus)
+    [property: JsonPropertyName("consensus")] ConsensusResult Consensus,
+    [property: JsonPropertyName("subject")] string Subject = "")
 {
     /// <summary>How many samples are correct (the c of pass@k).</summary>
     [JsonPropertyName("correct")]

@@ -17,29 +17,50 @@ public static class TaskCatalog
     /// <summary>Generic question-answer JSONL (<see cref="QaJsonlDataset"/>); needs a path.</summary>
     public const string Jsonl = "jsonl";
 
+    /// <summary>Competition math in the MATH schema (<see cref="MathDataset"/>); needs a path (<c>math:PATH</c> or the data setting).</summary>
+    public const string Math = "math";
+
+    /// <summary>The MATH-500 benchmark shipped in <c>data/math500</c> (evaluation only; a path replaces the shipped file).</summary>
+    public const string Math500 = "math500";
+
+    /// <summary>The AIME 2024 benchmark shipped in <c>data/aime24</c> (evaluation only; a path replaces the shipped file).</summary>
+    public const string Aime24 = "aime24";
+
     /// <summary>Every name <see cref="Get"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Arithmetic, Countdown, Gsm8k, Jsonl];
+    public static IReadOnlyList<string> Names { get; } = [Arithmetic, Countdown, Gsm8k, Jsonl, Math, Math500, Aime24];
 
     /// <summary>
     /// The task called <paramref name="name"/> (case-insensitive). Generated tasks take an optional level range after a
     /// colon: <c>arithmetic:1-2</c> keeps levels 1 and 2, <c>countdown:3</c> only level 3.
     /// </summary>
-    /// <param name="name">One of <see cref="Names"/>, for generated tasks optionally followed by <c>:LOW-HIGH</c> or <c>:LEVEL</c>.</param>
+    /// <param name="name">One of <see cref="Names"/>, for generated tasks optionally followed by <c>:LOW-HIGH</c> or <c>:LEVEL</c>,
+    /// and <c>math</c> optionally by <c>:PATH</c> (<c>math:data/my-set</c>), which wins over <paramref name="path"/>.</param>
     /// <param name="path">For file-backed tasks: a dataset folder (with train.jsonl and test.jsonl) or one JSONL file. Ignored by generated tasks.</param>
     /// <returns>The task.</returns>
     public static ITaskSource Get(string name, string? path = null)
     {
         int colon = name.IndexOf(':');
         string baseName = (colon < 0 ? name : name[..colon]).ToLowerInvariant();
-        var (low, high) = colon < 0 ? (GeneratedTask.MinLevel, GeneratedTask.MaxLevel) : Levels(name, name[(colon + 1)..]);
-        if (colon >= 0 && baseName is not (Arithmetic or Countdown))
-            throw new ArgumentException($"Task '{name}': only generated tasks ({Arithmetic}, {Countdown}) take a level range.", nameof(name));
+        bool generated = baseName is Arithmetic or Countdown;
+        var (low, high) = colon < 0 || !generated ? (GeneratedTask.MinLevel, GeneratedTask.MaxLevel) : Levels(name, name[(colon + 1)..]);
+        if (colon >= 0 && !generated)
+        {
+            if (!Names.Contains(baseName))
+                throw new ArgumentException($"Unknown task '{name}'. Known tasks: {string.Join(", ", Names)}.", nameof(name));
+            if (baseName != Math)
+                throw new ArgumentException($"Task '{name}': only generated tasks ({Arithmetic}, {Countdown}) take a level range, and only {Math} a path (math:PATH).", nameof(name));
+            path = name[(colon + 1)..];
+            if (path.Length == 0) throw new ArgumentException($"Task '{name}': give the path after the colon ({baseName}:PATH).", nameof(name));
+        }
         return baseName switch
         {
             Arithmetic => new ArithmeticTask(low, high),
             Countdown => new CountdownTask(low, high),
             Gsm8k => new FileTaskSource(Gsm8k, RequirePath(name, path), file => Gsm8kDataset.Read(file)),
             Jsonl => new FileTaskSource(Jsonl, RequirePath(name, path), file => QaJsonlDataset.Read(file)),
+            Math => new FileTaskSource(Math, RequirePath(name, path), file => MathDataset.Read(file)),
+            Math500 => new BenchmarkTaskSource(Math500, Shipped(path, "data/math500/test.jsonl"), file => MathDataset.Read(file)),
+            Aime24 => new BenchmarkTaskSource(Aime24, Shipped(path, "data/aime24/test.jsonl"), file => MathDataset.Read(file)),
             _ => throw new ArgumentException($"Unknown task '{name}'. Known tasks: {string.Join(", ", Names)}.", nameof(name)),
         };
     }
@@ -55,6 +76,11 @@ public static class TaskCatalog
         throw new ArgumentException(
             $"Task '{name}': the level range must be LEVEL or LOW-HIGH with {GeneratedTask.MinLevel} <= LOW <= HIGH <= {GeneratedTask.MaxLevel}.", nameof(name));
     }
+
+    // A benchmark the repository ships, unless the caller names another copy.
+    private static string Shipped(string? path, string shipped) =>
+        !string.IsNullOrWhiteSpace(path) ? path
+        : RepositoryPaths.Resolve(shipped) ?? throw new FileNotFoundException($"the shipped benchmark {shipped} is missing next to the r1 binary and above it", shipped);
 
     private static string RequirePath(string name, string? path) =>
         string.IsNullOrWhiteSpace(path)

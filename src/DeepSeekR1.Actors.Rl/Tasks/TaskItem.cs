@@ -21,6 +21,7 @@ public enum AnswerKind
 /// <param name="Level">Difficulty 1 (easiest) to 5, or 0 when the source has no levels.</param>
 /// <param name="Language">BCP-47-ish language of the question (<c>en</c>, <c>zh</c>), used by the language-consistency reward.</param>
 /// <param name="Numbers">For Countdown: the numbers that may be used; empty otherwise.</param>
+/// <param name="Subject">The subject (MATH's "Precalculus", ...), or empty when the source has none; evaluation reports by it.</param>
 public sealed record TaskItem(
     string Id,
     string Question,
@@ -28,4 +29,5 @@ public sealed record TaskItem(
     AnswerKind Kind = AnswerKind.Math,
     int Level = 0,
     string Language = "en",
-    IReadOnlyList<int>? Numbers = null);
+    IReadOnlyList<int>? Numbers = null,
+    string Subject = "");

@@ -24,6 +24,8 @@ public sealed class TrainingPrompts
         else
         {
             pool = source.Items(TaskSplit.Train, runSeed).ToList();
+            if (pool.Count == 0 && source is BenchmarkTaskSource)
+                throw new ArgumentException($"task '{source.Name}' is a benchmark: it has no training questions (evaluate with it; train on a data set such as math:PATH)");
             if (pool.Count < promptsPerStep)
                 throw new ArgumentException($"task '{source.Name}' has {pool.Count} training items, fewer than prompts-per-step ({promptsPerStep})");
         }

@@ -38,6 +38,31 @@ public class EvalSummaryTests
     }
 
     [Fact]
+    public void The_pass_at_k_curve_holds_the_unbiased_estimate_for_every_k()
+    {
+        var curve = EvalSummary.Of(Questions).PassAtEachK;
+        Assert.Equal(4, curve.Count);
+        Assert.Equal((0.5 + 0 + 1) / 3, curve[0], 12);
+        Assert.Equal((5.0 / 6 + 0 + 1) / 3, curve[1], 12);   // 2 of 4 right: 1 - C(2,2)/C(4,2)
+        Assert.Equal((1 + 0 + 1) / 3.0, curve[3], 12);
+        Assert.Equal(EvalSummary.Of(Questions).PassAtK, curve[^1], 12);
+        Assert.Empty(EvalSummary.Of([]).PassAtEachK);
+    }
+
+    [Fact]
+    public void The_report_breaks_down_by_subject_when_questions_have_one()
+    {
+        var withSubjects = Questions.Select((q, i) => q with { Subject = i == 1 ? "Geometry" : "Algebra" }).ToArray();
+        var report = EvalReport.Of("math500", TaskSplit.Test, 4, withSubjects);
+        Assert.Equal(["Algebra", "Geometry"], report.BySubject!.Keys);
+        Assert.Equal(2, report.BySubject["Algebra"].Questions);
+        Assert.Equal(0.0, report.BySubject["Geometry"].PassAt1);
+        var json = JsonNode.Parse(report.ToJson().ToJsonString())!.AsObject();
+        Assert.Equal(2, (int?)json["by_subject"]!["Algebra"]!["questions"]);
+        Assert.Empty(EvalReport.Of("arithmetic", TaskSplit.Test, 4, Questions).BySubject!);
+    }
+
+    [Fact]
     public void An_empty_summary_is_all_zeros()
     {
         var none = EvalSummary.Of([]);

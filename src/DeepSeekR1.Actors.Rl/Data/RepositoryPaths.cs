@@ -1,4 +1,4 @@
-namespace DeepSeekR1.Actors.Cli;
+namespace DeepSeekR1.Actors.Rl.Data;
 
 /// <summary>Finds files the repository ships (the base model, the hocon folder) wherever r1 is run from.</summary>
 public static class RepositoryPaths
