@@ -62,7 +62,7 @@ public static class MathAnswer
 
     private static RewardResult Compare(string predicted, string gold)
     {
-        var normalisedPredicted = LatexNormalizer.Normalize(predicted);
+        var normalisedPredicted = LatexNormalizer.Normalize(AnswerSentence.Unwrap(predicted, gold));
         var normalisedGold = LatexNormalizer.Normalize(gold);
         if (string.Equals(normalisedPredicted, normalisedGold, StringComparison.Ordinal))
             return RewardResult.Pass("identical after normalisation");

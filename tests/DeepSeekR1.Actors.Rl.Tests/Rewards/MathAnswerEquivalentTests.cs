@@ -82,6 +82,15 @@ public class MathAnswerEquivalentTests
         { "x^2 + y^2 = 1", "y^2 + x^2 = 1" }, { "k = \\frac{1}{2}", "0.5" },
     };
 
+    // What a model writes around its answer (issue 18): a sentence, a left side that names the answer, list words.
+    public static TheoryData<string, string> AroundTheAnswer => new()
+    {
+        { "The answer is 42.", "42" }, { "the final answer is $42$", "42" }, { "Answer: 42", "42" }, { "So the answer is \\frac{1}{2}.", "1/2" },
+        { "Therefore, the answer is 7", "7" }, { "0.5.", "\\frac12" },
+        { "|AB| = 1", "1" }, { "(p,q) = (3,2)", "(3,2)" }, { "x = 5+6 = 11", "11" }, { "AB = 2\\sqrt{3}", "\\sqrt{12}" },
+        { "x_1 = 4", "4" }, { "1, 2 and 3", "1,2,3" }, { "1; 2; 3", "1, 2, 3" }, { "2, 3, and 5", "2,3,5" },
+    };
+
     public static TheoryData<string, string> Symbolic => new()
     {
         { "2x+2", "2(x+1)" }, { "x^2-1", "(x-1)(x+1)" }, { "(x+1)^2", "x^2+2x+1" }, { "\\frac{x}{2}", "0.5x" }, { "2x", "x+x" },
@@ -103,6 +112,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(TuplesSetsIntervals))]
     [MemberData(nameof(EquationsAndForms))]
     [MemberData(nameof(Symbolic))]
+    [MemberData(nameof(AroundTheAnswer))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);

@@ -59,6 +59,14 @@ public class MathAnswerNotEquivalentTests
         { "\frac{1}{10^{-10^{10}}}", "0" }, { "0.5^{100000}", "0" },
     };
 
+    // The nearest wrong answer for each kind of wrapping that is taken off: unwrapping must never make a wrong one right.
+    public static TheoryData<string, string> AroundTheAnswer => new()
+    {
+        { "The answer is 43.", "42" }, { "Answer: 4.2", "42" }, { "|AB| = 2", "1" }, { "(p,q) = (2,3)", "(3,2)" }, { "x = 5+6 = 12", "11" },
+        { "x + 1 = 5", "5" }, { "2x = 10", "10" }, { "f(2) = 3", "3" }, { "1 and 2", "1,2,3" }, { "1, 2 and 4", "1,2,3" },
+        { "x = 5", "x = 6" }, { "The answer is 42", "The answer is 41" },
+    };
+
     public static TheoryData<string, string> Garbage => new()
     {
         { "banana", "18" }, { "18 + ", "18" }, { "(", "1" }, { "\\frac{1}{2", "1/2" }, { "1/0", "1" }, { "\\foo{3}", "3" },
@@ -75,6 +83,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(EquationsAndSymbolic))]
     [MemberData(nameof(Garbage))]
     [MemberData(nameof(Underflow))]
+    [MemberData(nameof(AroundTheAnswer))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
