@@ -61,7 +61,17 @@ public static class PolicyFactory
         bool verify = File.Exists(Path.Combine(directory, CheckpointManifest.FileName));
         if (!verify && Directory.Exists(directory))
             warnings.WriteLine($"r1: warning: {directory} has no {CheckpointManifest.FileName} (it was not written by r1): its weights are loaded unverified");
-        return PolicyCheckpoint.Load(directory, device, verify);
+        var model = PolicyCheckpoint.Load(directory, device, verify);
+        // A manifest proves the bytes are the ones written, not that they are numbers: NaN weights would sample token
+        // -1 deep in the generator. One pass over the weights names the first tensor that is not finite.
+        using (var scope = NewDisposeScope())
+            foreach (var (name, parameter) in model.named_parameters())
+                if (!isfinite(parameter).all().item<bool>())
+                {
+                    model.Dispose();
+                    throw new CheckpointException(directory, $"tensor '{name}' holds NaN or infinite values: the checkpoint cannot be sampled from");
+                }
+        return model;
     }
 
     /// <summary>A freshly initialised policy from r1.model and r1.seed.</summary>

@@ -196,4 +196,27 @@ public class FailFastDataTests
         Assert.True(exit == 0, string.Join('\n', lines));
         Assert.Single(JournalFile.Read(runs), r => r.Event is Contracts.StepApplied);
     }
+
+    [Fact]
+    public async Task A_checkpoint_with_nan_weights_is_named_by_eval_and_train_instead_of_failing_in_the_sampler()
+    {
+        using var dir = new TempDir();
+        string nan = Path.Combine(dir.Path, "nan");
+        using (var policy = ColdStart.Policy())
+        {
+            using (TorchSharp.torch.no_grad()) policy.parameters().First().fill_(double.NaN);
+            Model.Checkpoints.PolicyCheckpoint.Save(policy, nan);   // a valid manifest over NaN weights
+        }
+
+        var (exit, lines) = await Run(dir.Path, "eval", "--checkpoint", nan, "--limit", "2", "--samples", "1");
+        Assert.True(exit is 1 or 2, string.Join('\n', lines));
+        Assert.Contains(lines, l => l.StartsWith("r1 eval: ", StringComparison.Ordinal) && l.Contains($"{nan}: tensor '") && l.Contains("holds NaN or infinite values"));
+        AssertNoTrace(lines);
+
+        string data = Questions(dir.Path, "qa.jsonl", Enumerable.Range(0, 30).Select(i => $"What is {i} + 1?"));
+        (exit, lines) = await Run(dir.Path, [.. Train(Path.Combine(dir.Path, "runs"), data), "--set", $"r1.train.init={nan}"]);
+        Assert.True(exit is 1 or 2, string.Join('\n', lines));
+        Assert.Contains(lines, l => l.StartsWith("r1", StringComparison.Ordinal) && l.Contains("holds NaN or infinite values"));
+        AssertNoTrace(lines);
+    }
 }

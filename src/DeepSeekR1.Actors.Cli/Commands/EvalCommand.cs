@@ -157,6 +157,9 @@ public static class EvalCommand
     // whole batch); none left is an error.
     private static IReadOnlyList<TaskItem> Fitting(IReadOnlyList<TaskItem> questions, PromptBudget budget, TextWriter error)
     {
+        // Nothing to evaluate is an error, not a table of zeros (a single data file may put every question in train).
+        if (questions.Count == 0)
+            throw new ConfigException("r1 eval: the task has no questions in the split evaluated (a single JSONL file is split by question text; give a folder with test.jsonl, or more questions)");
         var fitting = questions.Where(budget.Fits).ToArray();
         if (fitting.Length == questions.Count) return questions;
         string first = questions.First(q => !budget.Fits(q)).Id;
