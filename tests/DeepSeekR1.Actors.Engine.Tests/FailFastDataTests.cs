@@ -219,4 +219,33 @@ public class FailFastDataTests
         Assert.Contains(lines, l => l.StartsWith("r1", StringComparison.Ordinal) && l.Contains("holds NaN or infinite values"));
         AssertNoTrace(lines);
     }
+
+    [Fact]
+    public async Task A_journal_that_cannot_be_written_stops_the_resume_naming_it_and_changes_nothing()
+    {
+        using var dir = new TempDir();
+        string data = Questions(dir.Path, "qa.jsonl", Enumerable.Range(0, 30).Select(i => $"What is {i} + 1?"));
+        string runs = Path.Combine(dir.Path, "runs");
+        var (exit, lines) = await Run(dir.Path, Train(runs, data));
+        Assert.True(exit == 0, string.Join('\n', lines));
+        string journal = Path.Combine(runs, "journal.db");
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={journal};Pooling=False"))
+        {
+            connection.Open();   // fold the write-ahead log into the file, so the file alone is the journal
+            using var checkpoint = connection.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            checkpoint.ExecuteNonQuery();
+        }
+        // Byte 18 of a SQLite file is its write version; above 2, SQLite reads the database but refuses to write it.
+        // The same as a read-only file to a non-root user, which root (who runs CI) cannot be given.
+        using (var stream = new FileStream(journal, FileMode.Open)) { stream.Position = 18; stream.WriteByte(3); }
+        byte[] before = File.ReadAllBytes(journal);
+
+        (exit, lines) = await Run(dir.Path, [.. Train(runs, data), "--set", "r1.train.max-restarts=0"]);
+        Assert.True(exit == 1, string.Join('\n', lines));
+        Assert.Contains(lines, l => l.StartsWith("r1: ", StringComparison.Ordinal) && l.Contains($"the journal {journal} cannot be written")
+                                    && l.Contains("readonly"));
+        AssertNoTrace(lines);
+        Assert.Equal(before, File.ReadAllBytes(journal));
+    }
 }

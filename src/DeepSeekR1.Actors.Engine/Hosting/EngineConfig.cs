@@ -80,10 +80,25 @@ public static class EngineConfig
         string file = Path.Combine(dataDirectory, JournalFileName);
         if (File.Exists(file)) CheckJournalFile(file);
         using var connection = new SqliteConnection(ConnectionString(file));
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=WAL;";
-        command.ExecuteNonQuery();
+        try
+        {
+            connection.Open();
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "PRAGMA journal_mode=WAL;";
+                command.ExecuteNonQuery();
+            }
+            // A write that is rolled back: a journal that cannot be written (a read-only file or mount, a database
+            // marked read-only) fails here with its name, instead of every persist failing later while the
+            // entities' supervisors restart them forever.
+            using var probe = connection.CreateCommand();
+            probe.CommandText = "BEGIN IMMEDIATE; CREATE TABLE r1_write_probe(x); ROLLBACK;";
+            probe.ExecuteNonQuery();
+        }
+        catch (SqliteException e)
+        {
+            throw new JournalReadOnlyException(Path.GetFullPath(file), e.Message.Replace("SQLite Error ", "SQLite error ", StringComparison.Ordinal).Replace("'", ""));
+        }
     }
 
     /// <summary>
