@@ -16,7 +16,11 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
     {
         (ScalarAnswer p, ScalarAnswer g) => CompareScalars(p, g),
         (EquationAnswer p, EquationAnswer g) => CompareEquations(p, g),
+        // "y = 2x + 1" against an equation gold: the equation it came from.
+        (ScalarAnswer { NamedBy: { } name } p, EquationAnswer g) => CompareEquations(AsEquation(name, p), g),
+        (EquationAnswer p, ScalarAnswer { NamedBy: { } name } g) => CompareEquations(p, AsEquation(name, g)),
         (ListAnswer p, ListAnswer g) => CompareLists(p, g),
+        (RelationAnswer p, RelationAnswer g) => CompareRelations(p, g),
         _ => new Verdict(false, $"{Describe(predicted)} vs {Describe(gold)}"),
     };
 
@@ -24,6 +28,7 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
     {
         ScalarAnswer => "a single value",
         EquationAnswer => "an equation",
+        RelationAnswer => "a relation",
         ListAnswer list => $"a {list.Shape}",
         _ => "an answer",
     };
@@ -47,7 +52,51 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
         if (same.Equal)
             return same with { Detail = "same equation" };
         var flipped = CompareExpressions(new NegateNode(predicted.Difference), gold.Difference);
-        return flipped.Equal ? flipped with { Detail = "same equation (sides swapped)" } : new Verdict(false, "different equations");
+        if (flipped.Equal) return flipped with { Detail = "same equation (sides swapped)" };
+        // 2x + 4y - 3 = 0 and y = -x/2 + 3/4: the same equation scaled by a non-zero constant (here 4).
+        return Proportional(predicted.Difference, gold.Difference) is { } factor
+            ? new Verdict(true, $"same equation (scaled by {Format(factor)})")
+            : new Verdict(false, "different equations");
+    }
+
+    private static EquationAnswer AsEquation(string name, ScalarAnswer value) =>
+        new(new BinaryNode('-', new VariableNode(name), value.Expression));
+
+    // The constant c with p = c * g at every sample point where both are defined and g is not ~0; null when there is
+    // none (or c is ~0, or too few points decide).
+    private double? Proportional(MathExpression p, MathExpression g)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        MathEvaluator.CollectVariables(p, names);
+        MathEvaluator.CollectVariables(g, names);
+        if (names.Count == 0) return null;
+        var random = new SplitMix64(0x5EED_FAC7_0001UL);
+        double? factor = null;
+        int decided = 0;
+        for (var point = 0; point < 2 * samplePoints; point++)
+        {
+            var values = names.ToDictionary(n => n, _ => -3.0 + 6.0 * random.NextDouble(), StringComparer.Ordinal);
+            double pv = evaluator.Evaluate(p, values), gv = evaluator.Evaluate(g, values);
+            if (!double.IsFinite(pv) || !double.IsFinite(gv) || Math.Abs(gv) < 1e-9) continue;
+            double ratio = pv / gv;
+            factor ??= ratio;
+            if (!WithinTolerance(ratio, factor.Value)) return null;
+            decided++;
+        }
+        return decided >= 3 && factor is { } f && Math.Abs(f) > 1e-9 ? f : null;
+    }
+
+    // Same operators and the same terms, in order (a > chain was already turned into a < chain by the parser).
+    private Verdict CompareRelations(RelationAnswer predicted, RelationAnswer gold)
+    {
+        if (!predicted.Ops.SequenceEqual(gold.Ops))
+            return new Verdict(false, $"relations differ ({string.Join(" ", predicted.Ops)} vs {string.Join(" ", gold.Ops)})");
+        for (var i = 0; i < gold.Terms.Count; i++)
+        {
+            var term = CompareExpressions(predicted.Terms[i], gold.Terms[i]);
+            if (!term.Equal) return new Verdict(false, $"relation term {i + 1}: {term.Detail}");
+        }
+        return new Verdict(true, "same relation");
     }
 
     private Verdict CompareLists(ListAnswer predicted, ListAnswer gold)

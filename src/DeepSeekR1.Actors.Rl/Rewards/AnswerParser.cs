@@ -40,6 +40,9 @@ internal static partial class AnswerParser
         if (items.Count >= 2)
             return new ListAnswer('\0', '\0', items.Select(item => Parse(item, depth + 1)).ToList());
 
+        if (RelationAnswers.TryParse(text, SplitRelations(text)) is { } relation)
+            return relation;
+
         var sides = SplitTopLevel(text, '=');
         if (sides.Count > 2)
             throw new AnswerRejectedException("more than one '='");
@@ -47,9 +50,9 @@ internal static partial class AnswerParser
         {
             // "x = 3" answers with its right side (and "3 = x" with its left); any other equation is compared whole.
             if (SimpleVariable().IsMatch(sides[0].Trim()))
-                return Parse(sides[1], depth + 1);
+                return Named(Parse(sides[1], depth + 1), sides[0].Trim());
             if (SimpleVariable().IsMatch(sides[1].Trim()))
-                return Parse(sides[0], depth + 1);
+                return Named(Parse(sides[0], depth + 1), sides[1].Trim());
             var left = MathParser.Parse(AnswerDecorations.Strip(sides[0], out _));
             var right = MathParser.Parse(AnswerDecorations.Strip(sides[1], out _));
             return new EquationAnswer(new BinaryNode('-', left, right));
@@ -57,6 +60,42 @@ internal static partial class AnswerParser
 
         var value = AnswerDecorations.Strip(text, out var isPercent);
         return new ScalarAnswer(MathParser.Parse(value), isPercent);
+    }
+
+    // "y = 2x + 1" answers with its right side, and remembers the name, so that it can still be compared with an
+    // equation gold (2x - y + 1 = 0).
+    private static ParsedAnswer Named(ParsedAnswer answer, string name) =>
+        answer is ScalarAnswer scalar ? scalar with { NamedBy = name } : answer;
+
+    /// <summary>Whether <paramref name="text"/> is one variable name (<c>x</c>, <c>a_1</c>, <c>f(x)</c>).</summary>
+    internal static bool IsVariable(string text) => SimpleVariable().IsMatch(text.Trim());
+
+    /// <summary>
+    /// Splits at the relation operators (<c>&lt;=</c>, <c>&gt;=</c>, <c>!=</c>, <c>&lt;</c>, <c>&gt;</c>) outside brackets:
+    /// the terms and the operators between them; one term when there is no relation.
+    /// </summary>
+    private static (List<string> Terms, List<string> Ops) SplitRelations(string text)
+    {
+        var terms = new List<string>();
+        var ops = new List<string>();
+        int depth = 0, start = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c is '(' or '[' or '{') depth++;
+            else if (c is ')' or ']' or '}') depth--;
+            else if (depth == 0 && c is '<' or '>' or '!')
+            {
+                bool withEquals = i + 1 < text.Length && text[i + 1] == '=';
+                if (c == '!' && !withEquals) continue;   // a factorial
+                terms.Add(text[start..i]);
+                ops.Add(withEquals ? $"{c}=" : c.ToString());
+                i += withEquals ? 1 : 0;
+                start = i + 1;
+            }
+        }
+        terms.Add(text[start..]);
+        return (terms, ops);
     }
 
     private static bool IsMatchingPair(char open, char close) =>

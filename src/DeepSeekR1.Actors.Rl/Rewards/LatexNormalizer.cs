@@ -43,6 +43,11 @@ internal static partial class LatexNormalizer
         text = FracBareNumerator().Replace(text, "\\frac{$1}{");
         text = FracBareDenominator().Replace(text, "\\frac$1{$2}");
         text = SqrtBareArgument().Replace(text, "\\sqrt{$1}");
+        // Relations in ASCII, so the parser sees one spelling: \geq, \ge, \geqslant, ≥ are all >=.
+        text = GreaterOrEqual().Replace(text, ">=");
+        text = LessOrEqual().Replace(text, "<=");
+        text = NotEqual().Replace(text, "!=");
+        text = text.Replace("\\gt", ">", StringComparison.Ordinal).Replace("\\lt", "<", StringComparison.Ordinal);
         text = Whitespace().Replace(text, " ").Trim();
         // A sentence-final period ("the answer is 5.") is punctuation, not a decimal point.
         if (text.EndsWith('.') && text.Length > 1)
@@ -158,4 +163,13 @@ internal static partial class LatexNormalizer
 
     [GeneratedRegex(@"\s*\^\s*\{?\s*[23]\s*\}?", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex UnitPower();
+
+    [GeneratedRegex(@"\\(?:geqslant|geq|ge)(?![A-Za-z])|\u2265", RegexOptions.CultureInvariant)]
+    private static partial Regex GreaterOrEqual();
+
+    [GeneratedRegex(@"\\(?:leqslant|leq|le)(?![A-Za-z])|\u2264", RegexOptions.CultureInvariant)]
+    private static partial Regex LessOrEqual();
+
+    [GeneratedRegex(@"\\(?:neq|ne)(?![A-Za-z])|\u2260", RegexOptions.CultureInvariant)]
+    private static partial Regex NotEqual();
 }

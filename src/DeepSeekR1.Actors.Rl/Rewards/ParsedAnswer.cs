@@ -6,7 +6,8 @@ internal abstract record ParsedAnswer;
 /// <summary>One value or expression.</summary>
 /// <param name="Expression">The parsed value.</param>
 /// <param name="IsPercent">Whether it was written with <c>%</c> or the word percent.</param>
-internal sealed record ScalarAnswer(MathExpression Expression, bool IsPercent) : ParsedAnswer;
+/// <param name="NamedBy">The variable it was given for (<c>y</c> in <c>y = 2x + 1</c>), or null.</param>
+internal sealed record ScalarAnswer(MathExpression Expression, bool IsPercent, string? NamedBy = null) : ParsedAnswer;
 
 /// <summary>An equation that is not just <c>variable = value</c>, kept as left side minus right side.</summary>
 /// <param name="Difference">Left-hand side minus right-hand side.</param>
@@ -32,3 +33,10 @@ internal sealed record ListAnswer(char Open, char Close, IReadOnlyList<ParsedAns
         _ => "interval",
     };
 }
+
+/// <summary>
+/// A relation that is not an interval of one variable: <c>x != 3</c>, <c>x + y &lt; 2</c>, a chain such as
+/// <c>a &lt; b &lt; c</c>. <see cref="Ops"/> holds one operator (<c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c>, <c>!=</c>)
+/// between each pair of <see cref="Terms"/>.
+/// </summary>
+internal sealed record RelationAnswer(IReadOnlyList<MathExpression> Terms, IReadOnlyList<string> Ops) : ParsedAnswer;

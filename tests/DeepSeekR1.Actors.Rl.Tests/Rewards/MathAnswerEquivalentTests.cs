@@ -91,6 +91,15 @@ public class MathAnswerEquivalentTests
         { "x_1 = 4", "4" }, { "1, 2 and 3", "1,2,3" }, { "1; 2; 3", "1, 2, 3" }, { "2, 3, and 5", "2,3,5" },
     };
 
+    // Relations: spellings, directions, bounds as intervals, interval membership; equations up to a non-zero factor.
+    public static TheoryData<string, string> Relations => new()
+    {
+        { "x >= 5", "x \\geq 5" }, { "5 \\geq x", "x \\leq 5" }, { "x \\ge 5", "[5,\\infty)" }, { "x < 1", "(-\\infty, 1)" },
+        { "-2 \\le x \\le 7", "[-2,7]" }, { "x \\in [-2,7]", "[-2,7]" }, { "7 \\geq x > -2", "(-2, 7]" }, { "-3 < a < 10", "(-3,10)" },
+        { "x \\ne 3", "x \\neq 3" }, { "x \u2265 5", "x \\geqslant 5" },
+        { "y = -x/2 + 3/4", "2x + 4y - 3 = 0" }, { "2x - y + 1 = 0", "y = 2x + 1" }, { "4x + 8y = 6", "2x + 4y - 3 = 0" },
+    };
+
     public static TheoryData<string, string> Symbolic => new()
     {
         { "2x+2", "2(x+1)" }, { "x^2-1", "(x-1)(x+1)" }, { "(x+1)^2", "x^2+2x+1" }, { "\\frac{x}{2}", "0.5x" }, { "2x", "x+x" },
@@ -113,6 +122,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(EquationsAndForms))]
     [MemberData(nameof(Symbolic))]
     [MemberData(nameof(AroundTheAnswer))]
+    [MemberData(nameof(Relations))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);

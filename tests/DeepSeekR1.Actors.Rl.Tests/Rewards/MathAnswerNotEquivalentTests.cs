@@ -67,6 +67,14 @@ public class MathAnswerNotEquivalentTests
         { "x = 5", "x = 6" }, { "The answer is 42", "The answer is 41" },
     };
 
+    // The nearest wrong relation for each kind: an open end for a closed one, the other direction, another bound.
+    public static TheoryData<string, string> Relations => new()
+    {
+        { "x > 5", "x \\geq 5" }, { "x \\leq 5", "x \\geq 5" }, { "-2 < x \\le 7", "[-2,7]" }, { "x \\in [-2,8]", "[-2,7]" },
+        { "x \\geq 5", "5" }, { "x \\neq 4", "x \\neq 3" }, { "x + y < 3", "x + y < 2" }, { "x + y \\le 2", "x + y < 2" },
+        { "y = -x/2 + 1", "2x + 4y - 3 = 0" }, { "y = 2x", "y = 2x + 1" }, { "x^2 - 1 = 0", "x - 1 = 0" }, { "x \\geq 5", "y \\geq 6" },
+    };
+
     public static TheoryData<string, string> Garbage => new()
     {
         { "banana", "18" }, { "18 + ", "18" }, { "(", "1" }, { "\\frac{1}{2", "1/2" }, { "1/0", "1" }, { "\\foo{3}", "3" },
@@ -84,6 +92,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(Garbage))]
     [MemberData(nameof(Underflow))]
     [MemberData(nameof(AroundTheAnswer))]
+    [MemberData(nameof(Relations))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
