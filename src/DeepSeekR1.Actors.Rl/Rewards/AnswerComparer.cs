@@ -173,34 +173,37 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
     }
 
     /// <summary>
-    /// Evaluates both expressions at deterministic pseudo-random points in [0.5, 3.0] (positive, away from zero,
-    /// so that roots and logarithms are defined and coincidences such as x = 0 or x = 1 are avoided). Points where
-    /// both sides are undefined are skipped; a point where only one side is defined, or where they differ, decides.
+    /// Evaluates both expressions at deterministic pseudo-random points over [-3, 3], negatives and zero included (on
+    /// positives only, <c>\sqrt{x^2}</c> would equal <c>x</c>): every other point is negative, the first is 0 for every
+    /// variable. A point where both sides are defined and differ decides; a point where only one side is defined is
+    /// outside the other's domain and is skipped (<c>(\sqrt{x})^2</c> is <c>x</c> wherever both exist). Equal needs at
+    /// least <see cref="MinComparedPoints"/> points where both are defined.
     /// </summary>
     private Verdict CompareAtSamplePoints(MathExpression predicted, MathExpression gold, SortedSet<string> names)
     {
         // The sampler's generator, so sample points never depend on the runtime's Random.
         var random = new SplitMix64(0x5EED_1234_ABCDUL);
         var compared = 0;
-        for (var point = 0; point < samplePoints; point++)
+        for (var point = 0; point < 2 * samplePoints; point++)
         {
             var values = new Dictionary<string, double>(StringComparer.Ordinal);
             foreach (var name in names)
-                values[name] = 0.5 + 2.5 * random.NextDouble();
+                values[name] = point == 0 ? 0 : (point % 2 == 0 ? -1 : 1) * (0.25 + 2.75 * random.NextDouble());
             var p = evaluator.Evaluate(predicted, values);
             var g = evaluator.Evaluate(gold, values);
-            var pDefined = double.IsFinite(p);
-            var gDefined = double.IsFinite(g);
-            if (!pDefined && !gDefined)
+            if (!double.IsFinite(p) || !double.IsFinite(g))
                 continue;
-            if (pDefined != gDefined || !WithinTolerance(p, g))
+            if (!WithinTolerance(p, g))
                 return new Verdict(false, $"differ at {string.Join(", ", values.Select(v => $"{v.Key}={Format(v.Value)}"))}");
             compared++;
         }
-        return compared > 0
+        return compared >= MinComparedPoints
             ? new Verdict(true, $"agree at {compared} sample points in {string.Join(", ", names)}")
-            : new Verdict(false, "undefined at every sample point");
+            : new Verdict(false, compared == 0 ? "undefined at every sample point" : $"defined together at only {compared} sample points");
     }
+
+    /// <summary>Sample points where both sides must be defined (and agree) before two expressions count as equal.</summary>
+    public const int MinComparedPoints = 4;
 
     private bool WithinTolerance(double a, double b)
     {

@@ -100,6 +100,12 @@ public class MathAnswerEquivalentTests
         { "y = -x/2 + 3/4", "2x + 4y - 3 = 0" }, { "2x - y + 1 = 0", "y = 2x + 1" }, { "4x + 8y = 6", "2x + 4y - 3 = 0" },
     };
 
+    // Equal wherever both sides are defined, negatives and zero included.
+    public static TheoryData<string, string> Domains => new()
+    {
+        { "\\sqrt{x^2}", "|x|" }, { "(\\sqrt{x})^2", "x" }, { "\\frac{x^2}{x}", "x" }, { "x^3", "x*x*x" }, { "-x", "-1*x" },
+    };
+
     public static TheoryData<string, string> Symbolic => new()
     {
         { "2x+2", "2(x+1)" }, { "x^2-1", "(x-1)(x+1)" }, { "(x+1)^2", "x^2+2x+1" }, { "\\frac{x}{2}", "0.5x" }, { "2x", "x+x" },
@@ -123,6 +129,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(Symbolic))]
     [MemberData(nameof(AroundTheAnswer))]
     [MemberData(nameof(Relations))]
+    [MemberData(nameof(Domains))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);

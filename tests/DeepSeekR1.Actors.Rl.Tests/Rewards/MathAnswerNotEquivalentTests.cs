@@ -75,6 +75,12 @@ public class MathAnswerNotEquivalentTests
         { "y = -x/2 + 1", "2x + 4y - 3 = 0" }, { "y = 2x", "y = 2x + 1" }, { "x^2 - 1 = 0", "x - 1 = 0" }, { "x \\geq 5", "y \\geq 6" },
     };
 
+    // Equal on positives only: sample points over negatives and zero tell them apart.
+    public static TheoryData<string, string> Domains => new()
+    {
+        { "\\sqrt{x^2}", "x" }, { "|x|", "x" }, { "x^2", "|x|^3" }, { "\\sqrt{x}", "x" }, { "x^4", "x^2" }, { "\\frac{|x|}{x}", "1" },
+    };
+
     public static TheoryData<string, string> Garbage => new()
     {
         { "banana", "18" }, { "18 + ", "18" }, { "(", "1" }, { "\\frac{1}{2", "1/2" }, { "1/0", "1" }, { "\\foo{3}", "3" },
@@ -93,6 +99,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(Underflow))]
     [MemberData(nameof(AroundTheAnswer))]
     [MemberData(nameof(Relations))]
+    [MemberData(nameof(Domains))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
