@@ -62,7 +62,11 @@ public static class MathAnswer
 
     private static RewardResult Compare(string predicted, string gold)
     {
-        var normalisedPredicted = LatexNormalizer.Normalize(AnswerSentence.Unwrap(predicted, gold));
+        predicted = AnswerSentence.Unwrap(predicted, gold);
+        // A unit may be left out, not changed: 5 m is not 5 km.
+        if (AnswerUnits.Conflict(predicted, gold) is { } units)
+            return RewardResult.Fail(units);
+        var normalisedPredicted = LatexNormalizer.Normalize(predicted);
         var normalisedGold = LatexNormalizer.Normalize(gold);
         if (string.Equals(normalisedPredicted, normalisedGold, StringComparison.Ordinal))
             return RewardResult.Pass("identical after normalisation");

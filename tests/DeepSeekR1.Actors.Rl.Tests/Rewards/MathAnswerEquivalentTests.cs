@@ -106,6 +106,13 @@ public class MathAnswerEquivalentTests
         { "\\sqrt{x^2}", "|x|" }, { "(\\sqrt{x})^2", "x" }, { "\\frac{x^2}{x}", "x" }, { "x^3", "x*x*x" }, { "-x", "-1*x" },
     };
 
+    // A unit may be left out, or spelled another way; see MathAnswerNotEquivalentTests.Units for changed units.
+    public static TheoryData<string, string> UnitSpellings => new()
+    {
+        { "5 kilometers", "5\\text{ km}" }, { "5 cm", "5" }, { "5", "5 cm" }, { "12 cm^2", "12\\text{ cm}^2" }, { "60 kph", "60 km/h" },
+        { "3 hrs", "3 hours" }, { "5 dollars", "\\$5" },
+    };
+
     public static TheoryData<string, string> Symbolic => new()
     {
         { "2x+2", "2(x+1)" }, { "x^2-1", "(x-1)(x+1)" }, { "(x+1)^2", "x^2+2x+1" }, { "\\frac{x}{2}", "0.5x" }, { "2x", "x+x" },
@@ -130,6 +137,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(AroundTheAnswer))]
     [MemberData(nameof(Relations))]
     [MemberData(nameof(Domains))]
+    [MemberData(nameof(UnitSpellings))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);

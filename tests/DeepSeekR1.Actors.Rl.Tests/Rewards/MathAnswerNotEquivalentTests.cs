@@ -81,6 +81,13 @@ public class MathAnswerNotEquivalentTests
         { "\\sqrt{x^2}", "x" }, { "|x|", "x" }, { "x^2", "|x|^3" }, { "\\sqrt{x}", "x" }, { "x^4", "x^2" }, { "\\frac{|x|}{x}", "1" },
     };
 
+    // The same number in another unit is another answer.
+    public static TheoryData<string, string> Units => new()
+    {
+        { "5 m", "5 km" }, { "5 \\text{m}", "5\\text{ km}" }, { "12 cm", "12\\text{ cm}^2" }, { "3 minutes", "3 hours" }, { "60 mph", "60 km/h" },
+        { "5 kg", "5 g" },
+    };
+
     public static TheoryData<string, string> Garbage => new()
     {
         { "banana", "18" }, { "18 + ", "18" }, { "(", "1" }, { "\\frac{1}{2", "1/2" }, { "1/0", "1" }, { "\\foo{3}", "3" },
@@ -100,6 +107,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(AroundTheAnswer))]
     [MemberData(nameof(Relations))]
     [MemberData(nameof(Domains))]
+    [MemberData(nameof(Units))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
