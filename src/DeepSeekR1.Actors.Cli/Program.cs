@@ -44,6 +44,11 @@ catch (DeepSeekR1.Actors.Engine.Hosting.RunFaultedException e)
     Console.Error.WriteLine("r1: the journal is as it was; the same command resumes the run once the cause is fixed");
     return ErrorText.FaultExitCode;
 }
+catch (DeepSeekR1.Actors.Cli.Commands.RunStoppedBySignalException e)
+{
+    Console.Error.WriteLine($"r1 train: {e.Message}; resume with: {e.ResumeCommand}");
+    return e.ExitCode;
+}
 catch (DeepSeekR1.Actors.Engine.Hosting.RunInterruptedException e)
 {
     Console.Error.WriteLine($"r1: run interrupted: {e.Message}");

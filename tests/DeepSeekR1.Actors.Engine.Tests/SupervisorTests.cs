@@ -84,4 +84,30 @@ public class SupervisorTests
         Assert.Equal(2, exit);
         Assert.DoesNotContain(r1.Lines, l => l.Contains("engine died"));
     }
+
+    [Fact]
+    public async Task Ctrl_c_stops_with_130_and_prints_the_command_that_resumes_the_run()
+    {
+        using var dir = new TempDir();
+        string data = Path.Combine(dir.Path, "data");
+        // No --run-id: the printed command must carry the one the run got.
+        string[] command = [.. Command(data, "x").Where((a, i) => a != "--run-id" && (i == 0 || Command(data, "x")[i - 1] != "--run-id"))];
+        command = [.. command.Select(a => a == Steps.ToString() ? "40" : a)];
+        using (var r1 = R1Process.Start(dir.Path, command))
+        {
+            Assert.True(await r1.WaitForLine("r1-engine: applied step=2", TimeSpan.FromSeconds(60)), string.Join('\n', r1.Lines));
+            using (var kill = Process.Start("kill", ["-INT", r1.Id.ToString()])) await kill.WaitForExitAsync();
+            Assert.Equal(130, await r1.WaitForExit(TimeSpan.FromSeconds(60)));
+            var stopped = Assert.Single(r1.Lines, l => l.StartsWith("r1 train: stopped by SIGINT; every applied step of run ", StringComparison.Ordinal));
+            Assert.DoesNotContain(r1.Lines, l => l.Contains("left the cluster"));
+            string resume = stopped[(stopped.IndexOf("resume with: ./r1 ", StringComparison.Ordinal) + "resume with: ./r1 ".Length)..];
+            command = resume.Split(' ');
+        }
+        Assert.Contains("--run-id", command);
+        using var again = R1Process.Start(dir.Path, command);
+        Assert.Equal(0, await again.WaitForExit(TimeSpan.FromSeconds(180)));
+        Assert.Contains(again.Lines, l => l.Contains("(resuming)"));
+        var applied = JournalFile.Read(data).Select(r => r.Event).OfType<StepApplied>().Select(a => a.Step).ToArray();
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => (long)i), applied.Order());
+    }
 }

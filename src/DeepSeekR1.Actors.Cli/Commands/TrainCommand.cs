@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using Akka.Actor;
 using DeepSeekR1.Actors.Cli.Configuration;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Hosting;
@@ -299,16 +301,44 @@ public static class TrainCommand
                 lock (output) { output.WriteLine($"r1-engine: {marker}"); output.Flush(); }
             },
         };
+        PosixSignal? stopSignal = null;
         var outcome = Task.Run(async () =>
         {
             await using var host = await EngineHost.StartAsync(run, dataDir, config, observer);
-            await AnnouncePbm(host, run.RunId, output);
-            try { return await host.RunAsync(); }
+            // Ctrl+C or SIGTERM: leave the cluster cleanly (nothing journaled is lost) and say how to resume; the run is
+            // not marked stopped, so the same command carries on.
+            void OnStop(PosixSignalContext signal)
+            {
+                signal.Cancel = true;
+                stopSignal ??= signal.Signal;
+                _ = CoordinatedShutdown.Get(host.System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+            }
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnStop);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStop);
+            try
+            {
+                await AnnouncePbm(host, run.RunId, output);
+                return await host.RunAsync();
+            }
+            // Whatever was waiting when the node shut down (the run's end, a status question) ends with the stop.
+            catch (Exception) when (stopSignal is { } signal)
+            {
+                throw new RunStoppedBySignalException(signal, run.RunId, ResumeCommand(run.RunId));
+            }
             catch (InvalidOperationException e) { throw new ConfigException(e.Message); }   // resumed with other settings
         }).GetAwaiter().GetResult();
         if (outcome.State is not (RunStates.Finished or RunStates.Failed))
             output.WriteLine($"r1 train: run {run.RunId} was {outcome.State} after {outcome.Steps} steps");
         return outcome;
+    }
+
+    // This command line with its run id: what resumes the run (a supervised engine's arguments already carry the id).
+    private static string ResumeCommand(string runId)
+    {
+        var args = Environment.GetCommandLineArgs().Skip(1).ToList();
+        if (!args.Contains("--run-id")) args.AddRange(["--run-id", runId]);
+        static string Quote(string a) => a.Length > 0 && a.All(c => char.IsLetterOrDigit(c) || "-_./=:,+@".Contains(c)) ? a : "'" + a.Replace("'", "'\\''") + "'";
+        return "./r1 " + string.Join(' ', args.Select(Quote));
     }
 
     // One line with the node's pbm endpoint; and a paused run (its pause is journaled) says how to resume it instead
