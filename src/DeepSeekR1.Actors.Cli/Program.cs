@@ -28,6 +28,7 @@ root.Subcommands.Add(PbmCommand.Create());
 root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(JournalCommand.Create());
 root.Subcommands.Add(NodeCommand.Create());
+root.Subcommands.Add(ConfigCommand.Create());
 
 try
 {

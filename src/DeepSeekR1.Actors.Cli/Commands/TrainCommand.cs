@@ -133,7 +133,8 @@ public static class TrainCommand
         // would make the next attempt say "resuming".
         var runtime = PolicyFactory.Start(config);
         var task = TrainingTask(config, train, grpo, sampling, runtime, output);
-        if (!resuming) File.WriteAllText(layout.ConfigFile, config.Root.ToString(true));
+        // The effective settings as HOCON that --config reads back (`r1 config show` prints the same).
+        if (!resuming) File.WriteAllText(layout.ConfigFile, ConfigRenderer.Render(config));
 
         output.WriteLine($"r1 train: run {runId}{(resuming ? " (resuming)" : "")}, engine {train.Engine}, task {grpo.Task}, {grpo.Steps} steps x {grpo.PromptsPerStep} questions x {grpo.GroupSize} samples, policy {train.Init}");
 
