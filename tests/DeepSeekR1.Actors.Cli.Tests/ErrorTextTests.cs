@@ -21,4 +21,12 @@ public class ErrorTextTests
         Assert.Equal("One or more errors occurred. (reading the task): /d/qa.jsonl:3: key 'answer': missing (--verbose shows where)",
             ErrorText.Describe(wrapped, verbose: false));
     }
+
+    [Fact]
+    public void The_parameter_name_dotnet_appends_is_not_shown()
+    {
+        var inner = new ArgumentException("r1.grpo.steps must be positive", "steps");
+        Assert.Equal("r1.grpo.steps must be positive", new Engine.Configuration.ConfigException(inner.Message).Message);
+        Assert.Equal("r1.grpo.steps must be positive (--verbose shows where)", ErrorText.Describe(inner, verbose: false));
+    }
 }
