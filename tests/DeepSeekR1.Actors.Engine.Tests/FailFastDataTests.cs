@@ -37,6 +37,9 @@ public class FailFastDataTests
         return path;
     }
 
+    // Thirty questions that fit any context: a run that trains, for the cases whose fault lies elsewhere.
+    private static string ShortQuestions(string dir) => Questions(dir, "qa.jsonl", Enumerable.Range(0, 30).Select(i => $"What is {i} + 1?"));
+
     [Fact]
     public async Task Invalid_utf8_in_a_data_file_names_the_file_and_line()
     {
@@ -133,7 +136,7 @@ public class FailFastDataTests
         Assert.True(evalExit == 0, string.Join('\n', evalLines));
         Assert.Contains(evalLines, l => l.Contains(warning));
 
-        string data = Questions(dir.Path, "qa.jsonl", Enumerable.Range(0, 30).Select(i => $"What is {i} + 1?"));
+        string data = ShortQuestions(dir.Path);
         var (trainExit, trainLines) = await Run(dir.Path, [.. Train(Path.Combine(dir.Path, "runs"), data), "--set", $"r1.train.init={bare}"]);
         Assert.True(trainExit == 0, string.Join('\n', trainLines));
         Assert.Contains(trainLines, l => l.Contains(warning));
@@ -143,7 +146,7 @@ public class FailFastDataTests
     public async Task A_damaged_journal_is_named_by_replay_export_and_resume_and_left_as_it_was()
     {
         using var dir = new TempDir();
-        string data = Questions(dir.Path, "qa.jsonl", Enumerable.Range(0, 30).Select(i => $"What is {i} + 1?"));
+        string data = ShortQuestions(dir.Path);
         string runs = Path.Combine(dir.Path, "runs");
         var (exit, lines) = await Run(dir.Path, Train(runs, data));
         Assert.True(exit == 0, string.Join('\n', lines));
@@ -175,7 +178,7 @@ public class FailFastDataTests
     public async Task A_checkpoint_that_cannot_be_written_stops_the_run_with_the_path_and_the_same_command_resumes_later()
     {
         using var dir = new TempDir();
-        string data = Questions(dir.Path, "qa.jsonl", Enumerable.Range(0, 30).Select(i => $"What is {i} + 1?"));
+        string data = ShortQuestions(dir.Path);
         string runs = Path.Combine(dir.Path, "runs");
         // A file where the learner stages its optimizer state: the write fails with an IOException, as on a full disk
         // (a real full tmpfs gives the same path and message: "No space left on device"; that needs root to mount).
@@ -213,7 +216,7 @@ public class FailFastDataTests
         Assert.Contains(lines, l => l.StartsWith("r1 eval: ", StringComparison.Ordinal) && l.Contains($"{nan}: tensor '") && l.Contains("holds NaN or infinite values"));
         AssertNoTrace(lines);
 
-        string data = Questions(dir.Path, "qa.jsonl", Enumerable.Range(0, 30).Select(i => $"What is {i} + 1?"));
+        string data = ShortQuestions(dir.Path);
         (exit, lines) = await Run(dir.Path, [.. Train(Path.Combine(dir.Path, "runs"), data), "--set", $"r1.train.init={nan}"]);
         Assert.True(exit is 1 or 2, string.Join('\n', lines));
         Assert.Contains(lines, l => l.StartsWith("r1", StringComparison.Ordinal) && l.Contains("holds NaN or infinite values"));
@@ -224,7 +227,7 @@ public class FailFastDataTests
     public async Task A_journal_that_cannot_be_written_stops_the_resume_naming_it_and_changes_nothing()
     {
         using var dir = new TempDir();
-        string data = Questions(dir.Path, "qa.jsonl", Enumerable.Range(0, 30).Select(i => $"What is {i} + 1?"));
+        string data = ShortQuestions(dir.Path);
         string runs = Path.Combine(dir.Path, "runs");
         var (exit, lines) = await Run(dir.Path, Train(runs, data));
         Assert.True(exit == 0, string.Join('\n', lines));

@@ -96,7 +96,8 @@ public class SupervisorTests
         using (var r1 = R1Process.Start(dir.Path, command))
         {
             Assert.True(await r1.WaitForLine("r1-engine: applied step=2", TimeSpan.FromSeconds(60)), string.Join('\n', r1.Lines));
-            using (var kill = Process.Start("kill", ["-INT", r1.Id.ToString()])) await kill.WaitForExitAsync();
+            // The shell's own kill: a bare Debian image has no /bin/kill (procps).
+            using (var kill = Process.Start("/bin/sh", ["-c", $"kill -INT {r1.Id}"])) await kill.WaitForExitAsync();
             Assert.Equal(130, await r1.WaitForExit(TimeSpan.FromSeconds(60)));
             var stopped = Assert.Single(r1.Lines, l => l.StartsWith("r1 train: stopped by SIGINT; every applied step of run ", StringComparison.Ordinal));
             Assert.DoesNotContain(r1.Lines, l => l.Contains("left the cluster"));
