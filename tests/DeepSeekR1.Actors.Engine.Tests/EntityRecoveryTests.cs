@@ -18,10 +18,10 @@ namespace DeepSeekR1.Actors.Engine.Tests;
 /// </summary>
 public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
 {
-    private EngineContext Context(string runId, out Probes probes)
+    private EntityHarness Context(string runId, out Probes probes)
     {
         probes = new Probes(CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        return new EngineContext(TinyRuns.Run(DataPath, runId), EngineSettings.From(Sys.Settings.Config))
+        return new EntityHarness(TinyRuns.Run(DataPath, runId), EngineSettings.From(Sys.Settings.Config))
         {
             WorkQueue = probes.Queue.Ref,
             Verifiers = probes.Verifiers.Ref,
@@ -32,7 +32,7 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
     }
 
     // Real groups of step 0, sampled by the RL core from the run's initial policy.
-    private static IReadOnlyList<RolloutGroup> SampleStep0(EngineContext context)
+    private static IReadOnlyList<RolloutGroup> SampleStep0(EntityHarness context)
     {
         using var policy = ColdStart.Policy();
         var requests = context.Prompts.ForStep(0).Select((item, i) => new GroupRequest(0, i, item)).ToArray();
@@ -52,7 +52,7 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
         var question = QuestionData.From(context.Prompts.ForStep(0)[1]);
         var start = new StartGroup("recover", 0, 1, question, 3, 0, context.CheckpointDirectory(0));
 
-        var group = Sys.ActorOf(Props.Create(() => new PromptGroupEntity(context, id)));
+        var group = Sys.ActorOf(context.GroupProps(id));
         group.Tell(start);
         var first = probes.Queue.ExpectMsg<OfferWork>();
         Assert.Equal([0, 1, 2], first.Work.Select(w => w.Sample));
@@ -75,7 +75,7 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
         ExpectTerminated(group);
 
         // The new incarnation recovers samples 0 and 2 from the journal and asks only for sample 1.
-        var again = Sys.ActorOf(Props.Create(() => new PromptGroupEntity(context, id)));
+        var again = Sys.ActorOf(context.GroupProps(id));
         again.Tell(start);
         var second = probes.Queue.ExpectMsg<OfferWork>();
         Assert.Equal([1], second.Work.Select(w => w.Sample));
@@ -98,7 +98,7 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
         var context = Context("rescore", out var probes);
         string id = EntityIds.Group("rescore", 0, 0);
         var start = new StartGroup("rescore", 0, 0, QuestionData.From(context.Prompts.ForStep(0)[0]), 3, 0, context.CheckpointDirectory(0));
-        var group = Sys.ActorOf(Props.Create(() => new PromptGroupEntity(context, id)));
+        var group = Sys.ActorOf(context.GroupProps(id));
         group.Tell(start);
         probes.Queue.ExpectMsg<OfferWork>();
 
@@ -141,7 +141,7 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
         var sampled = SampleStep0(context);
         var deliveries = sampled.Select(g => new DeliverGroup(EntityIds.Group("once", 0, g.Index), GroupData.From(g))).ToArray();
 
-        var learner = Sys.ActorOf(Props.Create(() => new LearnerActor(context)).WithDispatcher(EngineHost.ModelDispatcher));
+        var learner = Sys.ActorOf(context.LearnerProps());
         foreach (var d in deliveries.Concat(deliveries)) learner.Tell(d);
         // Each delivery is acknowledged: the first two once the step is journaled, the repeats as already applied.
         var accepted = ExpectMsgAllOf(TimeSpan.FromSeconds(30),
@@ -159,7 +159,7 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
         Watch(learner);
         Sys.Stop(learner);
         ExpectTerminated(learner);
-        var restarted = Sys.ActorOf(Props.Create(() => new LearnerActor(context)).WithDispatcher(EngineHost.ModelDispatcher));
+        var restarted = Sys.ActorOf(context.LearnerProps());
         restarted.Tell(deliveries[1]);
         ExpectMsg(new GroupAccepted(deliveries[1].GroupId, 0), TimeSpan.FromSeconds(30));
         restarted.Tell(new QueryLearner("once", -1));
@@ -184,7 +184,7 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
         var good = new DeliverGroup(EntityIds.Group("malformed", 0, 0), GroupData.From(sampled[0]));
         var malformed = new DeliverGroup(EntityIds.Group("malformed", 0, 1), GroupData.From(bad));
 
-        var learner = Sys.ActorOf(Props.Create(() => new LearnerActor(context)).WithDispatcher(EngineHost.ModelDispatcher));
+        var learner = Sys.ActorOf(context.LearnerProps());
         learner.Tell(good);
         learner.Tell(malformed);
         var fail = (FailRun)probes.Runs.ExpectMsg<ShardingEnvelope>(TimeSpan.FromSeconds(30)).Message;
@@ -195,7 +195,7 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
         Watch(learner);
         Sys.Stop(learner);
         ExpectTerminated(learner);
-        var restarted = Sys.ActorOf(Props.Create(() => new LearnerActor(context)).WithDispatcher(EngineHost.ModelDispatcher));
+        var restarted = Sys.ActorOf(context.LearnerProps());
         restarted.Tell(malformed);
         Assert.IsType<FailRun>(probes.Runs.ExpectMsg<ShardingEnvelope>(TimeSpan.FromSeconds(30)).Message);
         var events = await JournalProbe.Events(Sys, "learner-malformed");
@@ -211,7 +211,7 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
         // the optimizer state, the reference and the refresh count, or steps 1 and 2 come out different.
         var grpo = TinyRuns.Grpo with { Steps = 3, Beta = 0.1, ReferenceRefreshEvery = 2 };
         var context = Context("resume", out var probes);
-        context = new EngineContext(context.Run with { Grpo = grpo }, context.Settings)
+        context = new EntityHarness(context.Run with { Grpo = grpo }, context.Settings)
         {
             Runs = probes.Runs.Ref, PubSub = probes.PubSub.Ref, WorkQueue = probes.Queue.Ref, Verifiers = probes.Verifiers.Ref, Learner = probes.Learner.Ref,
         };
@@ -228,14 +228,14 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
         DeliverGroup[] Deliveries(long step) =>
             sampled.Select(g => new DeliverGroup(EntityIds.Group("resume", step, g.Index), GroupData.From(g with { Step = step }))).ToArray();
 
-        var learner = Sys.ActorOf(Props.Create(() => new LearnerActor(context)).WithDispatcher(EngineHost.ModelDispatcher));
+        var learner = Sys.ActorOf(context.LearnerProps());
         foreach (var d in Deliveries(0)) learner.Tell(d);
         ReceiveN(2, TimeSpan.FromSeconds(30));
         Watch(learner);
         Sys.Stop(learner);
         ExpectTerminated(learner);
 
-        var restarted = Sys.ActorOf(Props.Create(() => new LearnerActor(context)).WithDispatcher(EngineHost.ModelDispatcher));
+        var restarted = Sys.ActorOf(context.LearnerProps());
         foreach (var step in new long[] { 1, 2 })
         {
             foreach (var d in Deliveries(step)) restarted.Tell(d);

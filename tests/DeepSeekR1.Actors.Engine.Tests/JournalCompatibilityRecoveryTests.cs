@@ -31,7 +31,7 @@ public abstract class JournalCompatibilityRecoveryTests : JournaledTestKit
     private sealed record Probes(TestProbe Learner, TestProbe Groups, TestProbe PubSub, TestProbe Queue, TestProbe Verifiers);
 
     // The run as the command that wrote the journal described it: a resumed run must ask for the same seed, task and shape.
-    private EngineContext Context(out Probes probes)
+    private EntityHarness Context(out Probes probes)
     {
         probes = new Probes(CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
         var run = TinyRuns.Run(DataPath, fixture.RunId);
@@ -41,7 +41,7 @@ public abstract class JournalCompatibilityRecoveryTests : JournaledTestKit
             Task = TaskCatalog.Get(fixture.Task),
             Grpo = run.Grpo with { Task = fixture.Task, Steps = fixture.Steps, PromptsPerStep = fixture.PromptsPerStep, GroupSize = fixture.GroupSize },
         };
-        return new EngineContext(run, EngineSettings.From(Sys.Settings.Config))
+        return new EntityHarness(run, EngineSettings.From(Sys.Settings.Config))
         {
             Learner = probes.Learner.Ref, Groups = probes.Groups.Ref, PubSub = probes.PubSub.Ref, WorkQueue = probes.Queue.Ref,
             Verifiers = probes.Verifiers.Ref,
@@ -52,7 +52,7 @@ public abstract class JournalCompatibilityRecoveryTests : JournaledTestKit
     public void The_run_recovers_finished_with_every_step_and_starts_nothing_when_started_again()
     {
         var context = Context(out var probes);
-        var run = Sys.ActorOf(Props.Create(() => new RunEntity(context)));
+        var run = Sys.ActorOf(context.RunProps());
         run.Tell(new GetRunStatus(fixture.RunId));
         Assert.Equal(new RunStatus(fixture.RunId, RunStates.Finished, fixture.Steps, -1, fixture.FinalCheckpoint, 0), ExpectMsg<RunStatus>());
 
@@ -71,7 +71,7 @@ public abstract class JournalCompatibilityRecoveryTests : JournaledTestKit
         // then fails to open the last one's checkpoint and says which step and folder it needed.
         Assert.False(Directory.Exists(fixture.FinalCheckpoint), $"{Path.GetFullPath(fixture.FinalCheckpoint)} exists; this test needs it absent");
         var context = Context(out var probes);
-        Sys.ActorOf(Props.Create(() => new LearnerActor(context)).WithDispatcher(EngineHost.ModelDispatcher));
+        Sys.ActorOf(context.LearnerProps());
         var fault = (RunFaulted)probes.PubSub.ExpectMsg<Publish>(TimeSpan.FromSeconds(30)).Message;
         Assert.StartsWith($"the learner cannot restore run {fixture.RunId} after step {fixture.Steps}: ", fault.Reason);
         Assert.Contains(fixture.FinalCheckpoint, fault.Reason);
@@ -82,7 +82,7 @@ public abstract class JournalCompatibilityRecoveryTests : JournaledTestKit
     {
         string id = EntityIds.Group(fixture.RunId, fixture.Steps - 1, 0);
         var context = Context(out var probes);
-        var group = Sys.ActorOf(Props.Create(() => new PromptGroupEntity(context, id)));
+        var group = Sys.ActorOf(context.GroupProps(id));
         group.Tell(StartOf(Journaled(id).OfType<GroupStarted>().Single()));
         probes.Queue.ExpectNoMsg(Quiet);
         probes.Verifiers.ExpectNoMsg(TimeSpan.Zero);
@@ -104,7 +104,7 @@ public abstract class JournalCompatibilityRecoveryTests : JournaledTestKit
         Assert.Equal(fixture.GroupSize, rollouts.Length);
 
         var context = Context(out var probes);
-        var group = Sys.ActorOf(Props.Create(() => new PromptGroupEntity(context, id)));
+        var group = Sys.ActorOf(context.GroupProps(id));
         group.Tell(StartOf(started));
         var delivered = probes.Learner.ExpectMsg<DeliverGroup>();
         var expected = new DeliverGroup(id, new GroupData(started.Step, started.Index, started.Question, started.PromptIds, rollouts, finished.Advantages));

@@ -18,11 +18,11 @@ public sealed class RunLifecycleTests() : JournaledTestKit("lifecycle")
     {
         var (learner, groups, pubsub) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
         var run = TinyRuns.Run(DataPath, "life");
-        var context = new EngineContext(run with { Seed = seed, Grpo = run.Grpo with { Steps = steps }, Restart = restart }, EngineSettings.From(Sys.Settings.Config))
+        var context = new EntityHarness(run with { Seed = seed, Grpo = run.Grpo with { Steps = steps }, Restart = restart }, EngineSettings.From(Sys.Settings.Config))
         {
             Learner = learner.Ref, Groups = groups.Ref, PubSub = pubsub.Ref,
         };
-        return (Sys.ActorOf(Props.Create(() => new RunEntity(context))), learner, groups, pubsub);
+        return (Sys.ActorOf(context.RunProps()), learner, groups, pubsub);
     }
 
     private static StepApplied Applied(long step) =>

@@ -2,11 +2,13 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Cluster.Tools.Singleton;
+using Akka.Hosting;
 using Akka.Pattern;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Entities;
 using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Engine.Sharding;
+using DeepSeekR1.Actors.Rl.Training;
 
 namespace DeepSeekR1.Actors.Engine.Cluster;
 
@@ -23,44 +25,60 @@ internal static class Placement
     /// <summary>The actor name of the work-queue singleton of <paramref name="runId"/>.</summary>
     public static string WorkQueueName(string runId) => $"work-queue-{runId}";
 
-    public static void Start(ActorSystem system, EngineContext context)
+    /// <summary>
+    /// Starts this node's share of the engine for <paramref name="run"/> and registers every region and singleton proxy in
+    /// the node's <see cref="ActorRegistry"/>. This is the engine's composition root: each actor is given here exactly
+    /// what it uses, and its peers are looked up in the registry when sharding creates it (every region and proxy is
+    /// registered before the first message reaches any entity, so the lookups cannot miss).
+    /// </summary>
+    public static void Start(ActorSystem system, EngineRun run, EngineSettings settings, ClusterSettings node, EngineObserver observer)
     {
-        var node = context.Cluster;
         var sharding = ClusterSharding.Get(system);
-        var settings = ClusterShardingSettings.Create(system);
-        var extractor = new EntityExtractor(context.Settings.ShardCount);
-        context.PubSub = DistributedPubSub.Get(system).Mediator;
+        var sharded = ClusterShardingSettings.Create(system);
+        var extractor = new EntityExtractor(settings.ShardCount);
+        var registry = ActorRegistry.For(system);
+        var pubSub = DistributedPubSub.Get(system).Mediator;
+        var markers = new EngineMarkers(settings.Markers, observer.OnMarker);
+        // The RL core's pure helpers for this run, built once per node and shared by the entities that use them.
+        var prompts = new TrainingPrompts(run.Task, run.Seed, run.Grpo.PromptsPerStep);
+        var sampler = new GroupSampler(run.Tokenizer, InlineGrpoTrainer.Rewards(run.Grpo), run.Sampling, run.Seed, run.Grpo.GroupSize, run.Grpo.AdvantageScaling);
+        string runId = run.RunId;
 
         IActorRef Region(string kind, string role, Func<string, Props> props) => node.Has(role)
-            ? sharding.Start(kind, props, settings.WithRole(role), extractor)
+            ? sharding.Start(kind, props, sharded.WithRole(role), extractor)
             : sharding.StartProxy(kind, role, extractor);
 
-        context.Runs = Region(EntityIds.RunKind, NodeRoles.Learner, _ => Props.Create(() => new RunEntity(context)));
-        context.Groups = Region(EntityIds.GroupKind, NodeRoles.Reward, id => Props.Create(() => new PromptGroupEntity(context, id)));
-        context.Verifiers = Region(EntityIds.VerifierKind, NodeRoles.Reward, _ => Props.Create(() => new RewardVerifierEntity(context)));
-        context.Samplers = node.Has(NodeRoles.Rollout)
+        registry.Register<RunRegion>(Region(EntityIds.RunKind, NodeRoles.Learner, _ => Props.Create(() =>
+            new RunEntity(run, prompts, settings.SnapshotEvery, new RunEntity.Peers(registry.Get<LearnerSingleton>(), registry.Get<GroupRegion>(), pubSub)))));
+        registry.Register<GroupRegion>(Region(EntityIds.GroupKind, NodeRoles.Reward, id => Props.Create(() =>
+            new PromptGroupEntity(id, run, sampler, settings.GroupResendInterval,
+                new PromptGroupEntity.Peers(registry.Get<WorkQueueSingleton>(), registry.Get<VerifierRegion>(), registry.Get<LearnerSingleton>())))));
+        registry.Register<VerifierRegion>(Region(EntityIds.VerifierKind, NodeRoles.Reward, _ => Props.Create(() => new RewardVerifierEntity(sampler))));
+        registry.Register<SamplerRegion>(node.Has(NodeRoles.Rollout)
             // A sampler waits idle while the learner updates, which can outlast any idle timeout: it must never
             // passivate, or nobody would pull the next step's work.
             ? sharding.Start(EntityIds.SamplerKind,
-                id => Props.Create(() => new RolloutSamplerEntity(context, id)).WithDispatcher(EngineHost.ModelDispatcher),
-                settings.WithRole(NodeRoles.Rollout).WithPassivateIdleAfter(TimeSpan.Zero), new SlotExtractor(), new SlotAllocation(), PoisonPill.Instance)
-            : sharding.StartProxy(EntityIds.SamplerKind, NodeRoles.Rollout, new SlotExtractor());
+                id => Props.Create(() => new RolloutSamplerEntity(id, run, sampler.Options, settings.MaxBatchSamples, node.DriveInterval, markers,
+                    new RolloutSamplerEntity.Peers(pubSub, registry.Get<WorkQueueSingleton>(), registry.Get<GroupRegion>()))).WithDispatcher(EngineHost.ModelDispatcher),
+                sharded.WithRole(NodeRoles.Rollout).WithPassivateIdleAfter(TimeSpan.Zero), new SlotExtractor(), new SlotAllocation(), PoisonPill.Instance)
+            : sharding.StartProxy(EntityIds.SamplerKind, NodeRoles.Rollout, new SlotExtractor()));
 
-        string runId = context.Run.RunId;
         // A persistent learner stops when the journal fails (a database outage); the back-off supervisor starts it
         // again, later each time, and it recovers from the journal once the database is back.
-        var learner = Props.Create(() => new LearnerActor(context)).WithDispatcher(EngineHost.ModelDispatcher);
-        context.Learner = Singleton(system, node, LearnerName(runId), BackoffSupervisor.Props(
-            Backoff.OnStop(learner, "learner", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1)));
-        context.WorkQueue = Singleton(system, node, WorkQueueName(runId), Props.Create(() => new WorkQueue(context.Settings, runId, context.PubSub)));
+        var learner = Props.Create(() => new LearnerActor(run, new LearnerActor.Options(settings.SnapshotEvery, settings.SegfaultAtStep), markers,
+            new LearnerActor.Peers(pubSub, registry.Get<RunRegion>()))).WithDispatcher(EngineHost.ModelDispatcher);
+        registry.Register<LearnerSingleton>(Singleton(system, node, LearnerName(runId), BackoffSupervisor.Props(
+            Backoff.OnStop(learner, "learner", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1))));
+        registry.Register<WorkQueueSingleton>(Singleton(system, node, WorkQueueName(runId), Props.Create(() => new WorkQueue(settings, runId, pubSub))));
 
         if (!node.Has(NodeRoles.Rollout)) return;
         var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
-        for (int slot = 0; slot < context.Settings.SamplerSlots; slot++)
+        var samplers = registry.Get<SamplerRegion>();
+        for (int slot = 0; slot < settings.SamplerSlots; slot++)
         {
             // Unique across nodes, so that every rollout node's slots are distinct entities (and shards).
             string id = $"{EntityIds.SamplerSlot(slot)}-{self.Host}-{self.Port}";
-            context.Samplers.Tell(EngineContext.To(id, new StartSampler(id)));
+            samplers.Tell(EntityIds.To(id, new StartSampler(id)));
         }
     }
 

@@ -28,7 +28,16 @@ internal sealed class LearnerActor : RunTaggedActor
     /// <summary>The optimizer state's file name inside a checkpoint folder.</summary>
     public const string OptimizerFile = "optimizer.bin";
 
-    private readonly EngineContext context;
+    /// <summary>The learner's own settings: how often it snapshots, and the fault probe's step (0 for none).</summary>
+    public sealed record Options(int SnapshotEvery, long SegfaultAtStep);
+
+    /// <summary>Whom the learner talks to: the pub-sub mediator (policy versions, faults) and the runs' region.</summary>
+    public sealed record Peers(IActorRef PubSub, IActorRef Runs);
+
+    private readonly EngineRun run;
+    private readonly Options options;
+    private readonly EngineMarkers markers;
+    private readonly Peers peers;
     private readonly string runId;
     private LearnerState journaled = LearnerState.New;
     private readonly SortedDictionary<int, GroupData> groups = [];
@@ -40,10 +49,13 @@ internal sealed class LearnerActor : RunTaggedActor
     private PolicyModel? policy;
     private GrpoLearner? learner;
 
-    public LearnerActor(EngineContext context) : base(context.Run.RunId)
+    public LearnerActor(EngineRun run, Options options, EngineMarkers markers, Peers peers) : base(run.RunId)
     {
-        this.context = context;
-        runId = context.Run.RunId;
+        this.run = run;
+        this.options = options;
+        this.markers = markers;
+        this.peers = peers;
+        runId = run.RunId;
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -68,7 +80,7 @@ internal sealed class LearnerActor : RunTaggedActor
 
     private long StepsApplied => journaled.StepsApplied;
 
-    private string CheckpointOf(long version) => version == 0 ? context.CheckpointDirectory(0) : journaled.Applied[(int)version - 1].Checkpoint;
+    private string CheckpointOf(long version) => version == 0 ? run.Layout.Checkpoint(0) : journaled.Applied[(int)version - 1].Checkpoint;
 
     private LearnerProgress Progress(long afterStep) =>
         new(StepsApplied, CheckpointOf(StepsApplied), journaled.Applied.Where(a => a.Step > afterStep).ToArray());
@@ -99,22 +111,22 @@ internal sealed class LearnerActor : RunTaggedActor
     }
 
     private void PublishFault() =>
-        context.PubSub.Tell(new Publish(EntityIds.RunTopic(runId), new RunFaulted(runId, fault!)));
+        peers.PubSub.Tell(new Publish(EntityIds.RunTopic(runId), new RunFaulted(runId, fault!)));
 
     // Rebuilds the policy, reference and optimizer exactly as they were after the last applied step.
     private void Prepare()
     {
-        string initial = context.CheckpointDirectory(0);
+        string initial = run.Layout.Checkpoint(0);
         if (!IsVerified(initial))
         {
-            using var fresh = context.Run.InitialPolicy();
+            using var fresh = run.InitialPolicy();
             PolicyCheckpoint.Save(fresh, initial, SaveOptions(0, optimizerState: null));
         }
         long n = StepsApplied;
         // The reference is the policy as of the last refresh (GrpoLearner copies it from the policy it is given).
-        long refreshedAt = new ReferencePolicySchedule(context.Run.Grpo.ReferenceRefreshEvery).ReferenceVersion(n);
-        policy = PolicyCheckpoint.Load(CheckpointOf(refreshedAt), context.Run.Device);
-        learner = new GrpoLearner(policy, context.Run.Grpo, context.Run.Sampling.Temperature, context.Run.Sampling.MaxNewTokens);
+        long refreshedAt = new ReferencePolicySchedule(run.Grpo.ReferenceRefreshEvery).ReferenceVersion(n);
+        policy = PolicyCheckpoint.Load(CheckpointOf(refreshedAt), run.Device);
+        learner = new GrpoLearner(policy, run.Grpo, run.Sampling.Temperature, run.Sampling.MaxNewTokens);
         if (n > 0)
         {
             string latest = CheckpointOf(n);
@@ -137,8 +149,8 @@ internal sealed class LearnerActor : RunTaggedActor
     {
         for (long version = 1; version < latest; version++)
         {
-            string directory = context.CheckpointDirectory(version);
-            if (CheckpointRetention.Keeps(version, latest, context.Run.Grpo) || !Directory.Exists(directory)) continue;
+            string directory = run.Layout.Checkpoint(version);
+            if (CheckpointRetention.Keeps(version, latest, run.Grpo) || !Directory.Exists(directory)) continue;
             try { Directory.Delete(directory, recursive: true); }
             catch (IOException e) { Context.GetLogger().Warning("learner: could not delete old checkpoint {0}: {1}", directory, e.Message); }
         }
@@ -159,7 +171,7 @@ internal sealed class LearnerActor : RunTaggedActor
         if (step > StepsApplied) return;   // cannot happen while the run waits for each step; the group re-sends anyway
         if (journaled.Rejected.TryGetValue(delivery.GroupId, out var refused)) { FailRun(refused); return; }
         var model = policy!.Config;
-        if (RolloutGroupCheck.Problem(delivery.Group.ToRolloutGroup(), context.Run.Grpo.GroupSize, model.VocabSize, model.MaxPositionEmbeddings) is { } problem)
+        if (RolloutGroupCheck.Problem(delivery.Group.ToRolloutGroup(), run.Grpo.GroupSize, model.VocabSize, model.MaxPositionEmbeddings) is { } problem)
         {
             PersistTagged(new GroupRejected(runId, step, delivery.Group.Index, delivery.GroupId, problem), r =>
             {
@@ -170,7 +182,7 @@ internal sealed class LearnerActor : RunTaggedActor
         }
         groups[delivery.Group.Index] = delivery.Group;
         deliverers[delivery.Group.Index] = Sender;
-        if (groups.Count == context.Run.Grpo.PromptsPerStep) ApplyStep(step);
+        if (groups.Count == run.Grpo.PromptsPerStep) ApplyStep(step);
     }
 
     // After an update that failed: drop the step's groups (they deliver again) and rebuild the policy, reference and
@@ -188,14 +200,14 @@ internal sealed class LearnerActor : RunTaggedActor
     {
         string reason = $"the learner refused group {r.GroupId} (step {r.Step + 1}, group {r.Index}): {r.Reason}";
         Context.GetLogger().Error("learner {0}: {1}", runId, reason);
-        context.Runs.Tell(EngineContext.To(runId, new FailRun(runId, reason)));
+        peers.Runs.Tell(EntityIds.To(runId, new FailRun(runId, reason)));
     }
 
     private void ApplyStep(long step)
     {
         double samplingSeconds = sinceLastStep.Elapsed.TotalSeconds;
-        context.Mark($"update step={step + 1}");
-        if (context.Settings.SegfaultAtStep == step + 1 && context.Run.Restart is null) NativeFault.Segfault();
+        markers.Mark($"update step={step + 1}");
+        if (options.SegfaultAtStep == step + 1 && run.Restart is null) NativeFault.Segfault();
         StepMetrics metrics;
         try
         {
@@ -209,7 +221,7 @@ internal sealed class LearnerActor : RunTaggedActor
             Context.GetLogger().Error(e, "learner {0}: the update of step {1} failed (attempt {2} of {3})", runId, step + 1, attempts, UpdateAttempts);
             Reload();
             if (attempts >= UpdateAttempts)
-                context.Runs.Tell(EngineContext.To(runId, new FailRun(runId,
+                peers.Runs.Tell(EntityIds.To(runId, new FailRun(runId,
                     $"the update of step {step + 1} failed {attempts} times, the last with {e.GetType().Name}: {e.Message}")));
             return;
         }
@@ -218,15 +230,15 @@ internal sealed class LearnerActor : RunTaggedActor
         if (!double.IsFinite(metrics.Loss) || !double.IsFinite(metrics.GradNorm))
         {
             Reload();
-            context.Runs.Tell(EngineContext.To(runId, new FailRun(runId,
+            peers.Runs.Tell(EntityIds.To(runId, new FailRun(runId,
                 $"the update of step {step + 1} gave loss {metrics.Loss} and gradient norm {metrics.GradNorm}; no checkpoint was written")));
             return;
         }
 
-        context.Mark($"checkpoint step={step + 1}");
-        string directory = context.CheckpointDirectory(step + 1);
+        markers.Mark($"checkpoint step={step + 1}");
+        string directory = run.Layout.Checkpoint(step + 1);
         // Staged outside the checkpoint folder: the save copies it in, and the manifest covers it.
-        string staging = context.Run.Layout.Staging;
+        string staging = run.Layout.Staging;
         try
         {
             Directory.CreateDirectory(staging);
@@ -259,13 +271,13 @@ internal sealed class LearnerActor : RunTaggedActor
                 deliverer.Tell(new GroupAccepted(EntityIds.Group(runId, step, index), step));
             groups.Clear();
             deliverers.Clear();
-            context.Mark($"applied step={step + 1}");
-            context.PubSub.Tell(new Publish(EntityIds.PolicyTopic(runId), new PolicyVersionPublished(runId, StepsApplied, directory)));
-            context.Runs.Tell(EngineContext.To(runId, Progress(step - 1)));
+            markers.Mark($"applied step={step + 1}");
+            peers.PubSub.Tell(new Publish(EntityIds.PolicyTopic(runId), new PolicyVersionPublished(runId, StepsApplied, directory)));
+            peers.Runs.Tell(EntityIds.To(runId, Progress(step - 1)));
             Prune(StepsApplied);
-            int every = context.Settings.SnapshotEvery;
+            int every = options.SnapshotEvery;
             if (every > 0 && StepsApplied % every == 0)
-                SaveSnapshot(journaled.ToSnapshot(runId, context.CheckpointDirectory(0)));
+                SaveSnapshot(journaled.ToSnapshot(runId, run.Layout.Checkpoint(0)));
             sinceLastStep.Restart();
         });
     }
@@ -273,7 +285,7 @@ internal sealed class LearnerActor : RunTaggedActor
     private CheckpointSaveOptions SaveOptions(long version, string? optimizerState) => new()
     {
         Overwrite = true,
-        ExtraFiles = [.. context.Run.CheckpointExtraFiles, .. optimizerState is null ? Array.Empty<string>() : [optimizerState]],
+        ExtraFiles = [.. run.CheckpointExtraFiles, .. optimizerState is null ? Array.Empty<string>() : [optimizerState]],
         Metadata = new Dictionary<string, string>
         {
             ["run"] = runId,

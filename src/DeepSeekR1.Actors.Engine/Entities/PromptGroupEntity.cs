@@ -22,7 +22,13 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
 {
     private sealed record ResendTick;
 
-    private readonly EngineContext context;
+    /// <summary>Whom a group talks to: the work queue, the verifiers' region and the learner.</summary>
+    public sealed record Peers(IActorRef WorkQueue, IActorRef Verifiers, IActorRef Learner);
+
+    private readonly EngineRun run;
+    private readonly GroupSampler sampler;
+    private readonly TimeSpan resendInterval;
+    private readonly Peers peers;
     private readonly string groupId;
     private GroupStarted? started;
     private readonly SortedDictionary<int, RolloutData> rollouts = [];
@@ -30,9 +36,12 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
     private GroupFinished? finished;
     private bool acknowledged;
 
-    public PromptGroupEntity(EngineContext context, string groupId) : base(context.Run.RunId)
+    public PromptGroupEntity(string groupId, EngineRun run, GroupSampler sampler, TimeSpan resendInterval, Peers peers) : base(run.RunId)
     {
-        this.context = context;
+        this.run = run;
+        this.sampler = sampler;
+        this.resendInterval = resendInterval;
+        this.peers = peers;
         this.groupId = groupId;
 
         Recover<GroupStarted>(e => started = e);
@@ -68,7 +77,7 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
     private void OnStart(StartGroup start)
     {
         if (started is not null) { Continue(); return; }
-        var prompt = PromptFormat.Encode(context.Run.Tokenizer, start.Question.ToTaskItem());
+        var prompt = PromptFormat.Encode(run.Tokenizer, start.Question.ToTaskItem());
         PersistTagged(new GroupStarted(start.RunId, start.Step, start.Index, start.Question, prompt, start.GroupSize, start.PolicyVersion, start.Checkpoint), e =>
         {
             started = e;
@@ -83,9 +92,9 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
         var s = started!;
         if (scoring.Count > 0) Verify(scoring.Values.ToArray());
         var work = Missing(s.GroupSize, [.. rollouts.Keys, .. scoring.Keys])
-            .Select(i => new SampleWork(groupId, i, s.PromptIds, GroupSampler.SampleSeed(context.Run.Seed, s.Step, s.Index, i), s.PolicyVersion, s.Checkpoint))
+            .Select(i => new SampleWork(groupId, i, s.PromptIds, GroupSampler.SampleSeed(run.Seed, s.Step, s.Index, i), s.PolicyVersion, s.Checkpoint))
             .ToArray();
-        if (work.Length > 0) context.WorkQueue.Tell(new OfferWork(work));
+        if (work.Length > 0) peers.WorkQueue.Tell(new OfferWork(work));
         else if (scoring.Count == 0) Finish();   // every sample was recorded before a crash that came before GroupFinished
     }
 
@@ -99,7 +108,7 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
     }
 
     private void Verify(IReadOnlyList<SampledOutput> outputs) =>
-        context.Verifiers.Tell(EngineContext.To(EntityIds.Verifier(started!.Question.ToTaskItem().Kind), new VerifyRollouts(groupId, started.Question, outputs)));
+        peers.Verifiers.Tell(EntityIds.To(EntityIds.Verifier(started!.Question.ToTaskItem().Kind), new VerifyRollouts(groupId, started.Question, outputs)));
 
     // All of a batch's outputs go to the journal in one write; each sample index is recorded once, however often a
     // sample arrives (a re-sent batch after a sampler failure, a duplicate message).
@@ -121,7 +130,7 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
     {
         var s = started!;
         var request = new GroupRequest(s.Step, s.Index, s.Question.ToTaskItem());
-        var group = context.Sampler.Finish(request, s.PromptIds, rollouts.Values.Select(r => r.ToRollout()).ToArray());
+        var group = sampler.Finish(request, s.PromptIds, rollouts.Values.Select(r => r.ToRollout()).ToArray());
         PersistTagged(new GroupFinished(groupId, s.Step, s.Index, group.Advantages), e =>
         {
             finished = e;
@@ -134,7 +143,7 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
         if (acknowledged || finished is null) return;
         var s = started!;
         var data = new GroupData(s.Step, s.Index, s.Question, s.PromptIds, rollouts.Values.ToArray(), finished.Advantages);
-        context.Learner.Tell(new DeliverGroup(groupId, data));
-        Timers.StartSingleTimer(nameof(ResendTick), new ResendTick(), context.Settings.GroupResendInterval);
+        peers.Learner.Tell(new DeliverGroup(groupId, data));
+        Timers.StartSingleTimer(nameof(ResendTick), new ResendTick(), resendInterval);
     }
 }

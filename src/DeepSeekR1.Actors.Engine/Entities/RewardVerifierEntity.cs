@@ -1,7 +1,7 @@
 using Akka.Actor;
 using DeepSeekR1.Actors.Engine.Contracts;
-using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Model.Sampling;
+using DeepSeekR1.Actors.Rl.Training;
 
 namespace DeepSeekR1.Actors.Engine.Entities;
 
@@ -12,7 +12,7 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// </summary>
 internal sealed class RewardVerifierEntity : ReceiveActor
 {
-    public RewardVerifierEntity(EngineContext context)
+    public RewardVerifierEntity(GroupSampler sampler)
     {
         Receive<VerifyRollouts>(v =>
         {
@@ -20,7 +20,7 @@ internal sealed class RewardVerifierEntity : ReceiveActor
             var scored = v.Outputs.Select(output =>
             {
                 var result = new GenerationResult(output.CompletionIds, output.LogProbs, Enum.Parse<FinishReason>(output.Finish));
-                return RolloutData.From(context.Sampler.Score(item, output.Sample, result, output.PolicyVersion));
+                return RolloutData.From(sampler.Score(item, output.Sample, result, output.PolicyVersion));
             }).ToArray();
             Sender.Tell(new RolloutsVerified(v.GroupId, scored));
         });

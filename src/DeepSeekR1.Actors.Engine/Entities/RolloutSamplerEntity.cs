@@ -20,7 +20,15 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// </summary>
 internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
 {
-    private readonly EngineContext context;
+    /// <summary>Whom a sampler talks to: the pub-sub mediator (policy versions), the work queue and the groups' region.</summary>
+    public sealed record Peers(IActorRef PubSub, IActorRef WorkQueue, IActorRef Groups);
+
+    private readonly EngineRun run;
+    private readonly SamplingOptions sampling;
+    private readonly int maxBatchSamples;
+    private readonly TimeSpan driveInterval;
+    private readonly EngineMarkers markers;
+    private readonly Peers peers;
     private readonly string slot;
     private PolicyModel? policy;
     private long version = -1;
@@ -28,15 +36,20 @@ internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
     private int loadFailures;   // consecutive failed loads of a checkpoint
     private const int LoadAttempts = 3;
 
-    public RolloutSamplerEntity(EngineContext context, string slot)
+    public RolloutSamplerEntity(string slot, EngineRun run, SamplingOptions sampling, int maxBatchSamples, TimeSpan driveInterval, EngineMarkers markers, Peers peers)
     {
-        this.context = context;
+        this.run = run;
+        this.sampling = sampling;
+        this.maxBatchSamples = maxBatchSamples;
+        this.driveInterval = driveInterval;
+        this.markers = markers;
+        this.peers = peers;
         this.slot = slot;
         Receive<StartSampler>(_ =>
         {
             if (running) return;
             running = true;
-            context.PubSub.Tell(new Subscribe(EntityIds.PolicyTopic(context.Run.RunId), Self));
+            peers.PubSub.Tell(new Subscribe(EntityIds.PolicyTopic(run.RunId), Self));
             RequestWork();
         });
         Receive<SubscribeAck>(_ => { });
@@ -67,7 +80,7 @@ internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
                 // The work goes back to the queue; this slot tries again after a pause (a bad checkpoint or a device
                 // error should not spin).
                 Context.GetLogger().Error(e, "sampler {0}: batch of {1} samples failed; returned to the queue", slot, batch.Work.Count);
-                context.WorkQueue.Tell(new WorkFailed(slot, e.Message));
+                peers.WorkQueue.Tell(new WorkFailed(slot, e.Message));
                 Timers.StartSingleTimer(nameof(RetryWork), new RetryWork(), FailurePause);
             }
         });
@@ -82,8 +95,8 @@ internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
 
     private void RequestWork()
     {
-        context.WorkQueue.Tell(new RequestWork(slot, context.Settings.MaxBatchSamples));
-        Timers.StartSingleTimer(nameof(RetryWork), new RetryWork(), context.Cluster.DriveInterval);
+        peers.WorkQueue.Tell(new RequestWork(slot, maxBatchSamples));
+        Timers.StartSingleTimer(nameof(RetryWork), new RetryWork(), driveInterval);
     }
 
     private void Load(long newVersion, string checkpoint)
@@ -91,14 +104,14 @@ internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
         PolicyModel loaded;
         try
         {
-            loaded = PolicyCheckpoint.Load(checkpoint, context.Run.Device);
+            loaded = PolicyCheckpoint.Load(checkpoint, run.Device);
         }
         catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException)
         {
             // A checkpoint that fails to load three times running is corrupt or gone, not still being copied: the run
             // cannot sample that version anywhere, so say so instead of retrying forever.
             if (++loadFailures >= LoadAttempts)
-                context.PubSub.Tell(new Publish(EntityIds.RunTopic(context.Run.RunId), new RunFaulted(context.Run.RunId,
+                peers.PubSub.Tell(new Publish(EntityIds.RunTopic(run.RunId), new RunFaulted(run.RunId,
                     $"sampler {slot} cannot load policy version {newVersion} ({checkpoint}) after {loadFailures} attempts: {e.Message}")));
             throw;
         }
@@ -114,14 +127,14 @@ internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
         if (work.Count == 0) return;
         var first = work[0];
         if (version != first.PolicyVersion) Load(first.PolicyVersion, first.Checkpoint);
-        context.Mark($"sampling step={first.PolicyVersion + 1} samples={work.Count}");
+        markers.Mark($"sampling step={first.PolicyVersion + 1} samples={work.Count}");
         IReadOnlyList<GenerationResult> results;
         using (var scope = NewDisposeScope())
-            results = PolicyGenerator.Generate(policy!, work.Select(w => new GenerationRequest(w.PromptIds, w.Seed)).ToArray(), context.Sampler.Options);
-        context.Mark($"generated step={first.PolicyVersion + 1} samples={work.Count}");
+            results = PolicyGenerator.Generate(policy!, work.Select(w => new GenerationRequest(w.PromptIds, w.Seed)).ToArray(), sampling);
+        markers.Mark($"generated step={first.PolicyVersion + 1} samples={work.Count}");
         // One message per group: the group scores and journals its outputs of this batch together.
         foreach (var group in work.Select((w, i) => (Work: w, Result: results[i])).GroupBy(x => x.Work.GroupId))
-            context.Groups.Tell(EngineContext.To(group.Key, new RolloutsSampled(group.Key, group
+            peers.Groups.Tell(EntityIds.To(group.Key, new RolloutsSampled(group.Key, group
                 .Select(x => new SampledOutput(x.Work.Sample, x.Result.TokenIds, x.Result.LogProbs, x.Result.Finish.ToString(), version))
                 .ToArray())));
     }

@@ -5,6 +5,7 @@ using Akka.Persistence;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Engine.Sharding;
+using DeepSeekR1.Actors.Rl.Training;
 
 namespace DeepSeekR1.Actors.Engine.Entities;
 
@@ -18,15 +19,24 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// </summary>
 internal sealed class RunEntity : RunTaggedActor
 {
-    private readonly EngineContext context;
+    /// <summary>Whom the run talks to: the learner singleton, the groups' region and the pub-sub mediator.</summary>
+    public sealed record Peers(IActorRef Learner, IActorRef Groups, IActorRef PubSub);
+
+    private readonly EngineRun inputs;
+    private readonly TrainingPrompts prompts;
+    private readonly int snapshotEvery;
+    private readonly Peers peers;
     private readonly string runId;
     private RunState run = RunState.New;
     private bool restartRecorded;    // this engine's own restart, once journaled (a command-side fact, not journaled state)
 
-    public RunEntity(EngineContext context) : base(context.Run.RunId)
+    public RunEntity(EngineRun inputs, TrainingPrompts prompts, int snapshotEvery, Peers peers) : base(inputs.RunId)
     {
-        this.context = context;
-        runId = context.Run.RunId;
+        this.inputs = inputs;
+        this.prompts = prompts;
+        this.snapshotEvery = snapshotEvery;
+        this.peers = peers;
+        runId = inputs.RunId;
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -75,7 +85,6 @@ internal sealed class RunEntity : RunTaggedActor
 
     private void OnStart()
     {
-        var inputs = context.Run;
         // A supervisor restarted this engine after the last one died: journal that first (pbm and replay show it).
         if (inputs.Restart is { } restart && !restartRecorded)
         {
@@ -137,7 +146,7 @@ internal sealed class RunEntity : RunTaggedActor
         if (run.IsOver)
             Publish(run.Completion(runId));
         else
-            context.Learner.Tell(new QueryLearner(runId, run.Completed - 1));
+            peers.Learner.Tell(new QueryLearner(runId, run.Completed - 1));
     }
 
     private void OnLearnerProgress(LearnerProgress progress)
@@ -159,7 +168,7 @@ internal sealed class RunEntity : RunTaggedActor
     {
         if (run.State != RunStates.Running) return;               // paused or stopped: the step in flight was the last
         if (run.Completed != progress.StepsApplied) return;        // a stale answer; a newer one follows
-        if (run.Completed >= context.Run.Grpo.Steps)
+        if (run.Completed >= inputs.Grpo.Steps)
         {
             Record(new RunFinished(runId, (int)run.Completed, progress.Checkpoint), _ => Publish(run.Completion(runId)));
             return;
@@ -176,17 +185,17 @@ internal sealed class RunEntity : RunTaggedActor
     // Idempotent: a group that already has its question ignores the repeat (after a restart it resumes instead).
     private void StartGroups(long step, string policyCheckpoint)
     {
-        var items = context.Prompts.ForStep(step);
+        var items = prompts.ForStep(step);
         for (int i = 0; i < items.Count; i++)
-            context.Groups.Tell(EngineContext.To(EntityIds.Group(runId, step, i),
-                new StartGroup(runId, step, i, QuestionData.From(items[i]), context.Run.Grpo.GroupSize, step, policyCheckpoint)));
+            peers.Groups.Tell(EntityIds.To(EntityIds.Group(runId, step, i),
+                new StartGroup(runId, step, i, QuestionData.From(items[i]), inputs.Grpo.GroupSize, step, policyCheckpoint)));
     }
 
-    private void Publish(object message) => context.PubSub.Tell(new Publish(EntityIds.RunTopic(runId), message));
+    private void Publish(object message) => peers.PubSub.Tell(new Publish(EntityIds.RunTopic(runId), message));
 
     private void MaybeSnapshot()
     {
-        int every = context.Settings.SnapshotEvery;
+        int every = snapshotEvery;
         if (every > 0 && LastSequenceNr % every == 0) SaveSnapshot(run.ToSnapshot(runId));
     }
 }

@@ -1,10 +1,13 @@
 using System.Text.RegularExpressions;
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Akka.Event;
+using Akka.Hosting;
 using DeepSeekR1.Actors.Engine.Cluster;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Pbm;
+using DeepSeekR1.Actors.Engine.Sharding;
 
 namespace DeepSeekR1.Actors.Engine.Hosting;
 
@@ -21,14 +24,22 @@ public sealed partial class EngineHost : IAsyncDisposable
     public const string ModelDispatcher = "r1-model-dispatcher";
 
     private readonly ActorSystem system;
-    private readonly EngineContext context;
+    private readonly EngineRun run;
+    private readonly ClusterSettings node;
+    private readonly EngineObserver observer;
 
-    private EngineHost(ActorSystem system, EngineContext context, PbmHost? pbm)
+    private EngineHost(ActorSystem system, EngineRun run, ClusterSettings node, EngineObserver observer, PbmHost? pbm)
     {
         this.system = system;
-        this.context = context;
+        this.run = run;
+        this.node = node;
+        this.observer = observer;
         Pbm = pbm;
     }
+
+    // The runs' region and the learner's proxy, as Placement registered them.
+    private IActorRef Runs => ActorRegistry.For(system).Get<RunRegion>();
+    private IActorRef Learner => ActorRegistry.For(system).Get<LearnerSingleton>();
 
     /// <summary>The node's ActorSystem.</summary>
     public ActorSystem System => system;
@@ -47,11 +58,9 @@ public sealed partial class EngineHost : IAsyncDisposable
         Directory.CreateDirectory(run.RunDirectory);
         var config = EngineConfig.ForDataDirectory(dataDirectory, overrides);
         if (EngineConfig.UsesSqlite(config)) EngineConfig.PrepareJournalFile(dataDirectory);
-        var context = new EngineContext(run, EngineSettings.From(config))
-        {
-            Observer = observer ?? new EngineObserver(),
-            Cluster = ClusterSettings.From(config),
-        };
+        var settings = EngineSettings.From(config);
+        var node = ClusterSettings.From(config);
+        observer ??= new EngineObserver();
 
         var system = ActorSystem.Create("r1", config);
         try
@@ -61,10 +70,10 @@ public sealed partial class EngineHost : IAsyncDisposable
             cluster.RegisterOnMemberUp(() => up.TrySetResult());
             // With seed nodes configured Akka joins them by itself; a single node joins itself (its port is only known
             // after binding).
-            if (context.Cluster.IsSingleNode) cluster.Join(cluster.SelfAddress);
-            await up.Task.WaitAsync(joinTimeout ?? context.Cluster.JoinTimeout);
-            Placement.Start(system, context);
-            return new EngineHost(system, context, StartPbm(system, context, config, dataDirectory));
+            if (node.IsSingleNode) cluster.Join(cluster.SelfAddress);
+            await up.Task.WaitAsync(joinTimeout ?? node.JoinTimeout);
+            Placement.Start(system, run, settings, node, observer);
+            return new EngineHost(system, run, node, observer, StartPbm(system, run, config, dataDirectory));
         }
         catch
         {
@@ -74,11 +83,11 @@ public sealed partial class EngineHost : IAsyncDisposable
     }
 
     // A taken port costs the node its command host, not its run: the warning names the setting to change.
-    private static PbmHost? StartPbm(ActorSystem system, EngineContext context, Config config, string dataDirectory)
+    private static PbmHost? StartPbm(ActorSystem system, EngineRun run, Config config, string dataDirectory)
     {
         var settings = PbmSettings.From(config);
         if (!settings.Enabled) return null;
-        try { return PbmHost.Start(system, context, settings, dataDirectory); }
+        try { return PbmHost.Start(system, run, settings, dataDirectory); }
         catch (System.Net.Sockets.SocketException e)
         {
             system.Log.Warning("pbm: cannot listen on {0}:{1} ({2}); this node runs without a command host (set r1.pbm.port, 0 for any free port)",
@@ -97,19 +106,19 @@ public sealed partial class EngineHost : IAsyncDisposable
     public async Task<EngineOutcome> RunAsync(CancellationToken cancellation = default)
     {
         var completion = new TaskCompletionSource<RunCompleted>(TaskCreationOptions.RunContinuationsAsynchronously);
-        system.ActorOf(Props.Create(() => new RunWatcher(context, completion)));
+        system.ActorOf(Props.Create(() => new RunWatcher(run.RunId, node.DriveInterval, observer, DistributedPubSub.Get(system).Mediator, Runs, completion)));
         // A node that leaves the cluster (`r1 pbm ... cluster leave`) terminates its ActorSystem: the run cannot go on here.
         _ = system.WhenTerminated.ContinueWith(_ => completion.TrySetException(new RunInterruptedException(
-            $"this node left the cluster before run '{context.Run.RunId}' completed; the same command resumes it")), TaskScheduler.Default);
+            $"this node left the cluster before run '{run.RunId}' completed; the same command resumes it")), TaskScheduler.Default);
         var completed = await completion.Task.WaitAsync(cancellation);
-        var progress = await context.Learner.Ask<LearnerProgress>(new QueryLearner(context.Run.RunId, -1), TimeSpan.FromSeconds(60), cancellation);
+        var progress = await Learner.Ask<LearnerProgress>(new QueryLearner(run.RunId, -1), TimeSpan.FromSeconds(60), cancellation);
         return new EngineOutcome(completed.RunId, completed.Steps, completed.Checkpoint, completed.State,
             progress.Applied.Select(a => a.Metrics.ToStepMetrics()).ToArray(), completed.Reason);
     }
 
     /// <summary>Sends a lifecycle command (<see cref="PauseRun"/>, <see cref="ResumeRun"/>, <see cref="StopRun"/>, <see cref="GetRunStatus"/>) to the run and returns its status.</summary>
     public Task<RunStatus> Tell(IWireMessage command, TimeSpan? timeout = null) =>
-        context.Runs.Ask<RunStatus>(EngineContext.To(context.Run.RunId, command), timeout ?? TimeSpan.FromSeconds(30));
+        Runs.Ask<RunStatus>(EntityIds.To(run.RunId, command), timeout ?? TimeSpan.FromSeconds(30));
 
     /// <summary>Leaves the cluster and stops the ActorSystem.</summary>
     public async ValueTask DisposeAsync()

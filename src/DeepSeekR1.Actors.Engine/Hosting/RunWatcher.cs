@@ -16,17 +16,16 @@ internal sealed class RunWatcher : ReceiveActor, IWithTimers
 {
     private sealed record Drive;
 
-    public RunWatcher(EngineContext context, TaskCompletionSource<RunCompleted> completion)
+    public RunWatcher(string runId, TimeSpan driveInterval, EngineObserver observer, IActorRef pubSub, IActorRef runs, TaskCompletionSource<RunCompleted> completion)
     {
-        string runId = context.Run.RunId;
-        context.PubSub.Tell(new Subscribe(EntityIds.RunTopic(runId), Self));
+        pubSub.Tell(new Subscribe(EntityIds.RunTopic(runId), Self));
         Receive<SubscribeAck>(_ =>
         {
             Self.Tell(new Drive());
-            Timers.StartPeriodicTimer(nameof(Drive), new Drive(), context.Cluster.DriveInterval);
+            Timers.StartPeriodicTimer(nameof(Drive), new Drive(), driveInterval);
         });
-        Receive<Drive>(_ => context.Runs.Tell(EngineContext.To(runId, new StartRun(runId))));
-        Receive<RunStepReported>(r => context.Observer.OnStep?.Invoke(r.Step, r.Metrics.ToStepMetrics()));
+        Receive<Drive>(_ => runs.Tell(EntityIds.To(runId, new StartRun(runId))));
+        Receive<RunStepReported>(r => observer.OnStep?.Invoke(r.Step, r.Metrics.ToStepMetrics()));
         Receive<RunCompleted>(c =>
         {
             completion.TrySetResult(c);

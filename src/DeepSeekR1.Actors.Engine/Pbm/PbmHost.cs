@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
+using Akka.Hosting;
 using Akka.Event;
 using DeepSeekR1.Actors.Engine.Hosting;
 
@@ -44,14 +45,14 @@ public sealed class PbmHost : IAsyncDisposable
 
     /// <summary>Binds the host of a node and starts accepting connections.</summary>
     /// <exception cref="SocketException">The address cannot be bound (for example, the port is taken).</exception>
-    internal static PbmHost Start(ActorSystem system, EngineContext context, PbmSettings settings, string dataDirectory)
+    internal static PbmHost Start(ActorSystem system, EngineRun run, PbmSettings settings, string dataDirectory)
     {
         var log = Logging.GetLogger(system, "pbm");
         var registry = new PbmRegistry(
         [
             ClusterPalette.Create(system),
             ShardingPalette.Create(system),
-            RunPalette.Create(context, new RunJournal(system)),
+            RunPalette.Create(run, ActorRegistry.For(system).Get<RunRegion>(), new RunJournal(system)),
         ]);
         var listener = new TcpListener(Address(settings.Host), settings.Port);
         listener.Start();

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Hosting;
+using DeepSeekR1.Actors.Engine.Sharding;
 
 namespace DeepSeekR1.Actors.Engine.Pbm;
 
@@ -16,11 +17,11 @@ internal static class RunPalette
     // How long `run status` waits for the journal, and for the run itself while the journal is down.
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
-    public static PbmPalette Create(EngineContext context, RunJournal journal)
+    public static PbmPalette Create(EngineRun run, IActorRef runs, RunJournal journal)
     {
-        string hosted = context.Run.RunId;
+        string hosted = run.RunId;
         PbmOptionInfo id = new("id", $"The run id (default: {hosted}, the run this node hosts)");
-        var palette = new Palette(context, journal);
+        var palette = new Palette(run, runs, journal);
         return new("run", "Training runs: list, status, pause, resume, stop, metrics, checkpoints",
         [
             new(new("list", "Every run in the journal with its state, and which one this node hosts", []), palette.List),
@@ -36,9 +37,9 @@ internal static class RunPalette
         ]);
     }
 
-    private sealed class Palette(EngineContext context, RunJournal journal)
+    private sealed class Palette(EngineRun run, IActorRef runs, RunJournal journal)
     {
-        private string Hosted => context.Run.RunId;
+        private string Hosted => run.RunId;
 
         public async Task List(PbmInvocation invocation)
         {
@@ -79,7 +80,7 @@ internal static class RunPalette
             RunStatus? live = null;
             if (runId == Hosted)
             {
-                try { live = await context.Runs.Ask<RunStatus>(EngineContext.To(Hosted, new GetRunStatus(runId)), ProbeTimeout, invocation.Cancellation); }
+                try { live = await runs.Ask<RunStatus>(EntityIds.To(Hosted, new GetRunStatus(runId)), ProbeTimeout, invocation.Cancellation); }
                 catch (Exception e) when (e is AskTimeoutException or TaskCanceledException && !invocation.Cancellation.IsCancellationRequested) { }
             }
             var table = new PbmTable("run", "state", "steps_done", "step_in_flight", "journal");
@@ -140,7 +141,7 @@ internal static class RunPalette
             var table = new PbmTable("policy_version", "checkpoint", "manifest_sha256", "on_disk");
             if (runId == Hosted)
             {
-                string initial = context.CheckpointDirectory(0);
+                string initial = run.Layout.Checkpoint(0);
                 table.Add(0L, initial, null, Directory.Exists(initial));
             }
             foreach (var a in applied)
@@ -155,10 +156,10 @@ internal static class RunPalette
             runId == Hosted ? await Ask(new GetRunStatus(runId), cancellation) : await journal.Status(runId, cancellation);
 
         private async Task<int?> PlannedSteps(string runId, CancellationToken cancellation) =>
-            runId == Hosted ? context.Run.Grpo.Steps : await journal.PlannedSteps(runId, cancellation);
+            runId == Hosted ? run.Grpo.Steps : await journal.PlannedSteps(runId, cancellation);
 
         private Task<RunStatus> Ask(IWireMessage command, CancellationToken cancellation) =>
-            context.Runs.Ask<RunStatus>(EngineContext.To(Hosted, command), AskTimeout, cancellation);
+            runs.Ask<RunStatus>(EntityIds.To(Hosted, command), AskTimeout, cancellation);
 
         private async Task<PbmException> UnknownRun(string runId, CancellationToken cancellation)
         {

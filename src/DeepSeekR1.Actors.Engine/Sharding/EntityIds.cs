@@ -1,3 +1,4 @@
+using Akka.Cluster.Sharding;
 using DeepSeekR1.Actors.Rl.Tasks;
 
 namespace DeepSeekR1.Actors.Engine.Sharding;
@@ -13,6 +14,9 @@ public static class EntityIds
     public const string SamplerKind = "rollout-sampler";
     /// <summary>Sharding type name of reward verifiers.</summary>
     public const string VerifierKind = "reward-verifier";
+
+    /// <summary>A message for the entity <paramref name="entityId"/> of a shard region.</summary>
+    public static ShardingEnvelope To(string entityId, object message) => new(entityId, message);
 
     /// <summary>Persistence ids: what comes before the run id (run, learner) or the group id (group) in the journal.</summary>
     public const string RunPersistencePrefix = "run-", LearnerPersistencePrefix = "learner-", GroupPersistencePrefix = "group-";
