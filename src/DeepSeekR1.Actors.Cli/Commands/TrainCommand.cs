@@ -43,14 +43,24 @@ public sealed record TrainSettings
 /// </summary>
 public static class TrainCommand
 {
-    private static readonly Option<string?> Engine = new("--engine") { Description = "inline (one process, no actors) | actor (Akka.NET, journaled, resumable); default from r1.train.engine" };
-    private static readonly Option<int?> Steps = new("--steps") { Description = "RL steps (r1.grpo.steps)" };
+    // What everyone changes, as options; each is a shortcut for one key (its help names it) and --set still wins.
+    private static readonly IKeyOption[] Shortcuts =
+    [
+        new KeyOption<string>("--engine", "r1.train.engine", "inline (one process, no actors) | actor (Akka.NET, journaled, resumable)"),
+        new KeyOption<int?>("--steps", "r1.grpo.steps", "RL steps"),
+        new KeyOption<string>("--task", "r1.grpo.task", "Task the questions come from: arithmetic:2, gsm8k, math, math:PATH, ..."),
+        new KeyOption<string>("--init", "r1.train.init", "Checkpoint the run starts from (a checkpoint folder, or random)"),
+        new KeyOption<int?>("--group-size", "r1.grpo.group-size", "Samples per question (G)"),
+        new KeyOption<double?>("--lr", "r1.grpo.learning-rate", "Learning rate"),
+        new KeyOption<long?>("--seed", "r1.seed", "Run seed"),
+    ];
     private static readonly Option<string?> RunId = new("--run-id") { Description = "Run id; the run's files go under DATA_DIR/runs/ID (an existing id resumes, actor engine only)" };
 
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var command = new Command("train", "Run GRPO (R1-Zero style) on the embedded default: the main job") { Engine, Steps, RunId };
+        var command = new Command("train", "Run GRPO (R1-Zero style) on the embedded default: the main job") { RunId };
+        foreach (var shortcut in Shortcuts) command.Options.Add(shortcut.Option);
         command.WithConfigOptions();
         command.SetAction(parse => Supervised(parse) ?? Execute(parse, Console.Out));
         return command;
@@ -68,8 +78,7 @@ public static class TrainCommand
             EngineSupervisor.BindToSupervisor();
             return null;
         }
-        var extra = new List<string>();
-        if (parse.GetValue(Engine) is { } engineName) extra.Add($"r1.train.engine={engineName}");
+        var extra = ShortcutOverrides(parse);
         // Any configuration error surfaces here, once, before a child is started.
         var config = CommonOptions.Load(parse, extra);
         var train = config.Bind<TrainSettings>("r1.train");
@@ -83,6 +92,10 @@ public static class TrainCommand
         using var runLock = NodeCommand.DriverLayer(config) is null ? RunLock.Take(RunDirectory(config, runId), runId) : null;
         return EngineSupervisor.Run(args, train.MaxRestarts, train.RestartBackoffSeconds, Console.Out);
     }
+
+    /// <summary>The <c>key=value</c> overrides of the shortcut options given on <paramref name="parse"/>'s command line.</summary>
+    public static List<string> ShortcutOverrides(ParseResult parse) =>
+        Shortcuts.Select(s => s.Override(parse)).OfType<string>().ToList();
 
     private static string NewRunId() => $"{DateTime.UtcNow:yyyyMMdd-HHmmss}";   // the journal adds "run-" itself
 
@@ -101,9 +114,7 @@ public static class TrainCommand
     /// <summary>Runs the job, writing progress and the summary to <paramref name="output"/>.</summary>
     public static int Execute(ParseResult parse, TextWriter output)
     {
-        var extra = new List<string>();
-        if (parse.GetValue(Steps) is int steps) extra.Add($"r1.grpo.steps={steps}");
-        if (parse.GetValue(Engine) is { } engineName) extra.Add($"r1.train.engine={engineName}");
+        var extra = ShortcutOverrides(parse);
         var config = CommonOptions.Load(parse, extra);
         var train = config.Bind<TrainSettings>("r1.train");
         if (train.Engine is not ("inline" or "actor")) throw new ConfigException($"r1.train.engine: '{train.Engine}' is not inline or actor");
