@@ -18,6 +18,7 @@ AppDomain.CurrentDomain.UnhandledException += (_, e) =>
 var root = new RootCommand("r1: GRPO training of reasoning language models the DeepSeek-R1 way, on Akka.NET and TorchSharp");
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(SftCommand.Create());
 root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(RewardCommand.Create());
