@@ -125,7 +125,7 @@ public static class EvalCommand
         }
     }
 
-    private static ITaskSource Source(EvalSettings settings)
+    internal static ITaskSource Source(EvalSettings settings)
     {
         try
         {
@@ -141,7 +141,7 @@ public static class EvalCommand
         }
     }
 
-    private static IReadOnlyList<TaskItem> Questions(ITaskSource source, EvalSettings settings)
+    internal static IReadOnlyList<TaskItem> Questions(ITaskSource source, EvalSettings settings)
     {
         try
         {
@@ -155,28 +155,28 @@ public static class EvalCommand
 
     // Questions whose prompt leaves no room for a completion are skipped with a count (the generator would refuse the
     // whole batch); none left is an error.
-    private static IReadOnlyList<TaskItem> Fitting(IReadOnlyList<TaskItem> questions, PromptBudget budget, TextWriter error)
+    internal static IReadOnlyList<TaskItem> Fitting(IReadOnlyList<TaskItem> questions, PromptBudget budget, TextWriter error, string command = "r1 eval")
     {
         // Nothing to evaluate is an error, not a table of zeros (a single data file may put every question in train).
         if (questions.Count == 0)
-            throw new ConfigException("r1 eval: the task has no questions in the split evaluated (a single JSONL file is split by question text; give a folder with test.jsonl, or more questions)");
+            throw new ConfigException($"{command}: the task has no questions in the split evaluated (a single JSONL file is split by question text; give a folder with test.jsonl, or more questions)");
         var fitting = questions.Where(budget.Fits).ToArray();
         if (fitting.Length == questions.Count) return questions;
         string first = questions.First(q => !budget.Fits(q)).Id;
         string why = $"longer than the {budget.MaxPromptTokens} tokens the model's {budget.MaxPositions} positions leave after max-new-tokens {budget.MaxNewTokens}";
-        if (fitting.Length == 0) throw new ConfigException($"r1 eval: no question's prompt fits: every one is {why} (first: {first})");
-        error.WriteLine($"r1 eval: warning: {questions.Count - fitting.Length} of {questions.Count} questions are skipped: their prompt is {why} (first: {first})");
+        if (fitting.Length == 0) throw new ConfigException($"{command}: no question's prompt fits: every one is {why} (first: {first})");
+        error.WriteLine($"{command}: warning: {questions.Count - fitting.Length} of {questions.Count} questions are skipped: their prompt is {why} (first: {first})");
         return fitting;
     }
 
     /// <summary>The checkpoint's own tokenizer.json when it has one (the tokenizer it was trained with), else r1.tokenizer.kind.</summary>
-    private static IPolicyTokenizer TokenizerFor(string checkpoint, R1Config config) =>
+    internal static IPolicyTokenizer TokenizerFor(string checkpoint, R1Config config) =>
         File.Exists(Path.Combine(checkpoint, "tokenizer.json"))
             ? PolicyFactory.CreateTokenizer(checkpoint)
             : PolicyFactory.CreateTokenizer(config.GetString("r1.tokenizer.kind"));
 
     // ArgumentException appends " (Parameter 'name')" to its message; the configuration key already names it.
-    private static string Reason(ArgumentException e) =>
+    internal static string Reason(ArgumentException e) =>
         e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
 
     private static void WriteTable(TextWriter output, EvalReport report, string checkpoint)

@@ -64,6 +64,8 @@ public static class GenerateCommand
                 : PolicyFactory.CreateTokenizer(config.GetString("r1.tokenizer.kind"));
             using var model = PolicyFactory.LoadCheckpoint(checkpoint, device, error);
             model.eval();
+            // As the run's samplers do: stop at the tokenizer's end token unless r1.sampling names stop tokens.
+            if (sampling.StopTokenIds.Count == 0) sampling = sampling with { StopTokenIds = [tokenizer.EosId] };
             for (int p = 0; p < prompts.Count; p++)
             {
                 var ids = tokenizer.Encode(raw ? prompts[p] : PromptTemplates.R1Zero(prompts[p]));

@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DeepSeekR1.Actors.Cli.Configuration;
+using DeepSeekR1.Actors.Model;
+using DeepSeekR1.Actors.Model.Checkpoints;
+using DeepSeekR1.Actors.Model.Tokenizers;
+using DeepSeekR1.Actors.Rl.Data;
+using DeepSeekR1.Actors.Rl.Distillation;
+using DeepSeekR1.Actors.Rl.Evaluation;
+using DeepSeekR1.Actors.Rl.Rewards;
+using DeepSeekR1.Actors.Rl.Tasks;
+using DeepSeekR1.Actors.Rl.Training;
+using DeepSeekR1.Actors.Engine.Configuration;
+
+namespace DeepSeekR1.Actors.Cli.Commands;
+
+/// <summary>
+/// <c>r1 sample</c>: rejection sampling, stage 3 of the DeepSeek-R1 recipe (and the teacher side of distillation).
+/// Samples K completions per question of a task from a checkpoint, scores them with the rule rewards, keeps those that
+/// pass <c>r1.sample.filters</c> (correct, well formed, complete, one language, not repetitive, each text once), and
+/// writes them as prompt/completion pairs that <c>r1 sft --data</c> reads; the count of every verdict is printed.
+/// </summary>
+public static class SampleCommand
+{
+    private static readonly Option<string> Checkpoint = new("--checkpoint") { Description = "Checkpoint folder to sample from", Required = true };
+    private static readonly Option<string> Out = new("--out") { Description = "JSONL file of the kept {prompt, completion} pairs (for r1 sft --data)", Required = true };
+    private static readonly Option<string?> Task = new("--task") { Description = $"Task: {string.Join(" | ", TaskCatalog.Names)} (default r1.eval.task)" };
+    private static readonly Option<int?> Samples = new("--samples") { Description = "K: completions per question before the filters (default r1.sample.samples)" };
+    private static readonly Option<int?> Limit = new("--limit") { Description = "Questions to sample; 0 = all, for file-backed tasks only (default r1.eval.limit)" };
+    private static readonly Option<string?> Split = new("--split") { Description = "train | test (default r1.sample.split)" };
+    private static readonly Option<string?> Data = new("--data") { Description = "Dataset folder or JSONL file of a gsm8k or jsonl task (default r1.eval.data)" };
+
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var command = new Command("sample", "Rejection sampling: keep a checkpoint's correct, readable completions as SFT data")
+            { Checkpoint, Out, Task, Samples, Limit, Split, Data };
+        command.WithConfigOptions();
+        command.SetAction(parse => TensorKeepAlive.Run(() => Execute(parse)));
+        return command;
+    }
+
+    /// <summary>Runs the command; 0 on success, 1 when the checkpoint or tokenizer cannot be used.</summary>
+    /// <exception cref="ConfigException">A setting or option is invalid.</exception>
+    public static int Execute(ParseResult parse)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        var config = CommonOptions.Load(parse);
+        var settings = Settings(config, parse);
+        RejectionFilters filters;
+        try { filters = config.Bind<RejectionFilters>("r1.sample.filters").Validate(); }
+        catch (ArgumentException e) { throw new ConfigException($"r1.sample.filters.{e.ParamName}: {EvalCommand.Reason(e)}"); }
+        var source = EvalCommand.Source(settings);
+        settings = settings with { Task = source.Name };
+        string checkpoint = parse.GetValue(Checkpoint)!;
+        string outFile = Path.GetFullPath(parse.GetValue(Out)!);
+
+        try
+        {
+            TorchRuntime.Configure(config.GetInt("r1.torch-threads"), config.GetBool("r1.torch-keep-freed-memory"));
+            var device = TorchRuntime.ResolveDevice(config.GetString("r1.device"));
+            var tokenizer = EvalCommand.TokenizerFor(checkpoint, config);
+            using var model = PolicyFactory.LoadCheckpoint(checkpoint, device, error);
+            var items = EvalCommand.Fitting(EvalCommand.Questions(source, settings),
+                new PromptBudget(tokenizer, model.Config.MaxPositionEmbeddings, settings.MaxNewTokens), error, "r1 sample");
+            var composer = new RewardComposer(RewardWeights.R1Zero, CountdownChecker.Check);
+            var clock = Stopwatch.StartNew();
+            var report = Evaluator.Run(model, tokenizer, items, settings, composer,
+                (done, total) => error.WriteLine($"r1 sample: {done}/{total} completions ({clock.Elapsed.TotalSeconds:F1} s)"));
+            var outcome = RejectionSampling.Select(report.Questions, filters);
+            Write(outFile, outcome, items);
+
+            output.WriteLine($"r1 sample: {settings.Task} ({settings.Split.ToString().ToLowerInvariant()}), {items.Count} questions x {settings.Samples} samples from {checkpoint}");
+            foreach (var (verdict, count) in outcome.Counts)
+                output.WriteLine($"  {Name(verdict),-15} {count,7}  {(outcome.Judged == 0 ? 0 : 100.0 * count / outcome.Judged),5:F1}%");
+            output.WriteLine($"r1 sample: kept {outcome.Kept.Count} of {outcome.Judged} completions ({outcome.QuestionsWithAny} of {items.Count} questions have one) -> {outFile}");
+            var json = new JsonObject
+            {
+                ["task"] = settings.Task, ["split"] = settings.Split.ToString().ToLowerInvariant(), ["checkpoint"] = checkpoint,
+                ["questions"] = items.Count, ["samples"] = settings.Samples, ["judged"] = outcome.Judged, ["questions_with_kept"] = outcome.QuestionsWithAny,
+                ["out"] = outFile, ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 3),
+            };
+            foreach (var (verdict, count) in outcome.Counts) json[Name(verdict)] = count;
+            output.WriteLine(json.ToJsonString(Relaxed));
+            return 0;
+        }
+        catch (Exception e) when (e is CheckpointException or TokenizerFormatException or DatasetFormatException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            error.WriteLine($"r1 sample: {e.Message}");
+            return 1;
+        }
+    }
+
+    // snake_case, as the JSON line and the table print it (kept, incorrect, language_mixed, over_quota, ...).
+    private static string Name(Verdict verdict) => JsonNamingPolicy.SnakeCaseLower.ConvertName(verdict.ToString());
+
+    // One line per kept completion, with the exact prompt text it was sampled from, so SFT trains on what was sampled.
+    // Written to a temporary file first: a run that dies midway leaves no half data set under the given name.
+    private static void Write(string path, RejectionOutcome outcome, IReadOnlyList<TaskItem> items)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string temporary = path + ".partial";
+        using (var writer = new StreamWriter(temporary, append: false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" })
+            foreach (var kept in outcome.Kept)
+            {
+                var item = items[kept.QuestionIndex];
+                writer.WriteLine(new JsonObject
+                {
+                    ["id"] = $"{item.Id}-s{kept.Sample}", ["prompt"] = PromptFormat.Text(item), ["completion"] = kept.Completion.Text,
+                    ["question_id"] = item.Id, ["level"] = item.Level, ["gold"] = item.Gold, ["answer"] = kept.Completion.Answer,
+                }.ToJsonString(Relaxed));
+            }
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    // r1.eval's sampling settings, with r1.sample's K and split, then the options.
+    private static EvalSettings Settings(R1Config config, ParseResult parse)
+    {
+        var settings = config.Bind<EvalSettings>("r1.eval");
+        string split = parse.GetValue(Split) ?? config.GetString("r1.sample.split");
+        settings = settings with
+        {
+            Task = parse.GetValue(Task) ?? settings.Task,
+            Samples = parse.GetValue(Samples) ?? config.GetInt("r1.sample.samples"),
+            Limit = parse.GetValue(Limit) ?? settings.Limit,
+            Data = parse.GetValue(Data) ?? settings.Data,
+            Split = split switch
+            {
+                "train" => TaskSplit.Train,
+                "test" => TaskSplit.Test,
+                _ => throw new ConfigException($"r1.sample.split: '{split}' is not train or test"),
+            },
+        };
+        try { return settings.Validate(); }
+        catch (ArgumentException e) { throw new ConfigException($"r1.sample.{e.ParamName}: {EvalCommand.Reason(e)}"); }
+    }
+}

@@ -1,0 +1,35 @@
+namespace DeepSeekR1.Actors.Rl.Distillation;
+
+/// <summary>
+/// What rejection sampling keeps (stage 3 of the R1 recipe, and the teacher traces of distillation): a correct,
+/// well-formed, complete, single-language, non-repetitive completion, each identical completion once, and at most
+/// <see cref="MaxPerQuestion"/> per question. Each filter can be switched off; the order in
+/// <see cref="RejectionSampling.Judge"/> is the order the counts are reported in.
+/// </summary>
+public sealed record RejectionFilters
+{
+    /// <summary>Drop completions whose answer the verifier did not accept.</summary>
+    public bool RequireCorrect { get; init; } = true;
+    /// <summary>Drop completions that do not follow the output format (<c>&lt;think&gt;...&lt;/think&gt; &lt;answer&gt;...&lt;/answer&gt;</c>).</summary>
+    public bool RequireFormat { get; init; } = true;
+    /// <summary>Drop completions cut off by the token limit.</summary>
+    public bool DropTruncated { get; init; } = true;
+    /// <summary>Drop completions whose reasoning mixes scripts (the paper's "language mixing").</summary>
+    public bool DropLanguageMixing { get; init; } = true;
+    /// <summary>Length in words of the phrase the repetition filter counts (0 switches it off).</summary>
+    public int RepeatPhraseWords { get; init; } = 6;
+    /// <summary>A completion that says one phrase more often than this is repetitive.</summary>
+    public int MaxPhraseRepeats { get; init; } = 3;
+    /// <summary>Completions kept per question; 0 keeps every one that passes.</summary>
+    public int MaxPerQuestion { get; init; }
+
+    /// <summary>Checks the settings; returns them.</summary>
+    /// <exception cref="ArgumentException">A count is negative, or the repeat limit is below 1 while the filter is on.</exception>
+    public RejectionFilters Validate()
+    {
+        if (RepeatPhraseWords < 0) throw new ArgumentException("must not be negative (0 = no repetition filter)", "repeat-phrase-words");
+        if (RepeatPhraseWords > 0 && MaxPhraseRepeats < 1) throw new ArgumentException("must be at least 1", "max-phrase-repeats");
+        if (MaxPerQuestion < 0) throw new ArgumentException("must not be negative (0 = keep all)", "max-per-question");
+        return this;
+    }
+}
