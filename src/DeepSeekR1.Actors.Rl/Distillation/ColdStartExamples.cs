@@ -1,0 +1,49 @@
+using System.Globalization;
+using DeepSeekR1.Actors.Rl.Data;
+using DeepSeekR1.Actors.Rl.Pretraining;
+using DeepSeekR1.Actors.Rl.Tasks;
+using DeepSeekR1.Actors.Rl.Tasks.Expressions;
+
+namespace DeepSeekR1.Actors.Rl.Distillation;
+
+/// <summary>
+/// Cold-start data (stage 1 of the DeepSeek-R1 recipe) at toy scale: long, careful, readable chains of thought for the
+/// built-in arithmetic task, in R1's output format: the work step by step (columns with carries and borrows, as
+/// <see cref="ColumnArithmetic"/> writes them), then a one-line summary, inside <c>&lt;think&gt;</c>, then the answer.
+/// Questions come from the train split only, so no held-out question is ever taught; every example is correct by
+/// construction (the work is recomputed, not sampled).
+/// </summary>
+public static class ColdStartExamples
+{
+    /// <summary>One example: the question it answers, and the SFT pair (the prompt as the policy sees it, the completion).</summary>
+    public sealed record Example(TaskItem Item, SftPair Pair);
+
+    /// <summary>
+    /// <paramref name="count"/> examples over levels <paramref name="lowestLevel"/>..<paramref name="highestLevel"/>
+    /// (each level equally likely), example <c>i</c> drawn from a seed derived from (<paramref name="seed"/>, i): the
+    /// same arguments give the same file, and a longer file starts with the shorter one.
+    /// </summary>
+    public static IEnumerable<Example> Arithmetic(int lowestLevel, int highestLevel, int count, ulong seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var task = new ArithmeticTask(lowestLevel, highestLevel);
+        int levels = highestLevel - lowestLevel + 1;
+        for (int i = 0; i < count; i++)
+        {
+            var random = new SeededRandom(Seeds.Derive(seed, "cold-start", i));
+            int level = lowestLevel + (int)(random.NextUInt64() % (ulong)levels);
+            var generated = task.Sample(TaskSplit.Train, level, random.NextUInt64());
+            string expressionText = generated.CanonicalContent["arithmetic:".Length..];
+            if (!ExpressionParser.TryParse(expressionText, out var expression, out var error))
+                throw new InvalidOperationException($"arithmetic task produced an unparsable expression '{expressionText}': {error}");
+            var steps = WorkedSolution.Steps(expression!);
+            long answer = steps[^1].Result;
+            yield return new Example(generated.Item, new SftPair($"{generated.Item.Id}-cold-{i}", Training.PromptFormat.Text(generated.Item),
+                Completion(steps.SelectMany(ColumnArithmetic.Lines), expressionText, answer)));
+        }
+    }
+
+    /// <summary>The readable completion: the work, a summary line, and the answer.</summary>
+    public static string Completion(IEnumerable<string> work, string expression, long answer) => string.Create(CultureInfo.InvariantCulture,
+        $" <think> {string.Join(", ", work)}. So {expression} = {answer}. </think> <answer> {answer} </answer>");
+}
