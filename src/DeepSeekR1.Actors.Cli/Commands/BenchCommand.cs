@@ -28,7 +28,7 @@ public static class BenchCommand
             var config = CommonOptions.Load(parse);
             var runtime = PolicyFactory.Start(config);
             var result = Task.Run(() => OverheadBenchmark.Run(config, runtime, config.Bind<BenchSettings>("r1.bench"))).GetAwaiter().GetResult();
-            Console.WriteLine(JsonSerializer.Serialize(result));
+            Console.WriteLine(JsonSerializer.Serialize(result, HumanJson.Compact));
             return 0;
         });
         bench.Subcommands.Add(overhead);
@@ -45,7 +45,7 @@ public static class BenchCommand
         var runtime = PolicyFactory.Start(config);
         using var model = PolicyFactory.CreateRandom(config, runtime);
         var result = benchmark(model, config.Bind<BenchSettings>("r1.bench"));
-        Console.WriteLine(JsonSerializer.Serialize(result));
+        Console.WriteLine(JsonSerializer.Serialize(result, HumanJson.Compact));
         return 0;
     }
 }

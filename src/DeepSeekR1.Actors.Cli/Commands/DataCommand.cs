@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -17,8 +16,6 @@ public static partial class DataCommand
     private static readonly Option<string> Task = new("--task") { Description = "arithmetic, arithmetic:L or arithmetic:L-H (levels 1-5)", DefaultValueFactory = _ => "arithmetic:1-5" };
     private static readonly Option<int> Count = new("--count") { Description = "Examples to write", DefaultValueFactory = _ => 3000 };
     private static readonly Option<string> Out = new("--out") { Description = "JSONL file of {id, prompt, completion}", Required = true };
-
-    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Builds the command.</summary>
     public static Command Create()
@@ -41,7 +38,7 @@ public static partial class DataCommand
         string temporary = path + ".partial";
         using (var writer = new StreamWriter(temporary, append: false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" })
             foreach (var (_, pair) in ColdStartExamples.Arithmetic(lowest, highest, count, (ulong)config.GetLong("r1.seed")))
-                writer.WriteLine(new JsonObject { ["id"] = pair.Id, ["prompt"] = pair.Prompt, ["completion"] = pair.Completion }.ToJsonString(Relaxed));
+                writer.WriteLine(new JsonObject { ["id"] = pair.Id, ["prompt"] = pair.Prompt, ["completion"] = pair.Completion }.ToJsonString(HumanJson.Compact));
         File.Move(temporary, path, overwrite: true);
         parse.InvocationConfiguration.Output.WriteLine($"r1 data cold-start: {count} examples of {task} -> {path}");
         return 0;

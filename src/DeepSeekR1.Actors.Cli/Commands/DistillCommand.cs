@@ -75,12 +75,12 @@ public static class DistillCommand
         }
         double Pass(string who) => (double)figures[who]!["pass_at_1"]!;
         output.WriteLine($"r1 distill: held-out pass@1 student {Pass("student") * 100:F1}% (teacher {Pass("teacher") * 100:F1}%); files in {outDir}");
-        File.WriteAllText(Path.Combine(outDir, "distill.json"), figures.ToJsonString());
+        File.WriteAllText(Path.Combine(outDir, "distill.json"), figures.ToJsonString(HumanJson.Compact));
         output.WriteLine(new JsonObject
         {
             ["teacher"] = teacher, ["student"] = student, ["traces"] = traces,
             ["student_pass_at_1"] = Pass("student"), ["teacher_pass_at_1"] = Pass("teacher"),
-        }.ToJsonString());
+        }.ToJsonString(HumanJson.Compact));
         return 0;
     }
 

@@ -94,7 +94,7 @@ public static class EvalCommand
             var json = report.ToJson();
             json["checkpoint"] = checkpoint;
             json["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 3);
-            output.WriteLine(json.ToJsonString());
+            output.WriteLine(json.ToJsonString(HumanJson.Compact));
             return 0;
         }
         catch (Exception e) when (e is CheckpointException or TokenizerFormatException or DatasetFormatException or FileNotFoundException or DirectoryNotFoundException)

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeepSeekR1.Actors.Cli.Configuration;
@@ -27,8 +26,6 @@ public static class GenerateCommand
     private static readonly Option<int> Samples = new("--samples") { Description = "Completions per prompt", DefaultValueFactory = _ => 1 };
     private static readonly Option<bool> Raw = new("--raw") { Description = "Use the prompt text as given, without the R1-Zero template" };
     private static readonly Option<bool> Json = new("--json") { Description = "One JSON line per completion (prompt, sample, text, tokens, finish)" };
-
-    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Builds the command.</summary>
     public static Command Create()
@@ -83,7 +80,7 @@ public static class GenerateCommand
                         {
                             ["prompt"] = prompts[p], ["sample"] = s, ["text"] = text,
                             ["tokens"] = results[s].TokenIds.Count, ["finish"] = results[s].Finish.ToString().ToLowerInvariant(),
-                        }.ToJsonString(Relaxed));
+                        }.ToJsonString(HumanJson.Compact));
                     else
                         output.WriteLine($"--- prompt {p + 1}, sample {s + 1} ({results[s].TokenIds.Count} tokens, {results[s].Finish.ToString().ToLowerInvariant()})\n{text}");
                 }

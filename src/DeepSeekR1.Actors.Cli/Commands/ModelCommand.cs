@@ -24,7 +24,7 @@ public static class ModelCommand
                 parameters = total,
                 active_parameters = policy.ActiveParameters(),
                 device = policy.Device.ToString(),
-            }, new JsonSerializerOptions { WriteIndented = true }));
+            }, HumanJson.IndentedSnakeCase));
             return 0;
         }));
         model.Subcommands.Add(info);

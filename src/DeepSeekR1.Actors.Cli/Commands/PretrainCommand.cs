@@ -91,7 +91,7 @@ public static class PretrainCommand
             };
             var items = EvalQuestions.Select(TaskCatalog.Get(probe.Task), probe);
             var report = Evaluator.Run(shipped, tokenizer, items, probe, new RewardComposer(RewardWeights.R1Zero));
-            output.WriteLine("probe: " + report.ToJson().ToJsonString());
+            output.WriteLine("probe: " + report.ToJson().ToJsonString(HumanJson.Compact));
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pretrain: done in {clock.Elapsed.TotalSeconds:F0} s"));
         return 0;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DeepSeekR1.Actors.Cli.Configuration;
@@ -32,8 +31,6 @@ public static class SampleCommand
     private static readonly Option<int?> Limit = new("--limit") { Description = "Questions to sample; 0 = all, for file-backed tasks only (default r1.eval.limit)" };
     private static readonly Option<string?> Split = new("--split") { Description = "train | test (default r1.sample.split)" };
     private static readonly Option<string?> Data = new("--data") { Description = "Dataset folder or JSONL file of a gsm8k or jsonl task (default r1.eval.data)" };
-
-    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Builds the command.</summary>
     public static Command Create()
@@ -87,7 +84,7 @@ public static class SampleCommand
                 ["out"] = outFile, ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 3),
             };
             foreach (var (verdict, count) in outcome.Counts) json[Name(verdict)] = count;
-            output.WriteLine(json.ToJsonString(Relaxed));
+            output.WriteLine(json.ToJsonString(HumanJson.Compact));
             return 0;
         }
         catch (Exception e) when (e is CheckpointException or TokenizerFormatException or DatasetFormatException or FileNotFoundException or DirectoryNotFoundException)
@@ -114,7 +111,7 @@ public static class SampleCommand
                 {
                     ["id"] = $"{item.Id}-s{kept.Sample}", ["prompt"] = PromptFormat.Text(item), ["completion"] = kept.Completion.Text,
                     ["question_id"] = item.Id, ["level"] = item.Level, ["gold"] = item.Gold, ["answer"] = kept.Completion.Answer,
-                }.ToJsonString(Relaxed));
+                }.ToJsonString(HumanJson.Compact));
             }
         File.Move(temporary, path, overwrite: true);
     }

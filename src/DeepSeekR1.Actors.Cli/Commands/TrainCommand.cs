@@ -172,7 +172,7 @@ public static class TrainCommand
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"step {step + 1,4}/{grpo.Steps} | reward {m.RewardMean:F3} | acc {m.Accuracy * 100,5:F1}% | len {m.CompletionLengthMean,5:F1} | kl {m.KlMean ?? 0:F4} | clip {m.ClipFractionLow + m.ClipFractionHigh:F3} | {m.StepSeconds:F1}s"));
                 output.Flush();
-                metricsFile.WriteLine(JsonSerializer.Serialize(new { step = step + 1, metrics = m, sampling_seconds = samplingSeconds }));
+                metricsFile.WriteLine(JsonSerializer.Serialize(new { step = step + 1, metrics = m, sampling_seconds = samplingSeconds }, HumanJson.Compact));
                 metricsFile.Flush();
             }
         }
@@ -225,7 +225,7 @@ public static class TrainCommand
         if (before is not null && after is not null)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"held-out pass@1 ({train.EvalLimit} questions x {train.EvalSamples}): {before.Overall.PassAt1 * 100:F1}% -> {after.Overall.PassAt1 * 100:F1}%"));
-        output.WriteLine(JsonSerializer.Serialize(summary));
+        output.WriteLine(JsonSerializer.Serialize(summary, HumanJson.Compact));
         return 0;
     }
 
