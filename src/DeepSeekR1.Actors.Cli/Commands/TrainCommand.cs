@@ -157,11 +157,23 @@ public static class TrainCommand
         var torch = TorchThread.Shared;
         EvalReport? before = null;
         if (evalSettings is not null)
-            before = torch.Invoke(() =>
+        {
+            // A resumed run reuses the evaluation its first session made of the same policy under the same settings.
+            string fingerprint = JsonSerializer.Serialize(new { init = train.Init, evalSettings, grpo.Task, grpo.Data, seed });
+            before = resuming ? EvalReportFile.Load(layout.BeforeEvaluationFile, fingerprint) : null;
+            if (before is not null)
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"held-out before: pass@1 {before.Overall.PassAt1 * 100:F1}%, cons@{evalSettings.Samples} {before.Overall.ConsAtK * 100:F1}% over {before.Questions.Count} questions (kept from the run's first session)"));
+            else
             {
-                using var initial = LoadInitialPolicy(config, train, runtime);
-                return Evaluate(initial, runtime.Tokenizer, task, evalSettings, grpo, output, "before");
-            });
+                before = torch.Invoke(() =>
+                {
+                    using var initial = LoadInitialPolicy(config, train, runtime);
+                    return Evaluate(initial, runtime.Tokenizer, task, evalSettings, grpo, output, "before");
+                });
+                EvalReportFile.Save(layout.BeforeEvaluationFile, before, fingerprint);
+            }
+        }
 
         using var metricsFile = new StreamWriter(layout.MetricsFile, append: resuming);
         var started = DateTime.UtcNow;

@@ -19,6 +19,9 @@ public sealed record RunLayout(string RunDirectory)
     /// <summary>The lock one <c>r1 train</c> process holds on the run.</summary>
     public string LockFile => Path.Combine(RunDirectory, "train.lock");
 
+    /// <summary>The held-out evaluation of the policy the run started from, kept so that a resume does not redo it.</summary>
+    public string BeforeEvaluationFile => Path.Combine(RunDirectory, "eval-before.json");
+
     /// <summary>Where the learner stages files a checkpoint copies in (the optimizer state).</summary>
     public string Staging => Path.Combine(RunDirectory, ".staging");
 
