@@ -191,6 +191,8 @@ public static class TrainCommand
 
         string final;
         PolicyModel? trained;
+        // Seconds of every applied step, earlier sessions of a resumed run included (the journal has them all).
+        double allStepSeconds = 0;
         if (actors)
         {
             var run = EngineRunFor(config, train, grpo, runtime, task, runId) with { Restart = EngineSupervisor.RestartFromEnvironment() };
@@ -202,6 +204,7 @@ public static class TrainCommand
                 return EngineSupervisor.RunFailedExitCode;
             }
             final = outcome.Checkpoint;
+            allStepSeconds = outcome.Metrics.Sum(m => m.StepSeconds);
             trained = evalSettings is not null ? torch.Invoke(() => PolicyCheckpoint.Load(final, runtime.Device)) : null;
         }
         else
@@ -212,6 +215,7 @@ public static class TrainCommand
                 using var trainer = new InlineGrpoTrainer(trained, runtime.Tokenizer, task, grpo, sampling, seed);
                 foreach (var result in trainer.Run())
                 {
+                    allStepSeconds += result.Metrics.StepSeconds;
                     Report(result.Step, result.Metrics, result.SamplingSeconds);
                     if (grpo.CheckpointEvery > 0 && (result.Step + 1) % grpo.CheckpointEvery == 0)
                         SaveCheckpoint(trained, runDir, result.Step + 1, runtime.Tokenizer);
@@ -223,13 +227,16 @@ public static class TrainCommand
         double minutes = (DateTime.UtcNow - started).TotalMinutes;
 
         EvalReport? after = evalSettings is not null ? torch.Invoke(() => Evaluate(trainedPolicy!, runtime.Tokenizer, task, evalSettings, grpo, output, "after")) : null;
-        output.WriteLine($"r1 train: finished {grpo.Steps} steps in {minutes:F1} min; checkpoint {final}");
+        // A resumed run's own minutes are only this session's: say what all its sessions' steps took as well.
+        string sessions = resuming ? string.Create(CultureInfo.InvariantCulture, $" ({allStepSeconds / 60:F1} min of steps over all sessions)") : "";
+        output.WriteLine($"r1 train: finished {grpo.Steps} steps in {minutes:F1} min{sessions}; checkpoint {final}");
         var summary = new Dictionary<string, object?>
         {
             ["run_id"] = runId,
             ["engine"] = train.Engine,
             ["steps"] = grpo.Steps,
             ["train_minutes"] = Math.Round(minutes, 2),
+            ["step_minutes_all_sessions"] = Math.Round(allStepSeconds / 60, 2),
             ["checkpoint"] = final,
             ["pass_at_1_before"] = before?.Overall.PassAt1,
             ["pass_at_1_after"] = after?.Overall.PassAt1,
