@@ -111,9 +111,25 @@ public sealed partial class EngineHost : IAsyncDisposable
         _ = system.WhenTerminated.ContinueWith(_ => completion.TrySetException(new RunInterruptedException(
             $"this node left the cluster before run '{run.RunId}' completed; the same command resumes it")), TaskScheduler.Default);
         var completed = await completion.Task.WaitAsync(cancellation);
-        var progress = await Learner.Ask<LearnerProgress>(new QueryLearner(run.RunId, -1), TimeSpan.FromSeconds(60), cancellation);
+        var progress = await FinalProgress(cancellation);
         return new EngineOutcome(completed.RunId, completed.Steps, completed.Checkpoint, completed.State,
             progress.Applied.Select(a => a.Metrics.ToStepMetrics()).ToArray(), completed.Reason);
+    }
+
+    // The learner's record of every applied step, asked for once the run has completed. Right after a learner node died
+    // the singleton proxy can still hold the dead incarnation's ref until that member is removed from the cluster, and
+    // an ask sent to it is lost: ask again (a query is read-only), for up to about two minutes in all.
+    private async Task<LearnerProgress> FinalProgress(CancellationToken cancellation)
+    {
+        const int attempts = 5;
+        for (int attempt = 1; ; attempt++)
+        {
+            try { return await Learner.Ask<LearnerProgress>(new QueryLearner(run.RunId, -1), TimeSpan.FromSeconds(25), cancellation); }
+            catch (AskTimeoutException) when (attempt < attempts)
+            {
+                system.Log.Warning("run {0}: the learner did not answer the final progress query (attempt {1} of {2}); asking again", run.RunId, attempt, attempts);
+            }
+        }
     }
 
     /// <summary>Sends a lifecycle command (<see cref="PauseRun"/>, <see cref="ResumeRun"/>, <see cref="StopRun"/>, <see cref="GetRunStatus"/>) to the run and returns its status.</summary>
