@@ -1,5 +1,7 @@
 using System.Collections;
 using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Model.Sampling;
+using DeepSeekR1.Actors.Rl.Tasks;
 
 namespace DeepSeekR1.Actors.Engine.Tests;
 
@@ -26,6 +28,9 @@ internal static class ContractSample
         if (type == typeof(double?)) return (double?)-0.75;
         if (type == typeof(float)) return -1.5f;
         if (type == typeof(bool)) return true;
+        // Enums are journaled by name; these were strings in the contracts once, with exactly these values.
+        if (type == typeof(AnswerKind)) return AnswerKind.Math;
+        if (type == typeof(FinishReason)) return FinishReason.Stop;
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>))
         {
             var element = type.GetGenericArguments()[0];
@@ -36,9 +41,6 @@ internal static class ContractSample
         }
         var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
         var args = constructor.GetParameters().Select(p => Build(p.ParameterType, p.Name!)).ToArray();
-        // These strings are parsed as enums when the engine reads them back (AnswerKind, FinishReason).
-        if (type == typeof(QuestionData)) args[3] = "Math";
-        if (type == typeof(RolloutData) || type == typeof(SampledOutput)) args[3] = "Stop";
         return constructor.Invoke(args);
     }
 }

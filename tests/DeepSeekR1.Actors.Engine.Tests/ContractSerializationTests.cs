@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using Akka.Actor;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Hosting;
+using DeepSeekR1.Actors.Model.Sampling;
 
 namespace DeepSeekR1.Actors.Engine.Tests;
 
@@ -60,6 +61,22 @@ public class ContractSerializationTests
         Assert.Equal(("StepApplied", 2), (e.TypeName, e.Version));
         var other = Assert.Throws<UnknownContractException>(() => ContractCodec.Decode("{}"u8.ToArray(), "NoSuchEvent.v1"));
         Assert.Contains("'NoSuchEvent.v1'", other.Message);
+    }
+
+    [Fact]
+    public void Enums_travel_by_name_and_an_unknown_name_or_a_number_fails_the_decode()
+    {
+        var output = new SampledOutput(1, [5], [-0.5f], FinishReason.Length, 3);
+        string json = System.Text.Encoding.UTF8.GetString(ContractCodec.Encode(output));
+        Assert.Contains("\"Finish\":\"Length\"", json);
+        var back = (SampledOutput)ContractCodec.Decode(ContractCodec.Encode(output), "SampledOutput.v1");
+        Assert.Equal(FinishReason.Length, back.Finish);
+
+        // A name this build does not know (a newer build's reason) and a bare number are errors, never a guess.
+        byte[] unknown = System.Text.Encoding.UTF8.GetBytes(json.Replace("\"Length\"", "\"Aborted\""));
+        Assert.Throws<System.Text.Json.JsonException>(() => ContractCodec.Decode(unknown, "SampledOutput.v1"));
+        byte[] number = System.Text.Encoding.UTF8.GetBytes(json.Replace("\"Length\"", "1"));
+        Assert.Throws<System.Text.Json.JsonException>(() => ContractCodec.Decode(number, "SampledOutput.v1"));
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
     private sealed record Probes(Akka.TestKit.TestProbe Queue, Akka.TestKit.TestProbe Verifiers, Akka.TestKit.TestProbe Learner, Akka.TestKit.TestProbe Runs, Akka.TestKit.TestProbe PubSub);
 
     private static RolloutData Scored(int sample, double reward) =>
-        new(sample, [5, 6, sample], [-0.5f, -0.25f, -1f], nameof(FinishReason.Stop), $"out {sample}", reward, reward > 0.5, true, "1", 0);
+        new(sample, [5, 6, sample], [-0.5f, -0.25f, -1f], FinishReason.Stop, $"out {sample}", reward, reward > 0.5, true, "1", 0);
 
     [Fact]
     public async Task A_recovering_prompt_group_offers_only_its_missing_samples()
@@ -60,7 +60,7 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
 
         // A sampled output goes to the verifier of the question's kind.
         // Sampled outputs go to the verifier of the question's kind, a group's outputs of one batch in one message.
-        group.Tell(new RolloutsSampled(id, [new SampledOutput(0, [5, 6], [-0.5f, -0.25f], "Stop", 0), new SampledOutput(2, [7], [-0.1f], "Stop", 0)]));
+        group.Tell(new RolloutsSampled(id, [new SampledOutput(0, [5, 6], [-0.5f, -0.25f], FinishReason.Stop, 0), new SampledOutput(2, [7], [-0.1f], FinishReason.Stop, 0)]));
         var verify = probes.Verifiers.ExpectMsg<ShardingEnvelope>();
         Assert.Equal("math", verify.EntityId);
         Assert.Equal([0, 2], ((VerifyRollouts)verify.Message).Outputs.Select(o => o.Sample));
@@ -104,7 +104,7 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
 
         // Samples 0 and 1 come back from a sampler and go out for scoring; the driver's repeat arrives before the
         // verifier answers (the work queue already forgot them: their batch is done).
-        group.Tell(new RolloutsSampled(id, [new SampledOutput(0, [5], [-0.5f], "Stop", 0), new SampledOutput(1, [6], [-0.4f], "Stop", 0)]));
+        group.Tell(new RolloutsSampled(id, [new SampledOutput(0, [5], [-0.5f], FinishReason.Stop, 0), new SampledOutput(1, [6], [-0.4f], FinishReason.Stop, 0)]));
         Assert.Equal([0, 1], ((VerifyRollouts)probes.Verifiers.ExpectMsg<ShardingEnvelope>().Message).Outputs.Select(o => o.Sample));
         group.Tell(start);
         Assert.Equal([0, 1], ((VerifyRollouts)probes.Verifiers.ExpectMsg<ShardingEnvelope>().Message).Outputs.Select(o => o.Sample));
@@ -112,7 +112,7 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
 
         // Sample 2 is generated too; a repeat while all three are out for scoring offers nothing and does not finish
         // the group early.
-        group.Tell(new RolloutsSampled(id, [new SampledOutput(2, [7], [-0.3f], "Stop", 0)]));
+        group.Tell(new RolloutsSampled(id, [new SampledOutput(2, [7], [-0.3f], FinishReason.Stop, 0)]));
         Assert.Equal([2], ((VerifyRollouts)probes.Verifiers.ExpectMsg<ShardingEnvelope>().Message).Outputs.Select(o => o.Sample));
         group.Tell(start);
         Assert.Equal([0, 1, 2], ((VerifyRollouts)probes.Verifiers.ExpectMsg<ShardingEnvelope>().Message).Outputs.Select(o => o.Sample));

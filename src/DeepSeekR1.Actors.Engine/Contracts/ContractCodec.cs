@@ -17,6 +17,9 @@ public static class ContractCodec
     {
         // Metrics can hold NaN (an empty statistic); JSON has no literal for it unless allowed.
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        // Enums travel and are journaled by name ("Stop", "Math"), never by number: reordering an enum cannot change
+        // what an old journal means, and a name this build does not know fails the decode instead of becoming a number.
+        Converters = { new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false) },
     };
 
     private static readonly IReadOnlyDictionary<Type, string> ManifestByType = Discover();

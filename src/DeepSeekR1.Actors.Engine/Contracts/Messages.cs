@@ -1,3 +1,5 @@
+using DeepSeekR1.Actors.Model.Sampling;
+
 namespace DeepSeekR1.Actors.Engine.Contracts;
 
 /// <summary>Host to Run: start the run, or resume it from its journal.</summary>
@@ -55,7 +57,7 @@ public sealed record WorkFailed(string Slot, string Reason) : IWireMessage;
 /// <param name="Finish">Why generation stopped.</param>
 /// <param name="PolicyVersion">The policy version that generated it.</param>
 [ContractVersion(1)]
-public sealed record SampledOutput(int Sample, IReadOnlyList<int> CompletionIds, IReadOnlyList<float> LogProbs, string Finish, long PolicyVersion) : IWireMessage;
+public sealed record SampledOutput(int Sample, IReadOnlyList<int> CompletionIds, IReadOnlyList<float> LogProbs, FinishReason Finish, long PolicyVersion) : IWireMessage;
 
 /// <summary>
 /// Sampler to PromptGroup: the outputs of one group that one generation batch produced. One message per group and batch

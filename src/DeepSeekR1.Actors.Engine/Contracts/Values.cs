@@ -12,26 +12,26 @@ namespace DeepSeekR1.Actors.Engine.Contracts;
 /// <param name="Id">Stable id within its source.</param>
 /// <param name="Text">The question without the template.</param>
 /// <param name="Gold">The reference answer.</param>
-/// <param name="Kind">How the gold answer is checked (the <see cref="AnswerKind"/> name).</param>
+/// <param name="Kind">How the gold answer is checked (journaled as its name).</param>
 /// <param name="Level">Difficulty 1..5, 0 when unknown.</param>
 /// <param name="Language">The question's language.</param>
 /// <param name="Numbers">Countdown numbers; empty otherwise.</param>
-public sealed record QuestionData(string Id, string Text, string Gold, string Kind, int Level, string Language, IReadOnlyList<int> Numbers)
+public sealed record QuestionData(string Id, string Text, string Gold, AnswerKind Kind, int Level, string Language, IReadOnlyList<int> Numbers)
 {
     /// <summary>The journaled form of <paramref name="item"/>.</summary>
     public static QuestionData From(TaskItem item) =>
-        new(item.Id, item.Question, item.Gold, item.Kind.ToString(), item.Level, item.Language, item.Numbers ?? []);
+        new(item.Id, item.Question, item.Gold, item.Kind, item.Level, item.Language, item.Numbers ?? []);
 
     /// <summary>Back to the RL core's record.</summary>
     public TaskItem ToTaskItem() =>
-        new(Id, Text, Gold, Enum.Parse<AnswerKind>(Kind), Level, Language, Numbers.Count > 0 ? Numbers : null);
+        new(Id, Text, Gold, Kind, Level, Language, Numbers.Count > 0 ? Numbers : null);
 }
 
 /// <summary>One scored output as journaled (mirrors <see cref="Rollout"/>).</summary>
 /// <param name="Sample">Index within the group.</param>
 /// <param name="CompletionIds">Sampled token ids.</param>
 /// <param name="OldLogProbs">Log-probability of each sampled token under the sampling policy.</param>
-/// <param name="Finish">Why generation stopped (the <see cref="FinishReason"/> name).</param>
+/// <param name="Finish">Why generation stopped (journaled as its name).</param>
 /// <param name="Completion">The decoded text the rewards read.</param>
 /// <param name="Reward">The weighted total reward.</param>
 /// <param name="Correct">Whether the accuracy rule passed.</param>
@@ -39,16 +39,16 @@ public sealed record QuestionData(string Id, string Text, string Gold, string Ki
 /// <param name="Answer">The extracted answer, if any.</param>
 /// <param name="PolicyVersion">The policy version that sampled it.</param>
 public sealed record RolloutData(
-    int Sample, IReadOnlyList<int> CompletionIds, IReadOnlyList<float> OldLogProbs, string Finish, string Completion,
+    int Sample, IReadOnlyList<int> CompletionIds, IReadOnlyList<float> OldLogProbs, FinishReason Finish, string Completion,
     double Reward, bool Correct, bool FormatOk, string? Answer, long PolicyVersion)
 {
     /// <summary>The journaled form of <paramref name="r"/>.</summary>
     public static RolloutData From(Rollout r) =>
-        new(r.Sample, r.CompletionIds, r.OldLogProbs, r.Finish.ToString(), r.Completion, r.Reward, r.Correct, r.FormatOk, r.Answer, r.PolicyVersion);
+        new(r.Sample, r.CompletionIds, r.OldLogProbs, r.Finish, r.Completion, r.Reward, r.Correct, r.FormatOk, r.Answer, r.PolicyVersion);
 
     /// <summary>Back to the RL core's record.</summary>
     public Rollout ToRollout() =>
-        new(Sample, CompletionIds, OldLogProbs, Enum.Parse<FinishReason>(Finish), Completion, Reward, Correct, FormatOk, Answer, PolicyVersion);
+        new(Sample, CompletionIds, OldLogProbs, Finish, Completion, Reward, Correct, FormatOk, Answer, PolicyVersion);
 }
 
 /// <summary>A finished group as handed to the learner (mirrors <see cref="RolloutGroup"/>).</summary>

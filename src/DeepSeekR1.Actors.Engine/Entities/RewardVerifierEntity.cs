@@ -19,7 +19,7 @@ internal sealed class RewardVerifierEntity : ReceiveActor
             var item = v.Question.ToTaskItem();
             var scored = v.Outputs.Select(output =>
             {
-                var result = new GenerationResult(output.CompletionIds, output.LogProbs, Enum.Parse<FinishReason>(output.Finish));
+                var result = new GenerationResult(output.CompletionIds, output.LogProbs, output.Finish);
                 return RolloutData.From(sampler.Score(item, output.Sample, result, output.PolicyVersion));
             }).ToArray();
             Sender.Tell(new RolloutsVerified(v.GroupId, scored));

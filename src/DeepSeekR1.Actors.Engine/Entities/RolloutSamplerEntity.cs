@@ -135,7 +135,7 @@ internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
         // One message per group: the group scores and journals its outputs of this batch together.
         foreach (var group in work.Select((w, i) => (Work: w, Result: results[i])).GroupBy(x => x.Work.GroupId))
             peers.Groups.Tell(EntityIds.To(group.Key, new RolloutsSampled(group.Key, group
-                .Select(x => new SampledOutput(x.Work.Sample, x.Result.TokenIds, x.Result.LogProbs, x.Result.Finish.ToString(), version))
+                .Select(x => new SampledOutput(x.Work.Sample, x.Result.TokenIds, x.Result.LogProbs, x.Result.Finish, version))
                 .ToArray())));
     }
 

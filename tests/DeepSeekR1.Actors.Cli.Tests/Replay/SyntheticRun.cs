@@ -1,3 +1,5 @@
+using DeepSeekR1.Actors.Rl.Tasks;
+using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Replay;
 
@@ -25,12 +27,12 @@ internal sealed class SyntheticRun
         for (int g = 0; g < groups.Length; g++)
         {
             string pid = $"group-syn/s{step:D6}-g{g:D4}";
-            var question = new QuestionData($"q{g}", "1+1", "2", "Number", groups[g].Level, "en", []);
+            var question = new QuestionData($"q{g}", "1+1", "2", AnswerKind.Math, groups[g].Level, "en", []);
             Apply(pid, new GroupStarted("syn", step, g, question, [1, 2], groups[g].Samples.Length, step, "ckpt"));
             for (int s = 0; s < groups[g].Samples.Length; s++)
             {
                 var (text, tokens, correct) = groups[g].Samples[s];
-                Apply(pid, new RolloutRecorded(pid[6..], new RolloutData(s, Enumerable.Repeat(5, tokens).ToArray(), new float[tokens], "Eos", text, correct ? 1 : 0, correct, true, null, step)));
+                Apply(pid, new RolloutRecorded(pid[6..], new RolloutData(s, Enumerable.Repeat(5, tokens).ToArray(), new float[tokens], FinishReason.Stop, text, correct ? 1 : 0, correct, true, null, step)));
             }
         }
         var metrics = new MetricsData(groups.Length, 4, 1, accuracy, 0.5, accuracy, 0, kl, 0.01, 0.02, 1, null, 10, 12, 0.3, 1e-4, 0.05, 1.5);

@@ -1,3 +1,5 @@
+using DeepSeekR1.Actors.Rl.Tasks;
+using DeepSeekR1.Actors.Model.Sampling;
 using Akka.Configuration;
 using DeepSeekR1.Actors.Cli.Commands;
 using DeepSeekR1.Actors.Cli.Configuration;
@@ -86,8 +88,8 @@ public class ClusterConfigTests
         var rollouts = Enumerable.Range(0, groupSize).Select(s => new RolloutData(s,
             Enumerable.Range(0, tokens).Select(_ => random.Next(vocabulary)).ToArray(),
             Enumerable.Range(0, tokens).Select(_ => -(float)random.NextDouble() * 12f).ToArray(),
-            "Length", new string('x', tokens * 4), 1.0, true, true, "42", 7)).ToArray();
-        var question = new QuestionData("q", new string('q', 2000), "42", "Number", 3, "en", []);
+            FinishReason.Length, new string('x', tokens * 4), 1.0, true, true, "42", 7)).ToArray();
+        var question = new QuestionData("q", new string('q', 2000), "42", AnswerKind.Math, 3, "en", []);
         var group = new DeliverGroup("run/s000007-g0003", new GroupData(7, 3, question, Enumerable.Range(0, 512).ToArray(), rollouts,
             Enumerable.Repeat(0.123456789, groupSize).ToArray()));
 

@@ -1,3 +1,5 @@
+using DeepSeekR1.Actors.Rl.Tasks;
+using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Replay;
 
@@ -14,14 +16,14 @@ public class RunProjectionTests
         new(1, 2, 1, accuracy, 0, accuracy, 0, null, 0, 0, 1, null, 3, 3, 0, 1e-4, 0, 1);
 
     private static RolloutRecorded Rollout(int sample, bool correct, string text = "wait") =>
-        new("r/s000000-g0000", new RolloutData(sample, [1, 2, 3, 4], [0, 0, 0, 0], "Eos", text, correct ? 1 : 0, correct, true, null, 0));
+        new("r/s000000-g0000", new RolloutData(sample, [1, 2, 3, 4], [0, 0, 0, 0], FinishReason.Stop, text, correct ? 1 : 0, correct, true, null, 0));
 
     [Fact]
     public void A_sample_journaled_twice_counts_once_and_a_step_is_a_row_only_once_applied()
     {
         var projection = new RunProjection();
         const string group = "group-r/s000000-g0000";
-        var question = new QuestionData("q", "1+1", "2", "Number", 2, "en", []);
+        var question = new QuestionData("q", "1+1", "2", AnswerKind.Math, 2, "en", []);
         Assert.False(projection.Apply(Event(group, new GroupStarted("r", 0, 0, question, [1], 2, 0, "c"))));
         projection.Apply(Event(group, Rollout(0, true)));
         projection.Apply(Event(group, Rollout(0, true)));      // the same sample again: not a third completion
