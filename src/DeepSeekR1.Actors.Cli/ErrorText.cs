@@ -28,7 +28,7 @@ public static class ErrorText
         for (Exception? x = e; x is not null; x = x.InnerException)
         {
             // libtorch appends its C++ backtrace to the message: its first line is the message.
-            string message = Engine.Configuration.ConfigException.WithoutParameterName(FirstLine(x.Message));
+            string message = DeepSeekR1.Actors.Configuration.ConfigException.WithoutParameterName(FirstLine(x.Message));
             if (message.Length > 0 && !parts.Any(p => p.Contains(message, StringComparison.Ordinal))) parts.Add(message);
         }
         return string.Join(": ", parts) + " (--verbose shows where)";

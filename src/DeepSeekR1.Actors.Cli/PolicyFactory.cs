@@ -4,7 +4,7 @@ using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Tokenizers;
 using static TorchSharp.torch;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 
 namespace DeepSeekR1.Actors.Cli;
 

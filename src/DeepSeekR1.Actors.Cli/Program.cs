@@ -2,7 +2,7 @@ using System.CommandLine;
 using DeepSeekR1.Actors.Cli;
 using DeepSeekR1.Actors.Cli.Commands;
 using DeepSeekR1.Actors.Cli.Configuration;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 
 // --verbose (anywhere on the command line) adds the stack trace to an error; without it an error is one line.
 bool verbose = args.Contains("--verbose");

@@ -5,7 +5,7 @@ using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Rl.Grpo;
 using DeepSeekR1.Actors.Rl.Training;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 
 namespace DeepSeekR1.Actors.Cli.Tests;
 
@@ -22,6 +22,56 @@ public class ConfigurationTests
         Assert.Empty(config.Bind<SamplingOptions>("r1.sampling").StopTokenIds);
         Assert.True(config.Bind<BenchSettings>("r1.bench").RooflineBatch >= 64);
         Assert.Equal("actor", config.Bind<TrainSettings>("r1.train").Engine);
+    }
+
+    // Every record a HOCON section binds to. Its defaults live only in hocon/: each property is `required`, so C# has
+    // nowhere to put a value of its own, and `Defaults` is the shipped section bound.
+    public static TheoryData<Type, string> SettingsRecords() => new()
+    {
+        { typeof(ModelConfig), "r1.model" }, { typeof(SamplingOptions), "r1.sampling" }, { typeof(GrpoSettings), "r1.grpo" },
+        { typeof(Rl.Evaluation.EvalSettings), "r1.eval" }, { typeof(Rl.Sft.SftSettings), "r1.sft" },
+        { typeof(Rl.Pretraining.PretrainSettings), "r1.pretrain" }, { typeof(Rl.Distillation.RejectionFilters), "r1.sample.filters" },
+        { typeof(TrainSettings), "r1.train" }, { typeof(BenchSettings), "r1.bench" },
+        { typeof(Engine.Hosting.EngineSettings), "r1.engine" }, { typeof(Engine.Pbm.PbmSettings), "r1.pbm" },
+        { typeof(Engine.Cluster.ClusterSection), "r1.cluster" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SettingsRecords))]
+    public void A_settings_record_has_no_defaults_of_its_own(Type type, string section)
+    {
+        var settable = type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Where(p => p.SetMethod is not null).ToArray();
+        Assert.NotEmpty(settable);
+        foreach (var property in settable)
+            Assert.True(property.CustomAttributes.Any(a => a.AttributeType.FullName == "System.Runtime.CompilerServices.RequiredMemberAttribute"),
+                $"{type.Name}.{property.Name} is not required: a value it is given in C# would be a second default beside {section} in hocon/");
+
+        var shipped = typeof(HoconBinder).GetMethod(nameof(HoconBinder.Bind))!.MakeGenericMethod(type).Invoke(null, [R1Config.Load().Root, section]);
+        if (type.GetProperty("Defaults", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static) is { } defaults)
+            Assert.Equal(shipped, defaults.GetValue(null), new SameJson());
+    }
+
+    // Records holding lists compare by reference; their JSON compares by value.
+    private sealed class SameJson : IEqualityComparer<object?>
+    {
+        public new bool Equals(object? x, object? y) => System.Text.Json.JsonSerializer.Serialize(x) == System.Text.Json.JsonSerializer.Serialize(y);
+        public int GetHashCode(object? obj) => 0;
+    }
+
+    [Fact]
+    public void The_settings_list_above_holds_every_record_the_binder_reads()
+    {
+        // A record gets into R1Config.Bind / HoconBinder.Bind only by being named in code; every `Bind<X>(` in src/ is
+        // listed above, so a new settings record cannot be added without the required-members check.
+        var listed = SettingsRecords().Select(row => ((Type)row[0]).Name).ToHashSet();
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "DeepSeekR1.Actors.sln"))) root = root.Parent!;
+        string src = Path.Combine(root.FullName, "src");
+        var bound = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .SelectMany(f => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(f), @"Bind<(\w+)>\(").Select(m => m.Groups[1].Value))
+            .Where(name => name != "T").ToHashSet();
+        Assert.Empty(bound.Except(listed));
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public class ErrorTextTests
     public void The_parameter_name_dotnet_appends_is_not_shown()
     {
         var inner = new ArgumentException("r1.grpo.steps must be positive", "steps");
-        Assert.Equal("r1.grpo.steps must be positive", new Engine.Configuration.ConfigException(inner.Message).Message);
+        Assert.Equal("r1.grpo.steps must be positive", new DeepSeekR1.Actors.Configuration.ConfigException(inner.Message).Message);
         Assert.Equal("r1.grpo.steps must be positive (--verbose shows where)", ErrorText.Describe(inner, verbose: false));
     }
 }

@@ -5,7 +5,7 @@ using DeepSeekR1.Actors.Cli.Configuration;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Tokenizers;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 
 namespace DeepSeekR1.Actors.Cli.Tests;
 
@@ -20,8 +20,7 @@ public sealed class EvalCommandTests : IDisposable
     /// <summary>Saves a tiny random policy over the builtin vocabulary, optionally with the tokenizer files inside.</summary>
     private string SaveTinyCheckpoint(string name, bool withTokenizer)
     {
-        using var model = new PolicyModel(new ModelConfig
-        {
+        using var model = new PolicyModel(ModelConfig.Defaults with {
             VocabSize = Tokenizer.VocabSize,
             HiddenSize = 32,
             IntermediateSize = 64,

@@ -11,7 +11,7 @@ public class CheckpointRetentionTests
     [Fact]
     public void Only_the_start_the_latest_and_the_reference_stay_by_default()
     {
-        var grpo = new GrpoSettings { Steps = 150, CheckpointEvery = 0, ReferenceRefreshEvery = 400 };
+        var grpo = GrpoSettings.Defaults with { Steps = 150, CheckpointEvery = 0, ReferenceRefreshEvery = 400 };
         Assert.Equal([0L, 37L], Kept(37, grpo));
         Assert.Equal([0L, 150L], Kept(150, grpo));
     }
@@ -19,7 +19,7 @@ public class CheckpointRetentionTests
     [Fact]
     public void Every_nth_version_the_reference_and_the_last_step_stay()
     {
-        var grpo = new GrpoSettings { Steps = 23, CheckpointEvery = 5, ReferenceRefreshEvery = 8 };
+        var grpo = GrpoSettings.Defaults with { Steps = 23, CheckpointEvery = 5, ReferenceRefreshEvery = 8 };
         // At version 19: multiples of 5, the reference (refreshed at 16), and 19 itself.
         Assert.Equal([0L, 5L, 10L, 15L, 16L, 19L], Kept(19, grpo));
         // The run's last step stays even when it is no multiple of 5; the reference moved on to 16 -> still 16.

@@ -1,6 +1,6 @@
 using Akka.Configuration;
 using DeepSeekR1.Actors.Engine.Cluster;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Engine.Pbm;
 

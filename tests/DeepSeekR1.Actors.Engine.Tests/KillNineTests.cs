@@ -17,7 +17,7 @@ public class KillNineTests
     private const int Steps = 8;
 
     // The GRPO settings of Command below that decide which checkpoints stay.
-    private static readonly GrpoSettings Retention = new() { Steps = Steps, ReferenceRefreshEvery = 2, CheckpointEvery = 0 };
+    private static readonly GrpoSettings Retention = GrpoSettings.Defaults with { Steps = Steps, ReferenceRefreshEvery = 2, CheckpointEvery = 0 };
 
     private static string[] Command(string dataDir, string engine = "actor", string runId = "crashy") =>
     [
@@ -85,6 +85,8 @@ public class KillNineTests
 
         var run = journal.Where(r => r.PersistenceId == "run-crashy").Select(r => r.Event).ToArray();
         Assert.Equal(Enumerable.Range(0, Steps).Select(i => (long)i), run.OfType<StepCompleted>().Select(s => s.Step));
+        // A step's metrics are journaled once, by the learner; the run's record of the step carries none.
+        Assert.All(run.OfType<StepCompleted>(), c => Assert.Null(c.Metrics));
         Assert.Single(run.OfType<RunFinished>());
         Assert.Single(run.OfType<RunStarted>());
 

@@ -13,12 +13,11 @@ namespace DeepSeekR1.Actors.Engine.Tests;
 internal static class TinyRuns
 {
     public static readonly BuiltinTokenizer Tokenizer = BuiltinTokenizer.LoadEmbedded();
-    public static readonly GrpoSettings Grpo = new() { Steps = 2, PromptsPerStep = 2, GroupSize = 3, LearningRate = 1e-3, FormatWeight = 1.0 };
-    public static readonly SamplingOptions Sampling = new() { MaxNewTokens = 12, Temperature = 1.0 };
+    public static readonly GrpoSettings Grpo = GrpoSettings.Defaults with { Steps = 2, PromptsPerStep = 2, GroupSize = 3, LearningRate = 1e-3, FormatWeight = 1.0 };
+    public static readonly SamplingOptions Sampling = SamplingOptions.Defaults with { MaxNewTokens = 12, Temperature = 1.0 };
     public const ulong Seed = 77;
 
-    public static PolicyModel Policy() => new(new ModelConfig
-    {
+    public static PolicyModel Policy() => new(ModelConfig.Defaults with {
         VocabSize = Tokenizer.VocabSize, HiddenSize = 32, IntermediateSize = 64, NumLayers = 2, NumHeads = 2, NumKvHeads = 1,
         MaxPositionEmbeddings = 256, EosTokenId = Tokenizer.EosId, PadTokenId = Tokenizer.PadId,
     }, seed: 1);

@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Configuration;
 using System.Diagnostics;
 using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Sampling;
@@ -8,24 +9,27 @@ namespace DeepSeekR1.Actors.Cli.Bench;
 /// <summary>Settings of <c>r1 bench</c> (HOCON section <c>r1.bench</c>).</summary>
 public sealed record BenchSettings
 {
+    /// <summary>The shipped defaults (<c>r1.bench</c> in hocon/), the only place they live.</summary>
+    public static BenchSettings Defaults => ShippedDefaults.Bind<BenchSettings>("r1.bench");
+
     /// <summary>New tokens per completion in the generation benchmark.</summary>
-    public int NewTokens { get; init; } = 256;
+    public required int NewTokens { get; init; }
     /// <summary>Prompt length of the generation benchmark.</summary>
-    public int PromptTokens { get; init; } = 32;
+    public required int PromptTokens { get; init; }
     /// <summary>Batch of the KV-cache vs recompute comparison.</summary>
-    public int CompareBatch { get; init; } = 8;
+    public required int CompareBatch { get; init; }
     /// <summary>Batch of the roofline measurement.</summary>
-    public int RooflineBatch { get; init; } = 64;
+    public required int RooflineBatch { get; init; }
     /// <summary>Sequences per learner step.</summary>
-    public int LearnerBatch { get; init; } = 16;
+    public required int LearnerBatch { get; init; }
     /// <summary>Tokens per learner sequence.</summary>
-    public int LearnerSeq { get; init; } = 256;
+    public required int LearnerSeq { get; init; }
     /// <summary>Timed repetitions after a warm-up.</summary>
-    public int Repeats { get; init; } = 3;
+    public required int Repeats { get; init; }
     /// <summary>GRPO steps each engine runs in the overhead benchmark.</summary>
-    public int OverheadSteps { get; init; } = 3;
+    public required int OverheadSteps { get; init; }
     /// <summary>Untimed inline steps before the overhead benchmark's two timed runs.</summary>
-    public int OverheadWarmupSteps { get; init; } = 2;
+    public required int OverheadWarmupSteps { get; init; }
 }
 
 /// <summary>
@@ -42,7 +46,7 @@ public static class GenerateBenchmark
     public static Dictionary<string, object> Run(PolicyModel model, BenchSettings settings, SamplingOptions? sampling = null)
     {
         model.eval();
-        var options = (sampling ?? new SamplingOptions()) with
+        var options = (sampling ?? SamplingOptions.Defaults) with
         {
             MaxNewTokens = settings.NewTokens, Temperature = 1.0, TopP = 1.0, TopK = 0, StopTokenIds = [],
         };

@@ -5,7 +5,7 @@ using DeepSeekR1.Actors.Model;
 using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Rl.Tasks;
 using DeepSeekR1.Actors.Rl.Training;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 
 namespace DeepSeekR1.Actors.Cli.Bench;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 using DeepSeekR1.Actors.Rl.Distillation;
 
 namespace DeepSeekR1.Actors.Cli.Commands;

@@ -12,7 +12,7 @@ using DeepSeekR1.Actors.Rl.Evaluation;
 using DeepSeekR1.Actors.Rl.Rewards;
 using DeepSeekR1.Actors.Rl.Tasks;
 using DeepSeekR1.Actors.Rl.Training;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 

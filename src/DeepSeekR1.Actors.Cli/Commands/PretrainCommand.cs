@@ -11,7 +11,7 @@ using DeepSeekR1.Actors.Rl.Evaluation;
 using DeepSeekR1.Actors.Rl.Pretraining;
 using DeepSeekR1.Actors.Rl.Rewards;
 using DeepSeekR1.Actors.Rl.Tasks;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
@@ -79,8 +79,7 @@ public static class PretrainCommand
             // Probe what was shipped: the BF16 weights as they load back, not the float32 model still in memory.
             // Measured by the same evaluator as `r1 eval`: held-out arithmetic items of every level, accuracy and format rules.
             using var shipped = PolicyCheckpoint.Load(saved, runtime.Device);
-            var probe = new EvalSettings
-            {
+            var probe = EvalSettings.Defaults with {
                 Task = ProbeTask(settings),
                 Limit = settings.EvalItems,
                 Samples = settings.EvalSamples,

@@ -1,7 +1,7 @@
 using System.Globalization;
 using DeepSeekR1.Actors.Cli.Configuration;
 using DeepSeekR1.Actors.Engine.Hosting;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 

@@ -6,7 +6,7 @@ using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Tokenizers;
 using DeepSeekR1.Actors.Rl.Data;
 using DeepSeekR1.Actors.Rl.Sft;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 

@@ -16,25 +16,28 @@ using DeepSeekR1.Actors.Rl.Evaluation;
 using DeepSeekR1.Actors.Rl.Grpo;
 using DeepSeekR1.Actors.Rl.Tasks;
 using DeepSeekR1.Actors.Rl.Training;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
 /// <summary>Settings of the main job (HOCON section <c>r1.train</c>).</summary>
 public sealed record TrainSettings
 {
+    /// <summary>The shipped defaults (<c>r1.train</c> in hocon/), the only place they live.</summary>
+    public static TrainSettings Defaults => ShippedDefaults.Bind<TrainSettings>("r1.train");
+
     /// <summary>inline or actor.</summary>
-    public string Engine { get; init; } = "inline";
+    public required string Engine { get; init; }
     /// <summary>Checkpoint to start from, or "random".</summary>
-    public string Init { get; init; } = "models/base-tiny";
+    public required string Init { get; init; }
     /// <summary>Held-out questions for the before/after evaluation (0 = skip).</summary>
-    public int EvalLimit { get; init; } = 200;
+    public required int EvalLimit { get; init; }
     /// <summary>Samples per question in that evaluation.</summary>
-    public int EvalSamples { get; init; } = 4;
+    public required int EvalSamples { get; init; }
     /// <summary>Times the actor engine's process is started again after it died (0 = run it in this process, unsupervised).</summary>
-    public int MaxRestarts { get; init; } = 3;
+    public required int MaxRestarts { get; init; }
     /// <summary>Seconds before the first restart; each further one waits twice as long.</summary>
-    public double RestartBackoffSeconds { get; init; } = 2;
+    public required double RestartBackoffSeconds { get; init; }
 }
 
 /// <summary>

@@ -1,4 +1,4 @@
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 namespace DeepSeekR1.Actors.Cli.Configuration;
 
 /// <summary>

@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 
 namespace DeepSeekR1.Actors.Cli.Configuration;
 
@@ -11,8 +11,8 @@ namespace DeepSeekR1.Actors.Cli.Configuration;
 /// </summary>
 public sealed class R1Config
 {
-    /// <summary>The files, in order, that make up the defaults.</summary>
-    public static readonly IReadOnlyList<string> DefaultFiles = ["r1.conf", "model-tiny.conf", "grpo.conf", "sft.conf", "eval.conf", "local.conf"];
+    /// <summary>The files, in order, that make up the defaults (<see cref="ShippedDefaults.Files"/>).</summary>
+    public static IReadOnlyList<string> DefaultFiles => ShippedDefaults.Files;
 
     private R1Config(Config merged) => Root = merged;
 
@@ -32,10 +32,10 @@ public sealed class R1Config
     /// <summary>Loads the defaults, then <paramref name="configFile"/>, then the <paramref name="overrides"/> (<c>key=value</c>).</summary>
     public static R1Config Load(string? configFile = null, IEnumerable<string>? overrides = null)
     {
-        string dir = HoconDirectory();
+        // The defaults compiled into the binary, the same ones every record's Defaults come from.
         Config defaults = Config.Empty;
         foreach (var file in DefaultFiles)
-            defaults = Parse(File.ReadAllText(Path.Combine(dir, file)), Path.Combine("hocon", file)).WithFallback(defaults);
+            defaults = Parse(ShippedDefaults.Text(file), Path.Combine("hocon", file)).WithFallback(defaults);
 
         var layers = new List<(Config Config, string Origin)>();
         if (configFile is not null)
@@ -64,7 +64,7 @@ public sealed class R1Config
     }
 
     /// <summary>Binds the section at <paramref name="path"/> to a settings record (see <see cref="HoconBinder"/>).</summary>
-    public T Bind<T>(string path) where T : new() => HoconBinder.Bind<T>(Root, path);
+    public T Bind<T>(string path) where T : class => HoconBinder.Bind<T>(Root, path);
 
     /// <summary>A string setting.</summary>
     public string GetString(string path) => Root.HasPath(path) ? Root.GetString(path) : throw Missing(path);

@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 
 namespace DeepSeekR1.Actors.Engine.Cluster;
 
@@ -67,11 +67,11 @@ public sealed record ClusterSettings(IReadOnlyList<string> Roles, IReadOnlyList<
 public sealed record ClusterSection
 {
     /// <summary>The journal's connection string when the journal is a server (the environment wins over it).</summary>
-    public string JournalConnection { get; init; } = "";
+    public required string JournalConnection { get; init; }
     /// <summary>A folder every node shares for run folders and checkpoints; empty = the data dir.</summary>
-    public string CheckpointStore { get; init; } = "";
+    public required string CheckpointStore { get; init; }
     /// <summary>How long a node waits to become a member.</summary>
-    public TimeSpan JoinTimeout { get; init; }
+    public required TimeSpan JoinTimeout { get; init; }
     /// <summary>How often the driver of a run re-sends StartRun.</summary>
-    public TimeSpan DriveInterval { get; init; }
+    public required TimeSpan DriveInterval { get; init; }
 }

@@ -21,10 +21,13 @@ public sealed record StepStarted(string RunId, long Step, long PolicyVersion) : 
 /// <summary>The learner applied a step and the run recorded it.</summary>
 /// <param name="RunId">The run.</param>
 /// <param name="Step">The step (0-based).</param>
-/// <param name="Metrics">The learner's metrics of the step.</param>
+/// <param name="Metrics">
+/// Null in journals written since step metrics are journaled once: the learner's <see cref="StepApplied"/> holds
+/// them. Journals written before carry a copy here, which a reader uses only when the learner's event is missing.
+/// </param>
 /// <param name="Checkpoint">The checkpoint written after the step.</param>
 [ContractVersion(1)]
-public sealed record StepCompleted(string RunId, long Step, MetricsData Metrics, string Checkpoint) : IPersisted;
+public sealed record StepCompleted(string RunId, long Step, MetricsData? Metrics, string Checkpoint) : IPersisted;
 
 /// <summary>The run applied all its steps.</summary>
 /// <param name="RunId">The run.</param>

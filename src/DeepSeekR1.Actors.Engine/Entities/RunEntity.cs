@@ -152,13 +152,15 @@ internal sealed class RunEntity : RunTaggedActor
     private void OnLearnerProgress(LearnerProgress progress)
     {
         if (run.Config is null || run.State is RunStates.Finished or RunStates.Failed) return;
-        var missing = progress.Applied.Where(a => a.Step >= run.Completed).OrderBy(a => a.Step)
-            .Select(a => new StepCompleted(runId, a.Step, a.Metrics, a.Checkpoint)).ToArray();
+        var applied = progress.Applied.Where(a => a.Step >= run.Completed).OrderBy(a => a.Step).ToArray();
+        // The step's metrics are the learner's StepApplied; the run records only that it moved on (metrics journaled once).
+        var missing = applied.Select(a => new StepCompleted(runId, a.Step, Metrics: null, a.Checkpoint)).ToArray();
         if (missing.Length == 0) { Continue(progress); return; }
+        var metrics = applied.ToDictionary(a => a.Step, a => a.Metrics);
         PersistAllTagged(missing, e =>
         {
             run = run.Apply(e);
-            Publish(new RunStepReported(runId, e.Step, e.Metrics, e.Checkpoint));
+            Publish(new RunStepReported(runId, e.Step, metrics[e.Step], e.Checkpoint));
             MaybeSnapshot();
             if (e.Step == missing[^1].Step) Continue(progress);
         });

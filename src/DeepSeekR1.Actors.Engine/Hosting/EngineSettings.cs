@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 
 namespace DeepSeekR1.Actors.Engine.Hosting;
 
@@ -10,24 +10,24 @@ namespace DeepSeekR1.Actors.Engine.Hosting;
 public sealed record EngineSettings
 {
     /// <summary>Shards per entity kind; fixed for the life of a journal.</summary>
-    public int ShardCount { get; init; }
+    public required int ShardCount { get; init; }
     /// <summary>Sampler slots, each holding a policy replica.</summary>
-    public int SamplerSlots { get; init; }
+    public required int SamplerSlots { get; init; }
     /// <summary>Most outputs a sampler generates in one batch.</summary>
-    public int MaxBatchSamples { get; init; }
+    public required int MaxBatchSamples { get; init; }
     /// <summary>How long the work queue waits for more offers before handing out a batch.</summary>
-    public TimeSpan BatchLinger { get; init; }
+    public required TimeSpan BatchLinger { get; init; }
     /// <summary>How often a finished group re-sends itself until acknowledged.</summary>
-    public TimeSpan GroupResendInterval { get; init; }
+    public required TimeSpan GroupResendInterval { get; init; }
     /// <summary>Snapshot the run and the learner every N events (0 = never).</summary>
-    public int SnapshotEvery { get; init; }
+    public required int SnapshotEvery { get; init; }
     /// <summary>Whether to report marker lines (sampling, update, checkpoint).</summary>
-    public bool Markers { get; init; }
+    public required bool Markers { get; init; }
     /// <summary>
     /// Fault injection: the first engine of a run dies of a real SIGSEGV in native code as the update of this step
     /// (1-based) begins; 0 = never. For testing the supervisor (docs/native-crash.md).
     /// </summary>
-    public long SegfaultAtStep { get; init; }
+    public required long SegfaultAtStep { get; init; }
 
     /// <summary>Reads and checks <c>r1.engine</c> of <paramref name="config"/>.</summary>
     /// <exception cref="ConfigException">A key is missing, unknown, of the wrong type or out of range.</exception>

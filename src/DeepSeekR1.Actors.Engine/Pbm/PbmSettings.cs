@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 
 namespace DeepSeekR1.Actors.Engine.Pbm;
 
@@ -10,15 +10,15 @@ public sealed record PbmSettings
     public const string TokenFileName = "pbm.token";
 
     /// <summary>Whether the node starts a command host.</summary>
-    public bool Enabled { get; init; }
+    public required bool Enabled { get; init; }
     /// <summary>The address it binds (loopback by default: pbm is for the operator of the machine).</summary>
-    public string Host { get; init; } = "";
+    public required string Host { get; init; }
     /// <summary>The port it binds; 0 picks a free one.</summary>
-    public int Port { get; init; }
+    public required int Port { get; init; }
     /// <summary>The token clients must present; empty to take it from <see cref="TokenEnv"/> or generate one.</summary>
-    public string Token { get; init; } = "";
+    public required string Token { get; init; }
     /// <summary>The environment variable read when <see cref="Token"/> is empty.</summary>
-    public string TokenEnv { get; init; } = "";
+    public required string TokenEnv { get; init; }
 
     /// <summary>Reads and checks <c>r1.pbm</c> of <paramref name="config"/>.</summary>
     /// <exception cref="ConfigException">A key is missing, unknown, of the wrong type or out of range.</exception>

@@ -78,8 +78,8 @@ public sealed class RunProjection
                 return false;
             case StepApplied step:
                 return Record(step.Step, step.Metrics, e.Timestamp, learner: true);
-            case StepCompleted step:
-                return Record(step.Step, step.Metrics, e.Timestamp, learner: false);
+            case StepCompleted { Metrics: { } metrics } step:
+                return Record(step.Step, metrics, e.Timestamp, learner: false);
             case RunFinished:
                 State = RunStates.Finished;
                 return false;
@@ -97,8 +97,9 @@ public sealed class RunProjection
         }
     }
 
-    // The learner's StepApplied is the truth; the run's StepCompleted repeats it and only stands in when the learner's
-    // event is missing (a journal cut short between the two).
+    // The learner's StepApplied is the truth. Journals written before metrics were journaled once also have a copy in
+    // the run's StepCompleted, which stands in only when the learner's event is missing (a journal cut short between
+    // the two); newer StepCompleted events carry no metrics and add nothing here.
     private bool Record(long step, MetricsData metrics, DateTimeOffset? at, bool learner)
     {
         if (learner && !learnerSteps.Add(step)) twice.Add(step);

@@ -155,9 +155,9 @@ public static class HfConfigJson
             throw f.Error($"head_dim {headDim} differs from hidden_size / num_attention_heads ({hidden / heads}), which this model assumes");
         var layers = f.RequiredInt("num_hidden_layers");
         var eos = f.RequiredTokenId("eos_token_id");
-        var defaults = new ModelConfig();
+        var defaults = ModelConfig.Defaults;
 
-        var config = new ModelConfig
+        var config = defaults with
         {
             VocabSize = f.RequiredInt("vocab_size"),
             HiddenSize = hidden,

@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Configuration;
 namespace DeepSeekR1.Actors.Model.Policy;
 
 /// <summary>How the router of a Mixture-of-Experts layer is kept balanced.</summary>
@@ -19,77 +20,80 @@ public enum LoadBalancing
 /// </summary>
 public sealed record ModelConfig
 {
+    /// <summary>The shipped defaults (<c>r1.model</c> in hocon/), the only place they live.</summary>
+    public static ModelConfig Defaults => ShippedDefaults.Bind<ModelConfig>("r1.model");
+
     /// <summary>Number of token ids the embedding and output head cover.</summary>
-    public int VocabSize { get; init; } = 512;
+    public required int VocabSize { get; init; }
 
     /// <summary>Width of the residual stream.</summary>
-    public int HiddenSize { get; init; } = 256;
+    public required int HiddenSize { get; init; }
 
     /// <summary>Inner width of each dense SwiGLU MLP.</summary>
-    public int IntermediateSize { get; init; } = 704;
+    public required int IntermediateSize { get; init; }
 
     /// <summary>Number of decoder layers.</summary>
-    public int NumLayers { get; init; } = 4;
+    public required int NumLayers { get; init; }
 
     /// <summary>Number of query heads.</summary>
-    public int NumHeads { get; init; } = 4;
+    public required int NumHeads { get; init; }
 
     /// <summary>Number of key/value heads (grouped-query attention when smaller than <see cref="NumHeads"/>).</summary>
-    public int NumKvHeads { get; init; } = 4;
+    public required int NumKvHeads { get; init; }
 
     /// <summary>Longest sequence (prompt plus completion) the rotary tables are built for.</summary>
-    public int MaxPositionEmbeddings { get; init; } = 512;
+    public required int MaxPositionEmbeddings { get; init; }
 
     /// <summary>Base of the rotary position embedding frequencies.</summary>
-    public double RopeTheta { get; init; } = 10000.0;
+    public required double RopeTheta { get; init; }
 
     /// <summary>Epsilon inside RMSNorm.</summary>
-    public double RmsNormEps { get; init; } = 1e-6;
+    public required double RmsNormEps { get; init; }
 
     /// <summary>Whether the output head shares the token embedding matrix.</summary>
-    public bool TieWordEmbeddings { get; init; } = true;
+    public required bool TieWordEmbeddings { get; init; }
 
     /// <summary>Whether q/k/v projections carry a bias (true for Qwen2, false for Llama).</summary>
-    public bool AttentionBias { get; init; }
+    public required bool AttentionBias { get; init; }
 
     /// <summary>Indices of the layers whose MLP is a Mixture-of-Experts; empty for a dense model.</summary>
-    public IReadOnlyList<int> MoeLayers { get; init; } = [];
+    public required IReadOnlyList<int> MoeLayers { get; init; }
 
     /// <summary>Number of routed (fine-grained) experts in each MoE layer.</summary>
-    public int NumRoutedExperts { get; init; } = 8;
+    public required int NumRoutedExperts { get; init; }
 
     /// <summary>Number of shared experts every token passes through in each MoE layer.</summary>
-    public int NumSharedExperts { get; init; } = 1;
+    public required int NumSharedExperts { get; init; }
 
     /// <summary>How many routed experts each token is sent to.</summary>
-    public int ExpertsPerToken { get; init; } = 2;
+    public required int ExpertsPerToken { get; init; }
 
     /// <summary>Inner width of each expert's SwiGLU MLP (routed and shared alike).</summary>
-    public int MoeIntermediateSize { get; init; } = 176;
+    public required int MoeIntermediateSize { get; init; }
 
     /// <summary>Whether the top-k gate weights of a token are renormalised to sum to one.</summary>
-    public bool NormTopkProb { get; init; } = true;
+    public required bool NormTopkProb { get; init; }
 
     /// <summary>Scale applied to the routed experts' combined output (DeepSeek-V3's routed_scaling_factor).</summary>
-    public double RoutedScalingFactor { get; init; } = 1.0;
+    public required double RoutedScalingFactor { get; init; }
 
     /// <summary>Which balancing scheme the routers use.</summary>
-    public LoadBalancing LoadBalancing { get; init; } = LoadBalancing.AuxFree;
+    public required LoadBalancing LoadBalancing { get; init; }
 
     /// <summary>Coefficient of the auxiliary balance loss (used with <see cref="LoadBalancing.AuxLoss"/>).</summary>
-    public double AuxLossAlpha { get; init; } = 0.01;
+    public required double AuxLossAlpha { get; init; }
 
     /// <summary>Step size of the per-expert bias update (used with <see cref="LoadBalancing.AuxFree"/>).</summary>
-    public double BiasUpdateSpeed { get; init; } = 0.001;
+    public required double BiasUpdateSpeed { get; init; }
 
     /// <summary>Token id that starts a sequence, or -1 when the tokenizer has none.</summary>
-    public int BosTokenId { get; init; } = -1;
+    public required int BosTokenId { get; init; }
 
     /// <summary>Token id that ends a completion.</summary>
-    public int EosTokenId { get; init; } = 2;
+    public required int EosTokenId { get; init; }
 
     /// <summary>Token id used to pad batches (never attended to, never trained on).</summary>
-    public int PadTokenId { get; init; }
+    public required int PadTokenId { get; init; }
 
     /// <summary>Width of one attention head.</summary>
     public int HeadDim => HiddenSize / NumHeads;

@@ -1,22 +1,26 @@
+using DeepSeekR1.Actors.Configuration;
 namespace DeepSeekR1.Actors.Model.Sampling;
 
 /// <summary>How a rollout is sampled.</summary>
 public sealed record SamplingOptions
 {
+    /// <summary>The shipped defaults (<c>r1.sampling</c> in hocon/), the only place they live.</summary>
+    public static SamplingOptions Defaults => ShippedDefaults.Bind<SamplingOptions>("r1.sampling");
+
     /// <summary>Most tokens generated per completion (the stop token included).</summary>
-    public int MaxNewTokens { get; init; } = 256;
+    public required int MaxNewTokens { get; init; }
 
     /// <summary>Softmax temperature; 0 means greedy decoding. R1's RL used 1.0, its evaluation 0.6.</summary>
-    public double Temperature { get; init; } = 1.0;
+    public required double Temperature { get; init; }
 
     /// <summary>Nucleus sampling: keep the smallest set of tokens whose probability reaches this mass (1 = off).</summary>
-    public double TopP { get; init; } = 1.0;
+    public required double TopP { get; init; }
 
     /// <summary>Keep only the k most likely tokens (0 = off).</summary>
-    public int TopK { get; init; }
+    public required int TopK { get; init; }
 
     /// <summary>Token ids that end a completion (EOS, end-of-turn markers).</summary>
-    public IReadOnlyList<int> StopTokenIds { get; init; } = [];
+    public required IReadOnlyList<int> StopTokenIds { get; init; }
 
     /// <summary>
     /// What the KV cache stores keys and values as. <see cref="KvCacheDtype.Model"/> (the default) keeps the model's
@@ -24,14 +28,14 @@ public sealed record SamplingOptions
     /// that every decoding step reads, at the price of keys and values rounded to 8 significant bits: the sampled
     /// tokens' log-probabilities then differ slightly from what the learner recomputes (docs/generation.md).
     /// </summary>
-    public KvCacheDtype KvCacheDtype { get; init; } = KvCacheDtype.Model;
+    public required KvCacheDtype KvCacheDtype { get; init; }
 
     /// <summary>
     /// Keep the KV cache's memory between generations, in the model's <see cref="Policy.PolicyModel.KvCacheArena"/>, so
     /// that a sampler's next batch does not map, fault in and zero it all again (docs/generation.md). The memory
     /// (the largest cache so far) stays allocated until the model is disposed or the arena released.
     /// </summary>
-    public bool KeepKvCache { get; init; } = true;
+    public required bool KeepKvCache { get; init; }
 
     /// <summary>Checks the options and names the first bad one.</summary>
     public SamplingOptions Validate()

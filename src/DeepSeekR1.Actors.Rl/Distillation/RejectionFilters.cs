@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Configuration;
 namespace DeepSeekR1.Actors.Rl.Distillation;
 
 /// <summary>
@@ -8,20 +9,23 @@ namespace DeepSeekR1.Actors.Rl.Distillation;
 /// </summary>
 public sealed record RejectionFilters
 {
+    /// <summary>The shipped defaults (<c>r1.sample.filters</c> in hocon/), the only place they live.</summary>
+    public static RejectionFilters Defaults => ShippedDefaults.Bind<RejectionFilters>("r1.sample.filters");
+
     /// <summary>Drop completions whose answer the verifier did not accept.</summary>
-    public bool RequireCorrect { get; init; } = true;
+    public required bool RequireCorrect { get; init; }
     /// <summary>Drop completions that do not follow the output format (<c>&lt;think&gt;...&lt;/think&gt; &lt;answer&gt;...&lt;/answer&gt;</c>).</summary>
-    public bool RequireFormat { get; init; } = true;
+    public required bool RequireFormat { get; init; }
     /// <summary>Drop completions cut off by the token limit.</summary>
-    public bool DropTruncated { get; init; } = true;
+    public required bool DropTruncated { get; init; }
     /// <summary>Drop completions whose reasoning mixes scripts (the paper's "language mixing").</summary>
-    public bool DropLanguageMixing { get; init; } = true;
+    public required bool DropLanguageMixing { get; init; }
     /// <summary>Length in words of the phrase the repetition filter counts (0 switches it off).</summary>
-    public int RepeatPhraseWords { get; init; } = 6;
+    public required int RepeatPhraseWords { get; init; }
     /// <summary>A completion that says one phrase more often than this is repetitive.</summary>
-    public int MaxPhraseRepeats { get; init; } = 3;
+    public required int MaxPhraseRepeats { get; init; }
     /// <summary>Completions kept per question; 0 keeps every one that passes.</summary>
-    public int MaxPerQuestion { get; init; }
+    public required int MaxPerQuestion { get; init; }
 
     /// <summary>Checks the settings; returns them.</summary>
     /// <exception cref="ArgumentException">A count is negative, or the repeat limit is below 1 while the filter is on.</exception>

@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Configuration;
 using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Rl.Tasks;
 
@@ -9,38 +10,41 @@ namespace DeepSeekR1.Actors.Rl.Evaluation;
 /// </summary>
 public sealed record EvalSettings
 {
+    /// <summary>The shipped defaults (<c>r1.eval</c> in hocon/), the only place they live.</summary>
+    public static EvalSettings Defaults => ShippedDefaults.Bind<EvalSettings>("r1.eval");
+
     /// <summary>K: completions sampled per question (pass@1 averages over them; cons@K votes with them).</summary>
-    public int Samples { get; init; } = 4;
+    public required int Samples { get; init; }
 
     /// <summary>Softmax temperature of the samples.</summary>
-    public double Temperature { get; init; } = 0.6;
+    public required double Temperature { get; init; }
 
     /// <summary>Nucleus sampling mass.</summary>
-    public double TopP { get; init; } = 0.95;
+    public required double TopP { get; init; }
 
     /// <summary>Most tokens per completion, the stop token included.</summary>
-    public int MaxNewTokens { get; init; } = 256;
+    public required int MaxNewTokens { get; init; }
 
     /// <summary>
     /// Questions evaluated: the first <c>limit</c> of the split; 0 means all of them, which only file-backed tasks
     /// have (a generated task's test split never ends).
     /// </summary>
-    public int Limit { get; init; } = 200;
+    public required int Limit { get; init; }
 
     /// <summary>Completions generated together in one batch.</summary>
-    public int BatchSize { get; init; } = 32;
+    public required int BatchSize { get; init; }
 
     /// <summary>The task to evaluate on (a name of <see cref="TaskCatalog"/>).</summary>
-    public string Task { get; init; } = TaskCatalog.Arithmetic;
+    public required string Task { get; init; }
 
     /// <summary>For file-backed tasks (gsm8k, jsonl): the dataset folder or JSONL file; empty for generated tasks.</summary>
-    public string Data { get; init; } = "";
+    public required string Data { get; init; }
 
     /// <summary>The split evaluated; the held-out test split unless you mean to measure fit to the training data.</summary>
-    public TaskSplit Split { get; init; } = TaskSplit.Test;
+    public required TaskSplit Split { get; init; }
 
     /// <summary>Seed of the generated questions and of every sample: the same seed gives the same report.</summary>
-    public ulong Seed { get; init; } = 1234;
+    public required ulong Seed { get; init; }
 
     /// <summary>Checks the settings and names the first bad one (the parameter name is its HOCON key).</summary>
     /// <returns>These settings.</returns>
@@ -60,11 +64,13 @@ public sealed record EvalSettings
     /// <summary>The sampling options of these settings, stopping at <paramref name="stopTokenIds"/>.</summary>
     /// <param name="stopTokenIds">Token ids that end a completion (the tokenizer's EOS).</param>
     /// <returns>The options.</returns>
-    public SamplingOptions Sampling(IReadOnlyList<int> stopTokenIds) => new()
+    public SamplingOptions Sampling(IReadOnlyList<int> stopTokenIds) => SamplingOptions.Defaults with
     {
         MaxNewTokens = MaxNewTokens,
         Temperature = Temperature,
         TopP = TopP,
+        // The paper's evaluation samples with temperature and nucleus only.
+        TopK = 0,
         StopTokenIds = stopTokenIds,
     };
 }

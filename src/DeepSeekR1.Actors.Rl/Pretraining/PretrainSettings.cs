@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Configuration;
 using DeepSeekR1.Actors.Rl.Sft;
 
 namespace DeepSeekR1.Actors.Rl.Pretraining;
@@ -8,72 +9,77 @@ namespace DeepSeekR1.Actors.Rl.Pretraining;
 /// </summary>
 public sealed record PretrainSettings
 {
+    /// <summary>The shipped defaults (<c>r1.pretrain</c> in hocon/), the only place they live.</summary>
+    public static PretrainSettings Defaults => ShippedDefaults.Bind<PretrainSettings>("r1.pretrain");
+
     /// <summary>Optimizer steps; each step reads fresh documents, so the corpus is never repeated.</summary>
-    public int Steps { get; init; } = 4000;
+    public required int Steps { get; init; }
 
     /// <summary>Documents per step.</summary>
-    public int BatchSize { get; init; } = 16;
+    public required int BatchSize { get; init; }
 
     /// <summary>Peak AdamW learning rate (a from-scratch model tolerates far more than fine-tuning).</summary>
-    public double LearningRate { get; init; } = 3e-3;
+    public required double LearningRate { get; init; }
 
     /// <summary>Steps of linear warmup before the cosine decay.</summary>
-    public int WarmupSteps { get; init; } = 50;
+    public required int WarmupSteps { get; init; }
 
     /// <summary>Floor of the cosine decay as a fraction of the peak.</summary>
-    public double MinLrRatio { get; init; } = 0.05;
+    public required double MinLrRatio { get; init; }
 
     /// <summary>AdamW's decoupled weight decay.</summary>
-    public double WeightDecay { get; init; } = 0.1;
+    public required double WeightDecay { get; init; }
 
     /// <summary>Largest global gradient norm.</summary>
-    public double GradClip { get; init; } = 1.0;
+    public required double GradClip { get; init; }
 
     /// <summary>Progress report interval in steps.</summary>
-    public int LogEvery { get; init; } = 100;
+    public required int LogEvery { get; init; }
 
     /// <summary>Share of hasty corpus documents whose last step and answer are deliberately wrong.</summary>
-    public double WrongShare { get; init; }
+    public required double WrongShare { get; init; }
 
     /// <summary>Share of documents worked carefully, column by column, and always right (the rest are hasty).</summary>
-    public double CarefulShare { get; init; } = 0.4;
+    public required double CarefulShare { get; init; }
 
     /// <summary>Where a wrong document's mistake sits: in the answer (after correct steps) or in the last step.</summary>
-    public SlipSite SlipAt { get; init; } = SlipSite.LastStep;
+    public required SlipSite SlipAt { get; init; }
 
     /// <summary>Relative frequency of arithmetic levels 1..5 in the corpus.</summary>
-    public IReadOnlyList<double> LevelWeights { get; init; } = [0, 1, 0, 0, 0];
+    public required IReadOnlyList<double> LevelWeights { get; init; }
 
     /// <summary>Seed of the corpus and of the initial weights.</summary>
-    public long Seed { get; init; } = 20250122;
+    public required long Seed { get; init; }
 
     /// <summary>Checkpoint to continue from; empty = fresh weights drawn from <see cref="Seed"/>.</summary>
-    public string Init { get; init; } = "";
+    public required string Init { get; init; }
 
     /// <summary>Held-out test items the probe samples after training (0 skips the probe).</summary>
-    public int EvalItems { get; init; } = 200;
+    public required int EvalItems { get; init; }
 
     /// <summary>Samples per held-out item (pass@1 is their mean accuracy).</summary>
-    public int EvalSamples { get; init; } = 4;
+    public required int EvalSamples { get; init; }
 
     /// <summary>Sampling temperature of the probe (R1's evaluation setting).</summary>
-    public double EvalTemperature { get; init; } = 0.6;
+    public required double EvalTemperature { get; init; }
 
     /// <summary>Nucleus mass of the probe (R1's evaluation setting).</summary>
-    public double EvalTopP { get; init; } = 0.95;
+    public required double EvalTopP { get; init; }
 
     /// <summary>Most tokens the probe generates per completion.</summary>
-    public int EvalMaxNewTokens { get; init; } = 96;
+    public required int EvalMaxNewTokens { get; init; }
 
     /// <summary>The corpus part of these settings.</summary>
     public CorpusSettings Corpus => new() { WrongShare = WrongShare, CarefulShare = CarefulShare, SlipAt = SlipAt, LevelWeights = LevelWeights, Seed = Seed };
 
     /// <summary>The optimisation part of these settings, as the SFT trainer takes it.</summary>
-    public SftSettings Trainer => new()
+    public SftSettings Trainer => SftSettings.Defaults with
     {
         LearningRate = LearningRate,
         BatchSize = BatchSize,
         Steps = Steps,
+        // Steps decides the length; epochs only count when steps is 0.
+        Epochs = 1,
         WarmupSteps = WarmupSteps,
         MinLrRatio = MinLrRatio,
         WeightDecay = WeightDecay,

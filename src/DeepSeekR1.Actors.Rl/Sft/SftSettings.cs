@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Configuration;
 namespace DeepSeekR1.Actors.Rl.Sft;
 
 /// <summary>
@@ -6,38 +7,41 @@ namespace DeepSeekR1.Actors.Rl.Sft;
 /// </summary>
 public sealed record SftSettings
 {
+    /// <summary>The shipped defaults (<c>r1.sft</c> in hocon/), the only place they live.</summary>
+    public static SftSettings Defaults => ShippedDefaults.Bind<SftSettings>("r1.sft");
+
     /// <summary>Peak learning rate of AdamW, reached after warmup.</summary>
-    public double LearningRate { get; init; } = 1e-4;
+    public required double LearningRate { get; init; }
 
     /// <summary>Examples per optimizer step.</summary>
-    public int BatchSize { get; init; } = 16;
+    public required int BatchSize { get; init; }
 
     /// <summary>Passes over the data set; used when <see cref="Steps"/> is 0.</summary>
-    public int Epochs { get; init; } = 1;
+    public required int Epochs { get; init; }
 
     /// <summary>Optimizer steps to take; 0 means as many as <see cref="Epochs"/> passes need.</summary>
-    public int Steps { get; init; }
+    public required int Steps { get; init; }
 
     /// <summary>Steps of linear learning-rate warmup.</summary>
-    public int WarmupSteps { get; init; } = 10;
+    public required int WarmupSteps { get; init; }
 
     /// <summary>Floor of the cosine decay as a fraction of the peak learning rate.</summary>
-    public double MinLrRatio { get; init; } = 0.1;
+    public required double MinLrRatio { get; init; }
 
     /// <summary>Longest prompt + completion in tokens; longer examples lose the end of their completion.</summary>
-    public int MaxSeqLen { get; init; } = 512;
+    public required int MaxSeqLen { get; init; }
 
     /// <summary>Largest global gradient norm; larger gradients are scaled down to it.</summary>
-    public double GradClip { get; init; } = 1.0;
+    public required double GradClip { get; init; }
 
     /// <summary>AdamW's decoupled weight decay.</summary>
-    public double WeightDecay { get; init; } = 0.1;
+    public required double WeightDecay { get; init; }
 
     /// <summary>Seed of the batch order (each epoch is a fresh permutation derived from it).</summary>
-    public long Seed { get; init; } = 1234;
+    public required long Seed { get; init; }
 
     /// <summary>Report progress every this many steps (the last step is always reported).</summary>
-    public int LogEvery { get; init; } = 10;
+    public required int LogEvery { get; init; }
 
     /// <summary>Checks the settings and names the first bad one.</summary>
     /// <exception cref="ArgumentException">A setting is out of range.</exception>

@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Configuration;
 using DeepSeekR1.Actors.Rl.Grpo;
 using DeepSeekR1.Actors.Rl.Optim;
 
@@ -9,52 +10,55 @@ namespace DeepSeekR1.Actors.Rl.Training;
 /// </summary>
 public sealed record GrpoSettings
 {
+    /// <summary>The shipped defaults (<c>r1.grpo</c> in hocon/), the only place they live.</summary>
+    public static GrpoSettings Defaults => ShippedDefaults.Bind<GrpoSettings>("r1.grpo");
+
     /// <summary>Task to train on (arithmetic, countdown, gsm8k, jsonl).</summary>
-    public string Task { get; init; } = "arithmetic";
+    public required string Task { get; init; }
     /// <summary>Dataset path for file-backed tasks (gsm8k, jsonl); empty for generated ones.</summary>
-    public string Data { get; init; } = "";
+    public required string Data { get; init; }
     /// <summary>Number of RL steps.</summary>
-    public int Steps { get; init; } = 60;
+    public required int Steps { get; init; }
     /// <summary>Questions per step.</summary>
-    public int PromptsPerStep { get; init; } = 16;
+    public required int PromptsPerStep { get; init; }
     /// <summary>Outputs sampled per question (G).</summary>
-    public int GroupSize { get; init; } = 8;
+    public required int GroupSize { get; init; }
     /// <summary>Optimizer steps per rollout batch per epoch.</summary>
-    public int MiniBatches { get; init; } = 1;
+    public required int MiniBatches { get; init; }
     /// <summary>Passes over each rollout batch.</summary>
-    public int Epochs { get; init; } = 1;
+    public required int Epochs { get; init; }
     /// <summary>Peak learning rate.</summary>
-    public double LearningRate { get; init; } = 1e-4;
+    public required double LearningRate { get; init; }
     /// <summary>Linear warm-up steps.</summary>
-    public int WarmupSteps { get; init; }
+    public required int WarmupSteps { get; init; }
     /// <summary>Learning-rate decay after warm-up (constant or cosine).</summary>
-    public LrDecay LrDecay { get; init; } = LrDecay.Constant;
+    public required LrDecay LrDecay { get; init; }
     /// <summary>AdamW weight decay.</summary>
-    public double WeightDecay { get; init; }
+    public required double WeightDecay { get; init; }
     /// <summary>Global gradient-norm clip (0 = off).</summary>
-    public double GradClip { get; init; } = 1.0;
+    public required double GradClip { get; init; }
     /// <summary>KL coefficient beta against the reference policy (0 = no reference model).</summary>
-    public double Beta { get; init; } = 0.001;
+    public required double Beta { get; init; }
     /// <summary>Lower clip range epsilon.</summary>
-    public double ClipEpsLow { get; init; } = 0.2;
+    public required double ClipEpsLow { get; init; }
     /// <summary>Upper clip range epsilon (clip-higher when larger than the lower one).</summary>
-    public double ClipEpsHigh { get; init; } = 0.2;
+    public required double ClipEpsHigh { get; init; }
     /// <summary>Loss aggregation: seq-mean-token-mean (paper), token-mean (DAPO/TRL), dr-grpo.</summary>
-    public LossAggregation LossAggregation { get; init; } = LossAggregation.SeqMeanTokenMean;
+    public required LossAggregation LossAggregation { get; init; }
     /// <summary>Advantage scaling: group-std (paper), batch-std, none (Dr.GRPO).</summary>
-    public AdvantageScaling AdvantageScaling { get; init; } = AdvantageScaling.GroupStd;
+    public required AdvantageScaling AdvantageScaling { get; init; }
     /// <summary>Drop groups whose rewards are all equal from the update (DAPO's dynamic sampling, filter form).</summary>
-    public bool DynamicSampling { get; init; }
+    public required bool DynamicSampling { get; init; }
     /// <summary>Refresh the reference policy from the current one every N steps (0 = never; R1 used 400).</summary>
-    public int ReferenceRefreshEvery { get; init; } = 400;
+    public required int ReferenceRefreshEvery { get; init; }
     /// <summary>Weight of the accuracy reward.</summary>
-    public double AccuracyWeight { get; init; } = 1.0;
+    public required double AccuracyWeight { get; init; }
     /// <summary>Weight of the format reward.</summary>
-    public double FormatWeight { get; init; } = 0.2;
+    public required double FormatWeight { get; init; }
     /// <summary>Weight of the language-consistency reward.</summary>
-    public double LanguageWeight { get; init; }
+    public required double LanguageWeight { get; init; }
     /// <summary>Write a checkpoint every N steps (0 = only at the end).</summary>
-    public int CheckpointEvery { get; init; }
+    public required int CheckpointEvery { get; init; }
 
     /// <summary>Checks ranges and names the first bad key.</summary>
     public GrpoSettings Validate()

@@ -20,8 +20,7 @@ public sealed class DistillCommandTests : IDisposable
     public void Writes_the_kept_traces_a_student_trained_on_them_and_both_evaluations()
     {
         string teacher;
-        using (var model = new PolicyModel(new ModelConfig
-        {
+        using (var model = new PolicyModel(ModelConfig.Defaults with {
             VocabSize = Tokenizer.VocabSize, HiddenSize = 32, IntermediateSize = 64, NumLayers = 2, NumHeads = 2, NumKvHeads = 1,
             MaxPositionEmbeddings = 512, EosTokenId = Tokenizer.EosId, PadTokenId = Tokenizer.PadId,
         }, seed: 6))

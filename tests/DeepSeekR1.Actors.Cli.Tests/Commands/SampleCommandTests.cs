@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using DeepSeekR1.Actors.Cli.Commands;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Tokenizers;
@@ -19,8 +19,7 @@ public sealed class SampleCommandTests : IDisposable
 
     private string Checkpoint()
     {
-        using var model = new PolicyModel(new ModelConfig
-        {
+        using var model = new PolicyModel(ModelConfig.Defaults with {
             VocabSize = Tokenizer.VocabSize, HiddenSize = 32, IntermediateSize = 64, NumLayers = 2, NumHeads = 2, NumKvHeads = 1,
             MaxPositionEmbeddings = 512, EosTokenId = Tokenizer.EosId, PadTokenId = Tokenizer.PadId,
         }, seed: 4);

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using DeepSeekR1.Actors.Cli.Commands;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 using DeepSeekR1.Actors.Rl.Training;
 
 namespace DeepSeekR1.Actors.Cli.Tests.Commands;

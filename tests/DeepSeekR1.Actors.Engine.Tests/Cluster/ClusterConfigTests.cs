@@ -6,7 +6,7 @@ using DeepSeekR1.Actors.Cli.Configuration;
 using DeepSeekR1.Actors.Engine.Cluster;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Hosting;
-using DeepSeekR1.Actors.Engine.Configuration;
+using DeepSeekR1.Actors.Configuration;
 
 namespace DeepSeekR1.Actors.Engine.Tests.Cluster;
 

@@ -105,7 +105,7 @@ internal sealed class ClusterHarness : IDisposable
         var applied = journal.Where(r => r.PersistenceId == $"learner-{RunId}").Select(r => r.Event).OfType<StepApplied>().ToArray();
         Assert.Equal(Enumerable.Range(0, Steps).Select(i => (long)i), applied.Select(a => a.Step));
         // Checkpoints nothing needs any more are pruned by the learner (CheckpointRetention); the rest are whole.
-        var retention = new GrpoSettings { Steps = Steps, ReferenceRefreshEvery = 2, CheckpointEvery = 0 };
+        var retention = GrpoSettings.Defaults with { Steps = Steps, ReferenceRefreshEvery = 2, CheckpointEvery = 0 };
         foreach (var a in applied.Where(a => !CheckpointRetention.Keeps(a.Step + 1, Steps, retention)))
             Assert.False(Directory.Exists(a.Checkpoint), $"{a.Checkpoint} should have been pruned");
         foreach (var a in applied.Where(a => CheckpointRetention.Keeps(a.Step + 1, Steps, retention)))

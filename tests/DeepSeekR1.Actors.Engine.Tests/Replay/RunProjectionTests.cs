@@ -43,6 +43,16 @@ public class RunProjectionTests
     }
 
     [Fact]
+    public void A_runs_step_record_without_metrics_adds_no_row_and_the_learners_event_gives_the_figures()
+    {
+        var projection = new RunProjection();
+        Assert.False(projection.Apply(Event("run-r", new StepCompleted("r", 0, null, "c1"))));
+        Assert.Empty(projection.Steps());
+        Assert.True(projection.Apply(Event("learner-r", new StepApplied("r", 0, Metrics(0.5), "c1", "sha"))));
+        Assert.Equal(0.5, Assert.Single(projection.Steps()).Metrics.Accuracy);
+    }
+
+    [Fact]
     public void The_runs_step_record_stands_in_when_the_learners_is_missing_and_a_stop_ends_the_run()
     {
         var projection = new RunProjection();

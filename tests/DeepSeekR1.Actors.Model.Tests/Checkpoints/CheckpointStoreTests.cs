@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Model.Tests.Policy;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
 using static TorchSharp.torch;
@@ -6,7 +7,7 @@ namespace DeepSeekR1.Actors.Model.Tests.Checkpoints;
 
 public class CheckpointStoreTests
 {
-    private static readonly ModelConfig Config = new() { VocabSize = 8, HiddenSize = 4, NumHeads = 1, NumKvHeads = 1, NumLayers = 1, IntermediateSize = 4, EosTokenId = 1 };
+    private static readonly ModelConfig Config = TinyModels.Shipped with { VocabSize = 8, HiddenSize = 4, NumHeads = 1, NumKvHeads = 1, NumLayers = 1, IntermediateSize = 4, EosTokenId = 1 };
 
     private static KeyValuePair<string, Tensor>[] Weights(float value) =>
         [new("model.norm.weight", full(4, value))];

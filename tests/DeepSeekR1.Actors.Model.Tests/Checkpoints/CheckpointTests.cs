@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Model.Tests.Policy;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
 using static TorchSharp.torch;
@@ -6,7 +7,7 @@ namespace DeepSeekR1.Actors.Model.Tests.Checkpoints;
 
 public class CheckpointTests
 {
-    private static readonly ModelConfig Tiny = new() { VocabSize = 32, HiddenSize = 16, NumHeads = 2, NumKvHeads = 1, NumLayers = 2, IntermediateSize = 24, AttentionBias = true };
+    private static readonly ModelConfig Tiny = TinyModels.Shipped with { VocabSize = 32, HiddenSize = 16, NumHeads = 2, NumKvHeads = 1, NumLayers = 2, IntermediateSize = 24, AttentionBias = true };
 
     /// <summary>The Hugging Face tensors of a tiny Qwen2-shaped model (tied embeddings, so no lm_head).</summary>
     private static Dictionary<string, Tensor> TinyWeights()

@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Model.Tests.Policy;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
 
@@ -66,7 +67,7 @@ public class HfConfigJsonTests
     [Fact]
     public void Dense_config_round_trips()
     {
-        var config = new ModelConfig { VocabSize = 1000, HiddenSize = 64, NumHeads = 8, NumKvHeads = 2, AttentionBias = true, BosTokenId = 1, EosTokenId = 2, PadTokenId = 0, TieWordEmbeddings = false, RopeTheta = 500000, RmsNormEps = 1e-5 };
+        var config = TinyModels.Shipped with { VocabSize = 1000, HiddenSize = 64, NumHeads = 8, NumKvHeads = 2, AttentionBias = true, BosTokenId = 1, EosTokenId = 2, PadTokenId = 0, TieWordEmbeddings = false, RopeTheta = 500000, RmsNormEps = 1e-5 };
         var json = HfConfigJson.ToJson(config, "bfloat16");
         Assert.Contains("\"model_type\": \"qwen2\"", json);
         AssertSame(config, HfConfigJson.Parse(json, "c.json"));
@@ -80,8 +81,7 @@ public class HfConfigJsonTests
     [Fact]
     public void Moe_config_round_trips_as_deepseek_v3()
     {
-        var config = new ModelConfig
-        {
+        var config = TinyModels.Shipped with {
             NumLayers = 6, MoeLayers = [1, 2, 3, 4, 5], NumRoutedExperts = 16, NumSharedExperts = 2, ExpertsPerToken = 4,
             MoeIntermediateSize = 96, NormTopkProb = false, RoutedScalingFactor = 2.5, LoadBalancing = LoadBalancing.AuxLoss,
             AuxLossAlpha = 0.003, BiasUpdateSpeed = 0.01,
@@ -116,7 +116,7 @@ public class HfConfigJsonTests
     [Fact]
     public void A_layer_set_without_a_dense_replace_form_round_trips_through_the_explicit_list()
     {
-        var config = new ModelConfig { NumLayers = 5, MoeLayers = [1, 2, 4] };
+        var config = TinyModels.Shipped with { NumLayers = 5, MoeLayers = [1, 2, 4] };
         var json = HfConfigJson.ToJson(config);
         Assert.DoesNotContain("first_k_dense_replace", json);
         AssertSame(config, HfConfigJson.Parse(json, "c.json"));
@@ -159,7 +159,7 @@ public class HfConfigJsonTests
     public void File_round_trip_and_missing_file()
     {
         using var dir = new TempDirectory();
-        var config = new ModelConfig();
+        var config = TinyModels.Shipped;
         HfConfigJson.Write(dir.File("config.json"), config);
         AssertSame(config, HfConfigJson.Read(dir.File("config.json")));
         var error = Assert.Throws<CheckpointException>(() => HfConfigJson.Read(dir.File("nope.json")));

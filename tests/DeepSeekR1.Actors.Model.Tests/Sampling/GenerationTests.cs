@@ -8,7 +8,7 @@ namespace DeepSeekR1.Actors.Model.Tests.Sampling;
 
 public class GenerationTests
 {
-    private static readonly SamplingOptions Options = new() { MaxNewTokens = 12, Temperature = 1.0, StopTokenIds = [1] };
+    private static readonly SamplingOptions Options = SamplingOptions.Defaults with { MaxNewTokens = 12, Temperature = 1.0, StopTokenIds = [1] };
 
     [Fact]
     public void Same_seed_gives_the_same_samples_and_another_seed_differs()
@@ -151,9 +151,9 @@ public class GenerationTests
     {
         using var scope = NewDisposeScope();
         var logits = tensor(new[] { 0f, 2f, 1f, -1f }).unsqueeze(0);   // probabilities ~ .087 .644 .237 .032
-        var picks = new[] { 0.05, 0.5, 0.8, 0.99 }.Select(u => TokenSampler.Sample(logits, [u], new SamplingOptions()).Tokens.item<long>());
+        var picks = new[] { 0.05, 0.5, 0.8, 0.99 }.Select(u => TokenSampler.Sample(logits, [u], SamplingOptions.Defaults).Tokens.item<long>());
         Assert.Equal(new long[] { 0, 1, 2, 3 }, picks);
-        var (_, logProb) = TokenSampler.Sample(logits, [0.5], new SamplingOptions());
+        var (_, logProb) = TokenSampler.Sample(logits, [0.5], SamplingOptions.Defaults);
         Assert.Equal(logits.log_softmax(-1)[0, 1].item<float>(), logProb.item<float>(), 5);
     }
 
@@ -185,7 +185,7 @@ public class GenerationTests
         // Tokens 0, 2 and 3 have exactly zero probability; the draws at both ends must still land on token 1.
         var logits = tensor(new[] { float.NegativeInfinity, 0f, float.NegativeInfinity, float.NegativeInfinity }).unsqueeze(0);
         foreach (var u in new[] { 0.0, 0.5, 1 - 1e-16 })
-            Assert.Equal(1, TokenSampler.Sample(logits, [u], new SamplingOptions()).Tokens.item<long>());
+            Assert.Equal(1, TokenSampler.Sample(logits, [u], SamplingOptions.Defaults).Tokens.item<long>());
     }
 
     [Fact]
@@ -193,11 +193,11 @@ public class GenerationTests
     {
         using var scope = NewDisposeScope();
         var logits = tensor(new[] { 0f, 2f, 1f, -1f }).unsqueeze(0);   // probabilities ~ .09 .64 .24 .03
-        var (k1, _) = TokenSampler.Sample(logits, [0.99], new SamplingOptions { TopK = 1 });
+        var (k1, _) = TokenSampler.Sample(logits, [0.99], SamplingOptions.Defaults with { TopK = 1 });
         Assert.Equal(1, k1.item<long>());
         for (double u = 0; u < 1; u += 0.05)
         {
-            var (tok, _) = TokenSampler.Sample(logits, [u], new SamplingOptions { TopP = 0.8 });
+            var (tok, _) = TokenSampler.Sample(logits, [u], SamplingOptions.Defaults with { TopP = 0.8 });
             Assert.Contains(tok.item<long>(), new long[] { 1, 2 });   // .64 + .24 reaches .8; the tail is cut
         }
     }

@@ -15,7 +15,7 @@ public sealed class RejectionSamplingTests
     private static QuestionResult Question(string id, params SampleResult[] samples) =>
         new(id, 1, "What is 3 + 4?", "7", samples, new ConsensusResult("7", 1, samples.Length, true));
 
-    private static readonly RejectionFilters All = new();
+    private static readonly RejectionFilters All = RejectionFilters.Defaults;
 
     public static TheoryData<string, Verdict> Completions() => new()
     {
@@ -50,8 +50,7 @@ public sealed class RejectionSamplingTests
     [Fact]
     public void A_filter_switched_off_lets_its_kind_through()
     {
-        var off = new RejectionFilters
-        {
+        var off = RejectionFilters.Defaults with {
             RequireCorrect = false, RequireFormat = false, DropTruncated = false, DropLanguageMixing = false, RepeatPhraseWords = 0,
         };
         foreach (var name in new[] { "incorrect", "malformed", "truncated", "mixed", "repetitive" })
@@ -92,7 +91,7 @@ public sealed class RejectionSamplingTests
     [Fact]
     public void Bad_settings_name_their_key()
     {
-        Assert.Equal("max-per-question", Assert.Throws<ArgumentException>(() => new RejectionFilters { MaxPerQuestion = -1 }.Validate()).ParamName);
-        Assert.Equal("max-phrase-repeats", Assert.Throws<ArgumentException>(() => new RejectionFilters { MaxPhraseRepeats = 0 }.Validate()).ParamName);
+        Assert.Equal("max-per-question", Assert.Throws<ArgumentException>(() => (RejectionFilters.Defaults with { MaxPerQuestion = -1 }).Validate()).ParamName);
+        Assert.Equal("max-phrase-repeats", Assert.Throws<ArgumentException>(() => (RejectionFilters.Defaults with { MaxPhraseRepeats = 0 }).Validate()).ParamName);
     }
 }

@@ -17,12 +17,11 @@ public class EvaluatorTests
         new("q-c", "Half of 7?", "3.5"),
     ];
 
-    private static readonly EvalSettings Settings = new() { Samples = 2, MaxNewTokens = 6, BatchSize = 4, Seed = 7 };
+    private static readonly EvalSettings Settings = EvalSettings.Defaults with { Samples = 2, MaxNewTokens = 6, BatchSize = 4, Seed = 7 };
 
     private static readonly RewardComposer Composer = new(RewardWeights.R1Zero, CountdownChecker.Check);
 
-    private static PolicyModel TinyModel() => new(new ModelConfig
-    {
+    private static PolicyModel TinyModel() => new(ModelConfig.Defaults with {
         VocabSize = Tokenizer.VocabSize,
         HiddenSize = 32,
         IntermediateSize = 64,

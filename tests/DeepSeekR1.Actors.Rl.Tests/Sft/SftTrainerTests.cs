@@ -16,7 +16,7 @@ public class SftTrainerTests
     public void A_few_steps_on_a_tiny_fixed_dataset_lower_the_loss()
     {
         using var model = TinyPolicy.Create();
-        var settings = new SftSettings { LearningRate = 1e-2, BatchSize = 2, Steps = 40, WarmupSteps = 2, WeightDecay = 0, LogEvery = 10 };
+        var settings = SftSettings.Defaults with { LearningRate = 1e-2, BatchSize = 2, Steps = 40, WarmupSteps = 2, WeightDecay = 0, LogEvery = 10 };
         var reports = new List<SftProgress>();
         var result = SftTrainer.Train(model, Data, settings, reports.Add);
 
@@ -35,7 +35,7 @@ public class SftTrainerTests
         double FinalLoss(long seed)
         {
             using var model = TinyPolicy.Create();
-            return SftTrainer.Train(model, Data, new SftSettings { LearningRate = 5e-3, BatchSize = 2, Steps = 6, Seed = seed }).FinalLoss;
+            return SftTrainer.Train(model, Data, SftSettings.Defaults with { LearningRate = 5e-3, BatchSize = 2, Steps = 6, Seed = seed }).FinalLoss;
         }
         Assert.Equal(FinalLoss(1), FinalLoss(1));
     }
@@ -62,7 +62,7 @@ public class SftTrainerTests
     [Fact]
     public void Steps_default_to_whole_epochs()
     {
-        Assert.Equal(6, SftTrainer.TotalSteps(new SftSettings { BatchSize = 4, Epochs = 2 }, 10));
-        Assert.Equal(7, SftTrainer.TotalSteps(new SftSettings { BatchSize = 4, Epochs = 2, Steps = 7 }, 10));
+        Assert.Equal(6, SftTrainer.TotalSteps(SftSettings.Defaults with { BatchSize = 4, Epochs = 2 }, 10));
+        Assert.Equal(7, SftTrainer.TotalSteps(SftSettings.Defaults with { BatchSize = 4, Epochs = 2, Steps = 7 }, 10));
     }
 }

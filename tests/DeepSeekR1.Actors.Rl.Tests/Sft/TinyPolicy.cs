@@ -6,7 +6,7 @@ namespace DeepSeekR1.Actors.Rl.Tests.Sft;
 /// <summary>A policy small enough that a few training steps take milliseconds.</summary>
 internal static class TinyPolicy
 {
-    public static ModelConfig Config(int vocab = 32) => new()
+    public static ModelConfig Config(int vocab = 32) => ModelConfig.Defaults with
     {
         VocabSize = vocab,
         HiddenSize = 32,

@@ -11,14 +11,13 @@ public class GrpoTrainingTests
 {
     private static readonly BuiltinTokenizer Tokenizer = BuiltinTokenizer.LoadEmbedded();
 
-    private static PolicyModel TinyPolicy(long seed = 1) => new(new ModelConfig
-    {
+    private static PolicyModel TinyPolicy(long seed = 1) => new(ModelConfig.Defaults with {
         VocabSize = Tokenizer.VocabSize, HiddenSize = 32, IntermediateSize = 64, NumLayers = 2, NumHeads = 2, NumKvHeads = 1,
         MaxPositionEmbeddings = 256, EosTokenId = Tokenizer.EosId, PadTokenId = Tokenizer.PadId,
     }, seed: seed);
 
-    private static readonly GrpoSettings Settings = new() { Steps = 2, PromptsPerStep = 2, GroupSize = 3, LearningRate = 1e-3 };
-    private static readonly SamplingOptions Sampling = new() { MaxNewTokens = 12, Temperature = 1.0 };
+    private static readonly GrpoSettings Settings = GrpoSettings.Defaults with { Steps = 2, PromptsPerStep = 2, GroupSize = 3, LearningRate = 1e-3 };
+    private static readonly SamplingOptions Sampling = SamplingOptions.Defaults with { MaxNewTokens = 12, Temperature = 1.0 };
 
     private static float[] Weights(PolicyModel model) =>
         model.parameters().SelectMany(p => p.detach().flatten().data<float>().ToArray()).ToArray();

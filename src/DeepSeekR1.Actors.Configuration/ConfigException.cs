@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace DeepSeekR1.Actors.Engine.Configuration;
+namespace DeepSeekR1.Actors.Configuration;
 
 /// <summary>A configuration problem, with the key (and file, where known) that caused it.</summary>
 public sealed partial class ConfigException(string message) : Exception(WithoutParameterName(message))

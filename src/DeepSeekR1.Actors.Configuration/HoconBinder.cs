@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Text;
 using Akka.Configuration;
 
-namespace DeepSeekR1.Actors.Engine.Configuration;
+namespace DeepSeekR1.Actors.Configuration;
 
 /// <summary>
 /// The one reader of settings: every section (<c>r1.grpo</c>, <c>r1.engine</c>, <c>r1.pbm</c>, ...) is bound by it, in
@@ -14,7 +14,11 @@ namespace DeepSeekR1.Actors.Engine.Configuration;
 public static class HoconBinder
 {
     /// <summary>Binds <paramref name="path"/> of <paramref name="config"/> to a new <typeparamref name="T"/>.</summary>
-    public static T Bind<T>(Config config, string path) where T : new()
+    /// <remarks>
+    /// Settings records declare their properties <c>required</c> (no value of their own), so the record is created
+    /// through reflection, which the compiler's required-member check does not cover; every property is then set here.
+    /// </remarks>
+    public static T Bind<T>(Config config, string path) where T : class
     {
         if (!config.HasPath(path)) throw new ConfigException($"configuration section '{path}' is missing");
         var section = config.GetConfig(path);
@@ -26,7 +30,8 @@ public static class HoconBinder
             if (!properties.ContainsKey(key))
                 throw new ConfigException($"configuration key '{path}.{key}' is not a setting of {typeof(T).Name}");
 
-        object target = new T();
+        object target = Activator.CreateInstance(typeof(T))
+            ?? throw new InvalidOperationException($"{typeof(T).Name} could not be created");
         foreach (var (key, property) in properties)
         {
             if (!section.HasPath(key))
