@@ -19,13 +19,13 @@ internal sealed record EntityHarness(EngineRun Run, EngineSettings Settings)
     public IActorRef PubSub { get; init; } = ActorRefs.Nobody;
 
     public TrainingPrompts Prompts => new(Run.Task, Run.Seed, Run.Grpo.PromptsPerStep);
-    public GroupSampler Sampler => new(Run.Tokenizer, InlineGrpoTrainer.Rewards(Run.Grpo), Run.Sampling, Run.Seed, Run.Grpo.GroupSize, Run.Grpo.AdvantageScaling);
+    public GroupSampler Sampler => new(Run.Tokenizer, new RolloutScorer(Run.Tokenizer, Rl.Rewards.RewardSets.For(Run.Grpo.RewardWeights)), Run.Sampling, Run.Seed, Run.Grpo.GroupSize);
     public string CheckpointDirectory(long version) => Run.Layout.Checkpoint(version);
 
     public Props RunProps() => Props.Create(() => new RunEntity(Run, Prompts, Settings.SnapshotEvery, new RunEntity.Peers(Learner, Groups, PubSub)));
 
     public Props GroupProps(string groupId) => Props.Create(() =>
-        new PromptGroupEntity(groupId, Run, Sampler, Settings.GroupResendInterval, new PromptGroupEntity.Peers(WorkQueue, Verifiers, Learner)));
+        new PromptGroupEntity(groupId, Run, Settings.GroupResendInterval, new PromptGroupEntity.Peers(WorkQueue, Verifiers, Learner)));
 
     public Props LearnerProps() => Props.Create(() =>
         new LearnerActor(Run, new LearnerActor.Options(Settings.SnapshotEvery, Settings.SegfaultAtStep), EngineMarkers.Off, new LearnerActor.Peers(PubSub, Runs)))

@@ -84,8 +84,8 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
         again.Tell(new RolloutsVerified(id, [Scored(1, 0.5)]));
         var delivered = probes.Learner.ExpectMsg<DeliverGroup>();
         Assert.Equal([1.0, 0.5, 0.0], delivered.Group.Rollouts.Select(r => r.Reward));
-        Assert.Equal(0.0, delivered.Group.Advantages[1], 1e-9);
-        Assert.True(delivered.Group.Advantages[0] > 0 && delivered.Group.Advantages[2] < 0);
+        // Advantages are the learner's to compute (the scaling may need the whole step): the group sends none.
+        Assert.Empty(delivered.Group.Advantages);
 
         var events = await JournalProbe.AwaitEvents(Sys, $"group-{id}", 5);
         Assert.Equal(3, events.OfType<RolloutRecorded>().Count());
@@ -209,7 +209,8 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
     {
         // A strong KL term with the reference refreshed every 2 steps: the restarted learner must restore the policy,
         // the optimizer state, the reference and the refresh count, or steps 1 and 2 come out different.
-        var grpo = TinyRuns.Grpo with { Steps = 3, Beta = 0.1, ReferenceRefreshEvery = 2 };
+        // Batch-std scaling: advantages that need the whole step, which only the learner sees.
+        var grpo = TinyRuns.Grpo with { Steps = 3, Beta = 0.1, ReferenceRefreshEvery = 2, AdvantageScaling = Rl.Grpo.AdvantageScaling.BatchStd };
         var context = Context("resume", out var probes);
         context = new EntityHarness(context.Run with { Grpo = grpo }, context.Settings)
         {
@@ -223,7 +224,7 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
             sampled = context.Sampler.Sample(policy, 0, requests);
             using var inline = new GrpoLearner(policy, grpo, TinyRuns.Sampling.Temperature, TinyRuns.Sampling.MaxNewTokens);
             for (int step = 0; step < 3; step++)
-                expected.Add(inline.Step(step, sampled.Select(g => g with { Step = step }).ToArray()));
+                expected.Add(inline.Step(step, sampled.Select(g => g with { Step = step }).ToArray()).Metrics);
         }
         DeliverGroup[] Deliveries(long step) =>
             sampled.Select(g => new DeliverGroup(EntityIds.Group("resume", step, g.Index), GroupData.From(g with { Step = step }))).ToArray();
@@ -242,8 +243,22 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
             ReceiveN(2, TimeSpan.FromSeconds(30));
         }
 
-        var applied = (await JournalProbe.Events(Sys, "learner-resume")).OfType<StepApplied>().ToArray();
+        var journal = await JournalProbe.Events(Sys, "learner-resume");
+        var applied = journal.OfType<StepApplied>().ToArray();
         Assert.Equal([0L, 1L, 2L], applied.Select(a => a.Step));
+
+        // Each step's advantages are journaled once, just before the step, as the learner computed them under the
+        // configured scaling from the groups' rewards.
+        var expectedAdvantages = Rl.Grpo.GroupAdvantages.ComputeBatch(sampled.Select(g => g.Rewards).ToArray(), grpo.AdvantageScaling);
+        for (int step = 0; step < 3; step++)
+        {
+            int at = journal.ToList().IndexOf(applied[step]);
+            var used = Assert.IsType<StepAdvantages>(journal[at - 1]);
+            Assert.Equal(step, used.Step);
+            Assert.Equal(sampled.Select(g => g.Index), used.Groups.Select(g => g.Index));
+            for (int g = 0; g < sampled.Count; g++) Assert.Equal(expectedAdvantages[g], used.Groups[g].Advantages);
+        }
+        Assert.Equal(3, journal.OfType<StepAdvantages>().Count());
         Assert.True(expected[1].KlMean > 1e-6);   // the reference matters (after the refresh, step 2 starts at KL 0)
         for (int step = 0; step < 3; step++)
         {

@@ -79,10 +79,11 @@ public class LearnerStateTests
     {
         var s = new IPersisted[]
         {
+            new StepAdvantages("r", 0, [new GroupAdvantagesData(0, [1.0, -1.0])]),
             new StepApplied("r", 0, Metrics, "ck1", "aa"), new GroupRejected("r", 1, 0, "r/s000001-g0000", "token id 99999 is outside the vocabulary"),
             new StepApplied("r", 1, Metrics, "ck2", "bb"),
         }.Aggregate(LearnerState.New, (state, e) => state.Apply(e));
-        Assert.Equal(2, s.StepsApplied);
+        Assert.Equal(2, s.StepsApplied);   // a step's advantages are a record of the update, not a step of their own
         Assert.Equal(["ck1", "ck2"], s.Applied.Select(a => a.Checkpoint));
         Assert.Equal("token id 99999 is outside the vocabulary", s.Rejected["r/s000001-g0000"].Reason);
 

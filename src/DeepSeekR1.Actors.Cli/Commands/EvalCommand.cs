@@ -84,7 +84,7 @@ public static class EvalCommand
             }
 
             var questions = Fitting(Questions(source, settings), new PromptBudget(tokenizer, model.Config.MaxPositionEmbeddings, settings.MaxNewTokens), error);
-            var composer = new RewardComposer(RewardWeights.R1Zero, CountdownChecker.Check);
+            var composer = RewardSets.Evaluation;
             var clock = Stopwatch.StartNew();
             var report = Evaluator.Run(model, tokenizer, questions, settings, composer,
                 (done, total) => error.WriteLine($"r1 eval: {done}/{total} completions ({clock.Elapsed.TotalSeconds:F1} s)"));

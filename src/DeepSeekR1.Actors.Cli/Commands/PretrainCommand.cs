@@ -89,7 +89,7 @@ public static class PretrainCommand
                 Seed = unchecked((ulong)settings.Seed),
             };
             var items = EvalQuestions.Select(TaskCatalog.Get(probe.Task), probe);
-            var report = Evaluator.Run(shipped, tokenizer, items, probe, new RewardComposer(RewardWeights.R1Zero));
+            var report = Evaluator.Run(shipped, tokenizer, items, probe, RewardSets.Evaluation);
             output.WriteLine("probe: " + report.ToJson().ToJsonString(HumanJson.Compact));
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pretrain: done in {clock.Elapsed.TotalSeconds:F0} s"));

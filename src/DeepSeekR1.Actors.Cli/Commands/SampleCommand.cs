@@ -66,7 +66,7 @@ public static class SampleCommand
             using var model = PolicyFactory.LoadCheckpoint(checkpoint, device, error);
             var items = EvalCommand.Fitting(EvalCommand.Questions(source, settings),
                 new PromptBudget(tokenizer, model.Config.MaxPositionEmbeddings, settings.MaxNewTokens), error, "r1 sample");
-            var composer = new RewardComposer(RewardWeights.R1Zero, CountdownChecker.Check);
+            var composer = RewardSets.Evaluation;
             var clock = Stopwatch.StartNew();
             var report = Evaluator.Run(model, tokenizer, items, settings, composer,
                 (done, total) => error.WriteLine($"r1 sample: {done}/{total} completions ({clock.Elapsed.TotalSeconds:F1} s)"));

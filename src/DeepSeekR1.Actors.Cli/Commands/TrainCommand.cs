@@ -11,6 +11,7 @@ using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Model.Tokenizers;
+using DeepSeekR1.Actors.Rl.Rewards;
 using DeepSeekR1.Actors.Rl.Data;
 using DeepSeekR1.Actors.Rl.Evaluation;
 using DeepSeekR1.Actors.Rl.Grpo;
@@ -422,7 +423,7 @@ public static class TrainCommand
     private static EvalReport Evaluate(PolicyModel policy, IPolicyTokenizer tokenizer, ITaskSource task, EvalSettings settings, GrpoSettings grpo, TextWriter output, string label)
     {
         var items = EvalQuestions.Select(task, settings);
-        var report = Evaluator.Run(policy, tokenizer, items, settings, InlineGrpoTrainer.Rewards(grpo));
+        var report = Evaluator.Run(policy, tokenizer, items, settings, RewardSets.For(grpo.RewardWeights));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"held-out {label}: pass@1 {report.Overall.PassAt1 * 100:F1}%, cons@{settings.Samples} {report.Overall.ConsAtK * 100:F1}% over {items.Count} questions"));
         return report;

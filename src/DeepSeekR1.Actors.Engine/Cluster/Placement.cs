@@ -8,6 +8,7 @@ using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Entities;
 using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Engine.Sharding;
+using DeepSeekR1.Actors.Rl.Rewards;
 using DeepSeekR1.Actors.Rl.Training;
 
 namespace DeepSeekR1.Actors.Engine.Cluster;
@@ -41,7 +42,8 @@ internal static class Placement
         var markers = new EngineMarkers(settings.Markers, observer.OnMarker);
         // The RL core's pure helpers for this run, built once per node and shared by the entities that use them.
         var prompts = new TrainingPrompts(run.Task, run.Seed, run.Grpo.PromptsPerStep);
-        var sampler = new GroupSampler(run.Tokenizer, InlineGrpoTrainer.Rewards(run.Grpo), run.Sampling, run.Seed, run.Grpo.GroupSize, run.Grpo.AdvantageScaling);
+        var scorer = new RolloutScorer(run.Tokenizer, RewardSets.For(run.Grpo.RewardWeights));
+        var sampling = GroupSampler.RolloutOptions(run.Sampling, run.Tokenizer);
         string runId = run.RunId;
 
         IActorRef Region(string kind, string role, Func<string, Props> props) => node.Has(role)
@@ -51,14 +53,14 @@ internal static class Placement
         registry.Register<RunRegion>(Region(EntityIds.RunKind, NodeRoles.Learner, _ => Props.Create(() =>
             new RunEntity(run, prompts, settings.SnapshotEvery, new RunEntity.Peers(registry.Get<LearnerSingleton>(), registry.Get<GroupRegion>(), pubSub)))));
         registry.Register<GroupRegion>(Region(EntityIds.GroupKind, NodeRoles.Reward, id => Props.Create(() =>
-            new PromptGroupEntity(id, run, sampler, settings.GroupResendInterval,
+            new PromptGroupEntity(id, run, settings.GroupResendInterval,
                 new PromptGroupEntity.Peers(registry.Get<WorkQueueSingleton>(), registry.Get<VerifierRegion>(), registry.Get<LearnerSingleton>())))));
-        registry.Register<VerifierRegion>(Region(EntityIds.VerifierKind, NodeRoles.Reward, _ => Props.Create(() => new RewardVerifierEntity(sampler))));
+        registry.Register<VerifierRegion>(Region(EntityIds.VerifierKind, NodeRoles.Reward, _ => Props.Create(() => new RewardVerifierEntity(scorer))));
         registry.Register<SamplerRegion>(node.Has(NodeRoles.Rollout)
             // A sampler waits idle while the learner updates, which can outlast any idle timeout: it must never
             // passivate, or nobody would pull the next step's work.
             ? sharding.Start(EntityIds.SamplerKind,
-                id => Props.Create(() => new RolloutSamplerEntity(id, run, sampler.Options, settings.MaxBatchSamples, node.DriveInterval, markers,
+                id => Props.Create(() => new RolloutSamplerEntity(id, run, sampling, settings.MaxBatchSamples, node.DriveInterval, markers,
                     new RolloutSamplerEntity.Peers(pubSub, registry.Get<WorkQueueSingleton>(), registry.Get<GroupRegion>()))).WithDispatcher(EngineHost.ModelDispatcher),
                 sharded.WithRole(NodeRoles.Rollout).WithPassivateIdleAfter(TimeSpan.Zero), new SlotExtractor(), new SlotAllocation(), PoisonPill.Instance)
             : sharding.StartProxy(EntityIds.SamplerKind, NodeRoles.Rollout, new SlotExtractor()));

@@ -22,7 +22,11 @@ public sealed record RolloutRecorded(string GroupId, RolloutData Rollout) : IPer
 /// <param name="GroupId">The group.</param>
 /// <param name="Step">The step.</param>
 /// <param name="Index">The group's index in the step.</param>
-/// <param name="Advantages">One advantage per output, in sample order.</param>
+/// <param name="Advantages">
+/// Empty in journals written since advantages are computed once, by the learner, under the configured scaling (its
+/// <see cref="StepAdvantages"/> holds what the update used); older journals hold the group-normalised values the group
+/// computed then.
+/// </param>
 [ContractVersion(1)]
 public sealed record GroupFinished(string GroupId, long Step, int Index, IReadOnlyList<double> Advantages) : IPersisted;
 

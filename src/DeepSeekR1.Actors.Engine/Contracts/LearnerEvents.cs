@@ -13,6 +13,21 @@ namespace DeepSeekR1.Actors.Engine.Contracts;
 public sealed record StepApplied(string RunId, long Step, MetricsData Metrics, string Checkpoint, string ManifestSha256) : IPersisted;
 
 /// <summary>
+/// The advantages a step's update used, journaled with its <see cref="StepApplied"/> in one atomic write: computed once,
+/// by the learner, from the groups' journaled rewards under the run's <c>r1.grpo.advantage-scaling</c>.
+/// </summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Step">The step (0-based).</param>
+/// <param name="Groups">Each group of the step, in index order.</param>
+[ContractVersion(1)]
+public sealed record StepAdvantages(string RunId, long Step, IReadOnlyList<GroupAdvantagesData> Groups) : IPersisted;
+
+/// <summary>One group's advantages as the learner used them.</summary>
+/// <param name="Index">The group's index in the step.</param>
+/// <param name="Advantages">One advantage per output, in sample order.</param>
+public sealed record GroupAdvantagesData(int Index, IReadOnlyList<double> Advantages);
+
+/// <summary>
 /// The learner refused a finished group it cannot train on (outputs and advantages that do not match, token ids
 /// outside the vocabulary, a non-finite advantage...). Journaled once; the run fails with the reason instead of the
 /// learner throwing on the same group after every restart.

@@ -57,16 +57,19 @@ public sealed record RolloutData(
 /// <param name="Question">The question.</param>
 /// <param name="PromptIds">The templated prompt's token ids.</param>
 /// <param name="Rollouts">The G outputs in sample order.</param>
-/// <param name="Advantages">One advantage per output.</param>
+/// <param name="Advantages">
+/// Empty since advantages are computed once, by the learner (journaled in <see cref="StepAdvantages"/>); groups that
+/// finished before carry the group-normalised values their entity computed, which the learner does not read.
+/// </param>
 public sealed record GroupData(long Step, int Index, QuestionData Question, IReadOnlyList<int> PromptIds, IReadOnlyList<RolloutData> Rollouts, IReadOnlyList<double> Advantages)
 {
     /// <summary>The journaled form of <paramref name="g"/>.</summary>
     public static GroupData From(RolloutGroup g) =>
-        new(g.Step, g.Index, QuestionData.From(g.Item), g.PromptIds, g.Rollouts.Select(RolloutData.From).ToArray(), g.Advantages);
+        new(g.Step, g.Index, QuestionData.From(g.Item), g.PromptIds, g.Rollouts.Select(RolloutData.From).ToArray(), Advantages: []);
 
     /// <summary>Back to the RL core's record.</summary>
     public RolloutGroup ToRolloutGroup() =>
-        new(Step, Index, Question.ToTaskItem(), PromptIds, Rollouts.Select(r => r.ToRollout()).ToArray(), Advantages);
+        new(Step, Index, Question.ToTaskItem(), PromptIds, Rollouts.Select(r => r.ToRollout()).ToArray());
 }
 
 /// <summary>A step's metrics as journaled (mirrors <see cref="StepMetrics"/>; see there for each field).</summary>

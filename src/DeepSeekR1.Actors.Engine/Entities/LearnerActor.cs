@@ -209,9 +209,13 @@ internal sealed class LearnerActor : RunTaggedActor
         markers.Mark($"update step={step + 1}");
         if (options.SegfaultAtStep == step + 1 && run.Restart is null) NativeFault.Segfault();
         StepMetrics metrics;
+        StepAdvantages advantages;
         try
         {
-            metrics = learner!.Step(step, groups.Values.Select(g => g.ToRolloutGroup()).ToArray(), samplingSeconds);
+            var update = learner!.Step(step, groups.Values.Select(g => g.ToRolloutGroup()).ToArray(), samplingSeconds);
+            metrics = update.Metrics;
+            advantages = new StepAdvantages(runId, step,
+                groups.Keys.Zip(update.Advantages, (index, values) => new GroupAdvantagesData(index, values)).ToArray());
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -264,9 +268,11 @@ internal sealed class LearnerActor : RunTaggedActor
         }
         string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(directory, CheckpointManifest.FileName))));
 
-        PersistTagged(new StepApplied(runId, step, MetricsData.From(metrics), directory, sha), e =>
+        // One atomic write: a journal never holds a step's advantages without the step, or the step without them.
+        PersistAllTagged<IPersisted>([advantages, new StepApplied(runId, step, MetricsData.From(metrics), directory, sha)], e =>
         {
             journaled = journaled.Apply(e);
+            if (e is not StepApplied) return;
             foreach (var (index, deliverer) in deliverers)
                 deliverer.Tell(new GroupAccepted(EntityIds.Group(runId, step, index), step));
             groups.Clear();

@@ -28,6 +28,8 @@ internal sealed record LearnerState
     {
         StepApplied e => this with { Applied = Applied.Add(e) },
         GroupRejected e => this with { Rejected = Rejected.SetItem(e.GroupId, e) },
+        // A record of what the update used, for replay and audits; nothing the learner decides by.
+        StepAdvantages => this,
         _ => throw new ArgumentException($"{@event.GetType().Name} is not an event of the learner", nameof(@event)),
     };
 

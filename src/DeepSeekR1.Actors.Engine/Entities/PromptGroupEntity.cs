@@ -26,7 +26,6 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
     public sealed record Peers(IActorRef WorkQueue, IActorRef Verifiers, IActorRef Learner);
 
     private readonly EngineRun run;
-    private readonly GroupSampler sampler;
     private readonly TimeSpan resendInterval;
     private readonly Peers peers;
     private readonly string groupId;
@@ -36,10 +35,9 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
     private GroupFinished? finished;
     private bool acknowledged;
 
-    public PromptGroupEntity(string groupId, EngineRun run, GroupSampler sampler, TimeSpan resendInterval, Peers peers) : base(run.RunId)
+    public PromptGroupEntity(string groupId, EngineRun run, TimeSpan resendInterval, Peers peers) : base(run.RunId)
     {
         this.run = run;
-        this.sampler = sampler;
         this.resendInterval = resendInterval;
         this.peers = peers;
         this.groupId = groupId;
@@ -129,9 +127,9 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
     private void Finish()
     {
         var s = started!;
-        var request = new GroupRequest(s.Step, s.Index, s.Question.ToTaskItem());
-        var group = sampler.Finish(request, s.PromptIds, rollouts.Values.Select(r => r.ToRollout()).ToArray());
-        PersistTagged(new GroupFinished(groupId, s.Step, s.Index, group.Advantages), e =>
+        // Every output is scored: the group is complete. Its advantages are the learner's to compute (the configured
+        // scaling may need the whole step), so none are journaled here.
+        PersistTagged(new GroupFinished(groupId, s.Step, s.Index, Advantages: []), e =>
         {
             finished = e;
             Deliver();

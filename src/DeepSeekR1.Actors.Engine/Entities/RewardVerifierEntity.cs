@@ -6,13 +6,13 @@ using DeepSeekR1.Actors.Rl.Training;
 namespace DeepSeekR1.Actors.Engine.Entities;
 
 /// <summary>
-/// Scores sampled outputs with the run's rule-based rewards (<c>GroupSampler.Score</c>: decode, then
-/// <c>RewardComposer</c>). Pure and stateless, one entity per verifier kind; the rules turn bad or hostile outputs into a
+/// Scores sampled outputs with the run's rule-based rewards (<see cref="RolloutScorer"/>: decode, then the run's
+/// reward set). Pure and stateless, one entity per verifier kind; the rules turn bad or hostile outputs into a
 /// score and a reason, never an exception.
 /// </summary>
 internal sealed class RewardVerifierEntity : ReceiveActor
 {
-    public RewardVerifierEntity(GroupSampler sampler)
+    public RewardVerifierEntity(RolloutScorer scorer)
     {
         Receive<VerifyRollouts>(v =>
         {
@@ -20,7 +20,7 @@ internal sealed class RewardVerifierEntity : ReceiveActor
             var scored = v.Outputs.Select(output =>
             {
                 var result = new GenerationResult(output.CompletionIds, output.LogProbs, output.Finish);
-                return RolloutData.From(sampler.Score(item, output.Sample, result, output.PolicyVersion));
+                return RolloutData.From(scorer.Score(item, output.Sample, result, output.PolicyVersion));
             }).ToArray();
             Sender.Tell(new RolloutsVerified(v.GroupId, scored));
         });

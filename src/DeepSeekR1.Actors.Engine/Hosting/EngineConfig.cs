@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Configuration;
 using System.Reflection;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
@@ -129,11 +130,6 @@ public static class EngineConfig
         throw new JournalDamagedException(path, verdict.Length > 200 ? verdict[..200] + "..." : verdict);
     }
 
-    private static Config Load()
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("DeepSeekR1.Actors.Engine.local.conf")
-            ?? throw new InvalidOperationException("the embedded hocon/local.conf is missing from the engine assembly");
-        using var reader = new StreamReader(stream);
-        return ConfigurationFactory.ParseString(reader.ReadToEnd());
-    }
+    // The copy compiled into the configuration layer, the same text every command's defaults are read from.
+    private static Config Load() => ConfigurationFactory.ParseString(ShippedDefaults.Text("local.conf"));
 }

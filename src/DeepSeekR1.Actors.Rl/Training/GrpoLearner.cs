@@ -8,6 +8,12 @@ using static TorchSharp.torch;
 
 namespace DeepSeekR1.Actors.Rl.Training;
 
+/// <summary>What one applied step produced.</summary>
+/// <param name="Metrics">The step's metrics.</param>
+/// <param name="Advantages">The advantage of every output the update was computed from, per group in the order given
+/// (groups that dynamic sampling dropped included, with the values they would have had).</param>
+public sealed record LearnerUpdate(StepMetrics Metrics, IReadOnlyList<IReadOnlyList<double>> Advantages);
+
 /// <summary>
 /// The learner's update: from a step's finished groups to one applied GRPO step. Owns the policy's optimizer and the
 /// frozen reference policy. Both engines call it (the inline loop directly, the learner actor inside one message), so
@@ -66,17 +72,19 @@ public sealed class GrpoLearner : IDisposable
     /// <summary>The optimizer (its state belongs in checkpoints).</summary>
     public AdamW Optimizer => optimizer;
 
-    /// <summary>Applies step <paramref name="step"/> from its <paramref name="groups"/> and returns the step's metrics.</summary>
-    public StepMetrics Step(long step, IReadOnlyList<RolloutGroup> groups, double samplingSeconds = 0)
+    /// <summary>
+    /// Applies step <paramref name="step"/> from its <paramref name="groups"/>: computes their advantages under the
+    /// configured scaling (here, once: batch-level scaling needs every group of the step, and only the learner has
+    /// them), trains on them, and returns the metrics with the advantages used, for the journal.
+    /// </summary>
+    public LearnerUpdate Step(long step, IReadOnlyList<RolloutGroup> groups, double samplingSeconds = 0)
     {
         var clock = Stopwatch.StartNew();
         var metrics = new StepMetricsBuilder();
         foreach (var g in groups)
             metrics.AddGroup(g.Rewards, g.Rollouts.Select(r => r.Correct).ToArray(), g.Rollouts.Select(r => r.CompletionIds.Count).ToArray());
 
-        var advantages = settings.AdvantageScaling == AdvantageScaling.BatchStd
-            ? GroupAdvantages.ComputeBatch(groups.Select(g => g.Rewards).ToArray(), AdvantageScaling.BatchStd)
-            : groups.Select(g => g.Advantages.ToArray()).ToArray();
+        var advantages = GroupAdvantages.ComputeBatch(groups.Select(g => g.Rewards).ToArray(), settings.AdvantageScaling);
         var rows = new List<TrainingRow>();
         for (int g = 0; g < groups.Count; g++)
         {
@@ -98,7 +106,7 @@ public sealed class GrpoLearner : IDisposable
 
         StepsApplied++;
         if (reference is not null && referenceSchedule.ShouldRefresh(StepsApplied)) CopyWeights(policy, reference);
-        return metrics.Build(lr, samplingSeconds + clock.Elapsed.TotalSeconds);
+        return new LearnerUpdate(metrics.Build(lr, samplingSeconds + clock.Elapsed.TotalSeconds), advantages);
     }
 
     private void MiniBatch(IReadOnlyList<TrainingRow> rows, StepMetricsBuilder metrics)

@@ -1,6 +1,7 @@
 using DeepSeekR1.Actors.Configuration;
 using DeepSeekR1.Actors.Rl.Grpo;
 using DeepSeekR1.Actors.Rl.Optim;
+using DeepSeekR1.Actors.Rl.Rewards;
 
 namespace DeepSeekR1.Actors.Rl.Training;
 
@@ -59,6 +60,9 @@ public sealed record GrpoSettings
     public required double LanguageWeight { get; init; }
     /// <summary>Write a checkpoint every N steps (0 = only at the end).</summary>
     public required int CheckpointEvery { get; init; }
+
+    /// <summary>The weights of the run's reward set (accuracy, format, language).</summary>
+    public RewardWeights RewardWeights => new(AccuracyWeight, FormatWeight, LanguageWeight);
 
     /// <summary>Checks ranges and names the first bad key.</summary>
     public GrpoSettings Validate()

@@ -34,13 +34,9 @@ public sealed class InlineGrpoTrainer : IDisposable
         this.policy = policy;
         this.settings = settings.Validate();
         prompts = new TrainingPrompts(task, seed, settings.PromptsPerStep);
-        sampler = new GroupSampler(tokenizer, Rewards(settings), sampling, seed, settings.GroupSize, settings.AdvantageScaling);
+        sampler = new GroupSampler(tokenizer, new RolloutScorer(tokenizer, RewardSets.For(settings.RewardWeights)), sampling, seed, settings.GroupSize);
         learner = new GrpoLearner(policy, settings, sampling.Temperature, sampling.MaxNewTokens);
     }
-
-    /// <summary>The reward rules of a run: accuracy (math or Countdown) + format (+ language), weighted by the settings.</summary>
-    public static RewardComposer Rewards(GrpoSettings settings) =>
-        new(new RewardWeights(settings.AccuracyWeight, settings.FormatWeight, settings.LanguageWeight), CountdownChecker.Check);
 
     /// <summary>The learner (its optimizer state and step count).</summary>
     public GrpoLearner Learner => learner;
@@ -59,8 +55,8 @@ public sealed class InlineGrpoTrainer : IDisposable
         var requests = prompts.ForStep(step).Select((item, i) => new GroupRequest(step, i, item)).ToArray();
         var groups = sampler.Sample(policy, learner.StepsApplied, requests);
         double sampling = clock.Elapsed.TotalSeconds;
-        var metrics = learner.Step(step, groups, sampling);
-        return new StepResult(step, metrics, sampling, groups);
+        var update = learner.Step(step, groups, sampling);
+        return new StepResult(step, update.Metrics, sampling, groups);
     }
 
     /// <inheritdoc />

@@ -15,8 +15,6 @@ public static class RolloutGroupCheck
     {
         if (group.Rollouts.Count != groupSize)
             return $"it has {group.Rollouts.Count} outputs, the run samples {groupSize} per group";
-        if (group.Advantages.Count != group.Rollouts.Count)
-            return $"it has {group.Advantages.Count} advantages for {group.Rollouts.Count} outputs";
         if (group.PromptIds.Count == 0) return "its prompt is empty";
         if (FirstOutside(group.PromptIds, vocabSize) is { } p) return $"prompt token {p} is not a token id below {vocabSize}";
         var samples = new HashSet<int>();
@@ -25,7 +23,6 @@ public static class RolloutGroupCheck
             var r = group.Rollouts[i];
             string which = $"output {r.Sample}";
             if (!samples.Add(r.Sample)) return $"{which} appears twice";
-            if (!double.IsFinite(group.Advantages[i])) return $"{which} has advantage {group.Advantages[i]}";
             if (!double.IsFinite(r.Reward)) return $"{which} has reward {r.Reward}";
             if (r.OldLogProbs.Count != r.CompletionIds.Count)
                 return $"{which} has {r.OldLogProbs.Count} log-probs for {r.CompletionIds.Count} tokens";

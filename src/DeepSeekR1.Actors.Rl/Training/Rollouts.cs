@@ -26,20 +26,18 @@ public sealed record Rollout(
     string? Answer,
     long PolicyVersion);
 
-/// <summary>A finished prompt group: one question at one step, its G outputs, and their group-normalised advantages.</summary>
+/// <summary>A finished prompt group: one question at one step and its G scored outputs (the learner computes the advantages).</summary>
 /// <param name="Step">The RL step the group belongs to.</param>
 /// <param name="Index">The group's index within the step.</param>
 /// <param name="Item">The question.</param>
 /// <param name="PromptIds">The templated prompt's token ids.</param>
 /// <param name="Rollouts">The G outputs, ordered by <see cref="Rollout.Sample"/>.</param>
-/// <param name="Advantages">One advantage per output, in the same order.</param>
 public sealed record RolloutGroup(
     long Step,
     int Index,
     TaskItem Item,
     IReadOnlyList<int> PromptIds,
-    IReadOnlyList<Rollout> Rollouts,
-    IReadOnlyList<double> Advantages)
+    IReadOnlyList<Rollout> Rollouts)
 {
     /// <summary>A stable id: step and index, unique within a run.</summary>
     public string GroupId => $"s{Step:D6}-g{Index:D4}";

@@ -62,7 +62,7 @@ public class GrpoTrainingTests
     public void Sampling_a_group_alone_or_batched_with_others_gives_the_same_rollouts()
     {
         using var policy = TinyPolicy();
-        var sampler = new GroupSampler(Tokenizer, InlineGrpoTrainer.Rewards(Settings), Sampling, 9, 3, Rl.Grpo.AdvantageScaling.GroupStd);
+        var sampler = new GroupSampler(Tokenizer, new RolloutScorer(Tokenizer, Rl.Rewards.RewardSets.For(Settings.RewardWeights)), Sampling, 9, 3);
         var items = new TrainingPrompts(new ArithmeticTask(), 9, 3).ForStep(4);
         var requests = items.Select((item, i) => new GroupRequest(4, i, item)).ToArray();
         var together = sampler.Sample(policy, 0, requests);
@@ -93,8 +93,8 @@ public class GrpoTrainingTests
         using var learner = new GrpoLearner(policy, Settings with { DynamicSampling = true, Beta = 0 }, 1.0, 12);
         var item = new TaskItem("q", "What is 1 + 1?", "2");
         var rollout = new Rollout(0, [5, 6], [-1f, -1f], FinishReason.Stop, "x", 0.0, false, false, null, 0);
-        var group = new RolloutGroup(0, 0, item, [3, 4], [rollout, rollout with { Sample = 1 }], [0.0, 0.0]);
-        var metrics = learner.Step(0, [group]);
+        var group = new RolloutGroup(0, 0, item, [3, 4], [rollout, rollout with { Sample = 1 }]);
+        var metrics = learner.Step(0, [group]).Metrics;
         Assert.Equal(0, metrics.MiniBatches);
         Assert.Equal(1.0, metrics.FracZeroStdGroups);
         Assert.Equal(before, Weights(policy));
@@ -124,8 +124,9 @@ public class GrpoTrainingTests
         // pi_old is the current policy, as after sampling: the ratio starts at 1.
         Rollout Make(int sample, int[] ids, double reward) =>
             new(sample, ids, TokenLogProbs(ids), FinishReason.Stop, "", reward, reward > 0, true, null, 0);
-        var group = new RolloutGroup(0, 0, item, prompt, [Make(0, good, 1), Make(1, bad, 0)], [1.0, -1.0]);
-        learner.Step(0, [group]);
+        var group = new RolloutGroup(0, 0, item, prompt, [Make(0, good, 1), Make(1, bad, 0)]);
+        // The learner computes the advantages from the rewards: group-std gives the good one +1, the bad one -1.
+        Assert.Equal([1.0, -1.0], learner.Step(0, [group]).Advantages[0].Select(a => Math.Round(a, 6)));
         Assert.True(LogProb(good) > goodBefore);
         Assert.True(LogProb(bad) < badBefore);
     }

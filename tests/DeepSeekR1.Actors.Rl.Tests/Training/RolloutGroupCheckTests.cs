@@ -11,9 +11,8 @@ public class RolloutGroupCheckTests
     private static Rollout Output(int sample, int[]? ids = null, float[]? logProbs = null, double reward = 1) =>
         new(sample, ids ?? [7, 8], logProbs ?? [-0.5f, -0.25f], FinishReason.Stop, "x", reward, true, true, "1", 0);
 
-    private static RolloutGroup Group(IReadOnlyList<Rollout>? outputs = null, IReadOnlyList<double>? advantages = null, int[]? prompt = null) =>
-        new(3, 1, new TaskItem("q", "What is 1 + 1?", "2"), prompt ?? [1, 2, 3],
-            outputs ?? [Output(0), Output(1)], advantages ?? [0.5, -0.5]);
+    private static RolloutGroup Group(IReadOnlyList<Rollout>? outputs = null, int[]? prompt = null) =>
+        new(3, 1, new TaskItem("q", "What is 1 + 1?", "2"), prompt ?? [1, 2, 3], outputs ?? [Output(0), Output(1)]);
 
     private static string? Problem(RolloutGroup g) => RolloutGroupCheck.Problem(g, 2, Vocab, Context);
 
@@ -23,12 +22,10 @@ public class RolloutGroupCheckTests
     [Fact]
     public void Each_malformation_is_named()
     {
-        Assert.Contains("3 outputs, the run samples 2", Problem(Group([Output(0), Output(1), Output(2)], [0, 0, 0])));
-        Assert.Contains("1 advantages for 2 outputs", Problem(Group(advantages: [0.5])));
+        Assert.Contains("3 outputs, the run samples 2", Problem(Group([Output(0), Output(1), Output(2)])));
         Assert.Contains("prompt is empty", Problem(Group(prompt: [])));
         Assert.Contains("prompt token 100 is not a token id below 100", Problem(Group(prompt: [1, 100])));
         Assert.Contains("output 1 appears twice", Problem(Group([Output(1), Output(1)])));
-        Assert.Contains("output 0 has advantage NaN", Problem(Group(advantages: [double.NaN, 0])));
         Assert.Contains("output 1 has reward", Problem(Group([Output(0), Output(1, reward: double.PositiveInfinity)])));
         Assert.Contains("output 0 has 1 log-probs for 2 tokens", Problem(Group([Output(0, logProbs: [-1f]), Output(1)])));
         Assert.Contains("output 1: token -3 is not a token id", Problem(Group([Output(0), Output(1, ids: [4, -3])])));
