@@ -95,6 +95,23 @@ public class FailFastTests
     }
 
     [Fact]
+    public async Task A_remoting_port_that_is_taken_is_named_in_one_line()
+    {
+        using var dir = new TempDir();
+        var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        try
+        {
+            int port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+            var (exit, lines) = await Run(dir.Path, Train(Path.Combine(dir.Path, "data"), "--set", $"akka.remote.dot-netty.tcp.port={port}"));
+            Assert.Equal(2, exit);
+            AssertOneLineError(lines, $"akka.remote.dot-netty.tcp.port = {port}: cannot listen on 127.0.0.1:{port}");
+            Assert.DoesNotContain(lines, l => l.Contains("Failed to bind", StringComparison.Ordinal));   // Akka's own logged trace
+        }
+        finally { holder.Stop(); }
+    }
+
+    [Fact]
     public async Task An_unexpected_error_is_one_line_and_verbose_adds_the_trace()
     {
         using var dir = new TempDir();

@@ -55,6 +55,30 @@ public static class EngineConfig
         return computed.WithFallback(layered);
     }
 
+    /// <summary>
+    /// Refuses a remoting port that something else already listens on, naming the setting, before the ActorSystem
+    /// tries it: Akka's transport would log the bind failure with a stack trace and surface it as nested aggregate
+    /// exceptions. Port 0 (any free port, the single-node default) needs no check.
+    /// </summary>
+    /// <exception cref="ConfigException">The configured host and port cannot be bound.</exception>
+    public static void RequireFreeRemotingPort(Config config)
+    {
+        const string portKey = "akka.remote.dot-netty.tcp.port", hostKey = "akka.remote.dot-netty.tcp.hostname";
+        int port = config.GetInt(portKey, 0);
+        if (port <= 0) return;
+        string host = config.GetString(hostKey, "127.0.0.1");
+        var address = System.Net.IPAddress.TryParse(host, out var ip) ? ip
+            : host is "" or "0.0.0.0" ? System.Net.IPAddress.Any : System.Net.Dns.GetHostAddresses(host).FirstOrDefault() ?? System.Net.IPAddress.Loopback;
+        var probe = new System.Net.Sockets.TcpListener(address, port);
+        try { probe.Start(); }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new ConfigException($"{portKey} = {port}: cannot listen on {host}:{port} ({e.Message}); another node may hold it: "
+                + "give this one another port (r1 node --port), or 0 for any free port");
+        }
+        finally { probe.Stop(); }
+    }
+
     /// <summary>Whether the journal of <paramref name="config"/> is a SQLite file (the single-node default).</summary>
     public static bool UsesSqlite(Config config) =>
         config.GetString("akka.persistence.journal.sql.provider-name", "").StartsWith("SQLite", StringComparison.OrdinalIgnoreCase);

@@ -8,11 +8,13 @@ using DeepSeekR1.Actors.Engine.Cluster;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Pbm;
 using DeepSeekR1.Actors.Engine.Sharding;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace DeepSeekR1.Actors.Engine.Hosting;
 
 /// <summary>
-/// One node of the actor engine, running one run: starts the ActorSystem (a single-node cluster joining itself by
+/// One node of the actor engine, running one run: starts the ActorSystem on a generic host through Akka.Hosting (a single-node cluster joining itself by
 /// default, else a member of the cluster its seed nodes form), its share of the sharded entities (runs, prompt groups,
 /// samplers, verifiers) and of the singletons (learner, work queue) by its roles (<see cref="Placement"/>), and, on
 /// the node that drives the run, runs it to completion. A run id already in the journal resumes where it stopped:
@@ -23,13 +25,15 @@ public sealed partial class EngineHost : IAsyncDisposable
     /// <summary>The dispatcher model-owning actors run on (<c>hocon/local.conf</c>).</summary>
     public const string ModelDispatcher = "r1-model-dispatcher";
 
+    private readonly IHost host;
     private readonly ActorSystem system;
     private readonly EngineRun run;
     private readonly ClusterSettings node;
     private readonly EngineObserver observer;
 
-    private EngineHost(ActorSystem system, EngineRun run, ClusterSettings node, EngineObserver observer, PbmHost? pbm)
+    private EngineHost(IHost host, ActorSystem system, EngineRun run, ClusterSettings node, EngineObserver observer, PbmHost? pbm)
     {
+        this.host = host;
         this.system = system;
         this.run = run;
         this.node = node;
@@ -57,27 +61,58 @@ public sealed partial class EngineHost : IAsyncDisposable
             throw new ArgumentException($"run id '{run.RunId}' must be letters, digits, '.', '_' or '-'", nameof(run));
         Directory.CreateDirectory(run.RunDirectory);
         var config = EngineConfig.ForDataDirectory(dataDirectory, overrides);
+        EngineConfig.RequireFreeRemotingPort(config);
         if (EngineConfig.UsesSqlite(config)) EngineConfig.PrepareJournalFile(dataDirectory);
         var settings = EngineSettings.From(config);
         var node = ClusterSettings.From(config);
         observer ??= new EngineObserver();
 
-        var system = ActorSystem.Create("r1", config);
+        PbmHost? pbm = null;
+        var host = new HostBuilder()
+            .ConfigureServices(services =>
+            {
+                // The command owns the process's signals (r1 train's supervisor, its "stopped by SIGINT" exit): the
+                // host must not install the console lifetime's Ctrl+C and SIGTERM handlers.
+                services.AddSingleton<IHostLifetime, CommandOwnedLifetime>();
+                // The node, in one chain: HOCON first (remoting, cluster and split-brain resolver, the journal and
+                // snapshot store, the contract serializer, the tensor thread's dispatcher: hocon/local.conf, with
+                // cluster.conf and the data directory's journal layered on), then this node's share of the regions
+                // and singletons with every ref registered in the ActorRegistry (Placement), then its pbm host.
+                services.AddAkka("r1", akka => akka
+                    .AddHocon(config, HoconAddMode.Replace)
+                    .WithActors((system, registry) => Placement.Start(system, run, settings, node, observer))
+                    .AddStartup((system, _) => pbm = StartPbm(system, run, config, dataDirectory)));
+            })
+            .Build();
+        // Created here, before the host starts it: a bad setting or a taken port then fails as itself, with its own
+        // message, rather than inside the hosted service (which prints the whole exception before rethrowing it).
+        ActorSystem system;
+        try
+        {
+            system = host.Services.GetRequiredService<ActorSystem>();
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();   // terminates the ActorSystem, if it was created
+            throw;
+        }
         try
         {
             var cluster = Akka.Cluster.Cluster.Get(system);
             var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             cluster.RegisterOnMemberUp(() => up.TrySetResult());
             // With seed nodes configured Akka joins them by itself; a single node joins itself (its port is only known
-            // after binding).
+            // after binding). Regions and singletons started above wait for membership before they hand out shards.
             if (node.IsSingleNode) cluster.Join(cluster.SelfAddress);
             await up.Task.WaitAsync(joinTimeout ?? node.JoinTimeout);
-            Placement.Start(system, run, settings, node, observer);
-            return new EngineHost(system, run, node, observer, StartPbm(system, run, config, dataDirectory));
+            return new EngineHost(host, system, run, node, observer, pbm);
         }
         catch
         {
-            await system.Terminate();
+            if (pbm is not null) await pbm.DisposeAsync();
+            await host.StopAsync();
+            host.Dispose();
             throw;
         }
     }
@@ -140,8 +175,10 @@ public sealed partial class EngineHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Pbm is not null) await Pbm.DisposeAsync();
-        await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        // The host's stop runs the ActorSystem's coordinated shutdown: leave the cluster, then terminate.
+        await host.StopAsync();
         await system.WhenTerminated;
+        host.Dispose();
     }
 
     [GeneratedRegex("^[A-Za-z0-9._-]+$")]
