@@ -29,7 +29,7 @@ internal static partial class LatexNormalizer
         ("\\div", "/"), ("\u00f7", "/"),
         ("\\infinity", "\\infty"), ("\\infin", "\\infty"), ("\u221e", "\\infty"),
         ("^{\\circ}", ""), ("^\\circ", ""), ("\\circ", ""), ("^{\\degree}", ""), ("^\\degree", ""), ("\\degree", ""), ("\u00b0", ""),
-        ("\u03c0", "\\pi "), ("\u221a", "\\sqrt"), ("\u2212", "-"), ("\u2013", "-"), ("\u00a0", " "), ("\u2009", ""), ("\u202f", ""),
+        ("\u03c0", "\\pi "), ("\u221a", "\\sqrt"), ("\u2212", "-"), ("\u00b1", "\\pm "), ("\u2213", "\\mp "), ("+/-", "\\pm "), ("\u2013", "-"), ("\u00a0", " "), ("\u2009", ""), ("\u202f", ""),
     ];
 
     /// <summary>Returns the normalised form of <paramref name="answer"/> (trimmed, single-spaced).</summary>

@@ -122,6 +122,16 @@ public class MathAnswerEquivalentTests
         { "(x-2)(x+3)", "x^2+x-6" }, { "\\cos{x}", "\\cos(x)" },
     };
 
+    // a \pm b is the two values a + b and a - b, in any order, written as a list, a set or with \pm again.
+    public static TheoryData<string, string> PlusMinus => new()
+    {
+        { "1+\\sqrt{2}, 1-\\sqrt{2}", "1 \\pm \\sqrt{2}" }, { "1-\\sqrt{2}, 1+\\sqrt{2}", "1 \\pm \\sqrt{2}" }, { "1 \\pm \\sqrt 2", "1 \\pm \\sqrt{2}" },
+        { "1 ± √2", "1 \\pm \\sqrt{2}" }, { "\\{1+\\sqrt{2}, 1-\\sqrt{2}\\}", "1 \\pm \\sqrt{2}" }, { "x = 1 \\pm \\sqrt{2}", "1 \\pm \\sqrt{2}" },
+        { "\\pm 3", "3, -3" }, { "-3, 3", "\\pm 3" }, { "x = \\pm 3", "\\pm 3" }, { "\\frac{-1 \\pm \\sqrt{5}}{2}", "\\frac{-1+\\sqrt{5}}{2}, \\frac{-1-\\sqrt{5}}{2}" },
+        { "\\pm 1, \\pm 2", "1, -1, 2, -2" }, { "2 \\mp 1", "1, 3" },
+        { "1 +/- \\sqrt{2}", "1 \\pm \\sqrt{2}" },
+    };
+
     [Theory]
     [MemberData(nameof(Integers))]
     [MemberData(nameof(Decimals))]
@@ -138,6 +148,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(Relations))]
     [MemberData(nameof(Domains))]
     [MemberData(nameof(UnitSpellings))]
+    [MemberData(nameof(PlusMinus))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);

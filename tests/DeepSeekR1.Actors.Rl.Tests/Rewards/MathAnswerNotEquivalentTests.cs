@@ -94,6 +94,16 @@ public class MathAnswerNotEquivalentTests
         { "3 = 4 = 5", "3" }, { "#", "1" }, { "\\sqrt{-1}", "1" }, { "0/0", "0" },
     };
 
+    // The nearest misses for \pm: one of the two values alone, another root, a sign moved, a value twice, a tuple.
+    public static TheoryData<string, string> PlusMinus => new()
+    {
+        { "1+\\sqrt{2}", "1 \\pm \\sqrt{2}" }, { "1-\\sqrt{2}", "1 \\pm \\sqrt{2}" }, { "1 \\pm \\sqrt{3}", "1 \\pm \\sqrt{2}" },
+        { "-1 \\pm \\sqrt{2}", "1 \\pm \\sqrt{2}" }, { "\\sqrt{2} \\pm 1", "1 \\pm \\sqrt{2}" }, { "1+\\sqrt{2}, 1+\\sqrt{2}", "1 \\pm \\sqrt{2}" },
+        { "1+\\sqrt{2}, 1-\\sqrt{2}, 1", "1 \\pm \\sqrt{2}" }, { "(1+\\sqrt{2}, 1-\\sqrt{2})", "1 \\pm \\sqrt{2}" }, { "3", "\\pm 3" },
+        { "\\pm 3", "3" }, { "1 \\pm \\sqrt{2}", "1+\\sqrt{2}" }, { "\\pm 1, \\pm 2", "1, 2" }, { "2 \\mp 1", "1, 2" },
+        { "\\frac{-1 \\pm \\sqrt{5}}{2}", "\\frac{1+\\sqrt{5}}{2}, \\frac{1-\\sqrt{5}}{2}" }, { "1 \\pm 2 \\sqrt{2}", "1 \\pm \\sqrt{2}" },
+    };
+
     [Theory]
     [MemberData(nameof(Numbers))]
     [MemberData(nameof(Fractions))]
@@ -108,6 +118,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(Relations))]
     [MemberData(nameof(Domains))]
     [MemberData(nameof(Units))]
+    [MemberData(nameof(PlusMinus))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
