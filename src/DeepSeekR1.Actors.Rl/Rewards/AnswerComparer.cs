@@ -21,6 +21,7 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
         (EquationAnswer p, ScalarAnswer { NamedBy: { } name } g) => CompareEquations(p, AsEquation(name, g)),
         (ListAnswer p, ListAnswer g) => CompareLists(p, g),
         (RelationAnswer p, RelationAnswer g) => CompareRelations(p, g),
+        (RatioAnswer p, RatioAnswer g) => CompareRatios(p, g),
         _ => new Verdict(false, $"{Describe(predicted)} vs {Describe(gold)}"),
     };
 
@@ -29,6 +30,7 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
         ScalarAnswer => "a single value",
         EquationAnswer => "an equation",
         RelationAnswer => "a relation",
+        RatioAnswer => "a ratio",
         ListAnswer list => $"a {list.Shape}",
         _ => "an answer",
     };
@@ -97,6 +99,19 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
             if (!term.Equal) return new Verdict(false, $"relation term {i + 1}: {term.Detail}");
         }
         return new Verdict(true, "same relation");
+    }
+
+    // Term by term, as written: 22:42 is not 11:21 (a colon can be a time or a score, see RatioAnswers).
+    private Verdict CompareRatios(RatioAnswer predicted, RatioAnswer gold)
+    {
+        if (predicted.Terms.Count != gold.Terms.Count)
+            return new Verdict(false, $"ratio terms differ in number ({predicted.Terms.Count} vs {gold.Terms.Count})");
+        for (var i = 0; i < gold.Terms.Count; i++)
+        {
+            var term = CompareExpressions(predicted.Terms[i], gold.Terms[i]);
+            if (!term.Equal) return new Verdict(false, $"ratio term {i + 1}: {term.Detail}");
+        }
+        return new Verdict(true, "same ratio, term by term");
     }
 
     private Verdict CompareLists(ListAnswer predicted, ListAnswer gold)

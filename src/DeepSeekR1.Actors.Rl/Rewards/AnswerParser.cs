@@ -45,6 +45,10 @@ internal static partial class AnswerParser
         if (items.Count >= 2)
             return new ListAnswer('\0', '\0', Members('\0', items, depth));
 
+        // A ratio, unless an '=' names it first ("V_1 : V_2 = 11:21", read below).
+        if (SplitTopLevel(text, '=').Count == 1 && RatioAnswers.TryParse(SplitTopLevel(text, ':')) is { } ratio)
+            return ratio;
+
         if (RelationAnswers.TryParse(text, SplitRelations(text)) is { } relation)
             return relation;
 
@@ -58,6 +62,9 @@ internal static partial class AnswerParser
                 return Named(Parse(sides[1], depth + 1), sides[0].Trim());
             if (SimpleVariable().IsMatch(sides[1].Trim()))
                 return Named(Parse(sides[0], depth + 1), sides[1].Trim());
+            // "V_1 : V_2 = 11:21" answers with the ratio on its right.
+            if (RatioAnswers.IsNames(sides[0]))
+                return Parse(sides[1], depth + 1);
             var left = MathParser.Parse(AnswerDecorations.Strip(sides[0], out _));
             var right = MathParser.Parse(AnswerDecorations.Strip(sides[1], out _));
             return new EquationAnswer(new BinaryNode('-', left, right));

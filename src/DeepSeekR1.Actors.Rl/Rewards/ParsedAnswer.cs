@@ -40,3 +40,6 @@ internal sealed record ListAnswer(char Open, char Close, IReadOnlyList<ParsedAns
 /// between each pair of <see cref="Terms"/>.
 /// </summary>
 internal sealed record RelationAnswer(IReadOnlyList<MathExpression> Terms, IReadOnlyList<string> Ops) : ParsedAnswer;
+
+/// <summary>A ratio <c>a : b</c> (two or more terms), compared term by term in order (see <see cref="RatioAnswers"/>).</summary>
+internal sealed record RatioAnswer(IReadOnlyList<MathExpression> Terms) : ParsedAnswer;

@@ -132,6 +132,15 @@ public class MathAnswerEquivalentTests
         { "1 +/- \\sqrt{2}", "1 \\pm \\sqrt{2}" },
     };
 
+    // A ratio equals the same terms in the same order, however spaced, named or written (22:42 is not 11:21: a
+    // colon may be a time or a score, docs/verifier.md).
+    public static TheoryData<string, string> Ratios => new()
+    {
+        { "11 : 21", "11:21" }, { "11:21", "11 : 21" }, { "V_1 : V_2 = 11:21", "11:21" }, { "V_1:V_2=11 : 21", "11:21" }, { "AB:BC = 11:21", "11:21" },
+        { "11 \\colon 21", "11:21" }, { "\\frac{22}{2}:21", "11:21" }, { "1:2:3", "1 : 2 : 3" }, { "\\sqrt{2}:1", "\\sqrt 2 : 1" },
+        { "The answer is 11:21.", "11:21" }, { "11:21", "V_1 : V_2 = 11:21" }, { "$11:21$", "11:21" }, { "1.5:2", "\\frac{3}{2}:2" },
+    };
+
     [Theory]
     [MemberData(nameof(Integers))]
     [MemberData(nameof(Decimals))]
@@ -149,6 +158,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(Domains))]
     [MemberData(nameof(UnitSpellings))]
     [MemberData(nameof(PlusMinus))]
+    [MemberData(nameof(Ratios))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);

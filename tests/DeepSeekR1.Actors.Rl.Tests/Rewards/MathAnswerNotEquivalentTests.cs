@@ -104,6 +104,14 @@ public class MathAnswerNotEquivalentTests
         { "\\frac{-1 \\pm \\sqrt{5}}{2}", "\\frac{1+\\sqrt{5}}{2}, \\frac{1-\\sqrt{5}}{2}" }, { "1 \\pm 2 \\sqrt{2}", "1 \\pm \\sqrt{2}" },
     };
 
+    // Ratios: the terms swapped, scaled (see the Ratios policy), as a fraction, a term more, a list, one term.
+    public static TheoryData<string, string> Ratios => new()
+    {
+        { "21:11", "11:21" }, { "V_1 : V_2 = 21:11", "11:21" }, { "22:42", "11:21" }, { "11:21", "22:42" }, { "\\frac{11}{21}", "11:21" },
+        { "11/21", "11:21" }, { "11:21", "\\frac{11}{21}" }, { "11:21:1", "11:21" }, { "11, 21", "11:21" }, { "11", "11:21" },
+        { "11:20", "11:21" }, { "5:15", "10:30" }, { "4:2", "2:1" }, { "2", "2:1" }, { "1:2:3", "1:3:2" }, { ":21", "11:21" },
+    };
+
     [Theory]
     [MemberData(nameof(Numbers))]
     [MemberData(nameof(Fractions))]
@@ -119,6 +127,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(Domains))]
     [MemberData(nameof(Units))]
     [MemberData(nameof(PlusMinus))]
+    [MemberData(nameof(Ratios))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
