@@ -22,6 +22,10 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
         (ListAnswer p, ListAnswer g) => CompareLists(p, g),
         (RelationAnswer p, RelationAnswer g) => CompareRelations(p, g),
         (RatioAnswer p, RatioAnswer g) => CompareRatios(p, g),
+        (MatrixAnswer p, MatrixAnswer g) => CompareMatrices(p, g),
+        // A column vector is the tuple of its coordinates: (1, 2) answers \begin{pmatrix}1\\2\end{pmatrix}, and the other way round.
+        (MatrixAnswer { Columns: 1, Rows: >= 2 } p, ListAnswer { Shape: "tuple" } g) => CompareMatrices(p, AsColumn(g)),
+        (ListAnswer { Shape: "tuple" } p, MatrixAnswer { Columns: 1, Rows: >= 2 } g) => CompareMatrices(AsColumn(p), g),
         _ => new Verdict(false, $"{Describe(predicted)} vs {Describe(gold)}"),
     };
 
@@ -31,6 +35,7 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
         EquationAnswer => "an equation",
         RelationAnswer => "a relation",
         RatioAnswer => "a ratio",
+        MatrixAnswer matrix => $"a {matrix.Rows}x{matrix.Columns} matrix",
         ListAnswer list => $"a {list.Shape}",
         _ => "an answer",
     };
@@ -113,6 +118,26 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
         }
         return new Verdict(true, "same ratio, term by term");
     }
+
+    // Same shape, every entry equal; the kind of bracket was already dropped by the normaliser.
+    private Verdict CompareMatrices(MatrixAnswer predicted, MatrixAnswer gold)
+    {
+        if (predicted.Rows != gold.Rows || predicted.Columns != gold.Columns)
+            return new Verdict(false, $"matrix shapes differ ({predicted.Rows}x{predicted.Columns} vs {gold.Rows}x{gold.Columns})");
+        for (var i = 0; i < gold.Entries.Count; i++)
+        {
+            var entry = CompareExpressions(predicted.Entries[i], gold.Entries[i]);
+            if (!entry.Equal)
+                return new Verdict(false, $"matrix entry ({i / gold.Columns + 1},{i % gold.Columns + 1}): {entry.Detail}");
+        }
+        return new Verdict(true, $"{gold.Rows}x{gold.Columns} matrix entries all equal");
+    }
+
+    // A tuple of plain values as a column; a member that is itself a list or relation makes a column no vector equals.
+    private static MatrixAnswer AsColumn(ListAnswer tuple) =>
+        tuple.Items.All(item => item is ScalarAnswer { IsPercent: false })
+            ? new MatrixAnswer(tuple.Items.Count, 1, tuple.Items.Select(item => ((ScalarAnswer)item).Expression).ToList())
+            : new MatrixAnswer(tuple.Items.Count, 0, []);
 
     private Verdict CompareLists(ListAnswer predicted, ListAnswer gold)
     {

@@ -22,6 +22,9 @@ internal static partial class AnswerParser
         if (depth > MaxListDepth)
             throw new AnswerRejectedException($"lists nested too deep (> {MaxListDepth})");
 
+        if (MatrixAnswers.TryParse(text) is { } matrix)
+            return matrix;
+
         // "1 \pm \sqrt{2}" is two values, the same answer as "1+\sqrt{2}, 1-\sqrt{2}"; a list splits first, so that
         // each member's \pm stays its own ("\pm 1, \pm 2" is four values).
         if (PlusMinus.Expand(text) is { } signs && SplitTopLevel(text, ',').Count == 1)

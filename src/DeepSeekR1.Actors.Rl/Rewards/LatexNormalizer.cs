@@ -35,7 +35,7 @@ internal static partial class LatexNormalizer
     /// <summary>Returns the normalised form of <paramref name="answer"/> (trimmed, single-spaced).</summary>
     public static string Normalize(string answer)
     {
-        var text = UnwrapCommands(answer);
+        var text = UnwrapCommands(MatrixAnswers.Rewrite(answer));
         foreach (var (from, to) in Replacements)
             text = text.Replace(from, to, StringComparison.Ordinal);
         // TeX lets single-character arguments go without braces: \frac12 is 1/2 and \sqrt2x is sqrt(2)*x.

@@ -43,3 +43,6 @@ internal sealed record RelationAnswer(IReadOnlyList<MathExpression> Terms, IRead
 
 /// <summary>A ratio <c>a : b</c> (two or more terms), compared term by term in order (see <see cref="RatioAnswers"/>).</summary>
 internal sealed record RatioAnswer(IReadOnlyList<MathExpression> Terms) : ParsedAnswer;
+
+/// <summary>A matrix (or vector) of <paramref name="Rows"/> by <paramref name="Columns"/> entries, row by row (see <see cref="MatrixAnswers"/>).</summary>
+internal sealed record MatrixAnswer(int Rows, int Columns, IReadOnlyList<MathExpression> Entries) : ParsedAnswer;

@@ -141,6 +141,23 @@ public class MathAnswerEquivalentTests
         { "The answer is 11:21.", "11:21" }, { "11:21", "V_1 : V_2 = 11:21" }, { "$11:21$", "11:21" }, { "1.5:2", "\\frac{3}{2}:2" },
     };
 
+    // Matrices: any bracket environment, any spelling of the entries; a column vector is also the tuple of its coordinates.
+    public static TheoryData<string, string> Matrices => new()
+    {
+        { "\\begin{bmatrix}1\\\\2\\end{bmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "\\begin{pmatrix} \\frac12 & 0 \\\\ 0 & 1 \\end{pmatrix}", "\\begin{pmatrix} 1/2 & 0 \\\\ 0 & 1 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 0.5 & 0 \\\\ 0 & 1 \\end{pmatrix}", "\\begin{pmatrix} 1/2 & 0 \\\\ 0 & 1 \\end{pmatrix}" },
+        { "\\left(\\begin{array}{c}1\\\\2\\end{array}\\right)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "\\left[\\begin{array}{cc}1 & 2\\\\3 & 4\\end{array}\\right]", "\\begin{bmatrix}1&2\\\\3&4\\end{bmatrix}" },
+        { "\\begin{pmatrix} 1 \\\\ 2 \\\\ \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "\\begin{smallmatrix}1&0\\\\0&1\\end{smallmatrix}", "\\begin{pmatrix}1&0\\\\0&1\\end{pmatrix}" },
+        { "\\begin{pmatrix} 2\\sqrt{2} \\\\ -1 \\end{pmatrix}", "\\begin{pmatrix} \\sqrt{8} \\\\ -1 \\end{pmatrix}" },
+        { "A = \\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}" },
+        { "$\\begin{pmatrix} -\\frac{3}{5} \\\\ \\frac{4}{5} \\end{pmatrix}$", "\\begin{pmatrix} -0.6 \\\\ 0.8 \\end{pmatrix}" },
+        { "(1, 2)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" }, { "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "(1,2)" },
+        { "\\left(\\frac{1}{2}, 3, -1\\right)", "\\begin{pmatrix} 0.5 \\\\ 3 \\\\ -1 \\end{pmatrix}" },
+    };
+
     [Theory]
     [MemberData(nameof(Integers))]
     [MemberData(nameof(Decimals))]
@@ -159,6 +176,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(UnitSpellings))]
     [MemberData(nameof(PlusMinus))]
     [MemberData(nameof(Ratios))]
+    [MemberData(nameof(Matrices))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);

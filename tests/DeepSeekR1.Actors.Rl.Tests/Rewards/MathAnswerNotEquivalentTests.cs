@@ -112,6 +112,25 @@ public class MathAnswerNotEquivalentTests
         { "11:20", "11:21" }, { "5:15", "10:30" }, { "4:2", "2:1" }, { "2", "2:1" }, { "1:2:3", "1:3:2" }, { ":21", "11:21" },
     };
 
+    // Matrices: an entry changed or moved, another shape, a row for a column, a determinant, a tuple in another order.
+    public static TheoryData<string, string> Matrices => new()
+    {
+        { "\\begin{pmatrix} 2 \\\\ 1 \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 1 & 2 \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 1 \\\\ 2 \\\\ 0 \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 0.5 & 0 \\\\ 0 & -1 \\end{pmatrix}", "\\begin{pmatrix} 1/2 & 0 \\\\ 0 & 1 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 0.5 & 0 \\\\ 1 & 0 \\end{pmatrix}", "\\begin{pmatrix} 1/2 & 0 \\\\ 0 & 1 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 0.05 & 0 \\\\ 0 & 1 \\end{pmatrix}", "\\begin{pmatrix} 1/2 & 0 \\\\ 0 & 1 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 1 & 0 & 0 & 1 \\end{pmatrix}", "\\begin{pmatrix} 1 & 0 \\\\ 0 & 1 \\end{pmatrix}" },
+        { "\\begin{vmatrix} 1 & 2 \\\\ 3 & 4 \\end{vmatrix}", "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 1 & 2 \\\\ 3 \\end{pmatrix}", "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "\\begin{pmatrix} 1 & 3 \\\\ 2 & 4 \\end{pmatrix}" },
+        { "(2, 1)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" }, { "[1, 2]", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "\\{1, 2\\}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" }, { "1, 2", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 1 & 2 \\end{pmatrix}", "(1, 2)" }, { "(1, 2, 3)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "3", "\\begin{pmatrix} 3 \\end{pmatrix}" }, { "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "(1, 2) \\cup (3, 4)" },
+    };
+
     [Theory]
     [MemberData(nameof(Numbers))]
     [MemberData(nameof(Fractions))]
@@ -128,6 +147,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(Units))]
     [MemberData(nameof(PlusMinus))]
     [MemberData(nameof(Ratios))]
+    [MemberData(nameof(Matrices))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
