@@ -22,6 +22,7 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
         (ListAnswer p, ListAnswer g) => CompareLists(p, g),
         (RelationAnswer p, RelationAnswer g) => CompareRelations(p, g),
         (RatioAnswer p, RatioAnswer g) => CompareRatios(p, g),
+        (UnionAnswer p, UnionAnswer g) => CompareUnions(p, g),
         (MatrixAnswer p, MatrixAnswer g) => CompareMatrices(p, g),
         // A column vector is the tuple of its coordinates: (1, 2) answers \begin{pmatrix}1\\2\end{pmatrix}, and the other way round.
         (MatrixAnswer { Columns: 1, Rows: >= 2 } p, ListAnswer { Shape: "tuple" } g) => CompareMatrices(p, AsColumn(g)),
@@ -35,6 +36,7 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
         EquationAnswer => "an equation",
         RelationAnswer => "a relation",
         RatioAnswer => "a ratio",
+        UnionAnswer union => $"a union of {union.Parts.Count}",
         MatrixAnswer matrix => $"a {matrix.Rows}x{matrix.Columns} matrix",
         ListAnswer list => $"a {list.Shape}",
         _ => "an answer",
@@ -104,6 +106,22 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
             if (!term.Equal) return new Verdict(false, $"relation term {i + 1}: {term.Detail}");
         }
         return new Verdict(true, "same relation");
+    }
+
+    // The same parts in any order, each part matched once (sizes are small and bounded).
+    private Verdict CompareUnions(UnionAnswer predicted, UnionAnswer gold)
+    {
+        if (predicted.Parts.Count != gold.Parts.Count)
+            return new Verdict(false, $"unions of {predicted.Parts.Count} vs {gold.Parts.Count} parts");
+        var used = new bool[predicted.Parts.Count];
+        foreach (var goldPart in gold.Parts)
+        {
+            var match = Enumerable.Range(0, predicted.Parts.Count).FirstOrDefault(j => !used[j] && Compare(predicted.Parts[j], goldPart).Equal, -1);
+            if (match < 0)
+                return new Verdict(false, "a part of the union is missing from the answer");
+            used[match] = true;
+        }
+        return new Verdict(true, "same union of parts");
     }
 
     // Term by term, as written: 22:42 is not 11:21 (a colon can be a time or a score, see RatioAnswers).

@@ -48,6 +48,9 @@ internal static partial class AnswerParser
         if (items.Count >= 2)
             return new ListAnswer('\0', '\0', Members('\0', items, depth));
 
+        if (UnionAnswers.TryParse(text, part => Parse(part, depth + 1)) is { } union)
+            return union;
+
         // A ratio, unless an '=' names it first ("V_1 : V_2 = 11:21", read below).
         if (SplitTopLevel(text, '=').Count == 1 && RatioAnswers.TryParse(SplitTopLevel(text, ':')) is { } ratio)
             return ratio;

@@ -35,7 +35,8 @@ internal static partial class LatexNormalizer
     /// <summary>Returns the normalised form of <paramref name="answer"/> (trimmed, single-spaced).</summary>
     public static string Normalize(string answer)
     {
-        var text = UnwrapCommands(MatrixAnswers.Rewrite(answer));
+        // "x < -2 \text{ or } x > 3" is a union; the word must go before text wrappers are read as units.
+        var text = UnwrapCommands(Or().Replace(MatrixAnswers.Rewrite(answer), " \\cup "));
         foreach (var (from, to) in Replacements)
             text = text.Replace(from, to, StringComparison.Ordinal);
         // TeX lets single-character arguments go without braces: \frac12 is 1/2 and \sqrt2x is sqrt(2)*x.
@@ -163,6 +164,10 @@ internal static partial class LatexNormalizer
 
     [GeneratedRegex(@"\s*\^\s*\{?\s*[23]\s*\}?", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex UnitPower();
+
+    // "or" between the parts of a union: in a text wrapper, as a plain word, or as a logical or; and the union sign.
+    [GeneratedRegex(@"\\(?:text|mbox|textrm|mathrm|textnormal)\s*\{\s*or\s*\}|(?<![A-Za-z])or(?![A-Za-z])|\\(?:lor|vee)(?![A-Za-z])|\u222a", RegexOptions.CultureInvariant)]
+    private static partial Regex Or();
 
     [GeneratedRegex(@"\\(?:geqslant|geq|ge)(?![A-Za-z])|\u2265", RegexOptions.CultureInvariant)]
     private static partial Regex GreaterOrEqual();

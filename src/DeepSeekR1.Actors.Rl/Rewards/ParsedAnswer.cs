@@ -46,3 +46,6 @@ internal sealed record RatioAnswer(IReadOnlyList<MathExpression> Terms) : Parsed
 
 /// <summary>A matrix (or vector) of <paramref name="Rows"/> by <paramref name="Columns"/> entries, row by row (see <see cref="MatrixAnswers"/>).</summary>
 internal sealed record MatrixAnswer(int Rows, int Columns, IReadOnlyList<MathExpression> Entries) : ParsedAnswer;
+
+/// <summary>A union of intervals or sets, compared as an unordered collection of its parts (see <see cref="UnionAnswers"/>).</summary>
+internal sealed record UnionAnswer(IReadOnlyList<ParsedAnswer> Parts) : ParsedAnswer;

@@ -158,6 +158,17 @@ public class MathAnswerEquivalentTests
         { "\\left(\\frac{1}{2}, 3, -1\\right)", "\\begin{pmatrix} 0.5 \\\\ 3 \\\\ -1 \\end{pmatrix}" },
     };
 
+    // A union of intervals equals the same parts in any order, written with \cup, ∪, "or" or \lor between bounds.
+    public static TheoryData<string, string> Unions => new()
+    {
+        { "(3,\\infty)\\cup(-\\infty,-2)", "(-\\infty,-2)\\cup(3,\\infty)" }, { "x<-2 \\text{ or } x>3", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "x < -2 or x > 3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-\\infty, -2) \\cup (3, \\infty)", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "x \\in (-\\infty,-2)\\cup(3,\\infty)", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-∞,-2)∪(3,∞)", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "x \\le -2 \\text{ or } x \\ge 3", "(-\\infty,-2]\\cup[3,\\infty)" }, { "x > 3 \\lor x < -2", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "\\left(-\\infty, -2\\right) \\cup \\left(3, \\infty\\right)", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "(-\\infty,-2)\\cup(3,\\infty)", "x<-2 \\text{ or } x>3" }, { "[0,1)\\cup(1,2]\\cup\\{5,6\\}", "\\{6,5\\}\\cup(1,2]\\cup[0,1)" },
+    };
+
     [Theory]
     [MemberData(nameof(Integers))]
     [MemberData(nameof(Decimals))]
@@ -177,6 +188,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(PlusMinus))]
     [MemberData(nameof(Ratios))]
     [MemberData(nameof(Matrices))]
+    [MemberData(nameof(Unions))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);

@@ -131,6 +131,19 @@ public class MathAnswerNotEquivalentTests
         { "3", "\\begin{pmatrix} 3 \\end{pmatrix}" }, { "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "(1, 2) \\cup (3, 4)" },
     };
 
+    // Unions: an end closed or opened, an end moved, a part missing or added, the complement, a list of the parts.
+    public static TheoryData<string, string> Unions => new()
+    {
+        { "(-\\infty,-2]\\cup(3,\\infty)", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-\\infty,-2)\\cup[3,\\infty)", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "(-\\infty,-2)", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-\\infty,-2)\\cup(3,\\infty)\\cup(5,6)", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "(-\\infty,2)\\cup(3,\\infty)", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-\\infty,-3)\\cup(3,\\infty)", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "x<-2 \\text{ or } x \\ge 3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "x>-2 \\text{ or } x<3", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "x<-2 \\text{ and } x>3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-2,3)", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "-2 \\le x \\le 3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-\\infty,-2),(3,\\infty)", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "[1,3]", "[1,2]\\cup[2,3]" }, { "(-\\infty,-2)\\cup(3,\\infty)", "(-\\infty,-2)\\cup(3,\\infty]" }, { "2 or 3", "2, 3" },
+        { "(-\\infty,-2)\\cup 3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-\\infty,-2)\\cup(-\\infty,-2)", "(-\\infty,-2)\\cup(3,\\infty)" },
+    };
+
     [Theory]
     [MemberData(nameof(Numbers))]
     [MemberData(nameof(Fractions))]
@@ -148,6 +161,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(PlusMinus))]
     [MemberData(nameof(Ratios))]
     [MemberData(nameof(Matrices))]
+    [MemberData(nameof(Unions))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
