@@ -164,6 +164,9 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
             || (predicted.Open == gold.Open && predicted.Close == gold.Close);
         if (!shapesAgree)
             return new Verdict(false, $"{predicted.Shape} {predicted.Open}{predicted.Close} vs {gold.Shape} {gold.Open}{gold.Close}");
+        // y < 1 is not an answer for x < 1; an interval written as one, (-\infty, 1), names no variable and answers both.
+        if (predicted.Variable is { } pv && gold.Variable is { } gv && pv != gv)
+            return new Verdict(false, $"bounds on different variables ({pv} vs {gv})");
         if (predicted.Items.Count != gold.Items.Count)
             return new Verdict(false, $"{gold.Shape} sizes differ ({predicted.Items.Count} vs {gold.Items.Count})");
 

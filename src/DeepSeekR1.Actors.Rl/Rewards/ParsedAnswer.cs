@@ -19,7 +19,8 @@ internal sealed record EquationAnswer(MathExpression Difference) : ParsedAnswer;
 /// <param name="Open">The opening bracket, or <c>'\0'</c> for a bare list.</param>
 /// <param name="Close">The closing bracket, or <c>'\0'</c> for a bare list.</param>
 /// <param name="Items">The members, in written order.</param>
-internal sealed record ListAnswer(char Open, char Close, IReadOnlyList<ParsedAnswer> Items) : ParsedAnswer
+/// <param name="Variable">For an interval read from a bound (<c>x &lt; 1</c>), the variable it bounds; null otherwise.</param>
+internal sealed record ListAnswer(char Open, char Close, IReadOnlyList<ParsedAnswer> Items, string? Variable = null) : ParsedAnswer
 {
     /// <summary>Sets and bare lists (several solutions) compare without regard to order; tuples and intervals in order.</summary>
     public bool IsUnordered => Open is '{' or '\0';

@@ -169,6 +169,16 @@ public class MathAnswerEquivalentTests
         { "(-\\infty,-2)\\cup(3,\\infty)", "x<-2 \\text{ or } x>3" }, { "[0,1)\\cup(1,2]\\cup\\{5,6\\}", "\\{6,5\\}\\cup(1,2]\\cup[0,1)" },
     };
 
+    // Inequalities linear in one variable are solved (dividing by a negative flips them) and compare as their interval.
+    public static TheoryData<string, string> LinearInequalities => new()
+    {
+        { "-x > -1", "x < 1" }, { "2x \\le 6", "x \\le 3" }, { "-2x \\ge 4", "x \\le -2" }, { "3x + 1 < 7", "x < 2" },
+        { "-1 < 2x + 1 \\le 5", "-1 < x \\le 2" }, { "5 > -x", "x > -5" }, { "\\frac{x}{2} \\geq 1", "[2, \\infty)" }, { "1 - x > 0", "x < 1" },
+        { "2x \\le 6", "(-\\infty, 3]" }, { "x + x < 2", "x < 1" }, { "-6 \\le -3x < 3", "-1 < x \\le 2" }, { "4 - 2x > 0", "x < 2" },
+        { "2(x-1) \\le 4", "x \\le 3" }, { "x < 1", "-x > -1" }, { "3x > 1", "x > \\frac{1}{3}" },
+        { "x_{1} < 2", "x_1 < 2" }, { "2y \\le 6", "y \\le 3" }, { "(-\\infty, 1)", "-y > -1" },
+    };
+
     [Theory]
     [MemberData(nameof(Integers))]
     [MemberData(nameof(Decimals))]
@@ -189,6 +199,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(Ratios))]
     [MemberData(nameof(Matrices))]
     [MemberData(nameof(Unions))]
+    [MemberData(nameof(LinearInequalities))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);

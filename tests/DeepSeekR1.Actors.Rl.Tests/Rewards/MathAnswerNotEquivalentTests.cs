@@ -144,6 +144,16 @@ public class MathAnswerNotEquivalentTests
         { "(-\\infty,-2)\\cup 3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-\\infty,-2)\\cup(-\\infty,-2)", "(-\\infty,-2)\\cup(3,\\infty)" },
     };
 
+    // Linear inequalities: the other direction, the flip forgotten, strict for non-strict, not solved for, not linear.
+    public static TheoryData<string, string> LinearInequalities => new()
+    {
+        { "x > 1", "x < 1" }, { "-x > 1", "x > -1" }, { "-x > -1", "x > 1" }, { "2x \\le 6", "x < 3" }, { "2x \\le 6", "x \\le 6" },
+        { "-2x \\ge 4", "x \\ge -2" }, { "x^2 < 4", "-2 < x < 2" }, { "x^2 < 1", "x < 1" }, { "\\frac{1}{x} < 1", "x > 1" },
+        { "-1 < 2x + 1 \\le 5", "-1 < x < 2" }, { "2x + y < 6", "x < 3" }, { "0x < 1", "x < 1" }, { "3x > 1", "x > 0.333" },
+        { "x(x-1)(x+1)(x-2)(x-10) + x < 1", "x < 1" }, { "-6 \\le -3x < 3", "-1 \\le x < 2" }, { "2x \\le 6", "3" },
+        { "-y > -1", "x < 1" }, { "y \\geq 5", "x \\geq 5" }, { "2y \\le 6", "x \\le 3" },
+    };
+
     [Theory]
     [MemberData(nameof(Numbers))]
     [MemberData(nameof(Fractions))]
@@ -162,6 +172,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(Ratios))]
     [MemberData(nameof(Matrices))]
     [MemberData(nameof(Unions))]
+    [MemberData(nameof(LinearInequalities))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
