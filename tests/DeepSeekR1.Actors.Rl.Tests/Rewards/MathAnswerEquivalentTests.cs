@@ -179,6 +179,13 @@ public class MathAnswerEquivalentTests
         { "x_{1} < 2", "x_1 < 2" }, { "2y \\le 6", "y \\le 3" }, { "(-\\infty, 1)", "-y > -1" },
     };
 
+    // The percent policy (docs/verifier.md): with % on one side only, the other side may be the same number or it over 100.
+    public static TheoryData<string, string> PercentPolicy => new()
+    {
+        { "50", "50\\%" }, { "50%", "50\\%" }, { "50 \\%", "50\\%" }, { "50\\,\\%", "50\\%" }, { "50 percent", "50\\%" }, { "50.0\\%", "50%" },
+        { "50\\%", "0.5" }, { "\\frac{1}{2}", "50\\%" }, { "150%", "1.5" }, { "33\\frac{1}{3}\\%", "\\frac{1}{3}" }, { "0.5", "50\\%" },
+    };
+
     [Theory]
     [MemberData(nameof(Integers))]
     [MemberData(nameof(Decimals))]
@@ -200,6 +207,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(Matrices))]
     [MemberData(nameof(Unions))]
     [MemberData(nameof(LinearInequalities))]
+    [MemberData(nameof(PercentPolicy))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);

@@ -154,6 +154,13 @@ public class MathAnswerNotEquivalentTests
         { "-y > -1", "x < 1" }, { "y \\geq 5", "x \\geq 5" }, { "2y \\le 6", "x \\le 3" },
     };
 
+    // Percent: the decimal point moved once too often or not at all, a percent of a percent, another number.
+    public static TheoryData<string, string> PercentPolicy => new()
+    {
+        { "0.05", "50\\%" }, { "5%", "50\\%" }, { "500", "50\\%" }, { "0.5%", "50\\%" }, { "5", "50\\%" }, { "\\frac{1}{2}\\%", "50" },
+        { "50\\%", "5" }, { "0.005", "50\\%" }, { "5000", "50\\%" }, { "50\\%", "0.55" }, { "49.9\\%", "0.5" }, { "50", "0.5" },
+    };
+
     [Theory]
     [MemberData(nameof(Numbers))]
     [MemberData(nameof(Fractions))]
@@ -173,6 +180,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(Matrices))]
     [MemberData(nameof(Unions))]
     [MemberData(nameof(LinearInequalities))]
+    [MemberData(nameof(PercentPolicy))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
