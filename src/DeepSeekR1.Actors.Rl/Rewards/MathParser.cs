@@ -28,6 +28,7 @@ internal sealed class MathParser
     /// <summary>Parses a whole expression; throws <see cref="AnswerRejectedException"/> with the reason on failure.</summary>
     public static MathExpression Parse(string text)
     {
+        VerifierClock.Check();
         var parser = new MathParser(MathLexer.Tokenize(text));
         if (parser.Current.Kind == MathTokenKind.End)
             throw new AnswerRejectedException("empty expression");
@@ -45,6 +46,8 @@ internal sealed class MathParser
     {
         if (++_nodes > RewardLimits.MaxExpressionNodes)
             throw new AnswerRejectedException($"expression too large (> {RewardLimits.MaxExpressionNodes} nodes)");
+        if ((_nodes & 63) == 0)
+            VerifierClock.Check();
         return node;
     }
 

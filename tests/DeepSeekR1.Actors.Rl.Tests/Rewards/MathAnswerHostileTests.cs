@@ -59,6 +59,38 @@ public class MathAnswerHostileTests
         Assert.True(clock.Elapsed < Fast, $"took {clock.Elapsed.TotalMilliseconds} ms");
     }
 
+    // Answers that cost the most work the limits allow: with no time left each must score 0 with the reason timeout.
+    public static TheoryData<string, string> Pathological => new()
+    {
+        { string.Join("+", Enumerable.Repeat("x", 250)), "250x" },
+        { string.Join("+", Enumerable.Repeat("2^{2^{3}}", 50)), "12800" },
+        { new string('(', 39) + "x^2" + new string(')', 39), "x*x" },
+        { string.Join("*", Enumerable.Repeat("(x+1)", 80)), "(x+1)^{80}" },
+        { "\\begin{pmatrix} x & x \\\\ x & x \\end{pmatrix}", "\\begin{pmatrix} x & x \\\\ x & x \\end{pmatrix}" },
+        { "1", "1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Pathological))]
+    public void A_check_past_its_time_budget_scores_zero_with_timeout(string predicted, string gold)
+    {
+        var result = MathAnswer.AreEquivalent(predicted, gold, TimeSpan.Zero);
+
+        Assert.True(result.Value == 0.0, $"accepted without time: {result.Reason}");
+        Assert.Contains("timeout", result.Reason);
+        Assert.DoesNotContain("verifier error", result.Reason);
+    }
+
+    [Fact]
+    public void A_spent_budget_does_not_outlive_its_check()
+    {
+        Assert.Contains("timeout", MathAnswer.AreEquivalent(string.Join("+", Enumerable.Repeat("x", 250)), "250x", TimeSpan.Zero).Reason);
+
+        var result = MathAnswer.AreEquivalent(string.Join("+", Enumerable.Repeat("x", 250)), "250x");
+
+        Assert.True(result.Value == 1.0, result.Reason);
+    }
+
     [Fact]
     public void A_hostile_gold_is_reported_not_thrown()
     {
