@@ -186,6 +186,15 @@ public class MathAnswerEquivalentTests
         { "50\\%", "0.5" }, { "\\frac{1}{2}", "50\\%" }, { "150%", "1.5" }, { "33\\frac{1}{3}\\%", "\\frac{1}{3}" }, { "0.5", "50\\%" },
     };
 
+    // A decimal comma only as LaTeX's {,} and not before exactly three digits (that is 1{,}000); rounding only where the
+    // gold is irrational and the decimal agrees to 1e-6 (docs/verifier.md).
+    public static TheoryData<string, string> DecimalCommasAndRounding => new()
+    {
+        { "3{,}5", "3.5" }, { "3.5", "3{,}5" }, { "0{,}125", "\\frac{1}{8}" }, { "-2{,}75", "-2.75" }, { "12{,}5\\%", "0.125" },
+        { "3{,}14159", "3.14159" }, { "1{,}234{,}567", "1234567" }, { "$3{,}5$", "\\frac{7}{2}" },
+        { "0.333", "0.333" }, { "3.14159265", "\\pi" }, { "1.4142136", "\\sqrt{2}" }, { "0.3333333333", "0.3333333333" },
+    };
+
     [Theory]
     [MemberData(nameof(Integers))]
     [MemberData(nameof(Decimals))]
@@ -208,6 +217,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(Unions))]
     [MemberData(nameof(LinearInequalities))]
     [MemberData(nameof(PercentPolicy))]
+    [MemberData(nameof(DecimalCommasAndRounding))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);

@@ -161,6 +161,15 @@ public class MathAnswerNotEquivalentTests
         { "50\\%", "5" }, { "0.005", "50\\%" }, { "5000", "50\\%" }, { "50\\%", "0.55" }, { "49.9\\%", "0.5" }, { "50", "0.5" },
     };
 
+    // Decimal commas: a bare comma is a list, {,} before three digits is thousands; rounded decimals of a rational gold.
+    public static TheoryData<string, string> DecimalCommasAndRounding => new()
+    {
+        { "3,5", "3.5" }, { "3, 5", "3.5" }, { "3{,}5", "35" }, { "3{,}5", "3, 5" }, { "3{,}500", "3.5" }, { "0,125", "125" },
+        { "0{,}125", "125" }, { "3{,}5", "3.05" }, { "0 125", "125" }, { "1{,}234{,}5", "1234.5" },
+        { "0.33", "\\frac{1}{3}" }, { "0.334", "\\frac{1}{3}" }, { "0.3333", "1/3" }, { "0.67", "\\frac{2}{3}" }, { "0.667", "2/3" },
+        { "3.1416", "\\pi" }, { "1.414", "\\sqrt{2}" }, { "0.333", "\\frac{1}{3}" }, { "\\frac{1}{3}", "0.333" }, { "3.14", "\\frac{22}{7}" },
+    };
+
     [Theory]
     [MemberData(nameof(Numbers))]
     [MemberData(nameof(Fractions))]
@@ -181,6 +190,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(Unions))]
     [MemberData(nameof(LinearInequalities))]
     [MemberData(nameof(PercentPolicy))]
+    [MemberData(nameof(DecimalCommasAndRounding))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
