@@ -1,5 +1,6 @@
 using System.Globalization;
 using DeepSeekR1.Actors.Model.Sampling;
+using DeepSeekR1.Actors.Rl.Tasks.Expressions;
 
 namespace DeepSeekR1.Actors.Rl.Rewards;
 

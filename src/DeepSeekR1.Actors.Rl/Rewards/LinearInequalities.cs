@@ -1,3 +1,5 @@
+using DeepSeekR1.Actors.Rl.Tasks.Expressions;
+
 namespace DeepSeekR1.Actors.Rl.Rewards;
 
 /// <summary>

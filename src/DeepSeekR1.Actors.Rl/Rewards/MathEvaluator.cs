@@ -1,4 +1,5 @@
 using System.Numerics;
+using DeepSeekR1.Actors.Rl.Tasks.Expressions;
 
 namespace DeepSeekR1.Actors.Rl.Rewards;
 
