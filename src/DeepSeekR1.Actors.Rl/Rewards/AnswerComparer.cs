@@ -25,8 +25,8 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
         (RatioAnswer p, RatioAnswer g) => CompareRatios(p, g),
         (UnionAnswer p, UnionAnswer g) => CompareUnions(p, g),
         (MatrixAnswer p, MatrixAnswer g) => CompareMatrices(p, g),
-        // A column vector is the tuple of its coordinates: (1, 2) answers \begin{pmatrix}1\\2\end{pmatrix}, and the other way round.
-        (MatrixAnswer { Columns: 1, Rows: >= 2 } p, ListAnswer { Shape: "tuple" } g) => CompareMatrices(p, AsColumn(g)),
+        // A column vector gold is the tuple of its coordinates: (1, 2) answers \begin{pmatrix}1\\2\end{pmatrix}. Not the other
+        // way round: a gold (1, 2) may be an open interval, which no vector answers.
         (ListAnswer { Shape: "tuple" } p, MatrixAnswer { Columns: 1, Rows: >= 2 } g) => CompareMatrices(AsColumn(p), g),
         _ => new Verdict(false, $"{Describe(predicted)} vs {Describe(gold)}"),
     };

@@ -154,7 +154,7 @@ public class MathAnswerEquivalentTests
         { "\\begin{pmatrix} 2\\sqrt{2} \\\\ -1 \\end{pmatrix}", "\\begin{pmatrix} \\sqrt{8} \\\\ -1 \\end{pmatrix}" },
         { "A = \\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}" },
         { "$\\begin{pmatrix} -\\frac{3}{5} \\\\ \\frac{4}{5} \\end{pmatrix}$", "\\begin{pmatrix} -0.6 \\\\ 0.8 \\end{pmatrix}" },
-        { "(1, 2)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" }, { "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "(1,2)" },
+        { "(1, 2)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
         { "\\left(\\frac{1}{2}, 3, -1\\right)", "\\begin{pmatrix} 0.5 \\\\ 3 \\\\ -1 \\end{pmatrix}" },
     };
 

@@ -128,7 +128,7 @@ public class MathAnswerNotEquivalentTests
         { "(2, 1)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" }, { "[1, 2]", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
         { "\\{1, 2\\}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" }, { "1, 2", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
         { "\\begin{pmatrix} 1 & 2 \\end{pmatrix}", "(1, 2)" }, { "(1, 2, 3)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
-        { "3", "\\begin{pmatrix} 3 \\end{pmatrix}" }, { "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "(1, 2) \\cup (3, 4)" },
+        { "3", "\\begin{pmatrix} 3 \\end{pmatrix}" }, { "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "(1,2)" }, { "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "(1, 2) \\cup (3, 4)" },
     };
 
     // Unions: an end closed or opened, an end moved, a part missing or added, the complement, a list of the parts.
