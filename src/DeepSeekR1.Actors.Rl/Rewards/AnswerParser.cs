@@ -26,7 +26,7 @@ internal static partial class AnswerParser
             return matrix;
 
         // "1 \pm \sqrt{2}" is two values, the same answer as "1+\sqrt{2}, 1-\sqrt{2}"; a list splits first, so that
-        // each member's \pm stays its own ("\pm 1, \pm 2" is four values).
+        // each member's \pm is its own ("\pm 1, \pm 2" is four values, see Members).
         if (PlusMinus.Expand(text) is { } signs && SplitTopLevel(text, ',').Count == 1)
             return new ListAnswer('\0', '\0', [Parse(signs.Plus, depth + 1), Parse(signs.Minus, depth + 1)]);
 
@@ -81,7 +81,8 @@ internal static partial class AnswerParser
     }
 
     // The members of a list. In a set or a bare list, a member written with \pm stands for its two values
-    // ("\pm 1, \pm 2" is -2, -1, 1, 2); in a tuple or interval it stays one (unequal to any single value).
+    // ("\pm 1, \pm 2" is -2, -1, 1, 2; "(1 \pm 2, 0), (5, 5)" three points). A tuple's or an interval's members are
+    // never read with a \pm left in them: the whole tuple was expanded first.
     private static List<ParsedAnswer> Members(char open, List<string> items, int depth)
     {
         var members = new List<ParsedAnswer>();

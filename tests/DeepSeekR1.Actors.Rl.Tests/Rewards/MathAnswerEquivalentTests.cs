@@ -129,7 +129,7 @@ public class MathAnswerEquivalentTests
         { "1 ± √2", "1 \\pm \\sqrt{2}" }, { "\\{1+\\sqrt{2}, 1-\\sqrt{2}\\}", "1 \\pm \\sqrt{2}" }, { "x = 1 \\pm \\sqrt{2}", "1 \\pm \\sqrt{2}" },
         { "\\pm 3", "3, -3" }, { "-3, 3", "\\pm 3" }, { "x = \\pm 3", "\\pm 3" }, { "\\frac{-1 \\pm \\sqrt{5}}{2}", "\\frac{-1+\\sqrt{5}}{2}, \\frac{-1-\\sqrt{5}}{2}" },
         { "\\pm 1, \\pm 2", "1, -1, 2, -2" }, { "2 \\mp 1", "1, 3" },
-        { "1 +/- \\sqrt{2}", "1 \\pm \\sqrt{2}" },
+        { "1 +/- \\sqrt{2}", "1 \\pm \\sqrt{2}" }, { "(3, 0), (-1, 0)", "(1 \\pm 2, 0)" }, { "(3, 0), (-1, 0), (5, 5)", "(1 \\pm 2, 0), (5, 5)" },
     };
 
     // A ratio equals the same terms in the same order, however spaced, named or written (22:42 is not 11:21: a

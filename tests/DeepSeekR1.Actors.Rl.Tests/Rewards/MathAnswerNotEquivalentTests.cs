@@ -101,7 +101,7 @@ public class MathAnswerNotEquivalentTests
         { "-1 \\pm \\sqrt{2}", "1 \\pm \\sqrt{2}" }, { "\\sqrt{2} \\pm 1", "1 \\pm \\sqrt{2}" }, { "1+\\sqrt{2}, 1+\\sqrt{2}", "1 \\pm \\sqrt{2}" },
         { "1+\\sqrt{2}, 1-\\sqrt{2}, 1", "1 \\pm \\sqrt{2}" }, { "(1+\\sqrt{2}, 1-\\sqrt{2})", "1 \\pm \\sqrt{2}" }, { "3", "\\pm 3" },
         { "\\pm 3", "3" }, { "1 \\pm \\sqrt{2}", "1+\\sqrt{2}" }, { "\\pm 1, \\pm 2", "1, 2" }, { "2 \\mp 1", "1, 2" },
-        { "\\frac{-1 \\pm \\sqrt{5}}{2}", "\\frac{1+\\sqrt{5}}{2}, \\frac{1-\\sqrt{5}}{2}" }, { "1 \\pm 2 \\sqrt{2}", "1 \\pm \\sqrt{2}" },
+        { "\\frac{-1 \\pm \\sqrt{5}}{2}", "\\frac{1+\\sqrt{5}}{2}, \\frac{1-\\sqrt{5}}{2}" }, { "1 \\pm 2 \\sqrt{2}", "1 \\pm \\sqrt{2}" }, { "(3, 0), (1, 0)", "(1 \\pm 2, 0)" }, { "(3, 0), (-1, 0)", "(1 \\pm 2, 0), (5, 5)" },
     };
 
     // Ratios: the terms swapped, scaled (see the Ratios policy), as a fraction, a term more, a list, one term.
