@@ -42,6 +42,13 @@ public class MathAnswerHostileTests
         { "\\\\\\\\", "1", "" },
         { "\0\u0001\u0002", "1", "" },
         { "1/(x-x)", "1", "" },
+        // The newer kinds (\pm, ratios, matrices, unions): as large as the length limit allows, against near copies.
+        { string.Concat(Enumerable.Repeat("\\pm ", 100)) + "1", "1", "too deep" },
+        { "1" + string.Concat(Enumerable.Repeat(":1", 200)), "1" + string.Concat(Enumerable.Repeat(":1", 199)) + ":2", "ratio" },
+        { "\\begin{pmatrix}" + string.Join("\\\\", Enumerable.Repeat("x", 150)) + "\\end{pmatrix}", "\\begin{pmatrix}" + string.Join("\\\\", Enumerable.Repeat("x", 149)) + "\\\\y\\end{pmatrix}", "matrix" },
+        { string.Join("\\cup", Enumerable.Repeat("(x,2)", 50)), string.Join("\\cup", Enumerable.Repeat("(x,3)", 50)), "union" },
+        { string.Join(" or ", Enumerable.Repeat("x<1", 60)), string.Join(" or ", Enumerable.Repeat("x>1", 60)), "union" },
+        { string.Concat(Enumerable.Repeat("(x+1)*", 80)) + "x < 1", "x < 1", "" },
     };
 
     [Theory]
