@@ -29,7 +29,8 @@ internal static partial class LatexNormalizer
         ("\\colon", ":"), ("\u2236", ":"), ("\\div", "/"), ("\u00f7", "/"),
         ("\\infinity", "\\infty"), ("\\infin", "\\infty"), ("\u221e", "\\infty"),
         ("^{\\circ}", ""), ("^\\circ", ""), ("\\circ", ""), ("^{\\degree}", ""), ("^\\degree", ""), ("\\degree", ""), ("\u00b0", ""),
-        ("\u03c0", "\\pi "), ("\u221a", "\\sqrt"), ("\u2212", "-"), ("\u00b1", "\\pm "), ("\u2213", "\\mp "), ("+/-", "\\pm "), ("\u2013", "-"), ("\u00a0", " "), ("\u2009", ""), ("\u202f", ""),
+        ("\u03c0", "\\pi "), ("\u221a", "\\sqrt"), ("\u2212", "-"), ("\u2013", "-"), ("\u00a0", " "), ("\u2009", ""), ("\u202f", ""),
+        ("\u00b1", "\\pm "), ("\u2213", "\\mp "), ("+/-", "\\pm "),
     ];
 
     /// <summary>Returns the normalised form of <paramref name="answer"/> (trimmed, single-spaced).</summary>
@@ -63,7 +64,7 @@ internal static partial class LatexNormalizer
     /// <c>1{,}000</c> (a leading 0, as in <c>0{,}125</c>, groups no thousands). A bare <c>3,5</c> stays the list 3, 5.
     /// </summary>
     private static string DecimalPoint(Match match) =>
-        match.Groups["frac"].Length != 3 || match.Groups["whole"].Value.TrimStart('-', '+') == "0"
+        match.Groups["frac"].Length != 3 || match.Groups["whole"].Value == "0"
             ? $"{match.Groups["whole"].Value}.{match.Groups["frac"].Value}"
             : match.Value;
 

@@ -30,6 +30,9 @@ internal static partial class UnionAnswers
                 throw new AnswerRejectedException("a union of something other than intervals and sets");
             answers.Add(answer);
         }
+        // "x < -2 or y > 3" is not a set of numbers on one line.
+        if (answers.OfType<ListAnswer>().Select(p => p.Variable).OfType<string>().Distinct(StringComparer.Ordinal).Count() > 1)
+            throw new AnswerRejectedException("a union of bounds on different variables");
         return new UnionAnswer(answers);
     }
 
