@@ -26,6 +26,9 @@ internal static partial class UnionAnswers
             if (part.Trim().Length == 0)
                 throw new AnswerRejectedException("a union with an empty part");
             var answer = parse(part);
+            // A one-member set \{5\} reads as the number 5 elsewhere; as a part of a union it can only be the set.
+            if (answer is ScalarAnswer && part.Trim() is ['{', .., '}'])
+                answer = new ListAnswer('{', '}', [answer]);
             if (answer is not ListAnswer { Items.Count: 2, Shape: "interval" or "tuple" } and not ListAnswer { Shape: "set" })
                 throw new AnswerRejectedException("a union of something other than intervals and sets");
             answers.Add(answer);

@@ -167,7 +167,7 @@ public class MathAnswerEquivalentTests
         { "x \\le -2 \\text{ or } x \\ge 3", "(-\\infty,-2]\\cup[3,\\infty)" }, { "x > 3 \\lor x < -2", "(-\\infty,-2)\\cup(3,\\infty)" },
         { "\\left(-\\infty, -2\\right) \\cup \\left(3, \\infty\\right)", "(-\\infty,-2)\\cup(3,\\infty)" },
         { "(-\\infty,-2)\\cup(3,\\infty)", "x<-2 \\text{ or } x>3" }, { "[0,1)\\cup(1,2]\\cup\\{5,6\\}", "\\{6,5\\}\\cup(1,2]\\cup[0,1)" },
-        { "y<-2 \\text{ or } y>3", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "y<-2 \\text{ or } y>3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(1,2)\\cup\\{5\\}", "\\{5\\}\\cup(1,2)" },
     };
 
     // Inequalities linear in one variable are solved (dividing by a negative flips them) and compare as their interval.

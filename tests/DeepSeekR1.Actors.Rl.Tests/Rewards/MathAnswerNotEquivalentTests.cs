@@ -142,7 +142,7 @@ public class MathAnswerNotEquivalentTests
         { "-2 \\le x \\le 3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-\\infty,-2),(3,\\infty)", "(-\\infty,-2)\\cup(3,\\infty)" },
         { "[1,3]", "[1,2]\\cup[2,3]" }, { "(-\\infty,-2)\\cup(3,\\infty)", "(-\\infty,-2)\\cup(3,\\infty]" }, { "2 or 3", "2, 3" },
         { "(-\\infty,-2)\\cup 3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-\\infty,-2)\\cup(-\\infty,-2)", "(-\\infty,-2)\\cup(3,\\infty)" },
-        { "x<-2 \\text{ or } y>3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "y<-2 \\text{ or } y>3", "x<-2 \\text{ or } x>3" },
+        { "x<-2 \\text{ or } y>3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "y<-2 \\text{ or } y>3", "x<-2 \\text{ or } x>3" }, { "(1,2)\\cup\\{6\\}", "(1,2)\\cup\\{5\\}" }, { "(1,2)\\cup 5", "(1,2)\\cup\\{5\\}" },
     };
 
     // Linear inequalities: the other direction, the flip forgotten, strict for non-strict, not solved for, not linear.
