@@ -89,6 +89,7 @@ public class MathAnswerEquivalentTests
         { "Therefore, the answer is 7", "7" }, { "0.5.", "\\frac12" },
         { "|AB| = 1", "1" }, { "(p,q) = (3,2)", "(3,2)" }, { "x = 5+6 = 11", "11" }, { "AB = 2\\sqrt{3}", "\\sqrt{12}" },
         { "x_1 = 4", "4" }, { "1, 2 and 3", "1,2,3" }, { "1; 2; 3", "1, 2, 3" }, { "2, 3, and 5", "2,3,5" },
+        { "The answer is 11:21.", "11:21" },
     };
 
     // Relations: spellings, directions, bounds as intervals, interval membership; equations up to a non-zero factor.
@@ -138,7 +139,7 @@ public class MathAnswerEquivalentTests
     {
         { "11 : 21", "11:21" }, { "11:21", "11 : 21" }, { "V_1 : V_2 = 11:21", "11:21" }, { "V_1:V_2=11 : 21", "11:21" }, { "AB:BC = 11:21", "11:21" },
         { "11 \\colon 21", "11:21" }, { "\\frac{22}{2}:21", "11:21" }, { "1:2:3", "1 : 2 : 3" }, { "\\sqrt{2}:1", "\\sqrt 2 : 1" },
-        { "The answer is 11:21.", "11:21" }, { "11:21", "V_1 : V_2 = 11:21" }, { "$11:21$", "11:21" }, { "1.5:2", "\\frac{3}{2}:2" },
+        { "11:21", "V_1 : V_2 = 11:21" }, { "$11:21$", "11:21" }, { "1.5:2", "\\frac{3}{2}:2" },
     };
 
     // Matrices: any bracket environment, any spelling of the entries; a column vector is also the tuple of its coordinates.
@@ -232,6 +233,11 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(Fractions))]
     [MemberData(nameof(TuplesSetsIntervals))]
     [MemberData(nameof(Symbolic))]
+    [MemberData(nameof(PlusMinus))]
+    [MemberData(nameof(Ratios))]
+    [MemberData(nameof(Unions))]
+    [MemberData(nameof(LinearInequalities))]
+    [MemberData(nameof(DecimalCommasAndRounding))]
     public void Equivalence_is_symmetric_for_plain_forms(string predicted, string gold)
     {
         Assert.Equal(MathAnswer.AreEquivalent(predicted, gold).Value, MathAnswer.AreEquivalent(gold, predicted).Value);
