@@ -1,5 +1,6 @@
 using System.Globalization;
 using DeepSeekR1.Actors.Model.Sampling;
+using DeepSeekR1.Actors.Rl.Tasks.Expressions;
 
 namespace DeepSeekR1.Actors.Rl.Rewards;
 
@@ -21,6 +22,12 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
         (EquationAnswer p, ScalarAnswer { NamedBy: { } name } g) => CompareEquations(p, AsEquation(name, g)),
         (ListAnswer p, ListAnswer g) => CompareLists(p, g),
         (RelationAnswer p, RelationAnswer g) => CompareRelations(p, g),
+        (RatioAnswer p, RatioAnswer g) => CompareRatios(p, g),
+        (UnionAnswer p, UnionAnswer g) => CompareUnions(p, g),
+        (MatrixAnswer p, MatrixAnswer g) => CompareMatrices(p, g),
+        // A column vector gold is the tuple of its coordinates: (1, 2) answers \begin{pmatrix}1\\2\end{pmatrix}. Not the other
+        // way round: a gold (1, 2) may be an open interval, which no vector answers.
+        (ListAnswer { Shape: "tuple" } p, MatrixAnswer { Columns: 1, Rows: >= 2 } g) => CompareMatrices(AsColumn(p), g),
         _ => new Verdict(false, $"{Describe(predicted)} vs {Describe(gold)}"),
     };
 
@@ -29,6 +36,9 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
         ScalarAnswer => "a single value",
         EquationAnswer => "an equation",
         RelationAnswer => "a relation",
+        RatioAnswer => "a ratio",
+        UnionAnswer union => $"a union of {union.Parts.Count}",
+        MatrixAnswer matrix => $"a {matrix.Rows}x{matrix.Columns} matrix",
         ListAnswer list => $"a {list.Shape}",
         _ => "an answer",
     };
@@ -99,6 +109,55 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
         return new Verdict(true, "same relation");
     }
 
+    // The same parts in any order, each part matched once (sizes are small and bounded).
+    private Verdict CompareUnions(UnionAnswer predicted, UnionAnswer gold)
+    {
+        if (predicted.Parts.Count != gold.Parts.Count)
+            return new Verdict(false, $"unions of {predicted.Parts.Count} vs {gold.Parts.Count} parts");
+        var used = new bool[predicted.Parts.Count];
+        foreach (var goldPart in gold.Parts)
+        {
+            var match = Enumerable.Range(0, predicted.Parts.Count).FirstOrDefault(j => !used[j] && Compare(predicted.Parts[j], goldPart).Equal, -1);
+            if (match < 0)
+                return new Verdict(false, "a part of the union is missing from the answer");
+            used[match] = true;
+        }
+        return new Verdict(true, "same union of parts");
+    }
+
+    // Term by term, as written: 22:42 is not 11:21 (a colon can be a time or a score, see RatioAnswers).
+    private Verdict CompareRatios(RatioAnswer predicted, RatioAnswer gold)
+    {
+        if (predicted.Terms.Count != gold.Terms.Count)
+            return new Verdict(false, $"ratio terms differ in number ({predicted.Terms.Count} vs {gold.Terms.Count})");
+        for (var i = 0; i < gold.Terms.Count; i++)
+        {
+            var term = CompareExpressions(predicted.Terms[i], gold.Terms[i]);
+            if (!term.Equal) return new Verdict(false, $"ratio term {i + 1}: {term.Detail}");
+        }
+        return new Verdict(true, "same ratio, term by term");
+    }
+
+    // Same shape, every entry equal; the kind of bracket was already dropped by the normaliser.
+    private Verdict CompareMatrices(MatrixAnswer predicted, MatrixAnswer gold)
+    {
+        if (predicted.Rows != gold.Rows || predicted.Columns != gold.Columns)
+            return new Verdict(false, $"matrix shapes differ ({predicted.Rows}x{predicted.Columns} vs {gold.Rows}x{gold.Columns})");
+        for (var i = 0; i < gold.Entries.Count; i++)
+        {
+            var entry = CompareExpressions(predicted.Entries[i], gold.Entries[i]);
+            if (!entry.Equal)
+                return new Verdict(false, $"matrix entry ({i / gold.Columns + 1},{i % gold.Columns + 1}): {entry.Detail}");
+        }
+        return new Verdict(true, $"{gold.Rows}x{gold.Columns} matrix entries all equal");
+    }
+
+    // A tuple of plain values as a column; a member that is itself a list or relation makes a column no vector equals.
+    private static MatrixAnswer AsColumn(ListAnswer tuple) =>
+        tuple.Items.All(item => item is ScalarAnswer { IsPercent: false })
+            ? new MatrixAnswer(tuple.Items.Count, 1, tuple.Items.Select(item => ((ScalarAnswer)item).Expression).ToList())
+            : new MatrixAnswer(tuple.Items.Count, 0, []);
+
     private Verdict CompareLists(ListAnswer predicted, ListAnswer gold)
     {
         // A bare list of solutions and a set are the same kind of answer; otherwise the brackets must match.
@@ -106,6 +165,9 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
             || (predicted.Open == gold.Open && predicted.Close == gold.Close);
         if (!shapesAgree)
             return new Verdict(false, $"{predicted.Shape} {predicted.Open}{predicted.Close} vs {gold.Shape} {gold.Open}{gold.Close}");
+        // y < 1 is not an answer for x < 1; an interval written as one, (-\infty, 1), names no variable and answers both.
+        if (predicted.Variable is { } pv && gold.Variable is { } gv && pv != gv)
+            return new Verdict(false, $"bounds on different variables ({pv} vs {gv})");
         if (predicted.Items.Count != gold.Items.Count)
             return new Verdict(false, $"{gold.Shape} sizes differ ({predicted.Items.Count} vs {gold.Items.Count})");
 

@@ -77,10 +77,11 @@ internal static partial class AnswerDecorations
     [GeneratedRegex(@"^[A-Za-z]+", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex FirstWord();
 
-    [GeneratedRegex(@"^[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    // A leading group of 0 is no thousands: "0,125" is a decimal comma or a list, never 125.
+    [GeneratedRegex(@"^[-+]?[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex CommaThousands();
 
-    [GeneratedRegex(@"^[-+]?[0-9]{1,3}(?: [0-9]{3})+(?:\.[0-9]+)?$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    [GeneratedRegex(@"^[-+]?[1-9][0-9]{0,2}(?: [0-9]{3})+(?:\.[0-9]+)?$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex SpaceThousands();
 
     [GeneratedRegex(@"^(?<sign>-?)(?<whole>[0-9]+)(?:\s+(?<num>[0-9]+)/(?<den>[0-9]+)|\s*\\frac\{(?<num>[0-9]+)\}\{(?<den>[0-9]+)\})$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]

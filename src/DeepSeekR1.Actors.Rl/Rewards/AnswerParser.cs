@@ -22,6 +22,14 @@ internal static partial class AnswerParser
         if (depth > MaxListDepth)
             throw new AnswerRejectedException($"lists nested too deep (> {MaxListDepth})");
 
+        if (MatrixAnswers.TryParse(text) is { } matrix)
+            return matrix;
+
+        // "1 \pm \sqrt{2}" is two values, the same answer as "1+\sqrt{2}, 1-\sqrt{2}"; a list splits first, so that
+        // each member's \pm is its own ("\pm 1, \pm 2" is four values, see Members).
+        if (PlusMinus.Expand(text) is { } signs && SplitTopLevel(text, ',').Count == 1)
+            return new ListAnswer('\0', '\0', [Parse(signs.Plus, depth + 1), Parse(signs.Minus, depth + 1)]);
+
         // A lone number first: "1,234,567" must read as one number before commas are taken as list separators.
         var plain = AnswerDecorations.Strip(text, out var plainPercent);
         if (AnswerDecorations.IsPlainNumber(plain))
@@ -31,14 +39,21 @@ internal static partial class AnswerParser
         {
             var inner = SplitTopLevel(text[1..^1], ',');
             if (inner.Count >= 2)
-                return new ListAnswer(text[0], text[^1], inner.Select(item => Parse(item, depth + 1)).ToList());
+                return new ListAnswer(text[0], text[^1], Members(text[0], inner, depth));
             if (!IsMatchingPair(text[0], text[^1]))
                 throw new AnswerRejectedException("an interval needs two endpoints");
         }
 
         var items = SplitTopLevel(text, ',');
         if (items.Count >= 2)
-            return new ListAnswer('\0', '\0', items.Select(item => Parse(item, depth + 1)).ToList());
+            return new ListAnswer('\0', '\0', Members('\0', items, depth));
+
+        if (UnionAnswers.TryParse(text, part => Parse(part, depth + 1)) is { } union)
+            return union;
+
+        // A ratio, unless an '=' names it first ("V_1 : V_2 = 11:21", read below).
+        if (SplitTopLevel(text, '=').Count == 1 && RatioAnswers.TryParse(SplitTopLevel(text, ':')) is { } ratio)
+            return ratio;
 
         if (RelationAnswers.TryParse(text, SplitRelations(text)) is { } relation)
             return relation;
@@ -53,6 +68,9 @@ internal static partial class AnswerParser
                 return Named(Parse(sides[1], depth + 1), sides[0].Trim());
             if (SimpleVariable().IsMatch(sides[1].Trim()))
                 return Named(Parse(sides[0], depth + 1), sides[1].Trim());
+            // "V_1 : V_2 = 11:21" answers with the ratio on its right.
+            if (RatioAnswers.IsNames(sides[0]))
+                return Parse(sides[1], depth + 1);
             var left = MathParser.Parse(AnswerDecorations.Strip(sides[0], out _));
             var right = MathParser.Parse(AnswerDecorations.Strip(sides[1], out _));
             return new EquationAnswer(new BinaryNode('-', left, right));
@@ -60,6 +78,23 @@ internal static partial class AnswerParser
 
         var value = AnswerDecorations.Strip(text, out var isPercent);
         return new ScalarAnswer(MathParser.Parse(value), isPercent);
+    }
+
+    // The members of a list. In a set or a bare list, a member written with \pm stands for its two values
+    // ("\pm 1, \pm 2" is -2, -1, 1, 2; "(1 \pm 2, 0), (5, 5)" three points). A tuple's or an interval's members are
+    // never read with a \pm left in them: the whole tuple was expanded first.
+    private static List<ParsedAnswer> Members(char open, List<string> items, int depth)
+    {
+        var members = new List<ParsedAnswer>();
+        foreach (var item in items)
+        {
+            var member = Parse(item, depth + 1);
+            if (open is '{' or '\0' && member is ListAnswer { Open: '\0' } both)
+                members.AddRange(both.Items);
+            else
+                members.Add(member);
+        }
+        return members;
     }
 
     // "y = 2x + 1" answers with its right side, and remembers the name, so that it can still be compared with an

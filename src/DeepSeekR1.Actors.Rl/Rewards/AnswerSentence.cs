@@ -5,7 +5,7 @@ namespace DeepSeekR1.Actors.Rl.Rewards;
 /// <summary>
 /// What a model writes around its answer, taken off before the answer is parsed: a sentence ("The answer is 42.",
 /// "Answer: 42"), a left side that only names the answer (<c>|AB| = 1</c>, <c>(p,q) = (3,2)</c>, the last step of
-/// <c>x = 5+6 = 11</c>), and words between list members (<c>1, 2 and 3</c>, <c>1; 2; 3</c>). Each rule applies only
+/// <c>x = 5+6 = 11</c>, the <c>V_1 : V_2</c> of <c>V_1 : V_2 = 11:21</c>), and words between list members (<c>1, 2 and 3</c>, <c>1; 2; 3</c>). Each rule applies only
 /// when the gold has no such part itself, so an answer that is an equation or a sentence is compared whole.
 /// </summary>
 internal static partial class AnswerSentence
@@ -24,7 +24,7 @@ internal static partial class AnswerSentence
         {
             int first = text.IndexOf('=');
             // Only a name on the left: "x + 1 = 5" states something else than 5, and is left as it is.
-            if (Name().IsMatch(text[..first]) && text.LastIndexOf('=') is var last && last + 1 < text.Length)
+            if ((Name().IsMatch(text[..first]) || RatioAnswers.IsNames(text[..first])) && text.LastIndexOf('=') is var last && last + 1 < text.Length)
             {
                 string right = text[(last + 1)..].Trim();
                 // "x = 5" stays for the parser (a one-variable equation it already reads); a chain or a named tuple goes.

@@ -26,16 +26,19 @@ internal static partial class LatexNormalizer
         ("\\%", "%"), ("\\{", "{"), ("\\}", "}"), ("\\lbrace", "{"), ("\\rbrace", "}"),
         ("\\lvert", "|"), ("\\rvert", "|"), ("\\vert", "|"),
         ("\\cdot", "*"), ("\\times", "*"), ("\\ast", "*"), ("\u00d7", "*"), ("\u00b7", "*"), ("\u2217", "*"),
-        ("\\div", "/"), ("\u00f7", "/"),
+        ("\\colon", ":"), ("\u2236", ":"), ("\\div", "/"), ("\u00f7", "/"),
         ("\\infinity", "\\infty"), ("\\infin", "\\infty"), ("\u221e", "\\infty"),
         ("^{\\circ}", ""), ("^\\circ", ""), ("\\circ", ""), ("^{\\degree}", ""), ("^\\degree", ""), ("\\degree", ""), ("\u00b0", ""),
         ("\u03c0", "\\pi "), ("\u221a", "\\sqrt"), ("\u2212", "-"), ("\u2013", "-"), ("\u00a0", " "), ("\u2009", ""), ("\u202f", ""),
+        ("\u00b1", "\\pm "), ("\u2213", "\\mp "), ("+/-", "\\pm "),
     ];
 
     /// <summary>Returns the normalised form of <paramref name="answer"/> (trimmed, single-spaced).</summary>
     public static string Normalize(string answer)
     {
-        var text = UnwrapCommands(answer);
+        // "x < -2 \text{ or } x > 3" is a union; the word must go before text wrappers are read as units.
+        var text = UnwrapCommands(Or().Replace(MatrixAnswers.Rewrite(answer), " \\cup "));
+        text = DecimalComma().Replace(text, DecimalPoint);
         foreach (var (from, to) in Replacements)
             text = text.Replace(from, to, StringComparison.Ordinal);
         // TeX lets single-character arguments go without braces: \frac12 is 1/2 and \sqrt2x is sqrt(2)*x.
@@ -54,6 +57,16 @@ internal static partial class LatexNormalizer
             text = text[..^1].TrimEnd();
         return text;
     }
+
+    /// <summary>
+    /// <c>3{,}5</c> is a decimal comma: LaTeX's <c>{,}</c> is how a comma is written inside a number, never between list
+    /// members, so it is unambiguous unless exactly three digits follow, where it is the thousands separator of
+    /// <c>1{,}000</c> (a leading 0, as in <c>0{,}125</c>, groups no thousands). A bare <c>3,5</c> stays the list 3, 5.
+    /// </summary>
+    private static string DecimalPoint(Match match) =>
+        match.Groups["frac"].Length != 3 || match.Groups["whole"].Value == "0"
+            ? $"{match.Groups["whole"].Value}.{match.Groups["frac"].Value}"
+            : match.Value;
 
     /// <summary>
     /// Drops wrapper commands and keeps their argument. A text-like wrapper that holds only words (a unit, as in
@@ -163,6 +176,14 @@ internal static partial class LatexNormalizer
 
     [GeneratedRegex(@"\s*\^\s*\{?\s*[23]\s*\}?", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex UnitPower();
+
+    // One {,} between two digit runs, not part of a longer group chain (1{,}234{,}567 is thousands throughout).
+    [GeneratedRegex(@"(?<![0-9.,}])(?<whole>[0-9]+)\{,\}(?<frac>[0-9]+)(?![0-9]|\{,\})", RegexOptions.CultureInvariant)]
+    private static partial Regex DecimalComma();
+
+    // "or" between the parts of a union: in a text wrapper, as a plain word, or as a logical or; and the union sign.
+    [GeneratedRegex(@"\\(?:text|mbox|textrm|mathrm|textnormal)\s*\{\s*or\s*\}|(?<![A-Za-z])or(?![A-Za-z])|\\(?:lor|vee)(?![A-Za-z])|\u222a", RegexOptions.CultureInvariant)]
+    private static partial Regex Or();
 
     [GeneratedRegex(@"\\(?:geqslant|geq|ge)(?![A-Za-z])|\u2265", RegexOptions.CultureInvariant)]
     private static partial Regex GreaterOrEqual();

@@ -16,7 +16,10 @@ namespace DeepSeekR1.Actors.Rl.Rewards;
 /// sets <c>{1,2}</c> and bare lists <c>1, 2</c> compare as sets (order-insensitive, equal sizes).</item>
 /// <item>Expressions with variables compare by value at several deterministic pseudo-random points; equations
 /// compare as left-minus-right up to sign.</item>
-/// <item>Anything hostile (too long, too deep, power towers, numbers that do not fit) scores 0 with a reason.</item>
+/// <item>Anything hostile (too long, too deep, power towers, numbers that do not fit) scores 0 with a reason, and so
+/// does a check that runs past its time budget (<see cref="RewardLimits.MaxVerifyMilliseconds"/>; reason <c>timeout</c>).</item>
+/// <item>More kinds (\pm, ratios, matrices, unions, linear inequalities, percent, rounding) and the choices behind
+/// them: docs/verifier.md.</item>
 /// </list>
 /// </summary>
 public static class MathAnswer
@@ -33,7 +36,17 @@ public static class MathAnswer
     /// </summary>
     /// <param name="predicted">The model's final answer (already extracted from the completion).</param>
     /// <param name="gold">The reference answer.</param>
-    public static RewardResult AreEquivalent(string? predicted, string? gold)
+    public static RewardResult AreEquivalent(string? predicted, string? gold) =>
+        AreEquivalent(predicted, gold, TimeSpan.FromMilliseconds(RewardLimits.MaxVerifyMilliseconds));
+
+    /// <summary>
+    /// Like <see cref="AreEquivalent(string?, string?)"/> with a time budget: a check that runs past
+    /// <paramref name="budget"/> scores 0 with the reason <c>timeout</c> (never 1, whatever it had found so far).
+    /// </summary>
+    /// <param name="predicted">The model's final answer (already extracted from the completion).</param>
+    /// <param name="gold">The reference answer.</param>
+    /// <param name="budget">The wall-clock budget of this one check.</param>
+    public static RewardResult AreEquivalent(string? predicted, string? gold, TimeSpan budget)
     {
         if (string.IsNullOrWhiteSpace(predicted))
             return RewardResult.Fail("empty answer");
@@ -44,9 +57,14 @@ public static class MathAnswer
         if (gold.Length > RewardLimits.MaxAnswerChars)
             return RewardResult.Fail($"gold answer too long ({gold.Length} chars > {RewardLimits.MaxAnswerChars})");
 
+        using var clock = VerifierClock.Start(budget);
         try
         {
             return Compare(predicted, gold);
+        }
+        catch (VerifierTimeoutException timeout)
+        {
+            return RewardResult.Fail(timeout.Message);
         }
         catch (AnswerRejectedException rejected)
         {
@@ -68,6 +86,7 @@ public static class MathAnswer
             return RewardResult.Fail(units);
         var normalisedPredicted = LatexNormalizer.Normalize(predicted);
         var normalisedGold = LatexNormalizer.Normalize(gold);
+        VerifierClock.Check();
         if (string.Equals(normalisedPredicted, normalisedGold, StringComparison.Ordinal))
             return RewardResult.Pass("identical after normalisation");
 
@@ -92,6 +111,7 @@ public static class MathAnswer
 
         var comparer = new AnswerComparer(new MathEvaluator(), RelativeTolerance, SamplePoints);
         var verdict = comparer.Compare(predictedAnswer, goldAnswer);
+        VerifierClock.Check();   // a verdict reached after the deadline is still a timeout
         return verdict.Equal
             ? RewardResult.Pass($"equivalent: {verdict.Detail}")
             : RewardResult.Fail($"not equivalent: {verdict.Detail}");

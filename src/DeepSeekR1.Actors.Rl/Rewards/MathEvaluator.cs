@@ -1,4 +1,5 @@
 using System.Numerics;
+using DeepSeekR1.Actors.Rl.Tasks.Expressions;
 
 namespace DeepSeekR1.Actors.Rl.Rewards;
 
@@ -105,6 +106,8 @@ internal sealed class MathEvaluator
     {
         if (--_stepsLeft < 0)
             throw new AnswerRejectedException("evaluation budget exhausted");
+        if ((_stepsLeft & 255) == 0)
+            VerifierClock.Check();
     }
 
     private static double Apply(char op, double left, double right) => op switch

@@ -1,3 +1,5 @@
+using DeepSeekR1.Actors.Rl.Tasks.Expressions;
+
 namespace DeepSeekR1.Actors.Rl.Rewards;
 
 /// <summary>A node of a parsed mathematical expression (the verifier's own small AST).</summary>

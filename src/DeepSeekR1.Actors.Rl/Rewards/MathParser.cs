@@ -1,3 +1,5 @@
+using DeepSeekR1.Actors.Rl.Tasks.Expressions;
+
 namespace DeepSeekR1.Actors.Rl.Rewards;
 
 /// <summary>
@@ -28,6 +30,7 @@ internal sealed class MathParser
     /// <summary>Parses a whole expression; throws <see cref="AnswerRejectedException"/> with the reason on failure.</summary>
     public static MathExpression Parse(string text)
     {
+        VerifierClock.Check();
         var parser = new MathParser(MathLexer.Tokenize(text));
         if (parser.Current.Kind == MathTokenKind.End)
             throw new AnswerRejectedException("empty expression");
@@ -45,6 +48,8 @@ internal sealed class MathParser
     {
         if (++_nodes > RewardLimits.MaxExpressionNodes)
             throw new AnswerRejectedException($"expression too large (> {RewardLimits.MaxExpressionNodes} nodes)");
+        if ((_nodes & 63) == 0)
+            VerifierClock.Check();
         return node;
     }
 

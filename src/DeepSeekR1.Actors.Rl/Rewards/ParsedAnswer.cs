@@ -19,7 +19,8 @@ internal sealed record EquationAnswer(MathExpression Difference) : ParsedAnswer;
 /// <param name="Open">The opening bracket, or <c>'\0'</c> for a bare list.</param>
 /// <param name="Close">The closing bracket, or <c>'\0'</c> for a bare list.</param>
 /// <param name="Items">The members, in written order.</param>
-internal sealed record ListAnswer(char Open, char Close, IReadOnlyList<ParsedAnswer> Items) : ParsedAnswer
+/// <param name="Variable">For an interval read from a bound (<c>x &lt; 1</c>), the variable it bounds; null otherwise.</param>
+internal sealed record ListAnswer(char Open, char Close, IReadOnlyList<ParsedAnswer> Items, string? Variable = null) : ParsedAnswer
 {
     /// <summary>Sets and bare lists (several solutions) compare without regard to order; tuples and intervals in order.</summary>
     public bool IsUnordered => Open is '{' or '\0';
@@ -40,3 +41,12 @@ internal sealed record ListAnswer(char Open, char Close, IReadOnlyList<ParsedAns
 /// between each pair of <see cref="Terms"/>.
 /// </summary>
 internal sealed record RelationAnswer(IReadOnlyList<MathExpression> Terms, IReadOnlyList<string> Ops) : ParsedAnswer;
+
+/// <summary>A ratio <c>a : b</c> (two or more terms), compared term by term in order (see <see cref="RatioAnswers"/>).</summary>
+internal sealed record RatioAnswer(IReadOnlyList<MathExpression> Terms) : ParsedAnswer;
+
+/// <summary>A matrix (or vector) of <paramref name="Rows"/> by <paramref name="Columns"/> entries, row by row (see <see cref="MatrixAnswers"/>).</summary>
+internal sealed record MatrixAnswer(int Rows, int Columns, IReadOnlyList<MathExpression> Entries) : ParsedAnswer;
+
+/// <summary>A union of intervals or sets, compared as an unordered collection of its parts (see <see cref="UnionAnswers"/>).</summary>
+internal sealed record UnionAnswer(IReadOnlyList<ParsedAnswer> Parts) : ParsedAnswer;

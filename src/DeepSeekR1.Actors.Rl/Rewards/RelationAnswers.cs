@@ -3,7 +3,8 @@ namespace DeepSeekR1.Actors.Rl.Rewards;
 /// <summary>
 /// Reads relations into a canonical form. A bound or a two-sided bound on one variable is the interval it denotes
 /// (<c>x &gt;= 5</c> is <c>[5, \infty)</c>, <c>-2 &lt;= x &lt; 7</c> and <c>7 &gt; x &gt;= -2</c> are <c>[-2, 7)</c>), so it
-/// compares with an interval answer and with every other way of writing it; <c>x \in [a, b]</c> is that interval. Any
+/// compares with an interval answer and with every other way of writing it; <c>x \in [a, b]</c> is that interval. Another
+/// inequality that is linear in one variable is solved into its interval (<see cref="LinearInequalities"/>). Any
 /// other relation is kept as its terms and operators, with <c>&gt;</c> chains turned into <c>&lt;</c> chains.
 /// </summary>
 internal static class RelationAnswers
@@ -43,11 +44,15 @@ internal static class RelationAnswers
                 var upper = hasUpper ? expressions[^1] : infinity;
                 char open = hasLower && ops[0] == "<=" ? '[' : '(';
                 char close = hasUpper && ops[^1] == "<=" ? ']' : ')';
-                return new ListAnswer(open, close, [new ScalarAnswer(lower, false), new ScalarAnswer(upper, false)]);
+                return new ListAnswer(open, close, [new ScalarAnswer(lower, false), new ScalarAnswer(upper, false)], VariableName(terms[variable]));
             }
         }
-        return new RelationAnswer(expressions, ops);
+        // 2x <= 6, -x > -1, -1 < 2x + 1 < 5: solved for the variable when linear in it.
+        return LinearInequalities.TrySolve(expressions, ops) is { } solved ? solved : new RelationAnswer(expressions, ops);
     }
+
+    // x_{1} and x_1 are one name.
+    private static string VariableName(string term) => term.Replace("{", "", StringComparison.Ordinal).Replace("}", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal);
 
     private static bool HasVariables(MathExpression expression)
     {

@@ -29,4 +29,10 @@ public static class RewardLimits
 
     /// <summary>Most evaluation steps (node visits) one equivalence check may spend over all its sample points.</summary>
     public const int MaxEvaluationSteps = 200_000;
+
+    /// <summary>
+    /// Wall-clock budget of one math equivalence check, in milliseconds; past it the answer scores 0 with the reason
+    /// <c>timeout</c>. The limits above keep every known input far below it (docs/figures.md: 10,000 lines in 0.46 s).
+    /// </summary>
+    public const int MaxVerifyMilliseconds = 1_000;
 }

@@ -89,6 +89,7 @@ public class MathAnswerEquivalentTests
         { "Therefore, the answer is 7", "7" }, { "0.5.", "\\frac12" },
         { "|AB| = 1", "1" }, { "(p,q) = (3,2)", "(3,2)" }, { "x = 5+6 = 11", "11" }, { "AB = 2\\sqrt{3}", "\\sqrt{12}" },
         { "x_1 = 4", "4" }, { "1, 2 and 3", "1,2,3" }, { "1; 2; 3", "1, 2, 3" }, { "2, 3, and 5", "2,3,5" },
+        { "The answer is 11:21.", "11:21" },
     };
 
     // Relations: spellings, directions, bounds as intervals, interval membership; equations up to a non-zero factor.
@@ -122,6 +123,80 @@ public class MathAnswerEquivalentTests
         { "(x-2)(x+3)", "x^2+x-6" }, { "\\cos{x}", "\\cos(x)" },
     };
 
+    // a \pm b is the two values a + b and a - b, in any order, written as a list, a set or with \pm again.
+    public static TheoryData<string, string> PlusMinus => new()
+    {
+        { "1+\\sqrt{2}, 1-\\sqrt{2}", "1 \\pm \\sqrt{2}" }, { "1-\\sqrt{2}, 1+\\sqrt{2}", "1 \\pm \\sqrt{2}" }, { "1 \\pm \\sqrt 2", "1 \\pm \\sqrt{2}" },
+        { "1 ± √2", "1 \\pm \\sqrt{2}" }, { "\\{1+\\sqrt{2}, 1-\\sqrt{2}\\}", "1 \\pm \\sqrt{2}" }, { "x = 1 \\pm \\sqrt{2}", "1 \\pm \\sqrt{2}" },
+        { "\\pm 3", "3, -3" }, { "-3, 3", "\\pm 3" }, { "x = \\pm 3", "\\pm 3" }, { "\\frac{-1 \\pm \\sqrt{5}}{2}", "\\frac{-1+\\sqrt{5}}{2}, \\frac{-1-\\sqrt{5}}{2}" },
+        { "\\pm 1, \\pm 2", "1, -1, 2, -2" }, { "2 \\mp 1", "1, 3" },
+        { "1 +/- \\sqrt{2}", "1 \\pm \\sqrt{2}" }, { "(3, 0), (-1, 0)", "(1 \\pm 2, 0)" }, { "(3, 0), (-1, 0), (5, 5)", "(1 \\pm 2, 0), (5, 5)" },
+    };
+
+    // A ratio equals the same terms in the same order, however spaced, named or written (22:42 is not 11:21: a
+    // colon may be a time or a score, docs/verifier.md).
+    public static TheoryData<string, string> Ratios => new()
+    {
+        { "11 : 21", "11:21" }, { "11:21", "11 : 21" }, { "V_1 : V_2 = 11:21", "11:21" }, { "V_1:V_2=11 : 21", "11:21" }, { "AB:BC = 11:21", "11:21" },
+        { "11 \\colon 21", "11:21" }, { "\\frac{22}{2}:21", "11:21" }, { "1:2:3", "1 : 2 : 3" }, { "\\sqrt{2}:1", "\\sqrt 2 : 1" },
+        { "11:21", "V_1 : V_2 = 11:21" }, { "$11:21$", "11:21" }, { "1.5:2", "\\frac{3}{2}:2" },
+    };
+
+    // Matrices: any bracket environment, any spelling of the entries; a column vector is also the tuple of its coordinates.
+    public static TheoryData<string, string> Matrices => new()
+    {
+        { "\\begin{bmatrix}1\\\\2\\end{bmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "\\begin{pmatrix} \\frac12 & 0 \\\\ 0 & 1 \\end{pmatrix}", "\\begin{pmatrix} 1/2 & 0 \\\\ 0 & 1 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 0.5 & 0 \\\\ 0 & 1 \\end{pmatrix}", "\\begin{pmatrix} 1/2 & 0 \\\\ 0 & 1 \\end{pmatrix}" },
+        { "\\left(\\begin{array}{c}1\\\\2\\end{array}\\right)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "\\left[\\begin{array}{cc}1 & 2\\\\3 & 4\\end{array}\\right]", "\\begin{bmatrix}1&2\\\\3&4\\end{bmatrix}" },
+        { "\\begin{pmatrix} 1 \\\\ 2 \\\\ \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "\\begin{smallmatrix}1&0\\\\0&1\\end{smallmatrix}", "\\begin{pmatrix}1&0\\\\0&1\\end{pmatrix}" },
+        { "\\begin{pmatrix} 2\\sqrt{2} \\\\ -1 \\end{pmatrix}", "\\begin{pmatrix} \\sqrt{8} \\\\ -1 \\end{pmatrix}" },
+        { "A = \\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}" },
+        { "$\\begin{pmatrix} -\\frac{3}{5} \\\\ \\frac{4}{5} \\end{pmatrix}$", "\\begin{pmatrix} -0.6 \\\\ 0.8 \\end{pmatrix}" },
+        { "(1, 2)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "\\left(\\frac{1}{2}, 3, -1\\right)", "\\begin{pmatrix} 0.5 \\\\ 3 \\\\ -1 \\end{pmatrix}" },
+    };
+
+    // A union of intervals equals the same parts in any order, written with \cup, ∪, "or" or \lor between bounds.
+    public static TheoryData<string, string> Unions => new()
+    {
+        { "(3,\\infty)\\cup(-\\infty,-2)", "(-\\infty,-2)\\cup(3,\\infty)" }, { "x<-2 \\text{ or } x>3", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "x < -2 or x > 3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-\\infty, -2) \\cup (3, \\infty)", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "x \\in (-\\infty,-2)\\cup(3,\\infty)", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-∞,-2)∪(3,∞)", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "x \\le -2 \\text{ or } x \\ge 3", "(-\\infty,-2]\\cup[3,\\infty)" }, { "x > 3 \\lor x < -2", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "\\left(-\\infty, -2\\right) \\cup \\left(3, \\infty\\right)", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "(-\\infty,-2)\\cup(3,\\infty)", "x<-2 \\text{ or } x>3" }, { "[0,1)\\cup(1,2]\\cup\\{5,6\\}", "\\{6,5\\}\\cup(1,2]\\cup[0,1)" },
+        { "y<-2 \\text{ or } y>3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(1,2)\\cup\\{5\\}", "\\{5\\}\\cup(1,2)" },
+    };
+
+    // Inequalities linear in one variable are solved (dividing by a negative flips them) and compare as their interval.
+    public static TheoryData<string, string> LinearInequalities => new()
+    {
+        { "-x > -1", "x < 1" }, { "2x \\le 6", "x \\le 3" }, { "-2x \\ge 4", "x \\le -2" }, { "3x + 1 < 7", "x < 2" },
+        { "-1 < 2x + 1 \\le 5", "-1 < x \\le 2" }, { "5 > -x", "x > -5" }, { "\\frac{x}{2} \\geq 1", "[2, \\infty)" }, { "1 - x > 0", "x < 1" },
+        { "2x \\le 6", "(-\\infty, 3]" }, { "x + x < 2", "x < 1" }, { "-6 \\le -3x < 3", "-1 < x \\le 2" }, { "4 - 2x > 0", "x < 2" },
+        { "2(x-1) \\le 4", "x \\le 3" }, { "x < 1", "-x > -1" }, { "3x > 1", "x > \\frac{1}{3}" },
+        { "x_{1} < 2", "x_1 < 2" }, { "2y \\le 6", "y \\le 3" }, { "(-\\infty, 1)", "-y > -1" },
+    };
+
+    // The percent policy (docs/verifier.md): with % on one side only, the other side may be the same number or it over 100.
+    public static TheoryData<string, string> PercentPolicy => new()
+    {
+        { "50", "50\\%" }, { "50%", "50\\%" }, { "50 \\%", "50\\%" }, { "50\\,\\%", "50\\%" }, { "50 percent", "50\\%" }, { "50.0\\%", "50%" },
+        { "50\\%", "0.5" }, { "\\frac{1}{2}", "50\\%" }, { "150%", "1.5" }, { "33\\frac{1}{3}\\%", "\\frac{1}{3}" }, { "0.5", "50\\%" },
+    };
+
+    // A decimal comma only as LaTeX's {,} and not before exactly three digits (that is 1{,}000); rounding only where the
+    // gold is irrational and the decimal agrees to 1e-6 (docs/verifier.md).
+    public static TheoryData<string, string> DecimalCommasAndRounding => new()
+    {
+        { "3{,}5", "3.5" }, { "3.5", "3{,}5" }, { "0{,}125", "\\frac{1}{8}" }, { "-2{,}75", "-2.75" }, { "12{,}5\\%", "0.125" },
+        { "3{,}14159", "3.14159" }, { "1{,}234{,}567", "1234567" }, { "$3{,}5$", "\\frac{7}{2}" },
+        { "0.333", "0.333" }, { "3.14159265", "\\pi" }, { "1.4142136", "\\sqrt{2}" }, { "0.3333333333", "0.3333333333" },
+    };
+
     [Theory]
     [MemberData(nameof(Integers))]
     [MemberData(nameof(Decimals))]
@@ -138,6 +213,13 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(Relations))]
     [MemberData(nameof(Domains))]
     [MemberData(nameof(UnitSpellings))]
+    [MemberData(nameof(PlusMinus))]
+    [MemberData(nameof(Ratios))]
+    [MemberData(nameof(Matrices))]
+    [MemberData(nameof(Unions))]
+    [MemberData(nameof(LinearInequalities))]
+    [MemberData(nameof(PercentPolicy))]
+    [MemberData(nameof(DecimalCommasAndRounding))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
@@ -151,6 +233,11 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(Fractions))]
     [MemberData(nameof(TuplesSetsIntervals))]
     [MemberData(nameof(Symbolic))]
+    [MemberData(nameof(PlusMinus))]
+    [MemberData(nameof(Ratios))]
+    [MemberData(nameof(Unions))]
+    [MemberData(nameof(LinearInequalities))]
+    [MemberData(nameof(DecimalCommasAndRounding))]
     public void Equivalence_is_symmetric_for_plain_forms(string predicted, string gold)
     {
         Assert.Equal(MathAnswer.AreEquivalent(predicted, gold).Value, MathAnswer.AreEquivalent(gold, predicted).Value);

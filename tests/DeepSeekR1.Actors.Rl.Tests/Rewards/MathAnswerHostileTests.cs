@@ -42,6 +42,13 @@ public class MathAnswerHostileTests
         { "\\\\\\\\", "1", "" },
         { "\0\u0001\u0002", "1", "" },
         { "1/(x-x)", "1", "" },
+        // The newer kinds (\pm, ratios, matrices, unions): as large as the length limit allows, against near copies.
+        { string.Concat(Enumerable.Repeat("\\pm ", 100)) + "1", "1", "too deep" },
+        { "1" + string.Concat(Enumerable.Repeat(":1", 200)), "1" + string.Concat(Enumerable.Repeat(":1", 199)) + ":2", "ratio" },
+        { "\\begin{pmatrix}" + string.Join("\\\\", Enumerable.Repeat("x", 150)) + "\\end{pmatrix}", "\\begin{pmatrix}" + string.Join("\\\\", Enumerable.Repeat("x", 149)) + "\\\\y\\end{pmatrix}", "matrix" },
+        { string.Join("\\cup", Enumerable.Repeat("(x,2)", 50)), string.Join("\\cup", Enumerable.Repeat("(x,3)", 50)), "union" },
+        { string.Join(" or ", Enumerable.Repeat("x<1", 60)), string.Join(" or ", Enumerable.Repeat("x>1", 60)), "union" },
+        { string.Concat(Enumerable.Repeat("(x+1)*", 80)) + "x < 1", "x < 1", "" },
     };
 
     [Theory]
@@ -57,6 +64,38 @@ public class MathAnswerHostileTests
         Assert.True(result.Reason.Contains(reasonWord, StringComparison.Ordinal), $"reason: {result.Reason}");
         Assert.DoesNotContain("verifier error", result.Reason);
         Assert.True(clock.Elapsed < Fast, $"took {clock.Elapsed.TotalMilliseconds} ms");
+    }
+
+    // Answers that cost the most work the limits allow: with no time left each must score 0 with the reason timeout.
+    public static TheoryData<string, string> Pathological => new()
+    {
+        { string.Join("+", Enumerable.Repeat("x", 250)), "250x" },
+        { string.Join("+", Enumerable.Repeat("2^{2^{3}}", 50)), "12800" },
+        { new string('(', 39) + "x^2" + new string(')', 39), "x*x" },
+        { string.Join("*", Enumerable.Repeat("(x+1)", 80)), "(x+1)^{80}" },
+        { "\\begin{pmatrix} x & x \\\\ x & x \\end{pmatrix}", "\\begin{pmatrix} x & x \\\\ x & x \\end{pmatrix}" },
+        { "1", "1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Pathological))]
+    public void A_check_past_its_time_budget_scores_zero_with_timeout(string predicted, string gold)
+    {
+        var result = MathAnswer.AreEquivalent(predicted, gold, TimeSpan.Zero);
+
+        Assert.True(result.Value == 0.0, $"accepted without time: {result.Reason}");
+        Assert.Contains("timeout", result.Reason);
+        Assert.DoesNotContain("verifier error", result.Reason);
+    }
+
+    [Fact]
+    public void A_spent_budget_does_not_outlive_its_check()
+    {
+        Assert.Contains("timeout", MathAnswer.AreEquivalent(string.Join("+", Enumerable.Repeat("x", 250)), "250x", TimeSpan.Zero).Reason);
+
+        var result = MathAnswer.AreEquivalent(string.Join("+", Enumerable.Repeat("x", 250)), "250x");
+
+        Assert.True(result.Value == 1.0, result.Reason);
     }
 
     [Fact]

@@ -94,6 +94,83 @@ public class MathAnswerNotEquivalentTests
         { "3 = 4 = 5", "3" }, { "#", "1" }, { "\\sqrt{-1}", "1" }, { "0/0", "0" },
     };
 
+    // The nearest misses for \pm: one of the two values alone, another root, a sign moved, a value twice, a tuple.
+    public static TheoryData<string, string> PlusMinus => new()
+    {
+        { "1+\\sqrt{2}", "1 \\pm \\sqrt{2}" }, { "1-\\sqrt{2}", "1 \\pm \\sqrt{2}" }, { "1 \\pm \\sqrt{3}", "1 \\pm \\sqrt{2}" },
+        { "-1 \\pm \\sqrt{2}", "1 \\pm \\sqrt{2}" }, { "\\sqrt{2} \\pm 1", "1 \\pm \\sqrt{2}" }, { "1+\\sqrt{2}, 1+\\sqrt{2}", "1 \\pm \\sqrt{2}" },
+        { "1+\\sqrt{2}, 1-\\sqrt{2}, 1", "1 \\pm \\sqrt{2}" }, { "(1+\\sqrt{2}, 1-\\sqrt{2})", "1 \\pm \\sqrt{2}" }, { "3", "\\pm 3" },
+        { "\\pm 3", "3" }, { "1 \\pm \\sqrt{2}", "1+\\sqrt{2}" }, { "\\pm 1, \\pm 2", "1, 2" }, { "2 \\mp 1", "1, 2" },
+        { "\\frac{-1 \\pm \\sqrt{5}}{2}", "\\frac{1+\\sqrt{5}}{2}, \\frac{1-\\sqrt{5}}{2}" }, { "1 \\pm 2 \\sqrt{2}", "1 \\pm \\sqrt{2}" }, { "(3, 0), (1, 0)", "(1 \\pm 2, 0)" }, { "(3, 0), (-1, 0)", "(1 \\pm 2, 0), (5, 5)" },
+    };
+
+    // Ratios: the terms swapped, scaled (see the Ratios policy), as a fraction, a term more, a list, one term.
+    public static TheoryData<string, string> Ratios => new()
+    {
+        { "21:11", "11:21" }, { "V_1 : V_2 = 21:11", "11:21" }, { "22:42", "11:21" }, { "11:21", "22:42" }, { "\\frac{11}{21}", "11:21" },
+        { "11/21", "11:21" }, { "11:21", "\\frac{11}{21}" }, { "11:21:1", "11:21" }, { "11, 21", "11:21" }, { "11", "11:21" },
+        { "11:20", "11:21" }, { "5:15", "10:30" }, { "4:2", "2:1" }, { "2", "2:1" }, { "1:2:3", "1:3:2" }, { ":21", "11:21" },
+    };
+
+    // Matrices: an entry changed or moved, another shape, a row for a column, a determinant, a tuple in another order.
+    public static TheoryData<string, string> Matrices => new()
+    {
+        { "\\begin{pmatrix} 2 \\\\ 1 \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 1 & 2 \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 1 \\\\ 2 \\\\ 0 \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 0.5 & 0 \\\\ 0 & -1 \\end{pmatrix}", "\\begin{pmatrix} 1/2 & 0 \\\\ 0 & 1 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 0.5 & 0 \\\\ 1 & 0 \\end{pmatrix}", "\\begin{pmatrix} 1/2 & 0 \\\\ 0 & 1 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 0.05 & 0 \\\\ 0 & 1 \\end{pmatrix}", "\\begin{pmatrix} 1/2 & 0 \\\\ 0 & 1 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 1 & 0 & 0 & 1 \\end{pmatrix}", "\\begin{pmatrix} 1 & 0 \\\\ 0 & 1 \\end{pmatrix}" },
+        { "\\begin{vmatrix} 1 & 2 \\\\ 3 & 4 \\end{vmatrix}", "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 1 & 2 \\\\ 3 \\end{pmatrix}", "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "\\begin{pmatrix} 1 & 3 \\\\ 2 & 4 \\end{pmatrix}" },
+        { "(2, 1)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" }, { "[1, 2]", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "\\{1, 2\\}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" }, { "1, 2", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "\\begin{pmatrix} 1 & 2 \\end{pmatrix}", "(1, 2)" }, { "(1, 2, 3)", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" },
+        { "3", "\\begin{pmatrix} 3 \\end{pmatrix}" }, { "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "(1,2)" }, { "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "(1, 2) \\cup (3, 4)" },
+    };
+
+    // Unions: an end closed or opened, an end moved, a part missing or added, the complement, a list of the parts.
+    public static TheoryData<string, string> Unions => new()
+    {
+        { "(-\\infty,-2]\\cup(3,\\infty)", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-\\infty,-2)\\cup[3,\\infty)", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "(-\\infty,-2)", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-\\infty,-2)\\cup(3,\\infty)\\cup(5,6)", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "(-\\infty,2)\\cup(3,\\infty)", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-\\infty,-3)\\cup(3,\\infty)", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "x<-2 \\text{ or } x \\ge 3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "x>-2 \\text{ or } x<3", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "x<-2 \\text{ and } x>3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-2,3)", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "-2 \\le x \\le 3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-\\infty,-2),(3,\\infty)", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "[1,3]", "[1,2]\\cup[2,3]" }, { "(-\\infty,-2)\\cup(3,\\infty)", "(-\\infty,-2)\\cup(3,\\infty]" }, { "2 or 3", "2, 3" },
+        { "(-\\infty,-2)\\cup 3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "(-\\infty,-2)\\cup(-\\infty,-2)", "(-\\infty,-2)\\cup(3,\\infty)" },
+        { "x<-2 \\text{ or } y>3", "(-\\infty,-2)\\cup(3,\\infty)" }, { "y<-2 \\text{ or } y>3", "x<-2 \\text{ or } x>3" }, { "(1,2)\\cup\\{6\\}", "(1,2)\\cup\\{5\\}" }, { "(1,2)\\cup 5", "(1,2)\\cup\\{5\\}" },
+    };
+
+    // Linear inequalities: the other direction, the flip forgotten, strict for non-strict, not solved for, not linear.
+    public static TheoryData<string, string> LinearInequalities => new()
+    {
+        { "x > 1", "x < 1" }, { "-x > 1", "x > -1" }, { "-x > -1", "x > 1" }, { "2x \\le 6", "x < 3" }, { "2x \\le 6", "x \\le 6" },
+        { "-2x \\ge 4", "x \\ge -2" }, { "x^2 < 4", "-2 < x < 2" }, { "x^2 < 1", "x < 1" }, { "\\frac{1}{x} < 1", "x > 1" },
+        { "-1 < 2x + 1 \\le 5", "-1 < x < 2" }, { "2x + y < 6", "x < 3" }, { "0x < 1", "x < 1" }, { "3x > 1", "x > 0.333" },
+        { "x(x-1)(x+1)(x-2)(x-10) + x < 1", "x < 1" }, { "-6 \\le -3x < 3", "-1 \\le x < 2" }, { "2x \\le 6", "3" },
+        { "-y > -1", "x < 1" }, { "y \\geq 5", "x \\geq 5" }, { "2y \\le 6", "x \\le 3" },
+    };
+
+    // Percent: the decimal point moved once too often or not at all, a percent of a percent, another number.
+    public static TheoryData<string, string> PercentPolicy => new()
+    {
+        { "0.05", "50\\%" }, { "5%", "50\\%" }, { "500", "50\\%" }, { "0.5%", "50\\%" }, { "5", "50\\%" }, { "\\frac{1}{2}\\%", "50" },
+        { "50\\%", "5" }, { "0.005", "50\\%" }, { "5000", "50\\%" }, { "50\\%", "0.55" }, { "49.9\\%", "0.5" }, { "50", "0.5" },
+    };
+
+    // Decimal commas: a bare comma is a list, {,} before three digits is thousands; rounded decimals of a rational gold.
+    public static TheoryData<string, string> DecimalCommasAndRounding => new()
+    {
+        { "3,5", "3.5" }, { "3, 5", "3.5" }, { "3{,}5", "35" }, { "3{,}5", "3, 5" }, { "3{,}500", "3.5" }, { "0,125", "125" },
+        { "0{,}125", "125" }, { "3{,}5", "3.05" }, { "0 125", "125" }, { "1{,}234{,}5", "1234.5" },
+        { "0.33", "\\frac{1}{3}" }, { "0.334", "\\frac{1}{3}" }, { "0.3333", "1/3" }, { "0.67", "\\frac{2}{3}" }, { "0.667", "2/3" },
+        { "3.1416", "\\pi" }, { "1.414", "\\sqrt{2}" }, { "0.333", "\\frac{1}{3}" }, { "\\frac{1}{3}", "0.333" }, { "3.14", "\\frac{22}{7}" },
+    };
+
     [Theory]
     [MemberData(nameof(Numbers))]
     [MemberData(nameof(Fractions))]
@@ -108,12 +185,35 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(Relations))]
     [MemberData(nameof(Domains))]
     [MemberData(nameof(Units))]
+    [MemberData(nameof(PlusMinus))]
+    [MemberData(nameof(Ratios))]
+    [MemberData(nameof(Matrices))]
+    [MemberData(nameof(Unions))]
+    [MemberData(nameof(LinearInequalities))]
+    [MemberData(nameof(PercentPolicy))]
+    [MemberData(nameof(DecimalCommasAndRounding))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
 
         Assert.True(result.Value == 0.0, $"'{predicted}' vs '{gold}' accepted: {result.Reason}");
         Assert.False(string.IsNullOrWhiteSpace(result.Reason));
+    }
+
+    // The nearest misses of the newer kinds stay misses with the sides swapped (the matrix rows are not all symmetric:
+    // a tuple answers a column vector gold, not the other way round).
+    [Theory]
+    [MemberData(nameof(PlusMinus))]
+    [MemberData(nameof(Ratios))]
+    [MemberData(nameof(Unions))]
+    [MemberData(nameof(LinearInequalities))]
+    [MemberData(nameof(DecimalCommasAndRounding))]
+    [MemberData(nameof(PercentPolicy))]
+    public void Different_pairs_stay_different_with_the_sides_swapped(string predicted, string gold)
+    {
+        var result = MathAnswer.AreEquivalent(gold, predicted);
+
+        Assert.True(result.Value == 0.0, $"'{gold}' vs '{predicted}' accepted: {result.Reason}");
     }
 
     [Theory]
