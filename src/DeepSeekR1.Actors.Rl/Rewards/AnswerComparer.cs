@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Rl.Numerics;
 using System.Globalization;
 using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Rl.Tasks.Expressions;

@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Rl.Numerics;
 using DeepSeekR1.Actors.Rl.Tasks.Expressions;
 
 namespace DeepSeekR1.Actors.Rl.Rewards;

@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Rl.Numerics;
 using System.Diagnostics;
 using DeepSeekR1.Actors.Rl.Rewards;
 using DeepSeekR1.Actors.Rl.Tasks;

@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Rl.Numerics;
 using System.Globalization;
 
 namespace DeepSeekR1.Actors.Rl.Tasks.Expressions;

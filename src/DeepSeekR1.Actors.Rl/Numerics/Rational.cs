@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using DeepSeekR1.Actors.Rl.Rewards;
 
-namespace DeepSeekR1.Actors.Rl.Tasks.Expressions;
+namespace DeepSeekR1.Actors.Rl.Numerics;
 
 /// <summary>
 /// An exact fraction in lowest terms with a positive denominator, the one rational type of the project. Checking
