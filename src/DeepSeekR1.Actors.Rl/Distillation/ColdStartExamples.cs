@@ -34,7 +34,7 @@ public static class ColdStartExamples
             int level = lowestLevel + (int)(random.NextUInt64() % (ulong)levels);
             var generated = task.Sample(TaskSplit.Train, level, random.NextUInt64());
             string expressionText = generated.CanonicalContent["arithmetic:".Length..];
-            if (!ExpressionParser.TryParse(expressionText, out var expression, out var error))
+            if (!ArithmeticExpression.TryRead(expressionText, out var expression, out var error))
                 throw new InvalidOperationException($"arithmetic task produced an unparsable expression '{expressionText}': {error}");
             var steps = WorkedSolution.Steps(expression!);
             long answer = steps[^1].Result;

@@ -71,7 +71,7 @@ public sealed class ArithmeticCorpus
         int level = PickLevel(Uniform(random));
         var generated = _task.Sample(TaskSplit.Train, level, random.NextUInt64());
         string text = generated.CanonicalContent["arithmetic:".Length..];
-        if (!ExpressionParser.TryParse(text, out var expression, out var error))
+        if (!ArithmeticExpression.TryRead(text, out var expression, out var error))
             throw new InvalidOperationException($"arithmetic task produced an unparsable expression '{text}': {error}");
 
         var steps = WorkedSolution.Steps(expression!).ToList();

@@ -28,9 +28,9 @@ public static class CountdownChecker
             return RewardResult.Fail("empty answer");
         }
 
-        if (answer.Length > ExpressionParser.MaxLength)
+        if (answer.Length > ArithmeticExpression.MaxLength)
         {
-            return RewardResult.Fail($"answer longer than {ExpressionParser.MaxLength} characters");
+            return RewardResult.Fail($"answer longer than {ArithmeticExpression.MaxLength} characters");
         }
 
         // "expression = target" is accepted; the stated result must then be the target itself.
@@ -45,7 +45,7 @@ public static class CountdownChecker
             return RewardResult.Fail($"stated result '{Clip(sides[1].Trim())}' is not the target {target}");
         }
 
-        if (!ExpressionParser.TryParse(sides[0], out Expr? expression, out string? error))
+        if (!ArithmeticExpression.TryRead(sides[0], out Expr? expression, out string? error))
         {
             return RewardResult.Fail($"not an expression: {error}");
         }

@@ -13,7 +13,7 @@ public class ArithmeticTaskTests
         foreach (TaskItem item in Task.Items(TaskSplit.Train, 8).Take(1000))
         {
             string expression = item.Question[(item.Question.IndexOfAny("0123456789(".ToCharArray()))..].TrimEnd('?', '.');
-            Assert.True(ExpressionParser.TryParse(expression, out Expr? parsed, out string? error), error);
+            Assert.True(ArithmeticExpression.TryRead(expression, out Expr? parsed, out string? error), error);
             Assert.Equal(item.Gold, parsed!.Evaluate()!.Value.ToString());
             Assert.Equal(AnswerKind.Math, item.Kind);
             Assert.Matches(@"^-?\d+$", item.Gold);
@@ -32,7 +32,7 @@ public class ArithmeticTaskTests
         {
             GeneratedItem generated = Task.Sample(TaskSplit.Train, level, seed);
             string expression = generated.Solution[..generated.Solution.IndexOf(" = ", StringComparison.Ordinal)];
-            Assert.True(ExpressionParser.TryParse(expression, out Expr? parsed, out _));
+            Assert.True(ArithmeticExpression.TryRead(expression, out Expr? parsed, out _));
             long[] literals = parsed!.Literals().ToArray();
             Assert.Equal(operands, literals.Length);
             Assert.All(literals, n => Assert.InRange(n, min, max));

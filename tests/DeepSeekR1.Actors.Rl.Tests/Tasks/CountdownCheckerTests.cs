@@ -18,6 +18,10 @@ public class CountdownCheckerTests
     [InlineData("50 + 25 = 75", "50 + 25 = 75")]
     [InlineData("3 * 25", "3 * 25 = 75")]
     [InlineData(" ( 50 − 25 ) × 3 ", "(50 - 25) * 3 = 75")]
+    // Read by the math verifier's parser, as every answer is: LaTeX operators and fractions mean what they say.
+    [InlineData("(50 - 25) \\times 3", "(50 - 25) * 3 = 75")]
+    [InlineData("\\frac{25 \\cdot 7 + 50}{3}", "(25 * 7 + 50) / 3 = 75")]
+    [InlineData("3(50 - 25)", "3 * (50 - 25) = 75")]
     public void ValidAnswers_Pass(string answer, string expectedReason)
     {
         Assert.Equal(RewardResult.Pass(expectedReason), CountdownChecker.Check(answer, Puzzle));
@@ -38,7 +42,10 @@ public class CountdownCheckerTests
     [InlineData(null, "empty answer")]
     [InlineData("I think it is 75", "not an expression")]
     [InlineData("-25 + 100", "unary minus")]
-    [InlineData("\\frac{50}{2}", "not an expression")]
+    [InlineData("\\frac{50}{2}", "uses 2, which is not among the numbers")]
+    [InlineData("25 + 50 + x", "unexpected 'x'")]
+    [InlineData("3^2 + 50 + 7 + 9", "powers are not allowed")]
+    [InlineData("\\sqrt{25} + 70", "functions are not allowed")]
     public void Failures_HaveReasons(string? answer, string reasonPart)
     {
         RewardResult result = CountdownChecker.Check(answer, Puzzle);

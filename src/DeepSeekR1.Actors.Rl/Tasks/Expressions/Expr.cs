@@ -5,7 +5,7 @@ namespace DeepSeekR1.Actors.Rl.Tasks.Expressions;
 
 /// <summary>
 /// An arithmetic expression tree over whole-number literals and + - * /. Generators build these and
-/// print them as questions or reference solutions; <see cref="ExpressionParser"/> reads model answers
+/// print them as questions or reference solutions; <see cref="ArithmeticExpression"/> reads model answers
 /// back into them. Printing uses only the parentheses the value needs, so parse(print(e)) has e's value.
 /// </summary>
 public abstract record Expr
