@@ -30,10 +30,9 @@ public static class OverheadBenchmark
     {
         int steps = settings.OverheadSteps;
         if (steps < 2) throw new ConfigException("r1.bench.overhead-steps must be at least 2 (the first step is warm-up)");
-        var grpo = config.Bind<GrpoSettings>("r1.grpo") with { Steps = steps };
-        grpo.Validate();
-        var sampling = Commands.TrainCommand.SamplingSettings(config);
-        ulong seed = (ulong)config.GetLong("r1.seed");
+        var runSettings = Commands.RunSettings.From(config);
+        var grpo = (runSettings.Grpo with { Steps = steps }).Validate();
+        var (sampling, seed) = (runSettings.Sampling, runSettings.Seed);
         var task = TaskCatalog.Get(grpo.Task, string.IsNullOrEmpty(grpo.Data) ? null : grpo.Data);
 
         if (settings.OverheadWarmupSteps < 0) throw new ConfigException("r1.bench.overhead-warmup-steps must be 0 or more");

@@ -48,13 +48,10 @@ public static class NodeCommand
             throw new ConfigException($"--roles: '{unknown}' is not a role; roles are {string.Join(", ", NodeRoles.All)}");
         var layer = NodeLayer(roles, parse.GetValue(Host), parse.GetValue(Port), parse.GetValue(Seeds) ?? []);
 
-        var train = config.Bind<TrainSettings>("r1.train");
-        GrpoSettings grpo;
-        try { grpo = config.Bind<GrpoSettings>("r1.grpo").Validate(); }
-        catch (ArgumentException e) { throw new ConfigException(e.Message); }
+        var settings = RunSettings.From(config);
         var runtime = PolicyFactory.Start(config);
-        var task = TrainCommand.TrainingTask(config, train, grpo, TrainCommand.SamplingSettings(config), runtime, output);
-        var run = TrainCommand.EngineRunFor(config, train, grpo, runtime, task, runId);
+        var task = TrainCommand.TrainingTask(config, settings.Train, settings.Grpo, settings.Sampling, runtime, output);
+        var run = TrainCommand.EngineRunFor(config, settings, runtime, task, runId);
 
         var observer = new EngineObserver
         {

@@ -120,18 +120,12 @@ public static class TrainCommand
     {
         var extra = ShortcutOverrides(parse);
         var config = CommonOptions.Load(parse, extra);
-        var train = config.Bind<TrainSettings>("r1.train");
-        if (train.Engine is not ("inline" or "actor")) throw new ConfigException($"r1.train.engine: '{train.Engine}' is not inline or actor");
+        var settings = RunSettings.From(config);
+        var (train, grpo, sampling, seed) = settings;
         bool actors = train.Engine == "actor";
         // With seed nodes (HOCON or R1_SEED_NODES) this process drives a run on a cluster, as one more node.
         var cluster = NodeCommand.DriverLayer(config);
         if (cluster is not null && !actors) throw new ConfigException("a cluster runs the actor engine: r1.train.engine must be actor when seed nodes are set");
-
-        GrpoSettings grpo;
-        try { grpo = config.Bind<GrpoSettings>("r1.grpo").Validate(); }
-        catch (ArgumentException e) { throw new ConfigException(e.Message); }
-        var sampling = SamplingSettings(config);
-        ulong seed = (ulong)config.GetLong("r1.seed");
 
         string runId = CheckRunId(parse.GetValue(RunId) ?? NewRunId());
         if (cluster is not null && parse.GetValue(RunId) is null) throw new ConfigException("a cluster serves one named run: give --run-id, the same as its nodes'");
@@ -199,7 +193,7 @@ public static class TrainCommand
         double allStepSeconds = 0;
         if (actors)
         {
-            var run = EngineRunFor(config, train, grpo, runtime, task, runId) with { Restart = EngineSupervisor.RestartFromEnvironment() };
+            var run = EngineRunFor(config, settings, runtime, task, runId) with { Restart = EngineSupervisor.RestartFromEnvironment() };
             var outcome = TrainWithActors(run, dataDir, cluster is null ? config.Root : cluster.WithFallback(config.Root), output, Report);
             if (outcome.State == RunStates.Failed)
             {
@@ -310,14 +304,15 @@ public static class TrainCommand
     }
 
     /// <summary>The actor engine's inputs for <paramref name="runId"/>; every node of a cluster builds the same from the same configuration.</summary>
-    internal static EngineRun EngineRunFor(R1Config config, TrainSettings train, GrpoSettings grpo, PolicyRuntime runtime, ITaskSource task, string runId)
+    internal static EngineRun EngineRunFor(R1Config config, RunSettings settings, PolicyRuntime runtime, ITaskSource task, string runId)
     {
+        var (train, grpo, sampling, seed) = settings;
         string runDir = RunDirectory(config, runId);
         Directory.CreateDirectory(runDir);
         return new EngineRun
         {
-            RunId = runId, RunDirectory = runDir, Grpo = grpo, Sampling = SamplingSettings(config),
-            Seed = (ulong)config.GetLong("r1.seed"), Task = task, Tokenizer = runtime.Tokenizer, Device = runtime.Device,
+            RunId = runId, RunDirectory = runDir, Grpo = grpo, Sampling = sampling,
+            Seed = seed, Task = task, Tokenizer = runtime.Tokenizer, Device = runtime.Device,
             InitialPolicy = () => LoadInitialPolicy(config, train, runtime),
             CheckpointExtraFiles = TokenizerFiles(runDir, runtime.Tokenizer),
             ConfigText = config.Root.ToString(true),

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
@@ -25,9 +23,6 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// </summary>
 internal sealed class LearnerActor : RunTaggedActor
 {
-    /// <summary>The optimizer state's file name inside a checkpoint folder.</summary>
-    public const string OptimizerFile = "optimizer.bin";
-
     /// <summary>The learner's own settings: how often it snapshots, and the fault probe's step (0 for none).</summary>
     public sealed record Options(int SnapshotEvery, long SegfaultAtStep);
 
@@ -35,6 +30,7 @@ internal sealed class LearnerActor : RunTaggedActor
     public sealed record Peers(IActorRef PubSub, IActorRef Runs);
 
     private readonly EngineRun run;
+    private readonly LearnerCheckpoints checkpoints;
     private readonly Options options;
     private readonly EngineMarkers markers;
     private readonly Peers peers;
@@ -52,6 +48,7 @@ internal sealed class LearnerActor : RunTaggedActor
     public LearnerActor(EngineRun run, Options options, EngineMarkers markers, Peers peers) : base(run.RunId)
     {
         this.run = run;
+        checkpoints = new LearnerCheckpoints(run);
         this.options = options;
         this.markers = markers;
         this.peers = peers;
@@ -104,63 +101,23 @@ internal sealed class LearnerActor : RunTaggedActor
         }
     }
 
-    private static void TryDelete(string folder)
-    {
-        try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }   // best effort: the fault is reported either way
-    }
-
     private void PublishFault() =>
         peers.PubSub.Tell(new Publish(EntityIds.RunTopic(runId), new RunFaulted(runId, fault!)));
 
     // Rebuilds the policy, reference and optimizer exactly as they were after the last applied step.
     private void Prepare()
     {
-        string initial = run.Layout.Checkpoint(0);
-        if (!IsVerified(initial))
-        {
-            using var fresh = run.InitialPolicy();
-            PolicyCheckpoint.Save(fresh, initial, SaveOptions(0, optimizerState: null));
-        }
-        long n = StepsApplied;
-        // The reference is the policy as of the last refresh (GrpoLearner copies it from the policy it is given).
-        long refreshedAt = new ReferencePolicySchedule(run.Grpo.ReferenceRefreshEvery).ReferenceVersion(n);
-        policy = PolicyCheckpoint.Load(CheckpointOf(refreshedAt), run.Device);
-        learner = new GrpoLearner(policy, run.Grpo, run.Sampling.Temperature, run.Sampling.MaxNewTokens);
-        if (n > 0)
-        {
-            string latest = CheckpointOf(n);
-            if (refreshedAt != n)
-            {
-                using var loaded = Checkpoint.Load(latest, verify: true);
-                PolicyCheckpoint.CopyInto(policy, loaded.Tensors, latest);
-            }
-            learner.Optimizer.load_state_dict(Path.Combine(latest, OptimizerFile));
-            learner.ResumeAt(n);
-        }
+        checkpoints.EnsureInitial();
+        (policy, learner) = checkpoints.Restore(StepsApplied, CheckpointOf);
         // A crash between journaling a step and pruning leaves checkpoints behind that nothing needs.
-        Prune(n);
+        Prune(StepsApplied);
         sinceLastStep.Restart();
     }
 
-    // Deletes the older checkpoints that nothing needs any more (CheckpointRetention says which stay); a reference
-    // refresh can release a version long after it was written, so every older version is looked at.
     private void Prune(long latest)
     {
-        for (long version = 1; version < latest; version++)
-        {
-            string directory = run.Layout.Checkpoint(version);
-            if (CheckpointRetention.Keeps(version, latest, run.Grpo) || !Directory.Exists(directory)) continue;
-            try { Directory.Delete(directory, recursive: true); }
-            catch (IOException e) { Context.GetLogger().Warning("learner: could not delete old checkpoint {0}: {1}", directory, e.Message); }
-        }
-    }
-
-    private static bool IsVerified(string directory)
-    {
-        if (!File.Exists(Path.Combine(directory, CheckpointManifest.FileName))) return false;
-        try { CheckpointManifest.Verify(directory); return true; }
-        catch (CheckpointException) { return false; }
+        foreach (var (directory, reason) in checkpoints.Prune(latest))
+            Context.GetLogger().Warning("learner: could not delete old checkpoint {0}: {1}", directory, reason);
     }
 
     private void OnGroup(DeliverGroup delivery)
@@ -240,33 +197,24 @@ internal sealed class LearnerActor : RunTaggedActor
         }
 
         markers.Mark($"checkpoint step={step + 1}");
-        string directory = run.Layout.Checkpoint(step + 1);
-        // Staged outside the checkpoint folder: the save copies it in, and the manifest covers it.
-        string staging = run.Layout.Staging;
+        string directory, sha;
         try
         {
-            Directory.CreateDirectory(staging);
-            string optimizerState = Path.Combine(staging, OptimizerFile);
-            learner.Optimizer.save_state_dict(optimizerState);
-            PolicyCheckpoint.Save(policy!, directory, SaveOptions(step + 1, optimizerState));
-            Directory.Delete(staging, recursive: true);
+            (directory, sha) = checkpoints.Write(step + 1, policy!, learner!.Optimizer);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A full disk or a read-only folder: the step cannot be made durable, and retrying would fill the log, not
-            // the disk. Leave no partial checkpoint, journal nothing, and stop the run; once there is room the same
-            // command resumes from the last applied step (the journal never saw this one).
-            TryDelete(staging);
-            TryDelete(directory);
+            // the disk. No partial checkpoint is left and nothing is journaled; the run stops, and once there is room
+            // the same command resumes from the last applied step (the journal never saw this one).
             learner?.Dispose();
             policy?.Dispose();
             (learner, policy) = (null, null);
-            fault = $"cannot write the checkpoint of step {step + 1} to {directory}: {e.Message}";
+            fault = $"cannot write the checkpoint of step {step + 1} to {run.Layout.Checkpoint(step + 1)}: {e.Message}";
             Context.GetLogger().Error("learner {0}: {1}", runId, fault);
             PublishFault();
             return;
         }
-        string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(directory, CheckpointManifest.FileName))));
 
         // One atomic write: a journal never holds a step's advantages without the step, or the step without them.
         PersistAllTagged<IPersisted>([advantages, new StepApplied(runId, step, MetricsData.From(metrics), directory, sha)], e =>
@@ -287,17 +235,6 @@ internal sealed class LearnerActor : RunTaggedActor
             sinceLastStep.Restart();
         });
     }
-
-    private CheckpointSaveOptions SaveOptions(long version, string? optimizerState) => new()
-    {
-        Overwrite = true,
-        ExtraFiles = [.. run.CheckpointExtraFiles, .. optimizerState is null ? Array.Empty<string>() : [optimizerState]],
-        Metadata = new Dictionary<string, string>
-        {
-            ["run"] = runId,
-            ["step"] = version.ToString(CultureInfo.InvariantCulture),
-        },
-    };
 
     protected override void PostStop()
     {

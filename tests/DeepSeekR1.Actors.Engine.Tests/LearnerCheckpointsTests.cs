@@ -1,0 +1,60 @@
+using DeepSeekR1.Actors.Engine.Entities;
+using DeepSeekR1.Actors.Model.Checkpoints;
+using static TorchSharp.torch;
+
+namespace DeepSeekR1.Actors.Engine.Tests;
+
+public class LearnerCheckpointsTests
+{
+    [Fact]
+    public void A_written_step_restores_bit_for_bit_and_its_hash_is_the_manifests()
+    {
+        using var dir = new TempDir();
+        var run = TinyRuns.Run(dir.Path, "ckpt");
+        var checkpoints = new LearnerCheckpoints(run);
+        checkpoints.EnsureInitial();
+        Assert.True(File.Exists(Path.Combine(run.Layout.Checkpoint(0), CheckpointManifest.FileName)));
+
+        var (policy, learner) = checkpoints.Restore(0, _ => run.Layout.Checkpoint(0));
+        using (learner)
+        using (policy)
+        {
+            using (no_grad())
+                foreach (var p in policy.parameters()) p.add_(0.25f);
+            var (directory, sha) = checkpoints.Write(1, policy, learner.Optimizer);
+            Assert.Equal(run.Layout.Checkpoint(1), directory);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(directory, CheckpointManifest.FileName)))), sha);
+            Assert.True(File.Exists(Path.Combine(directory, LearnerCheckpoints.OptimizerFile)));
+            Assert.False(Directory.Exists(run.Layout.Staging));
+
+            // Version 1 with the reference still at version 0 (refresh every 400): weights from 1, reference from 0.
+            var (again, againLearner) = checkpoints.Restore(1, v => run.Layout.Checkpoint(v));
+            using (againLearner)
+            using (again)
+            {
+                Assert.Equal(1, againLearner.StepsApplied);
+                var expected = policy.state_dict();
+                foreach (var (name, tensor) in again.state_dict())
+                    Assert.True(tensor.eq(expected[name]).all().item<bool>(), name);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_write_that_fails_leaves_no_partial_checkpoint()
+    {
+        using var dir = new TempDir();
+        var run = TinyRuns.Run(dir.Path, "full");
+        var checkpoints = new LearnerCheckpoints(run);
+        checkpoints.EnsureInitial();
+        var (policy, learner) = checkpoints.Restore(0, _ => run.Layout.Checkpoint(0));
+        using (learner)
+        using (policy)
+        {
+            // A file where the staging folder goes: the optimizer state cannot be staged, as on a full or read-only disk.
+            File.WriteAllText(run.Layout.Staging, "not a folder");
+            Assert.ThrowsAny<IOException>(() => checkpoints.Write(1, policy, learner.Optimizer));
+            Assert.False(Directory.Exists(run.Layout.Checkpoint(1)));
+        }
+    }
+}
