@@ -33,7 +33,7 @@ public class ConfigurationTests
         { typeof(Rl.Pretraining.PretrainSettings), "r1.pretrain" }, { typeof(Rl.Distillation.RejectionFilters), "r1.sample.filters" },
         { typeof(TrainSettings), "r1.train" }, { typeof(BenchSettings), "r1.bench" },
         { typeof(Engine.Hosting.EngineSettings), "r1.engine" }, { typeof(Engine.Pbm.PbmSettings), "r1.pbm" },
-        { typeof(Engine.Cluster.ClusterSection), "r1.cluster" },
+        { typeof(Engine.Cluster.ClusterSection), "r1.cluster" }, { typeof(Rl.Data.QaJsonlFields), "r1.jsonl" },
     };
 
     [Theory]

@@ -3,6 +3,7 @@ using DeepSeekR1.Actors.Cli.Configuration;
 using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Model;
 using DeepSeekR1.Actors.Model.Sampling;
+using DeepSeekR1.Actors.Rl.Data;
 using DeepSeekR1.Actors.Rl.Tasks;
 using DeepSeekR1.Actors.Rl.Training;
 using DeepSeekR1.Actors.Configuration;
@@ -33,7 +34,7 @@ public static class OverheadBenchmark
         var runSettings = Commands.RunSettings.From(config);
         var grpo = (runSettings.Grpo with { Steps = steps }).Validate();
         var (sampling, seed) = (runSettings.Sampling, runSettings.Seed);
-        var task = TaskCatalog.Get(grpo.Task, string.IsNullOrEmpty(grpo.Data) ? null : grpo.Data);
+        var task = TaskCatalog.Get(grpo.Task, string.IsNullOrEmpty(grpo.Data) ? null : grpo.Data, config.Bind<QaJsonlFields>("r1.jsonl"));
 
         if (settings.OverheadWarmupSteps < 0) throw new ConfigException("r1.bench.overhead-warmup-steps must be 0 or more");
         // The inline loop runs on the tensor thread that the actor engine's samplers and learner use afterwards: both

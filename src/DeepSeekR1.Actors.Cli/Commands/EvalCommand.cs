@@ -66,7 +66,7 @@ public static class EvalCommand
         var error = parse.InvocationConfiguration.Error;
         var config = CommonOptions.Load(parse);
         var settings = Settings(config, parse);
-        var source = Source(settings);
+        var source = Source(settings, config.Bind<QaJsonlFields>("r1.jsonl"));
         settings = settings with { Task = source.Name };
         string checkpoint = parse.GetValue(Checkpoint)!;
 
@@ -125,11 +125,11 @@ public static class EvalCommand
         }
     }
 
-    internal static ITaskSource Source(EvalSettings settings)
+    internal static ITaskSource Source(EvalSettings settings, QaJsonlFields jsonl)
     {
         try
         {
-            return TaskCatalog.Get(settings.Task, settings.Data.Length == 0 ? null : settings.Data);
+            return TaskCatalog.Get(settings.Task, settings.Data.Length == 0 ? null : settings.Data, jsonl);
         }
         catch (ArgumentException e)
         {

@@ -53,7 +53,7 @@ public static class SampleCommand
         RejectionFilters filters;
         try { filters = config.Bind<RejectionFilters>("r1.sample.filters").Validate(); }
         catch (ArgumentException e) { throw new ConfigException($"r1.sample.filters.{e.ParamName}: {EvalCommand.Reason(e)}"); }
-        var source = EvalCommand.Source(settings);
+        var source = EvalCommand.Source(settings, config.Bind<QaJsonlFields>("r1.jsonl"));
         settings = settings with { Task = source.Name };
         string checkpoint = parse.GetValue(Checkpoint)!;
         string outFile = Path.GetFullPath(parse.GetValue(Out)!);

@@ -273,7 +273,7 @@ public static class TrainCommand
     /// </summary>
     internal static ITaskSource TrainingTask(R1Config config, TrainSettings train, GrpoSettings grpo, SamplingOptions sampling, PolicyRuntime runtime, TextWriter output)
     {
-        var task = TaskCatalog.Get(grpo.Task, string.IsNullOrEmpty(grpo.Data) ? null : grpo.Data);
+        var task = TaskCatalog.Get(grpo.Task, string.IsNullOrEmpty(grpo.Data) ? null : grpo.Data, config.Bind<QaJsonlFields>("r1.jsonl"));
         var budget = new PromptBudget(runtime.Tokenizer, InitialContext(config, train, runtime), sampling.MaxNewTokens);
         string source = string.IsNullOrEmpty(grpo.Data) ? $"task '{grpo.Task}'" : grpo.Data;
         if (budget.MaxPromptTokens <= 0)

@@ -36,8 +36,9 @@ public static class TaskCatalog
     /// <param name="name">One of <see cref="Names"/>, for generated tasks optionally followed by <c>:LOW-HIGH</c> or <c>:LEVEL</c>,
     /// and <c>math</c> optionally by <c>:PATH</c> (<c>math:data/my-set</c>), which wins over <paramref name="path"/>.</param>
     /// <param name="path">For file-backed tasks: a dataset folder (with train.jsonl and test.jsonl) or one JSONL file. Ignored by generated tasks.</param>
+    /// <param name="jsonl">For <c>jsonl</c>: the fields of the question and the answer (<c>r1.jsonl</c>); the defaults when null.</param>
     /// <returns>The task.</returns>
-    public static ITaskSource Get(string name, string? path = null)
+    public static ITaskSource Get(string name, string? path = null, QaJsonlFields? jsonl = null)
     {
         int colon = name.IndexOf(':');
         string baseName = (colon < 0 ? name : name[..colon]).ToLowerInvariant();
@@ -57,7 +58,7 @@ public static class TaskCatalog
             Arithmetic => new ArithmeticTask(low, high),
             Countdown => new CountdownTask(low, high),
             Gsm8k => new FileTaskSource(Gsm8k, RequirePath(name, path), file => Gsm8kDataset.Read(file)),
-            Jsonl => new FileTaskSource(Jsonl, RequirePath(name, path), file => QaJsonlDataset.Read(file)),
+            Jsonl => new FileTaskSource(Jsonl, RequirePath(name, path), file => QaJsonlDataset.Read(file, fields: jsonl)),
             Math => new FileTaskSource(Math, RequirePath(name, path), file => MathDataset.Read(file)),
             Math500 => new BenchmarkTaskSource(Math500, Shipped(path, "data/math500/test.jsonl"), file => MathDataset.Read(file)),
             Aime24 => new BenchmarkTaskSource(Aime24, Shipped(path, "data/aime24/test.jsonl"), file => MathDataset.Read(file)),

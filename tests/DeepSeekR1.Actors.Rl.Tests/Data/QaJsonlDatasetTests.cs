@@ -28,6 +28,29 @@ public class QaJsonlDatasetTests
         Assert.Equal("mine-4", items[2].Id); // ids follow line numbers, blank lines included
     }
 
+    [Fact]
+    public void The_question_and_answer_fields_are_configurable_and_a_missing_one_is_named()
+    {
+        using var file = new TempFile(
+            "named.jsonl",
+            """{"problem": "What is 2+2?", "final_answer": 4, "answer": "ignored"}""",
+            """{"problem": "What is 3+3?", "answer": "6"}""");
+        var fields = QaJsonlFields.Defaults with { QuestionField = "problem", AnswerField = "final_answer" };
+
+        var error = Assert.Throws<DatasetFormatException>(() => QaJsonlDataset.Read(file.FilePath, fields: fields).ToList());
+        Assert.StartsWith($"{file.FilePath}:2:", error.Message);
+        Assert.Equal("final_answer", error.Key);
+
+        var first = QaJsonlDataset.Read(file.FilePath, fields: fields).First();
+        Assert.Equal(("What is 2+2?", "4"), (first.Question, first.Gold));
+        Assert.Equal(("question", "answer"), (QaJsonlFields.Defaults.QuestionField, QaJsonlFields.Defaults.AnswerField));
+        Assert.Throws<ArgumentException>(() => QaJsonlDataset.Read(file.FilePath, fields: fields with { AnswerField = "problem" }).ToList());
+        // The catalog hands the fields to the jsonl task.
+        using var good = new TempFile("good.jsonl", """{"problem": "What is 2+2?", "final_answer": 4}""");
+        var task = TaskCatalog.Get("jsonl", good.FilePath, fields);
+        Assert.Contains(task.Items(TaskSplit.Test, 1).Concat(task.Items(TaskSplit.Train, 1)), i => i.Gold == "4");
+    }
+
     [Theory]
     [InlineData("""{"question": "q", "answer": "a"} trailing""", null)]
     [InlineData("""{"answer": "a"}""", "question")]
