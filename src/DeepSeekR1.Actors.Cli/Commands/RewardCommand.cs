@@ -29,7 +29,12 @@ public static class RewardCommand
                 return 2;
             }
             using var reader = new StreamReader(path);
-            bool malformed = new RewardScoringJob(kind).Run(reader, Console.Out, path);
+            var job = new RewardScoringJob(kind);
+            bool malformed = job.Run(reader, Console.Out, path);
+            // On stderr, so that stdout stays one JSON line per input line.
+            if (job.Summary is { } s)
+                Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"r1 reward score: {s.Lines} lines in {s.Seconds:F2} s; slowest line {s.SlowestLine} took {s.SlowestSeconds * 1000:F1} ms (the first, which also loads the verifier, {s.FirstLineSeconds * 1000:F1} ms)"));
             return malformed ? 2 : 0;
         });
         var command = new Command("reward", "Rule-based rewards");

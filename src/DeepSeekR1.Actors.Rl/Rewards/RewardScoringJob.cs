@@ -65,21 +65,32 @@ public sealed class RewardScoringJob
         ArgumentNullException.ThrowIfNull(output);
         var anyMalformed = false;
         var lineNumber = 0;
+        var total = System.Diagnostics.Stopwatch.StartNew();
+        var (lines, slowestLine, slowestSeconds, firstSeconds) = (0, 0, 0.0, 0.0);
         while (input.ReadLine() is { } line)
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line))
                 continue;
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = TryReadLine(line, out var gold, out var completion, out var language, out var problem)
                 && TryResolveGold(gold, out var resolvedGold, out problem)
                     ? Score(lineNumber, resolvedGold, completion, language)
                     : Error(lineNumber, $"{fileName}:{lineNumber}: {problem}");
+            double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+            // The first line also pays for loading and compiling the verifier: it is reported on its own.
+            if (++lines == 1) firstSeconds = seconds;
+            else if (seconds > slowestSeconds) (slowestLine, slowestSeconds) = (lineNumber, seconds);
             anyMalformed |= problem is not null;
             output.WriteLine(result);
         }
         output.Flush();
+        Summary = new RewardScoringSummary(lines, total.Elapsed.TotalSeconds, slowestLine, slowestSeconds, firstSeconds);
         return anyMalformed;
     }
+
+    /// <summary>How the last <see cref="Run"/> went: lines scored, the time, and the slowest line (the verifier's time budget bounds it).</summary>
+    public RewardScoringSummary? Summary { get; private set; }
 
     private static bool TryReadLine(string line, out string gold, out string completion, out string language, out string? problem)
     {

@@ -42,6 +42,19 @@ public class RewardScoringJobTests
         Assert.Equal(0.0, lines[2].GetProperty("format").GetDouble());
     }
 
+    [Fact]
+    public void The_summary_counts_the_scored_lines_and_names_one_of_them_as_the_slowest()
+    {
+        const string input = "{\"gold\": \"1\", \"completion\": \"<answer>1</answer>\"}\n\n{\"gold\": \"2\", \"completion\": \"<answer>3</answer>\"}\n";
+        var job = new RewardScoringJob(RewardScoringTask.Math);
+        Assert.Null(job.Summary);
+        job.Run(new StringReader(input), new StringWriter(), "two.jsonl");
+        var summary = job.Summary!;
+        Assert.Equal(2, summary.Lines);                 // the blank line is not a line scored
+        Assert.Equal(3, summary.SlowestLine);           // the only line after the first
+        Assert.InRange(summary.SlowestSeconds + summary.FirstLineSeconds, 0, summary.Seconds);
+    }
+
     [Theory]
     [InlineData("{\"completion\": \"x\"}", "missing field 'gold'")]
     [InlineData("{\"gold\": \"1\"}", "missing field 'completion'")]
