@@ -1,12 +1,14 @@
 using System.Globalization;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Replay;
+using DeepSeekR1.Actors.Rl.Analysis;
 
 namespace DeepSeekR1.Actors.Cli.Replay;
 
 /// <summary>
 /// <c>report.md</c>: what run was replayed, a table of the paper's measures (first and last value, the change over
-/// the run, the largest change from one step to the next), the per-level accuracies, and the charts.
+/// the run, the largest change from one step to the next), the per-level accuracies, whether the run shows the paper's
+/// four self-evolution phenomena (<see cref="SelfEvolution"/>), and the charts.
 /// </summary>
 public static class ReplayReport
 {
@@ -15,7 +17,7 @@ public static class ReplayReport
 
     /// <summary>The measures the summary table shows, by CSV column.</summary>
     public static IReadOnlyList<string> Measures { get; } =
-        ["accuracy", "reward_mean", "response_tokens_mean", "reflective_words", "word_wait", "language_mixing", "kl", "clip_fraction", "step_seconds"];
+        ["accuracy", "reward_mean", "response_tokens_mean", "reflective_words", "word_wait", "reflection_share", "accuracy_with_reflection", "accuracy_without_reflection", "language_mixing", "kl", "clip_fraction", "step_seconds"];
 
     /// <summary>Writes the report.</summary>
     /// <param name="output">Where to write.</param>
@@ -58,6 +60,16 @@ public static class ReplayReport
         {
             var column = new StepRow.Column($"level_{level}", $"accuracy, level {level}", st => LevelAccuracyCsv.Accuracy(st, level));
             if (steps.Any(st => column.Value(st) is not null)) output.WriteLine(Row(column, steps));
+        }
+        output.WriteLine();
+
+        // The paper's self-evolution phenomena, each judged from the run's first and last steps and said plainly.
+        output.WriteLine("## Self-evolution (the paper's four phenomena)");
+        output.WriteLine();
+        foreach (var finding in SelfEvolution.Assess(steps.Select(st => (st.Step, st.Analysis)).ToArray()))
+        {
+            string verdict = finding.Seen switch { true => "seen", false => "not seen", null => "cannot tell" };
+            output.WriteLine($"- **{finding.Phenomenon}**: {verdict}. {char.ToUpperInvariant(finding.Evidence[0])}{finding.Evidence[1..]}.");
         }
         output.WriteLine();
 

@@ -33,6 +33,9 @@ public static class StepRow
         new("reflective_words", "reflective words per 1k tokens", s => s.Analysis.ReflectivePer1000),
         .. ReflectiveWords.Words.Select((word, i) =>
             new Column($"word_{word}", $"\"{word}\" per 1k tokens", s => s.Analysis.WordPer1000[i])),
+        new("reflection_share", "share of completions that reflect", s => s.Analysis.ReflectionShare),
+        new("accuracy_with_reflection", "accuracy when reflecting", s => s.Analysis.AccuracyWithReflection),
+        new("accuracy_without_reflection", "accuracy when not reflecting", s => s.Analysis.AccuracyWithoutReflection),
         new("reward_std", "reward std", s => s.Metrics.RewardStd),
         new("completions", "completions", s => s.Analysis.Completions),
         new("completion_tokens", "completion tokens", s => s.Analysis.CompletionTokens),

@@ -27,6 +27,10 @@ public static partial class ReflectiveWords
         return counts;
     }
 
+    /// <summary>Whether <paramref name="text"/> holds a reflection: at least one of the words, matched as <see cref="Count"/> does.</summary>
+    /// <param name="text">A completion (or any text).</param>
+    public static bool Contains(string? text) => !string.IsNullOrEmpty(text) && WordPattern().IsMatch(text);
+
     // \b on both sides makes the match whole-word; NonBacktracking keeps a hostile 64 KiB completion linear.
     [GeneratedRegex(@"\b(?:wait|mistake|however|but|retry|error|verify|wrong|evaluate|check)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]

@@ -16,9 +16,13 @@ namespace DeepSeekR1.Actors.Rl.Analysis;
 /// <param name="ReflectivePer1000">All ten reflective words per 1,000 completion tokens.</param>
 /// <param name="WordPer1000">Each reflective word per 1,000 completion tokens, in the order of <see cref="ReflectiveWords.Words"/>.</param>
 /// <param name="AccuracyByLevel">Accuracy per difficulty level, for the levels that occur (0 = unknown level).</param>
+/// <param name="ReflectionShare">Share of completions holding at least one reflective word (0 without completions).</param>
+/// <param name="AccuracyWithReflection">Accuracy of the completions that reflect (NaN when none does).</param>
+/// <param name="AccuracyWithoutReflection">Accuracy of the completions that do not (NaN when all do).</param>
 public sealed record StepAnalysis(
     int Completions, long CompletionTokens, double RewardMean, double Accuracy, double ResponseTokensMean, double LanguageMixing,
-    double ReflectivePer1000, IReadOnlyList<double> WordPer1000, IReadOnlyDictionary<int, double> AccuracyByLevel)
+    double ReflectivePer1000, IReadOnlyList<double> WordPer1000, IReadOnlyDictionary<int, double> AccuracyByLevel,
+    double ReflectionShare, double AccuracyWithReflection, double AccuracyWithoutReflection)
 {
     /// <summary>Analyses one step's completions (see <see cref="StepAnalysisBuilder"/> to add them one at a time).</summary>
     /// <param name="completions">Every completion of the step, each once.</param>

@@ -11,6 +11,8 @@ public sealed class StepAnalysisBuilder
     private int completions;
     private int correct;
     private int mixed;
+    private int reflecting;
+    private int reflectingCorrect;
     private long tokens;
     private double rewardSum;
 
@@ -26,6 +28,12 @@ public sealed class StepAnalysisBuilder
         if (Rewards.LanguageMixing.IsMixed(StepAnalysis.ChainOfThought(completion.Completion))) mixed++;
         var counts = ReflectiveWords.Count(completion.Completion);
         for (int i = 0; i < counts.Length; i++) wordCounts[i] += counts[i];
+        // Does checking pay? The accuracy of completions that reflect against those that do not, step by step.
+        if (counts.Any(c => c > 0))
+        {
+            reflecting++;
+            if (completion.Correct) reflectingCorrect++;
+        }
         var (total, right) = levels.GetValueOrDefault(completion.Level);
         levels[completion.Level] = (total + 1, right + (completion.Correct ? 1 : 0));
         return this;
@@ -47,6 +55,9 @@ public sealed class StepAnalysisBuilder
             LanguageMixing: completions == 0 ? 0.0 : (double)mixed / completions,
             ReflectivePer1000: Per1000(wordCounts.Sum()),
             WordPer1000: wordCounts.Select(Per1000).ToArray(),
-            AccuracyByLevel: levels.ToDictionary(l => l.Key, l => (double)l.Value.Correct / l.Value.Total));
+            AccuracyByLevel: levels.ToDictionary(l => l.Key, l => (double)l.Value.Correct / l.Value.Total),
+            ReflectionShare: completions == 0 ? 0.0 : (double)reflecting / completions,
+            AccuracyWithReflection: reflecting == 0 ? double.NaN : (double)reflectingCorrect / reflecting,
+            AccuracyWithoutReflection: completions - reflecting == 0 ? double.NaN : (double)(correct - reflectingCorrect) / (completions - reflecting));
     }
 }
