@@ -36,7 +36,7 @@ say() { echo "$*" | tee -a "$summary"; }
 # Reads a run back from its journal: "steps=N once=yes|NO restarts=R".
 check_journal() {
   local data="$1" id="$2" report
-  "$r1" replay --run "$id" --out "$data/replay" --data-dir "$data" >"$data/replay.log" 2>&1 || { echo "replay=FAILED"; return; }
+  "$r1" replay --run-id "$id" --out "$data/replay" --data-dir "$data" >"$data/replay.log" 2>&1 || { echo "replay=FAILED"; return; }
   report="$data/replay/report.md"
   local steps once restarts
   steps=$(grep -Eo '[0-9]+ steps applied' "$report" | grep -Eo '^[0-9]+')

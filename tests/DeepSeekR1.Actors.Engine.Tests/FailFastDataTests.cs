@@ -158,7 +158,7 @@ public class FailFastDataTests
 
         string[][] commands =
         [
-            ["replay", "--run", "ffd", "--out", Path.Combine(dir.Path, "replay"), "--data-dir", runs],
+            ["replay", "--run-id", "ffd", "--out", Path.Combine(dir.Path, "replay"), "--data-dir", runs],
             ["journal", "export", "--run", "ffd", "--out", Path.Combine(dir.Path, "events.jsonl"), "--data-dir", runs],
             Train(runs, data),   // the resume
         ];

@@ -12,7 +12,7 @@ public static class JournalCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var run = new Option<string>("--run") { Description = "The run id (r1 train --run-id)", Required = true };
+        var run = new Option<string>("--run-id", "--run") { Description = "The run id, as r1 train --run-id takes it (--run also works)", Required = true };
         var file = new Option<string>("--out") { Description = "The JSON-lines file to write", Required = true };
         var export = new Command("export", "Write every event of a run as JSON lines, in journal order") { run, file };
         export.WithConfigOptions();

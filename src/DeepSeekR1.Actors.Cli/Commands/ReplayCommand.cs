@@ -19,7 +19,7 @@ public static class ReplayCommand
     /// <summary>How often <c>--follow</c> refreshes the outputs at most (and how soon after the last new step).</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(2);
 
-    private static readonly Option<string> Run = new("--run") { Description = "The run id (r1 train --run-id)", Required = true };
+    private static readonly Option<string> Run = new("--run-id", "--run") { Description = "The run id, as r1 train --run-id takes it (--run also works)", Required = true };
     private static readonly Option<string> Out = new("--out") { Description = "Folder for metrics.csv, accuracy_by_level.csv, the charts and report.md", Required = true };
     private static readonly Option<bool> Follow = new("--follow") { Description = "Keep tailing a live run and refresh the outputs until it ends (or Ctrl+C)" };
 

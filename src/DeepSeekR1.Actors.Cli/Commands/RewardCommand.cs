@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DeepSeekR1.Actors.Rl.Rewards;
+using DeepSeekR1.Actors.Rl.Training;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
@@ -14,7 +15,7 @@ public static class RewardCommand
         var score = new Command("score", "Score each line; writes one JSON line per input line, in order. Exit code 2 if any line was malformed")
         {
             task, input,
-        };
+        }.WithConfigOptions();
         score.SetAction(parse =>
         {
             if (!RewardScoringJob.TryParseTask(parse.GetValue(task)!, out var kind))
@@ -29,12 +30,15 @@ public static class RewardCommand
                 return 2;
             }
             using var reader = new StreamReader(path);
-            var job = new RewardScoringJob(kind);
+            // The total is weighted as training weighs it (r1.grpo's accuracy, format and language weights).
+            var weights = CommonOptions.Load(parse).Bind<GrpoSettings>("r1.grpo").RewardWeights;
+            var job = new RewardScoringJob(kind, weights);
             bool malformed = job.Run(reader, Console.Out, path);
             // On stderr, so that stdout stays one JSON line per input line.
             if (job.Summary is { } s)
-                Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"r1 reward score: {s.Lines} lines in {s.Seconds:F2} s; slowest line {s.SlowestLine} took {s.SlowestSeconds * 1000:F1} ms (the first, which also loads the verifier, {s.FirstLineSeconds * 1000:F1} ms)"));
+                Console.Error.WriteLine(s.SlowestLine == 0
+                    ? FormattableString.Invariant($"r1 reward score: {s.Lines} line{(s.Lines == 1 ? "" : "s")} in {s.Seconds:F2} s")
+                    : FormattableString.Invariant($"r1 reward score: {s.Lines} lines in {s.Seconds:F2} s; slowest line {s.SlowestLine} took {s.SlowestSeconds * 1000:F1} ms (the first, which also loads the verifier, {s.FirstLineSeconds * 1000:F1} ms)"));
             return malformed ? 2 : 0;
         });
         var command = new Command("reward", "Rule-based rewards");

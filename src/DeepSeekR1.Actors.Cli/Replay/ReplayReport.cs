@@ -62,6 +62,13 @@ public static class ReplayReport
             if (steps.Any(st => column.Value(st) is not null)) output.WriteLine(Row(column, steps));
         }
         output.WriteLine();
+        // A flat zero reads like a broken chart; say that it is the run's own value.
+        var zero = Measures.Select(StepRow.Named).Where(c => steps.All(st => c.Value(st) is null or 0)).Select(c => c.Label).ToArray();
+        if (zero.Length > 0)
+        {
+            output.WriteLine($"Zero at every step of this run (not a missing value): {string.Join(", ", zero)}.");
+            output.WriteLine();
+        }
 
         // The paper's self-evolution phenomena, each judged from the run's first and last steps and said plainly.
         output.WriteLine("## Self-evolution (the paper's four phenomena)");

@@ -189,7 +189,8 @@ public sealed class RewardScoringJob
     private static string Write(Action<Utf8JsonWriter> body)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        // People read these lines: "<think>" stays "<think>", not "\u003Cthink\u003E" (the output is never embedded in HTML).
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             body(writer);
