@@ -98,6 +98,10 @@ public class KillNineTests
             .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("metrics"))
             .ToArray();
         Assert.Equal(Steps, smooth.Length);
+        // The same steps as TensorBoard scalars (an event file whose records carry the tags), as r1.train.tensorboard is on.
+        var events = Directory.GetFiles(Path.Combine(dir.Path, "inline", "runs", "smooth", "tensorboard"), "events.out.tfevents.*");
+        string eventBytes = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(Assert.Single(events)));
+        Assert.Equal(Steps, System.Text.RegularExpressions.Regex.Matches(eventBytes, "train/reward_mean").Count);
         Assert.Contains(applied, a => a.Metrics.GradNorm > 1e-6);   // updates that change the weights
         for (int s = 0; s < Steps; s++)
         {

@@ -39,6 +39,9 @@ public sealed record TrainSettings
     public required int MaxRestarts { get; init; }
     /// <summary>Seconds before the first restart; each further one waits twice as long.</summary>
     public required double RestartBackoffSeconds { get; init; }
+
+    /// <summary>Whether every step's metrics are also written as TensorBoard scalars (<see cref="TensorBoardLog"/>).</summary>
+    public required bool Tensorboard { get; init; }
 }
 
 /// <summary>
@@ -174,6 +177,7 @@ public static class TrainCommand
         }
 
         using var metricsFile = new StreamWriter(layout.MetricsFile, append: resuming);
+        using var tensorBoard = train.Tensorboard ? new TensorBoardLog(layout.TensorBoard) : null;
         var started = DateTime.UtcNow;
         void Report(long step, StepMetrics m, double samplingSeconds)
         {
@@ -184,6 +188,7 @@ public static class TrainCommand
                 output.Flush();
                 metricsFile.WriteLine(JsonSerializer.Serialize(new { step = step + 1, metrics = m, sampling_seconds = samplingSeconds }, HumanJson.Compact));
                 metricsFile.Flush();
+                tensorBoard?.Step(step, m);
             }
         }
 

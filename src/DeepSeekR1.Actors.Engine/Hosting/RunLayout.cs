@@ -16,6 +16,9 @@ public sealed record RunLayout(string RunDirectory)
     /// <summary>One JSON line of metrics per step, for plotting (the journal is the record).</summary>
     public string MetricsFile => Path.Combine(RunDirectory, "metrics.jsonl");
 
+    /// <summary>TensorBoard event files of the run's steps (<c>tensorboard --logdir STORE/runs</c>).</summary>
+    public string TensorBoard => Path.Combine(RunDirectory, "tensorboard");
+
     /// <summary>The lock one <c>r1 train</c> process holds on the run.</summary>
     public string LockFile => Path.Combine(RunDirectory, "train.lock");
 
