@@ -179,12 +179,17 @@ public static class TrainCommand
         using var metricsFile = new StreamWriter(layout.MetricsFile, append: resuming);
         using var tensorBoard = train.Tensorboard ? new TensorBoardLog(layout.TensorBoard) : null;
         var started = DateTime.UtcNow;
+        // The remaining time at this session's pace so far (steps reported by this process over its wall time).
+        var pace = System.Diagnostics.Stopwatch.StartNew();
+        int reportedSteps = 0;
         void Report(long step, StepMetrics m, double samplingSeconds)
         {
             lock (metricsFile)
             {
+                reportedSteps++;
+                double eta = pace.Elapsed.TotalSeconds / reportedSteps * Math.Max(0, grpo.Steps - (step + 1));
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"step {step + 1,4}/{grpo.Steps} | reward {m.RewardMean:F3} | acc {m.Accuracy * 100,5:F1}% | len {m.CompletionLengthMean,5:F1} | kl {m.KlMean ?? 0:F4} | clip {m.ClipFractionLow + m.ClipFractionHigh:F3} | {m.StepSeconds:F1}s"));
+                    $"step {step + 1,4}/{grpo.Steps} | reward {m.RewardMean:F3} | acc {m.Accuracy * 100,5:F1}% | len {m.CompletionLengthMean,5:F1} | kl {m.KlMean ?? 0:F4} | clip {m.ClipFractionLow + m.ClipFractionHigh:F3} | {m.StepSeconds:F1}s | eta {Eta(eta)}"));
                 output.Flush();
                 metricsFile.WriteLine(JsonSerializer.Serialize(new { step = step + 1, metrics = m, sampling_seconds = samplingSeconds }, HumanJson.Compact));
                 metricsFile.Flush();
@@ -307,6 +312,12 @@ public static class TrainCommand
             ?? throw new ConfigException($"r1.train.init: checkpoint '{train.Init}' not found (give a path, or \"random\")");
         return HfConfigJson.Read(Path.Combine(path, HfConfigJson.FileName)).MaxPositionEmbeddings;
     }
+
+    // "42s", "3.5m", "1.2h": short enough for the end of a step line.
+    private static string Eta(double seconds) =>
+        seconds < 90 ? FormattableString.Invariant($"{seconds:F0}s")
+        : seconds < 5400 ? FormattableString.Invariant($"{seconds / 60:F1}m")
+        : FormattableString.Invariant($"{seconds / 3600:F1}h");
 
     /// <summary>The actor engine's inputs for <paramref name="runId"/>; every node of a cluster builds the same from the same configuration.</summary>
     internal static EngineRun EngineRunFor(R1Config config, RunSettings settings, PolicyRuntime runtime, ITaskSource task, string runId)
