@@ -363,7 +363,7 @@ public static class TrainCommand
             using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStop);
             try
             {
-                await AnnouncePbm(host, run.RunId, output);
+                await AnnouncePbm(host, run.RunId, dataDir, output);
                 return await host.RunAsync();
             }
             // Whatever was waiting when the node shut down (the run's end, a status question) ends with the stop.
@@ -389,15 +389,17 @@ public static class TrainCommand
 
     // One line with the node's pbm endpoint; and a paused run (its pause is journaled) says how to resume it instead
     // of waiting silently.
-    private static async Task AnnouncePbm(EngineHost host, string runId, TextWriter output)
+    private static async Task AnnouncePbm(EngineHost host, string runId, string dataDir, TextWriter output)
     {
         var pbm = host.Pbm;
+        // The client finds a generated token in its own data dir: a hint for a run elsewhere must name that dir.
+        string client = $"./r1 pbm {pbm?.Endpoint}{(Path.GetFullPath(dataDir) == Path.GetFullPath(".r1") ? "" : $" --data-dir {dataDir}")}";
         Say(output, pbm is null
             ? "r1 train: no pbm command host on this node (r1.pbm.enabled is off, or its port is taken)"
-            : $"r1 train: pbm command host on {pbm.Endpoint}, token from {pbm.Token.Source} (./r1 pbm {pbm.Endpoint} run status)");
+            : $"r1 train: pbm command host on {pbm.Endpoint}, token from {pbm.Token.Source} ({client} run status)");
         var status = await host.Tell(new GetRunStatus(runId));
         if (status.State != RunStates.Paused) return;
-        string resume = pbm is null ? "enable r1.pbm, then `r1 pbm HOST:PORT run resume`" : $"./r1 pbm {pbm.Endpoint} run resume --id {runId}";
+        string resume = pbm is null ? "enable r1.pbm, then `r1 pbm HOST:PORT run resume`" : $"{client} run resume --id {runId}";
         Say(output, $"r1 train: run {runId} is paused after {status.StepsCompleted} steps; it waits here until resumed: {resume}");
     }
 

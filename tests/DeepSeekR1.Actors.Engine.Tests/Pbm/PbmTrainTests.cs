@@ -51,7 +51,7 @@ public sealed partial class PbmTrainTests
         {
             string endpoint = await Endpoint(second);
             Assert.True(await second.WaitForLine("r1 train: run held is paused", Patience), string.Join('\n', second.Lines));
-            Assert.Contains(second.Lines, l => l.Contains($"is paused after {pausedAt} steps") && l.Contains($"./r1 pbm {endpoint} run resume --id held"));
+            Assert.Contains(second.Lines, l => l.Contains($"is paused after {pausedAt} steps") && l.Contains($"./r1 pbm {endpoint} --data-dir {data} run resume --id held"));
             await Task.Delay(1000);
             Assert.Equal(pausedAt, (long)(await PbmCli.Row(data, endpoint, "run", "status"))["steps_done"]!);
 
@@ -78,7 +78,10 @@ public sealed partial class PbmTrainTests
     private static async Task<string> Endpoint(R1Process r1)
     {
         Assert.True(await r1.WaitForLine("pbm command host on", Patience), string.Join('\n', r1.Lines));
-        return EndpointLine().Match(r1.Lines.First(l => l.Contains("pbm command host on"))).Groups[1].Value;
+        string line = r1.Lines.First(l => l.Contains("pbm command host on"));
+        // The run is not in ./.r1: the hint names its data dir, where the client finds the generated token.
+        Assert.Contains(" --data-dir ", line);
+        return EndpointLine().Match(line).Groups[1].Value;
     }
 
     [GeneratedRegex(@"pbm command host on (\S+),")]
