@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using DeepSeekR1.Actors.Cli.Replay;
+using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Engine.Replay;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
@@ -62,7 +63,8 @@ public static class ReplayCommand
                     return JournalError;
                 }
             }
-            var steps = ReplayOutput.Write(outDir, runId, projection);
+            var heldOut = HeldOut.Of(new RunLayout(TrainCommand.RunDirectory(config, runId)));
+            var steps = ReplayOutput.Write(outDir, runId, projection, heldOut);
             output.WriteLine($"r1 replay: run {runId}, {steps.Count} steps ({projection.State}), {projection.Events} events; wrote {Path.Combine(outDir, ReplayReport.FileName)}");
             return 0;
         }

@@ -235,6 +235,9 @@ public static class TrainCommand
         double minutes = (DateTime.UtcNow - started).TotalMinutes;
 
         EvalReport? after = evalSettings is not null ? torch.Invoke(() => Evaluate(trainedPolicy!, runtime.Tokenizer, task, evalSettings, grpo, output, "after")) : null;
+        // Kept beside the "before" one, so that `r1 replay` can report both with the run's curves.
+        if (after is not null)
+            EvalReportFile.Save(layout.AfterEvaluationFile, after, JsonSerializer.Serialize(new { checkpoint = final, evalSettings, grpo.Task, grpo.Data, seed }));
         // A resumed run's own minutes are only this session's: say what all its sessions' steps took as well.
         string sessions = resuming ? string.Create(CultureInfo.InvariantCulture, $" ({allStepSeconds / 60:F1} min of steps over all sessions)") : "";
         output.WriteLine($"r1 train: finished {grpo.Steps} steps in {minutes:F1} min{sessions}; checkpoint {final}");

@@ -1,4 +1,6 @@
+using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Engine.Replay;
+using DeepSeekR1.Actors.Rl.Evaluation;
 
 namespace DeepSeekR1.Actors.Cli.Replay;
 
@@ -13,8 +15,9 @@ public static class ReplayOutput
     /// <param name="directory">The output folder (created when missing).</param>
     /// <param name="runId">The run.</param>
     /// <param name="projection">The replayed run.</param>
+    /// <param name="heldOut">The run's held-out evaluations before and after training, where r1 train kept them.</param>
     /// <returns>The steps written.</returns>
-    public static IReadOnlyList<ReplayStep> Write(string directory, string runId, RunProjection projection)
+    public static IReadOnlyList<ReplayStep> Write(string directory, string runId, RunProjection projection, HeldOut? heldOut = null)
     {
         Directory.CreateDirectory(directory);
         var steps = projection.Steps();
@@ -24,7 +27,7 @@ public static class ReplayOutput
             WriteText(Path.Combine(staging, MetricsCsv.FileName), w => MetricsCsv.Write(w, steps));
             WriteText(Path.Combine(staging, LevelAccuracyCsv.FileName), w => LevelAccuracyCsv.Write(w, steps));
             if (steps.Count > 0) ReplayCharts.Write(staging, steps, runId);
-            WriteText(Path.Combine(staging, ReplayReport.FileName), w => ReplayReport.Write(w, runId, projection, steps));
+            WriteText(Path.Combine(staging, ReplayReport.FileName), w => ReplayReport.Write(w, runId, projection, steps, heldOut));
             foreach (string file in Directory.GetFiles(staging))
                 File.Move(file, Path.Combine(directory, Path.GetFileName(file)), overwrite: true);
         }
@@ -40,4 +43,14 @@ public static class ReplayOutput
         using var writer = new StreamWriter(path) { NewLine = "\n" };
         write(writer);
     }
+}
+
+/// <summary>A run's held-out evaluations, as <c>r1 train</c> kept them in the run folder (either may be missing).</summary>
+/// <param name="Before">Of the policy the run started from.</param>
+/// <param name="After">Of the policy it ended with.</param>
+public sealed record HeldOut(EvalReport? Before, EvalReport? After)
+{
+    /// <summary>What the run folder of <paramref name="layout"/> holds.</summary>
+    public static HeldOut Of(RunLayout layout) =>
+        new(EvalReportFile.Load(layout.BeforeEvaluationFile), EvalReportFile.Load(layout.AfterEvaluationFile));
 }

@@ -24,7 +24,8 @@ public static class ReplayReport
     /// <param name="runId">The run.</param>
     /// <param name="projection">The replayed run.</param>
     /// <param name="steps">Its steps (<see cref="RunProjection.Steps"/>).</param>
-    public static void Write(TextWriter output, string runId, RunProjection projection, IReadOnlyList<ReplayStep> steps)
+    /// <param name="heldOut">The run's held-out pass@1 before and after training, when r1 train kept them.</param>
+    public static void Write(TextWriter output, string runId, RunProjection projection, IReadOnlyList<ReplayStep> steps, HeldOut? heldOut = null)
     {
         var inv = CultureInfo.InvariantCulture;
         output.WriteLine($"# Replay of run `{runId}`");
@@ -42,6 +43,13 @@ public static class ReplayReport
             ? "Engine restarts: none."
             : string.Create(inv, $"Engine restarts: {projection.Restarts.Count} ({string.Join("; ", projection.Restarts.Select(r => $"restart {r.Restart} of {r.MaxRestarts} after {r.Cause}, with {r.StepsCompleted} steps recorded"))})."));
         output.WriteLine();
+        if (heldOut is { Before: var before, After: var after } && (before is not null || after is not null))
+        {
+            string Of(Rl.Evaluation.EvalReport? r) => r is null ? "not measured"
+                : string.Create(inv, $"{r.Overall.PassAt1 * 100:F1}% ({r.Questions.Count} questions x {r.Samples})");
+            output.WriteLine($"Held-out pass@1 (r1 train's evaluations in the run folder): before {Of(before)}, after {Of(after)}.");
+            output.WriteLine();
+        }
         output.WriteLine($"Per-step values: [{MetricsCsv.FileName}]({MetricsCsv.FileName}); accuracy per difficulty level: [{LevelAccuracyCsv.FileName}]({LevelAccuracyCsv.FileName}).");
         output.WriteLine();
         if (steps.Count == 0)

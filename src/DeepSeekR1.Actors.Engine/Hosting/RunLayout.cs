@@ -25,6 +25,9 @@ public sealed record RunLayout(string RunDirectory)
     /// <summary>The held-out evaluation of the policy the run started from, kept so that a resume does not redo it.</summary>
     public string BeforeEvaluationFile => Path.Combine(RunDirectory, "eval-before.json");
 
+    /// <summary>The held-out evaluation of the policy the run ended with (what <c>r1 replay</c> reports beside the before).</summary>
+    public string AfterEvaluationFile => Path.Combine(RunDirectory, "eval-after.json");
+
     /// <summary>Where the learner stages files a checkpoint copies in (the optimizer state).</summary>
     public string Staging => Path.Combine(RunDirectory, ".staging");
 

@@ -28,13 +28,18 @@ public static class EvalReportFile
     }
 
     /// <summary>The report saved at <paramref name="path"/> under the same fingerprint, or null.</summary>
-    public static EvalReport? Load(string path, string fingerprint)
+    public static EvalReport? Load(string path, string fingerprint) => Read(path, fingerprint);
+
+    /// <summary>The report saved at <paramref name="path"/> whatever produced it (for showing it, not reusing it), or null.</summary>
+    public static EvalReport? Load(string path) => Read(path, fingerprint: null);
+
+    private static EvalReport? Read(string path, string? fingerprint)
     {
         if (!File.Exists(path)) return null;
         try
         {
             var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-            if ((string?)json["fingerprint"] != fingerprint) return null;
+            if (fingerprint is not null && (string?)json["fingerprint"] != fingerprint) return null;
             var questions = json["questions"].Deserialize<QuestionResult[]>() ?? throw new JsonException("no questions");
             return EvalReport.Of((string)json["task"]!, Enum.Parse<TaskSplit>((string)json["split"]!), (int)json["samples"]!, questions);
         }

@@ -80,6 +80,25 @@ public class ReplayWritersTests
     }
 
     [Fact]
+    public void The_report_states_the_held_out_pass_at_1_before_and_after_when_train_kept_them()
+    {
+        static Rl.Evaluation.SampleResult Sample(bool correct) =>
+            new("<answer> 2 </answer>", "2", correct, true, 5, Model.Sampling.FinishReason.Stop, "r", 1.0);
+        var before = Rl.Evaluation.EvalReport.Of("arithmetic", Rl.Tasks.TaskSplit.Test, 2,
+            [new Rl.Evaluation.QuestionResult("q", 1, "1+1?", "2", [Sample(true), Sample(false)], new Rl.Evaluation.ConsensusResult("2", 1, 2, true))]);
+        var after = Rl.Evaluation.EvalReport.Of("arithmetic", Rl.Tasks.TaskSplit.Test, 2,
+            [new Rl.Evaluation.QuestionResult("q", 1, "1+1?", "2", [Sample(true), Sample(true)], new Rl.Evaluation.ConsensusResult("2", 2, 2, true))]);
+        var run = Run();
+        var writer = new StringWriter();
+        ReplayReport.Write(writer, "syn", run.Projection, run.Projection.Steps(), new HeldOut(before, after));
+        Assert.Contains("before 50.0% (1 questions x 2), after 100.0% (1 questions x 2)", writer.ToString());
+
+        var none = new StringWriter();
+        ReplayReport.Write(none, "syn", run.Projection, run.Projection.Steps(), new HeldOut(null, null));
+        Assert.DoesNotContain("Held-out", none.ToString());
+    }
+
+    [Fact]
     public void The_output_folder_gets_both_csvs_four_png_charts_and_the_report()
     {
         string dir = Path.Combine(Path.GetTempPath(), "r1-replay-" + Guid.NewGuid().ToString("N"));
