@@ -13,7 +13,7 @@ internal static partial class LatexNormalizer
 {
     /// <summary>Commands whose braced argument is kept and whose name is dropped; the text-like ones may hold a unit.</summary>
     private static readonly string[] WrapperCommands =
-        ["boxed", "fbox", "text", "textbf", "textit", "textrm", "mathrm", "mathbf", "mathit", "mbox", "operatorname"];
+        ["boxed", "fbox", "text", "textbf", "textit", "textrm", "textnormal", "textup", "mathrm", "mathbf", "mathit", "mbox", "operatorname"];
 
     private static readonly (string From, string To)[] Replacements =
     [

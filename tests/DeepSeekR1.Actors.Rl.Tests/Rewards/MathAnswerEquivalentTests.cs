@@ -197,6 +197,14 @@ public class MathAnswerEquivalentTests
         { "0.333", "0.333" }, { "3.14159265", "\\pi" }, { "1.4142136", "\\sqrt{2}" }, { "0.3333333333", "0.3333333333" },
     };
 
+    // \textnormal, \textrm, \textup and \mathrm hold a unit the way \text does.
+    public static TheoryData<string, string> TextUnits => new()
+    {
+        { "10\\textnormal{ cm}", "10" }, { "10\\textrm{ cm}", "10" }, { "10\\mathrm{cm}", "10" }, { "10\\textup{ cm}", "10" },
+        { "10\\textnormal{ cm}", "10 cm" }, { "10\\textnormal{cm}", "10\\text{ cm}" }, { "10", "10\\textnormal{ cm}" },
+        { "12\\textnormal{ cm}^2", "12 cm^2" }, { "\\textnormal{18}", "18" }, { "3\\textnormal{ kilometers}", "3\\mathrm{km}" },
+    };
+
     [Theory]
     [MemberData(nameof(Integers))]
     [MemberData(nameof(Decimals))]
@@ -220,6 +228,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(LinearInequalities))]
     [MemberData(nameof(PercentPolicy))]
     [MemberData(nameof(DecimalCommasAndRounding))]
+    [MemberData(nameof(TextUnits))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);

@@ -171,6 +171,14 @@ public class MathAnswerNotEquivalentTests
         { "3.1416", "\\pi" }, { "1.414", "\\sqrt{2}" }, { "0.333", "\\frac{1}{3}" }, { "\\frac{1}{3}", "0.333" }, { "3.14", "\\frac{22}{7}" },
     };
 
+    // A unit in \textnormal, \textrm, \textup or \mathrm may be dropped, not changed; the number still counts.
+    public static TheoryData<string, string> TextUnits => new()
+    {
+        { "10\\textnormal{ m}", "10\\text{ cm}" }, { "10\\textnormal{ cm}", "11" }, { "10\\textrm{ km}", "10 m" },
+        { "10\\textnormal{ cm}^2", "10 cm" }, { "10\\mathrm{cm}", "10\\textnormal{ mm}" }, { "10\\textup{ kg}", "10\\textnormal{ g}" },
+        { "\\textnormal{Monday}", "\\textnormal{Tuesday}" }, { "1\\textnormal{ cm}", "10" },
+    };
+
     [Theory]
     [MemberData(nameof(Numbers))]
     [MemberData(nameof(Fractions))]
@@ -192,6 +200,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(LinearInequalities))]
     [MemberData(nameof(PercentPolicy))]
     [MemberData(nameof(DecimalCommasAndRounding))]
+    [MemberData(nameof(TextUnits))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
@@ -209,6 +218,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(LinearInequalities))]
     [MemberData(nameof(DecimalCommasAndRounding))]
     [MemberData(nameof(PercentPolicy))]
+    [MemberData(nameof(TextUnits))]
     public void Different_pairs_stay_different_with_the_sides_swapped(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(gold, predicted);
