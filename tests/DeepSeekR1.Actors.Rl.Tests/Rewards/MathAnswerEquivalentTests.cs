@@ -205,6 +205,14 @@ public class MathAnswerEquivalentTests
         { "12\\textnormal{ cm}^2", "12 cm^2" }, { "\\textnormal{18}", "18" }, { "3\\textnormal{ kilometers}", "3\\mathrm{km}" },
     };
 
+    // "x \approx v" names its value like "x = v"; "\approx v" alone is v.
+    public static TheoryData<string, string> Approximately => new()
+    {
+        { "x \\approx 3.14", "3.14" }, { "\\approx 3.14", "3.14" }, { "3.14", "x \\approx 3.14" }, { "x ≈ 3.14", "3.14" },
+        { "\\approx 3.14", "x = 3.14" }, { "x \\approx 2.5", "\\frac{5}{2}" }, { "\\approx 0.5", "\\frac12" }, { "≈ 12", "12" },
+        { "x \\approx 3.14", "x \\approx 3.14" }, { "\\approx 3.14159265", "\\pi" }, { "The answer is \\approx 7", "7" },
+    };
+
     [Theory]
     [MemberData(nameof(Integers))]
     [MemberData(nameof(Decimals))]
@@ -229,6 +237,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(PercentPolicy))]
     [MemberData(nameof(DecimalCommasAndRounding))]
     [MemberData(nameof(TextUnits))]
+    [MemberData(nameof(Approximately))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);

@@ -179,6 +179,14 @@ public class MathAnswerNotEquivalentTests
         { "\\textnormal{Monday}", "\\textnormal{Tuesday}" }, { "1\\textnormal{ cm}", "10" },
     };
 
+    // \approx gives a number, which must still be the gold's: another number, a rounded irrational, a relation between values.
+    public static TheoryData<string, string> Approximately => new()
+    {
+        { "x \\approx 3.15", "3.14" }, { "\\approx 3.14", "\\pi" }, { "\\approx 3.15", "x \\approx 3.14" }, { "\\approx 3", "3.14" },
+        { "2 \\approx 3.14", "3.14" }, { "\\pi \\approx 3.14", "3.14" }, { "\\approx 1.414", "\\sqrt{2}" }, { "x ≈ 0.33", "\\frac{1}{3}" },
+        { "\\approx", "3" },
+    };
+
     [Theory]
     [MemberData(nameof(Numbers))]
     [MemberData(nameof(Fractions))]
@@ -201,6 +209,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(PercentPolicy))]
     [MemberData(nameof(DecimalCommasAndRounding))]
     [MemberData(nameof(TextUnits))]
+    [MemberData(nameof(Approximately))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
@@ -219,6 +228,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(DecimalCommasAndRounding))]
     [MemberData(nameof(PercentPolicy))]
     [MemberData(nameof(TextUnits))]
+    [MemberData(nameof(Approximately))]
     public void Different_pairs_stay_different_with_the_sides_swapped(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(gold, predicted);
