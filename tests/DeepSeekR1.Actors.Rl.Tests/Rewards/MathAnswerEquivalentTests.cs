@@ -188,8 +188,8 @@ public class MathAnswerEquivalentTests
         { "50\\%", "0.5" }, { "\\frac{1}{2}", "50\\%" }, { "150%", "1.5" }, { "33\\frac{1}{3}\\%", "\\frac{1}{3}" }, { "0.5", "50\\%" },
     };
 
-    // A decimal comma only as LaTeX's {,} and not before exactly three digits (that is 1{,}000); rounding only where the
-    // gold is irrational and the decimal agrees to 1e-6 (docs/verifier.md).
+    // A decimal comma only as LaTeX's {,} and not before exactly three digits (that is 1{,}000); an irrational gold takes a
+    // decimal that agrees to 1e-6 (rounded decimals for a fraction gold: RoundedDecimals, docs/verifier.md).
     public static TheoryData<string, string> DecimalCommasAndRounding => new()
     {
         { "3{,}5", "3.5" }, { "3.5", "3{,}5" }, { "0{,}125", "\\frac{1}{8}" }, { "-2{,}75", "-2.75" }, { "12{,}5\\%", "0.125" },
@@ -211,6 +211,17 @@ public class MathAnswerEquivalentTests
         { "x \\approx 3.14", "3.14" }, { "\\approx 3.14", "3.14" }, { "3.14", "x \\approx 3.14" }, { "x ≈ 3.14", "3.14" },
         { "\\approx 3.14", "x = 3.14" }, { "x \\approx 2.5", "\\frac{5}{2}" }, { "\\approx 0.5", "\\frac12" }, { "≈ 12", "12" },
         { "x \\approx 3.14", "x \\approx 3.14" }, { "\\approx 3.14159265", "\\pi" }, { "The answer is \\approx 7", "7" },
+    };
+
+    // A decimal that is a non-terminating fraction gold correctly rounded, with at least 3 significant digits and 3
+    // decimal places (docs/verifier.md). The first five rows were rejected before this rule (MathAnswerNotEquivalentTests).
+    // Not in the symmetric test: a decimal gold is exact as written.
+    public static TheoryData<string, string> RoundedDecimals => new()
+    {
+        { "0.333", "1/3" }, { "0.3333333", "\\frac{1}{3}" }, { "0.3333", "1/3" }, { "0.667", "2/3" }, { "0.333", "\\frac{1}{3}" },
+        { "0.0833", "\\frac{1}{12}" }, { "3.143", "\\frac{22}{7}" }, { "-0.333", "-\\frac{1}{3}" }, { "0.143", "\\frac{1}{7}" },
+        { "1.667", "\\frac{5}{3}" }, { "33.333", "\\frac{100}{3}" }, { "x = 0.0833", "\\frac{1}{12}" }, { "(0.333, 0.667)", "(\\frac{1}{3}, \\frac{2}{3})" },
+        { "0.08333", "\\frac{1}{12}" }, { "0.667", "\\frac{4}{6}" }, { "0.0833 cm", "\\frac{1}{12}" }, { "0.333", "\\frac{1}{2}-\\frac{1}{6}" },
     };
 
     [Theory]
@@ -238,6 +249,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(DecimalCommasAndRounding))]
     [MemberData(nameof(TextUnits))]
     [MemberData(nameof(Approximately))]
+    [MemberData(nameof(RoundedDecimals))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
