@@ -13,6 +13,7 @@ namespace DeepSeekR1.Actors.Rl.Rewards;
 /// power    := postfix ('^' unary)?                             right-associative through unary
 /// postfix  := primary '!'*
 /// primary  := number | name | command | '(' sum ')' | '{' sum '}' | '[' sum ']' | '|' sum '|'
+/// function := fname ('^' positive-integer)? argument             \sin^2 x = (sin x)^2; \sin^{-1} is refused
 /// </code>
 /// Limits on nesting depth, power-tower height and node count are enforced while parsing, so a hostile answer is
 /// rejected after reading at most its own (already bounded) length.
@@ -255,8 +256,17 @@ internal sealed class MathParser
         }
     }
 
-    /// <summary>A function applied to a parenthesised argument or to the next power-level factor (<c>\sin x^2</c> = sin(x^2)).</summary>
+    /// <summary>
+    /// A function applied to a parenthesised argument or to the next power-level factor (<c>\sin x^2</c> = sin(x^2)),
+    /// optionally raised to a power written on its name: <c>\sin^2 x</c> and <c>\cos^{2}(x)</c> are (cos x)^2.
+    /// </summary>
     private MathExpression ParseFunction(string name)
+    {
+        var power = ParseFunctionPower(name);
+        return Powered(ParseFunctionArgument(name), power);
+    }
+
+    private MathExpression ParseFunctionArgument(string name)
     {
         if (++_depth > RewardLimits.MaxNestingDepth)
             throw new AnswerRejectedException($"nesting too deep (> {RewardLimits.MaxNestingDepth})");
@@ -265,16 +275,58 @@ internal sealed class MathParser
         return Node(new FunctionNode(name, argument));
     }
 
-    /// <summary><c>\log x</c> is base 10; <c>\log_2 x</c> and <c>\log_{b} x</c> take a base: ln(x)/ln(b).</summary>
+    /// <summary>
+    /// The exponent of <c>\sin^2</c>, <c>\tan^{3}</c>, or null when the name carries none. Only a positive whole number
+    /// is read: <c>\sin^{-1} x</c> is arcsin x, not 1/sin x, and inverse functions are not supported, so it is refused
+    /// rather than guessed (reading it as a power would pass 1/sin x for arcsin x).
+    /// </summary>
+    private MathExpression? ParseFunctionPower(string name)
+    {
+        if (!Current.Is('^'))
+            return null;
+        Advance();
+        var braced = Current.Is('{');
+        if (braced)
+            Advance();
+        var negative = Current.Is('-');
+        if (negative)
+            Advance();
+        var token = Current;
+        if (token.Kind != MathTokenKind.Number)
+            throw new AnswerRejectedException($"the power of \\{name} must be a whole number");
+        Advance();
+        if (braced && !Current.Is('}'))
+            throw new AnswerRejectedException($"the power of \\{name} must be a whole number");
+        if (braced)
+            Advance();
+        if (negative)
+            throw new AnswerRejectedException(token.Text == "1"
+                ? $"\\{name}^{{-1}} is an inverse function (arc{name}), which is not supported"
+                : $"a negative power of \\{name} is not supported (\\{name}^{{-1}} would be arc{name})");
+        if (Rational.ParseDecimal(token.Text) is not { IsInteger: true } exponent || exponent.IsZero)
+            throw new AnswerRejectedException($"the power of \\{name} must be a positive whole number");
+        return Node(new NumberNode(exponent));
+    }
+
+    private MathExpression Powered(MathExpression function, MathExpression? power) =>
+        power is null ? function : Node(new BinaryNode('^', function, power));
+
+    /// <summary>
+    /// <c>\log x</c> is base 10; <c>\log_2 x</c> and <c>\log_{b} x</c> take a base: ln(x)/ln(b). A power may stand before
+    /// or after the base (<c>\log^2_3 x</c>, <c>\log_3^2 x</c>) and raises the whole logarithm.
+    /// </summary>
     private MathExpression ParseLogarithm()
     {
+        var power = ParseFunctionPower("log");
         MathExpression logBase = Node(new NumberNode(Rational.FromInteger(10)));
         if (Current.Is('_'))
         {
             Advance();
             logBase = ParseArgument();
         }
-        var argument = ParseFunction("ln");
-        return Node(new BinaryNode('/', argument, Node(new FunctionNode("ln", logBase))));
+        if (power is null)
+            power = ParseFunctionPower("log");
+        var argument = ParseFunctionArgument("ln");
+        return Powered(Node(new BinaryNode('/', argument, Node(new FunctionNode("ln", logBase)))), power);
     }
 }

@@ -224,6 +224,16 @@ public class MathAnswerEquivalentTests
         { "0.08333", "\\frac{1}{12}" }, { "0.667", "\\frac{4}{6}" }, { "0.0833 cm", "\\frac{1}{12}" }, { "0.333", "\\frac{1}{2}-\\frac{1}{6}" },
     };
 
+    // A power on a function's name raises the function: \sin^2 x = (\sin x)^2, so identities compare by value.
+    public static TheoryData<string, string> FunctionPowers => new()
+    {
+        { "\\sec^2 y", "\\tan^2 y + 1" }, { "\\tan^2 y + 1", "\\sec^2 y" }, { "\\sin^2 x + \\cos^2 x", "1" }, { "1", "\\sin^2 x + \\cos^2 x" },
+        { "\\cos^{2}(x)", "(\\cos x)^2" }, { "\\tan^3 x", "(\\tan x)^3" }, { "\\sin^2 x", "\\frac{1 - \\cos(2x)}{2}" },
+        { "\\csc^2 x - \\cot^2 x", "1" }, { "\\ln^2 x", "(\\ln x)^2" }, { "\\log^2 x", "(\\log x)^2" }, { "sin^2 x", "\\sin^2 x" },
+        { "\\sin^{2} x", "\\sin^2 x" }, { "\\log_2^2 x", "(\\log_2 x)^2" }, { "\\log^2_2 8", "9" }, { "\\cos^2(\\pi/3)", "\\frac{1}{4}" },
+        { "2\\sin^2 x", "1 - \\cos(2x)" },
+    };
+
     [Theory]
     [MemberData(nameof(Integers))]
     [MemberData(nameof(Decimals))]
@@ -250,6 +260,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(TextUnits))]
     [MemberData(nameof(Approximately))]
     [MemberData(nameof(RoundedDecimals))]
+    [MemberData(nameof(FunctionPowers))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
@@ -268,6 +279,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(Unions))]
     [MemberData(nameof(LinearInequalities))]
     [MemberData(nameof(DecimalCommasAndRounding))]
+    [MemberData(nameof(FunctionPowers))]
     public void Equivalence_is_symmetric_for_plain_forms(string predicted, string gold)
     {
         Assert.Equal(MathAnswer.AreEquivalent(predicted, gold).Value, MathAnswer.AreEquivalent(gold, predicted).Value);

@@ -205,6 +205,16 @@ public class MathAnswerNotEquivalentTests
         { "\\frac{1}{3}", "0.333" }, { "\\frac{1}{12}", "0.0833" }, { "\\frac{22}{7}", "3.143" }, { "\\frac{2}{3}", "0.667" },
     };
 
+    // Function powers: an identity off by a constant, the power on the argument (\sin x^2 is sin(x^2)), another power,
+    // and \sin^{-1} (arcsin, refused) against 1/\sin; powers that are not positive whole numbers are refused.
+    public static TheoryData<string, string> FunctionPowers => new()
+    {
+        { "\\tan^2 y + 2", "\\sec^2 y" }, { "\\sin x^2", "\\sin^2 x" }, { "\\sin^2 x", "\\sin x^2" }, { "\\sin^3 x", "\\sin^2 x" },
+        { "\\sin^{-1} x", "\\frac{1}{\\sin x}" }, { "\\sin^{-1} x", "(\\sin x)^{-1}" }, { "\\sin^2 x", "2\\sin x" },
+        { "\\sin^2 x + \\cos^2 x", "2" }, { "\\log^2 x", "\\log x^2" }, { "\\sin^{1/2} x", "\\sqrt{\\sin x}" }, { "\\sin^{0} x", "1" },
+        { "\\sin^2 x", "\\sin(2x)" }, { "\\cos^2 x", "\\sin^2 x" }, { "\\sin^{-2} x", "\\frac{1}{\\sin^2 x}" }, { "\\sin^x y", "(\\sin y)^x" },
+    };
+
     [Theory]
     [MemberData(nameof(Numbers))]
     [MemberData(nameof(Fractions))]
@@ -230,6 +240,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(Approximately))]
     [MemberData(nameof(RoundedDecimals))]
     [MemberData(nameof(RoundedDecimalGolds))]
+    [MemberData(nameof(FunctionPowers))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
@@ -250,11 +261,24 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(TextUnits))]
     [MemberData(nameof(Approximately))]
     [MemberData(nameof(RoundedDecimals))]
+    [MemberData(nameof(FunctionPowers))]
     public void Different_pairs_stay_different_with_the_sides_swapped(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(gold, predicted);
 
         Assert.True(result.Value == 0.0, $"'{gold}' vs '{predicted}' accepted: {result.Reason}");
+    }
+
+    [Theory]
+    [InlineData("\\sin^{-1} x", "inverse function (arcsin)")]
+    [InlineData("\\tan^{-1}(x)", "inverse function (arctan)")]
+    [InlineData("\\cos^{-2} x", "negative power")]
+    public void An_inverse_function_power_is_refused_not_read_as_a_reciprocal(string predicted, string reason)
+    {
+        var result = MathAnswer.AreEquivalent(predicted, "x");
+
+        Assert.Equal(0.0, result.Value);
+        Assert.Contains(reason, result.Reason);
     }
 
     [Theory]
