@@ -14,6 +14,7 @@ namespace DeepSeekR1.Actors.Rl.Rewards;
 /// postfix  := primary '!'*
 /// primary  := number | name | command | '(' sum ')' | '{' sum '}' | '[' sum ']' | '|' sum '|'
 /// function := fname ('^' positive-integer)? argument             \sin^2 x = (sin x)^2; \sin^{-1} is refused
+/// argument := bracketed power | power (number | letter | \pi)*   \sin 2x = sin(2x); \sin x \cos x = sin(x) cos(x)
 /// </code>
 /// Limits on nesting depth, power-tower height and node count are enforced while parsing, so a hostile answer is
 /// rejected after reading at most its own (already bounded) length.
@@ -270,9 +271,30 @@ internal sealed class MathParser
     {
         if (++_depth > RewardLimits.MaxNestingDepth)
             throw new AnswerRejectedException($"nesting too deep (> {RewardLimits.MaxNestingDepth})");
+        var opensWithBracket = Current.Is('(') || Current.Is('{') || Current.Is('[') || Current.Is('|');
         var argument = ParsePower();
+        // Without brackets the argument is the run of implicit factors that follows, as in print: \sin 2x is sin(2x)
+        // and \sin 3\pi x is sin(3 pi x). The run ends at an operator, a bracket, or another command (\sin x \cos x is
+        // sin(x) cos(x)), so only numbers, letters and \pi extend it.
+        if (!opensWithBracket)
+        {
+            while (ContinuesBareArgument())
+                argument = Node(new BinaryNode('*', argument, ParsePower()));
+        }
         _depth--;
         return Node(new FunctionNode(name, argument));
+    }
+
+    private bool ContinuesBareArgument()
+    {
+        var token = Current;
+        return token.Kind switch
+        {
+            MathTokenKind.Number => true,
+            MathTokenKind.Name => !MathLexer.IsFunctionWord(token.Text),
+            MathTokenKind.Command => token.Text == "pi",
+            _ => false,
+        };
     }
 
     /// <summary>

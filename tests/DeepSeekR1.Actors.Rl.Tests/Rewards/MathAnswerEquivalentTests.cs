@@ -234,6 +234,16 @@ public class MathAnswerEquivalentTests
         { "2\\sin^2 x", "1 - \\cos(2x)" },
     };
 
+    // An argument without brackets is the run of numbers, letters and \pi after the function, up to an operator or command.
+    public static TheoryData<string, string> FunctionArguments => new()
+    {
+        { "2\\sin x\\cos x", "\\sin 2x" }, { "\\sin 2x", "2\\sin x\\cos x" }, { "\\sin 2x", "\\sin(2x)" }, { "\\sin x \\cos x", "\\frac{\\sin(2x)}{2}" },
+        { "\\sin x + 1", "1 + \\sin(x)" }, { "\\cos 3\\pi", "-1" }, { "\\sin x y", "\\sin(xy)" }, { "\\cos 2x", "\\cos^2 x - \\sin^2 x" },
+        { "\\ln 2x", "\\ln 2 + \\ln x" }, { "\\tan 2x", "\\frac{2\\tan x}{1-\\tan^2 x}" }, { "\\sqrt 2 x", "x\\sqrt{2}" },
+        { "\\sin 2x \\cos x", "2\\sin x \\cos^2 x" }, { "\\sin \\frac{\\pi}{6}", "\\frac12" }, { "\\sin x/2", "\\frac{\\sin x}{2}" },
+        { "sin 2x", "\\sin(2x)" }, { "\\sin^2 2x", "(\\sin(2x))^2" }, { "\\log 100x", "2 + \\log x" }, { "\\cos(x) y", "y\\cos x" },
+    };
+
     [Theory]
     [MemberData(nameof(Integers))]
     [MemberData(nameof(Decimals))]
@@ -261,6 +271,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(Approximately))]
     [MemberData(nameof(RoundedDecimals))]
     [MemberData(nameof(FunctionPowers))]
+    [MemberData(nameof(FunctionArguments))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
@@ -280,6 +291,7 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(LinearInequalities))]
     [MemberData(nameof(DecimalCommasAndRounding))]
     [MemberData(nameof(FunctionPowers))]
+    [MemberData(nameof(FunctionArguments))]
     public void Equivalence_is_symmetric_for_plain_forms(string predicted, string gold)
     {
         Assert.Equal(MathAnswer.AreEquivalent(predicted, gold).Value, MathAnswer.AreEquivalent(gold, predicted).Value);

@@ -215,6 +215,15 @@ public class MathAnswerNotEquivalentTests
         { "\\sin^2 x", "\\sin(2x)" }, { "\\cos^2 x", "\\sin^2 x" }, { "\\sin^{-2} x", "\\frac{1}{\\sin^2 x}" }, { "\\sin^x y", "(\\sin y)^x" },
     };
 
+    // Function arguments: the old reading (\sin 2x as x sin 2), the argument stretched past an operator or a command,
+    // a factor moved out of the argument.
+    public static TheoryData<string, string> FunctionArguments => new()
+    {
+        { "\\sin 2x", "2\\sin x" }, { "\\sin 2x", "x\\sin 2" }, { "\\sin x \\cos x", "\\sin(x\\cos x)" }, { "\\sin x + 1", "\\sin(x+1)" },
+        { "\\sin 2x", "\\sin x^2" }, { "\\cos 2x", "2\\cos x" }, { "\\sqrt 2 x", "\\sqrt{2x}" }, { "\\ln 2x", "2\\ln x" },
+        { "\\sin x/2", "\\sin(x/2)" }, { "\\sin 2x", "\\sin x \\cdot 2" }, { "\\cos x y", "y\\cos x" }, { "\\sin 2(x+1)", "\\sin(2x+2)" },
+    };
+
     [Theory]
     [MemberData(nameof(Numbers))]
     [MemberData(nameof(Fractions))]
@@ -241,6 +250,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(RoundedDecimals))]
     [MemberData(nameof(RoundedDecimalGolds))]
     [MemberData(nameof(FunctionPowers))]
+    [MemberData(nameof(FunctionArguments))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
@@ -262,6 +272,7 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(Approximately))]
     [MemberData(nameof(RoundedDecimals))]
     [MemberData(nameof(FunctionPowers))]
+    [MemberData(nameof(FunctionArguments))]
     public void Different_pairs_stay_different_with_the_sides_swapped(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(gold, predicted);
