@@ -47,6 +47,8 @@ internal sealed class AnswerComparer(MathEvaluator evaluator, double relativeTol
     private Verdict CompareScalars(ScalarAnswer predicted, ScalarAnswer gold)
     {
         var first = CompareExpressions(predicted.Expression, gold.Expression);
+        if (!first.Equal && !predicted.IsPercent && !gold.IsPercent && RoundedDecimals.Matches(predicted, gold, evaluator) is { } rounded)
+            return rounded;
         if (first.Equal || predicted.IsPercent == gold.IsPercent)
             return first;
         // Exactly one side carries %: it may be meant as the number itself or as a fraction of 100.

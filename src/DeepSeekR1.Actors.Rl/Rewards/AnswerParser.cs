@@ -33,7 +33,7 @@ internal static partial class AnswerParser
         // A lone number first: "1,234,567" must read as one number before commas are taken as list separators.
         var plain = AnswerDecorations.Strip(text, out var plainPercent);
         if (AnswerDecorations.IsPlainNumber(plain))
-            return new ScalarAnswer(MathParser.Parse(plain), plainPercent);
+            return new ScalarAnswer(MathParser.Parse(plain), plainPercent, Literal: plain);
 
         if (text[0] is '(' or '[' or '{' && text[^1] is ')' or ']' or '}' && ClosingIndex(text) == text.Length - 1)
         {

@@ -56,7 +56,7 @@ internal static partial class AnswerUnits
         Of(predicted) is { } p && Of(gold) is { } g && p != g ? $"units differ ({p} vs {g})" : null;
 
     // "5\text{ km}", "5 \mbox{cm}^2", "60\,\mathrm{km/h}": a unit in a text command after the value.
-    [GeneratedRegex(@"\\(?:text|mbox|mathrm|textnormal|textrm)\s*\{\s*(?<unit>[A-Za-z]+(?:\s*/\s*[A-Za-z]+)?)\s*\}(?:\s*\^\s*\{?(?<power>[23])\}?)?\s*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\\(?:text|mbox|mathrm|textnormal|textrm|textup)\s*\{\s*(?<unit>[A-Za-z]+(?:\s*/\s*[A-Za-z]+)?)\s*\}(?:\s*\^\s*\{?(?<power>[23])\}?)?\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex TextUnit();
 
     // "5 km", "5km", "3 hours", "12 cm^2", "60 km/h" after a plain number.

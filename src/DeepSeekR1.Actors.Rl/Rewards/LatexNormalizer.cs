@@ -13,7 +13,7 @@ internal static partial class LatexNormalizer
 {
     /// <summary>Commands whose braced argument is kept and whose name is dropped; the text-like ones may hold a unit.</summary>
     private static readonly string[] WrapperCommands =
-        ["boxed", "fbox", "text", "textbf", "textit", "textrm", "mathrm", "mathbf", "mathit", "mbox", "operatorname"];
+        ["boxed", "fbox", "text", "textbf", "textit", "textrm", "textnormal", "textup", "mathrm", "mathbf", "mathit", "mbox", "operatorname"];
 
     private static readonly (string From, string To)[] Replacements =
     [
@@ -46,6 +46,10 @@ internal static partial class LatexNormalizer
         text = FracBareNumerator().Replace(text, "\\frac{$1}{");
         text = FracBareDenominator().Replace(text, "\\frac$1{$2}");
         text = SqrtBareArgument().Replace(text, "\\sqrt{$1}");
+        // "x \approx 3.14" names its value as "x = 3.14" does, and a bare "\approx 3.14" is the value itself: an answer
+        // that states an approximation is graded on the number it gives, which must still match by the usual rules.
+        text = LeadingApprox().Replace(text, "", 1);
+        text = Approx().Replace(text, "=");
         // Relations in ASCII, so the parser sees one spelling: \geq, \ge, \geqslant, ≥ are all >=.
         text = GreaterOrEqual().Replace(text, ">=");
         text = LessOrEqual().Replace(text, "<=");
@@ -190,6 +194,12 @@ internal static partial class LatexNormalizer
 
     [GeneratedRegex(@"\\(?:leqslant|leq|le)(?![A-Za-z])|\u2264", RegexOptions.CultureInvariant)]
     private static partial Regex LessOrEqual();
+
+    [GeneratedRegex(@"^\s*(?:\\approx(?![A-Za-z])|\u2248)", RegexOptions.CultureInvariant)]
+    private static partial Regex LeadingApprox();
+
+    [GeneratedRegex(@"\\approx(?![A-Za-z])|\u2248", RegexOptions.CultureInvariant)]
+    private static partial Regex Approx();
 
     [GeneratedRegex(@"\\(?:neq|ne)(?![A-Za-z])|\u2260", RegexOptions.CultureInvariant)]
     private static partial Regex NotEqual();

@@ -5,8 +5,10 @@ namespace DeepSeekR1.Actors.Rl.Rewards;
 /// <para>Policies, so that graders and readers agree on edge cases:</para>
 /// <list type="bullet">
 /// <item>Values built only from numbers with + - * / and integer powers are compared EXACTLY (as rationals): 3/4 =
-/// 0.75 = \frac{3}{4}, but 0.333 differs from 1/3 and 1000000 from 1000001. Anything else (pi, roots, logarithms,
-/// variables) is compared in double precision with a relative tolerance of <see cref="RelativeTolerance"/>.</item>
+/// 0.75 = \frac{3}{4}, 1000000 differs from 1000001. The one exception is a decimal answer for a gold fraction whose
+/// expansion does not end, accepted when correctly rounded to at least 3 significant digits and 3 places (0.333 for
+/// 1/3, not 0.33; <see cref="RoundedDecimals"/>). Anything else (pi, roots, logarithms, variables) is compared in
+/// double precision with a relative tolerance of <see cref="RelativeTolerance"/>.</item>
 /// <item>Percent: a value written with % matches the same number without it OR that number divided by 100, so
 /// "50%" equals gold "50" and gold "0.5" (and the other way round); when both or neither carry %, numbers
 /// compare as written.</item>

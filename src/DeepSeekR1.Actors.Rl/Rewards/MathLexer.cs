@@ -7,6 +7,12 @@ internal static class MathLexer
     private static readonly string[] KnownWords =
         ["sqrt", "sin", "cos", "tan", "sec", "csc", "cot", "exp", "log", "ln", "pi"];
 
+    /// <summary>Whether <paramref name="name"/> is a known word that names a function (every known word but pi).</summary>
+    public static bool IsFunctionWord(string name) => name != "pi" && KnownWords.Contains(name);
+
+    private static bool IsFunction(MathToken token) =>
+        token.Kind is MathTokenKind.Name or MathTokenKind.Command && IsFunctionWord(token.Text);
+
     private const string Symbols = "+-*/^(){}[]|!_";
 
     /// <summary>Tokenises <paramref name="text"/>; throws <see cref="AnswerRejectedException"/> on a character it cannot read.</summary>
@@ -27,8 +33,9 @@ internal static class MathLexer
             if (char.IsAsciiDigit(c) || (c == '.' && i + 1 < text.Length && char.IsAsciiDigit(text[i + 1])))
             {
                 // "12 34" is not a product anyone writes on purpose; a space-separated run of numbers is ambiguous.
-                // (A subscript is the exception: \log_2 8.)
-                if (spaceBefore && tokens.Count > 0 && tokens[^1].Kind == MathTokenKind.Number && !(tokens.Count > 1 && tokens[^2].Is('_')))
+                // (A subscript is the exception, \log_2 8, and so is a function's power, \sin^2 2x.)
+                if (spaceBefore && tokens.Count > 0 && tokens[^1].Kind == MathTokenKind.Number && !(tokens.Count > 1 && tokens[^2].Is('_'))
+                    && !(tokens.Count > 2 && tokens[^2].Is('^') && IsFunction(tokens[^3])))
                     throw new AnswerRejectedException("two numbers separated only by a space");
                 var literal = ReadNumber(text, ref i);
                 tokens.Add(new MathToken(MathTokenKind.Number, literal));

@@ -13,6 +13,8 @@ namespace DeepSeekR1.Actors.Rl.Rewards;
 /// power    := postfix ('^' unary)?                             right-associative through unary
 /// postfix  := primary '!'*
 /// primary  := number | name | command | '(' sum ')' | '{' sum '}' | '[' sum ']' | '|' sum '|'
+/// function := fname ('^' positive-integer)? argument             \sin^2 x = (sin x)^2; \sin^{-1} is refused
+/// argument := bracketed power | power (number | letter | \pi)*   \sin 2x = sin(2x); \sin x \cos x = sin(x) cos(x)
 /// </code>
 /// Limits on nesting depth, power-tower height and node count are enforced while parsing, so a hostile answer is
 /// rejected after reading at most its own (already bounded) length.
@@ -255,26 +257,98 @@ internal sealed class MathParser
         }
     }
 
-    /// <summary>A function applied to a parenthesised argument or to the next power-level factor (<c>\sin x^2</c> = sin(x^2)).</summary>
+    /// <summary>
+    /// A function applied to a parenthesised argument or to the next power-level factor (<c>\sin x^2</c> = sin(x^2)),
+    /// optionally raised to a power written on its name: <c>\sin^2 x</c> and <c>\cos^{2}(x)</c> are (cos x)^2.
+    /// </summary>
     private MathExpression ParseFunction(string name)
+    {
+        var power = ParseFunctionPower(name);
+        return Powered(ParseFunctionArgument(name), power);
+    }
+
+    private MathExpression ParseFunctionArgument(string name)
     {
         if (++_depth > RewardLimits.MaxNestingDepth)
             throw new AnswerRejectedException($"nesting too deep (> {RewardLimits.MaxNestingDepth})");
+        var opensWithBracket = Current.Is('(') || Current.Is('{') || Current.Is('[') || Current.Is('|');
         var argument = ParsePower();
+        // Without brackets the argument is the run of implicit factors that follows, as in print: \sin 2x is sin(2x)
+        // and \sin 3\pi x is sin(3 pi x). The run ends at an operator, a bracket, or another command (\sin x \cos x is
+        // sin(x) cos(x)), so only numbers, letters and \pi extend it.
+        if (!opensWithBracket)
+        {
+            while (ContinuesBareArgument())
+                argument = Node(new BinaryNode('*', argument, ParsePower()));
+        }
         _depth--;
         return Node(new FunctionNode(name, argument));
     }
 
-    /// <summary><c>\log x</c> is base 10; <c>\log_2 x</c> and <c>\log_{b} x</c> take a base: ln(x)/ln(b).</summary>
+    private bool ContinuesBareArgument()
+    {
+        var token = Current;
+        return token.Kind switch
+        {
+            MathTokenKind.Number => true,
+            MathTokenKind.Name => !MathLexer.IsFunctionWord(token.Text),
+            MathTokenKind.Command => token.Text == "pi",
+            _ => false,
+        };
+    }
+
+    /// <summary>
+    /// The exponent of <c>\sin^2</c>, <c>\tan^{3}</c>, or null when the name carries none. Only a positive whole number
+    /// is read: <c>\sin^{-1} x</c> is arcsin x, not 1/sin x, and inverse functions are not supported, so it is refused
+    /// rather than guessed (reading it as a power would pass 1/sin x for arcsin x).
+    /// </summary>
+    private MathExpression? ParseFunctionPower(string name)
+    {
+        if (!Current.Is('^'))
+            return null;
+        Advance();
+        var braced = Current.Is('{');
+        if (braced)
+            Advance();
+        var negative = Current.Is('-');
+        if (negative)
+            Advance();
+        var token = Current;
+        if (token.Kind != MathTokenKind.Number)
+            throw new AnswerRejectedException($"the power of \\{name} must be a whole number");
+        Advance();
+        if (braced && !Current.Is('}'))
+            throw new AnswerRejectedException($"the power of \\{name} must be a whole number");
+        if (braced)
+            Advance();
+        if (negative)
+            throw new AnswerRejectedException(token.Text == "1"
+                ? $"\\{name}^{{-1}} is an inverse function (arc{name}), which is not supported"
+                : $"a negative power of \\{name} is not supported (\\{name}^{{-1}} would be arc{name})");
+        if (Rational.ParseDecimal(token.Text) is not { IsInteger: true } exponent || exponent.IsZero)
+            throw new AnswerRejectedException($"the power of \\{name} must be a positive whole number");
+        return Node(new NumberNode(exponent));
+    }
+
+    private MathExpression Powered(MathExpression function, MathExpression? power) =>
+        power is null ? function : Node(new BinaryNode('^', function, power));
+
+    /// <summary>
+    /// <c>\log x</c> is base 10; <c>\log_2 x</c> and <c>\log_{b} x</c> take a base: ln(x)/ln(b). A power may stand before
+    /// or after the base (<c>\log^2_3 x</c>, <c>\log_3^2 x</c>) and raises the whole logarithm.
+    /// </summary>
     private MathExpression ParseLogarithm()
     {
+        var power = ParseFunctionPower("log");
         MathExpression logBase = Node(new NumberNode(Rational.FromInteger(10)));
         if (Current.Is('_'))
         {
             Advance();
             logBase = ParseArgument();
         }
-        var argument = ParseFunction("ln");
-        return Node(new BinaryNode('/', argument, Node(new FunctionNode("ln", logBase))));
+        if (power is null)
+            power = ParseFunctionPower("log");
+        var argument = ParseFunctionArgument("ln");
+        return Powered(Node(new BinaryNode('/', argument, Node(new FunctionNode("ln", logBase)))), power);
     }
 }

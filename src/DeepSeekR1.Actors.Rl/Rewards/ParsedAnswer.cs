@@ -7,7 +7,9 @@ internal abstract record ParsedAnswer;
 /// <param name="Expression">The parsed value.</param>
 /// <param name="IsPercent">Whether it was written with <c>%</c> or the word percent.</param>
 /// <param name="NamedBy">The variable it was given for (<c>y</c> in <c>y = 2x + 1</c>), or null.</param>
-internal sealed record ScalarAnswer(MathExpression Expression, bool IsPercent, string? NamedBy = null) : ParsedAnswer;
+/// <param name="Literal">The plain number as written (<c>0.0833</c>, <c>-3.143</c>) when the answer is one, or null: the
+/// digits it shows decide whether it is a correctly rounded value (see <see cref="RoundedDecimals"/>).</param>
+internal sealed record ScalarAnswer(MathExpression Expression, bool IsPercent, string? NamedBy = null, string? Literal = null) : ParsedAnswer;
 
 /// <summary>An equation that is not just <c>variable = value</c>, kept as left side minus right side.</summary>
 /// <param name="Difference">Left-hand side minus right-hand side.</param>

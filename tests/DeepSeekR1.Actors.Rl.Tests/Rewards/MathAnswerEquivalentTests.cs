@@ -188,13 +188,60 @@ public class MathAnswerEquivalentTests
         { "50\\%", "0.5" }, { "\\frac{1}{2}", "50\\%" }, { "150%", "1.5" }, { "33\\frac{1}{3}\\%", "\\frac{1}{3}" }, { "0.5", "50\\%" },
     };
 
-    // A decimal comma only as LaTeX's {,} and not before exactly three digits (that is 1{,}000); rounding only where the
-    // gold is irrational and the decimal agrees to 1e-6 (docs/verifier.md).
+    // A decimal comma only as LaTeX's {,} and not before exactly three digits (that is 1{,}000); an irrational gold takes a
+    // decimal that agrees to 1e-6 (rounded decimals for a fraction gold: RoundedDecimals, docs/verifier.md).
     public static TheoryData<string, string> DecimalCommasAndRounding => new()
     {
         { "3{,}5", "3.5" }, { "3.5", "3{,}5" }, { "0{,}125", "\\frac{1}{8}" }, { "-2{,}75", "-2.75" }, { "12{,}5\\%", "0.125" },
         { "3{,}14159", "3.14159" }, { "1{,}234{,}567", "1234567" }, { "$3{,}5$", "\\frac{7}{2}" },
         { "0.333", "0.333" }, { "3.14159265", "\\pi" }, { "1.4142136", "\\sqrt{2}" }, { "0.3333333333", "0.3333333333" },
+    };
+
+    // \textnormal, \textrm, \textup and \mathrm hold a unit the way \text does.
+    public static TheoryData<string, string> TextUnits => new()
+    {
+        { "10\\textnormal{ cm}", "10" }, { "10\\textrm{ cm}", "10" }, { "10\\mathrm{cm}", "10" }, { "10\\textup{ cm}", "10" },
+        { "10\\textnormal{ cm}", "10 cm" }, { "10\\textnormal{cm}", "10\\text{ cm}" }, { "10", "10\\textnormal{ cm}" },
+        { "12\\textnormal{ cm}^2", "12 cm^2" }, { "\\textnormal{18}", "18" }, { "3\\textnormal{ kilometers}", "3\\mathrm{km}" },
+    };
+
+    // "x \approx v" names its value like "x = v"; "\approx v" alone is v.
+    public static TheoryData<string, string> Approximately => new()
+    {
+        { "x \\approx 3.14", "3.14" }, { "\\approx 3.14", "3.14" }, { "3.14", "x \\approx 3.14" }, { "x ≈ 3.14", "3.14" },
+        { "\\approx 3.14", "x = 3.14" }, { "x \\approx 2.5", "\\frac{5}{2}" }, { "\\approx 0.5", "\\frac12" }, { "≈ 12", "12" },
+        { "x \\approx 3.14", "x \\approx 3.14" }, { "\\approx 3.14159265", "\\pi" }, { "The answer is \\approx 7", "7" },
+    };
+
+    // A decimal that is a non-terminating fraction gold correctly rounded, with at least 3 significant digits and 3
+    // decimal places (docs/verifier.md). The first five rows were rejected before this rule (MathAnswerNotEquivalentTests).
+    // Not in the symmetric test: a decimal gold is exact as written.
+    public static TheoryData<string, string> RoundedDecimals => new()
+    {
+        { "0.333", "1/3" }, { "0.3333333", "\\frac{1}{3}" }, { "0.3333", "1/3" }, { "0.667", "2/3" }, { "0.333", "\\frac{1}{3}" },
+        { "0.0833", "\\frac{1}{12}" }, { "3.143", "\\frac{22}{7}" }, { "-0.333", "-\\frac{1}{3}" }, { "0.143", "\\frac{1}{7}" },
+        { "1.667", "\\frac{5}{3}" }, { "33.333", "\\frac{100}{3}" }, { "x = 0.0833", "\\frac{1}{12}" }, { "(0.333, 0.667)", "(\\frac{1}{3}, \\frac{2}{3})" },
+        { "0.08333", "\\frac{1}{12}" }, { "0.667", "\\frac{4}{6}" }, { "0.0833 cm", "\\frac{1}{12}" }, { "0.333", "\\frac{1}{2}-\\frac{1}{6}" },
+    };
+
+    // A power on a function's name raises the function: \sin^2 x = (\sin x)^2, so identities compare by value.
+    public static TheoryData<string, string> FunctionPowers => new()
+    {
+        { "\\sec^2 y", "\\tan^2 y + 1" }, { "\\tan^2 y + 1", "\\sec^2 y" }, { "\\sin^2 x + \\cos^2 x", "1" }, { "1", "\\sin^2 x + \\cos^2 x" },
+        { "\\cos^{2}(x)", "(\\cos x)^2" }, { "\\tan^3 x", "(\\tan x)^3" }, { "\\sin^2 x", "\\frac{1 - \\cos(2x)}{2}" },
+        { "\\csc^2 x - \\cot^2 x", "1" }, { "\\ln^2 x", "(\\ln x)^2" }, { "\\log^2 x", "(\\log x)^2" }, { "sin^2 x", "\\sin^2 x" },
+        { "\\sin^{2} x", "\\sin^2 x" }, { "\\log_2^2 x", "(\\log_2 x)^2" }, { "\\log^2_2 8", "9" }, { "\\cos^2(\\pi/3)", "\\frac{1}{4}" },
+        { "2\\sin^2 x", "1 - \\cos(2x)" },
+    };
+
+    // An argument without brackets is the run of numbers, letters and \pi after the function, up to an operator or command.
+    public static TheoryData<string, string> FunctionArguments => new()
+    {
+        { "2\\sin x\\cos x", "\\sin 2x" }, { "\\sin 2x", "2\\sin x\\cos x" }, { "\\sin 2x", "\\sin(2x)" }, { "\\sin x \\cos x", "\\frac{\\sin(2x)}{2}" },
+        { "\\sin x + 1", "1 + \\sin(x)" }, { "\\cos 3\\pi", "-1" }, { "\\sin x y", "\\sin(xy)" }, { "\\cos 2x", "\\cos^2 x - \\sin^2 x" },
+        { "\\ln 2x", "\\ln 2 + \\ln x" }, { "\\tan 2x", "\\frac{2\\tan x}{1-\\tan^2 x}" }, { "\\sqrt 2 x", "x\\sqrt{2}" },
+        { "\\sin 2x \\cos x", "2\\sin x \\cos^2 x" }, { "\\sin \\frac{\\pi}{6}", "\\frac12" }, { "\\sin x/2", "\\frac{\\sin x}{2}" },
+        { "sin 2x", "\\sin(2x)" }, { "\\sin^2 2x", "(\\sin(2x))^2" }, { "\\log 100x", "2 + \\log x" }, { "\\cos(x) y", "y\\cos x" },
     };
 
     [Theory]
@@ -220,6 +267,11 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(LinearInequalities))]
     [MemberData(nameof(PercentPolicy))]
     [MemberData(nameof(DecimalCommasAndRounding))]
+    [MemberData(nameof(TextUnits))]
+    [MemberData(nameof(Approximately))]
+    [MemberData(nameof(RoundedDecimals))]
+    [MemberData(nameof(FunctionPowers))]
+    [MemberData(nameof(FunctionArguments))]
     public void Equivalent_pairs_score_one(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
@@ -238,6 +290,8 @@ public class MathAnswerEquivalentTests
     [MemberData(nameof(Unions))]
     [MemberData(nameof(LinearInequalities))]
     [MemberData(nameof(DecimalCommasAndRounding))]
+    [MemberData(nameof(FunctionPowers))]
+    [MemberData(nameof(FunctionArguments))]
     public void Equivalence_is_symmetric_for_plain_forms(string predicted, string gold)
     {
         Assert.Equal(MathAnswer.AreEquivalent(predicted, gold).Value, MathAnswer.AreEquivalent(gold, predicted).Value);

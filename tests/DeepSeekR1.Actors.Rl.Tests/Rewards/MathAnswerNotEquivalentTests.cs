@@ -8,7 +8,7 @@ public class MathAnswerNotEquivalentTests
     public static TheoryData<string, string> Numbers => new()
     {
         { "17", "18" }, { "-18", "18" }, { "180", "18" }, { "1.8", "18" }, { "1,234", "1243" }, { "1000001", "1000000" },
-        { "12345678901234567891", "12345678901234567890" }, { "0.333", "1/3" }, { "0.3333333", "\\frac{1}{3}" }, { "3.14", "\\pi" },
+        { "12345678901234567891", "12345678901234567890" }, { "3.14", "\\pi" },
         { "1.4142", "\\sqrt{2}" }, { "0", "1" }, { "2^{10}", "1000" }, { "1e3", "100" }, { "1.5\\times10^{3}", "150" },
         { "6.02\\times10^{23}", "6.02e22" }, { "0.1", "0.01" }, { "10", "10.5" }, { "1 234", "1243" }, { "12 34", "1234" },
     };
@@ -167,8 +167,61 @@ public class MathAnswerNotEquivalentTests
     {
         { "3,5", "3.5" }, { "3, 5", "3.5" }, { "3{,}5", "35" }, { "3{,}5", "3, 5" }, { "3{,}500", "3.5" }, { "0,125", "125" },
         { "0{,}125", "125" }, { "3{,}5", "3.05" }, { "0 125", "125" }, { "1{,}234{,}5", "1234.5" },
-        { "0.33", "\\frac{1}{3}" }, { "0.334", "\\frac{1}{3}" }, { "0.3333", "1/3" }, { "0.67", "\\frac{2}{3}" }, { "0.667", "2/3" },
-        { "3.1416", "\\pi" }, { "1.414", "\\sqrt{2}" }, { "0.333", "\\frac{1}{3}" }, { "\\frac{1}{3}", "0.333" }, { "3.14", "\\frac{22}{7}" },
+        { "0.33", "\\frac{1}{3}" }, { "0.334", "\\frac{1}{3}" }, { "0.67", "\\frac{2}{3}" },
+        { "3.1416", "\\pi" }, { "1.414", "\\sqrt{2}" }, { "3.14", "\\frac{22}{7}" },
+    };
+
+    // A unit in \textnormal, \textrm, \textup or \mathrm may be dropped, not changed; the number still counts.
+    public static TheoryData<string, string> TextUnits => new()
+    {
+        { "10\\textnormal{ m}", "10\\text{ cm}" }, { "10\\textnormal{ cm}", "11" }, { "10\\textrm{ km}", "10 m" },
+        { "10\\textnormal{ cm}^2", "10 cm" }, { "10\\mathrm{cm}", "10\\textnormal{ mm}" }, { "10\\textup{ kg}", "10\\textnormal{ g}" },
+        { "\\textnormal{Monday}", "\\textnormal{Tuesday}" }, { "1\\textnormal{ cm}", "10" },
+    };
+
+    // \approx gives a number, which must still be the gold's: another number, a rounded irrational, a relation between values.
+    public static TheoryData<string, string> Approximately => new()
+    {
+        { "x \\approx 3.15", "3.14" }, { "\\approx 3.14", "\\pi" }, { "\\approx 3.15", "x \\approx 3.14" }, { "\\approx 3", "3.14" },
+        { "2 \\approx 3.14", "3.14" }, { "\\pi \\approx 3.14", "3.14" }, { "\\approx 1.414", "\\sqrt{2}" }, { "x ≈ 0.33", "\\frac{1}{3}" },
+        { "\\approx", "3" },
+    };
+
+    // Rounded decimals for a fraction gold (docs/verifier.md): too few digits or places, off by one in the last place,
+    // truncated instead of rounded, a terminating or irrational gold, an exponent, a percent.
+    public static TheoryData<string, string> RoundedDecimals => new()
+    {
+        { "0.33", "\\frac{1}{3}" }, { "3.14", "\\frac{22}{7}" }, { "0.334", "\\frac{1}{3}" }, { "0.666", "\\frac{2}{3}" }, { "0.0834", "\\frac{1}{12}" },
+        { "0.083", "\\frac{1}{12}" }, { "0.13", "\\frac{1}{8}" }, { "0.1", "\\frac{1}{8}" }, { "0.1250", "\\frac{1}{7}" }, { "3.14", "\\pi" },
+        { "3.1416", "\\pi" }, { "1.414", "\\sqrt{2}" }, { "0.3330", "\\frac{1}{3}" }, { "0.3334", "1/3" }, { "3.33e-1", "\\frac{1}{3}" },
+        { "0.333", "\\frac{2}{3}" }, { "33.3%", "\\frac{1}{3}" }, { "3.143", "\\frac{22}{7}\\pi" }, { "0.143", "\\frac{1}{8}" },
+        { "-0.333", "\\frac{1}{3}" }, { "0.333x", "\\frac{x}{3}" }, { "(0.333, 0.666)", "(\\frac{1}{3}, \\frac{2}{3})" }, { "0.667", "0.6667" },
+    };
+
+    // A decimal gold is exact as written (0.333 may be 333/1000), so a fraction does not answer it: the rounding rule
+    // works in one direction only, and these rows are not swapped.
+    public static TheoryData<string, string> RoundedDecimalGolds => new()
+    {
+        { "\\frac{1}{3}", "0.333" }, { "\\frac{1}{12}", "0.0833" }, { "\\frac{22}{7}", "3.143" }, { "\\frac{2}{3}", "0.667" },
+    };
+
+    // Function powers: an identity off by a constant, the power on the argument (\sin x^2 is sin(x^2)), another power,
+    // and \sin^{-1} (arcsin, refused) against 1/\sin; powers that are not positive whole numbers are refused.
+    public static TheoryData<string, string> FunctionPowers => new()
+    {
+        { "\\tan^2 y + 2", "\\sec^2 y" }, { "\\sin x^2", "\\sin^2 x" }, { "\\sin^2 x", "\\sin x^2" }, { "\\sin^3 x", "\\sin^2 x" },
+        { "\\sin^{-1} x", "\\frac{1}{\\sin x}" }, { "\\sin^{-1} x", "(\\sin x)^{-1}" }, { "\\sin^2 x", "2\\sin x" },
+        { "\\sin^2 x + \\cos^2 x", "2" }, { "\\log^2 x", "\\log x^2" }, { "\\sin^{1/2} x", "\\sqrt{\\sin x}" }, { "\\sin^{0} x", "1" },
+        { "\\sin^2 x", "\\sin(2x)" }, { "\\cos^2 x", "\\sin^2 x" }, { "\\sin^{-2} x", "\\frac{1}{\\sin^2 x}" }, { "\\sin^x y", "(\\sin y)^x" },
+    };
+
+    // Function arguments: the old reading (\sin 2x as x sin 2), the argument stretched past an operator or a command,
+    // a factor moved out of the argument.
+    public static TheoryData<string, string> FunctionArguments => new()
+    {
+        { "\\sin 2x", "2\\sin x" }, { "\\sin 2x", "x\\sin 2" }, { "\\sin x \\cos x", "\\sin(x\\cos x)" }, { "\\sin x + 1", "\\sin(x+1)" },
+        { "\\sin 2x", "\\sin x^2" }, { "\\cos 2x", "2\\cos x" }, { "\\sqrt 2 x", "\\sqrt{2x}" }, { "\\ln 2x", "2\\ln x" },
+        { "\\sin x/2", "\\sin(x/2)" }, { "\\sin 2x", "\\sin x \\cdot 2" }, { "\\cos x y", "y\\cos x" }, { "\\sin 2(x+1)", "\\sin(2x+2)" },
     };
 
     [Theory]
@@ -192,6 +245,12 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(LinearInequalities))]
     [MemberData(nameof(PercentPolicy))]
     [MemberData(nameof(DecimalCommasAndRounding))]
+    [MemberData(nameof(TextUnits))]
+    [MemberData(nameof(Approximately))]
+    [MemberData(nameof(RoundedDecimals))]
+    [MemberData(nameof(RoundedDecimalGolds))]
+    [MemberData(nameof(FunctionPowers))]
+    [MemberData(nameof(FunctionArguments))]
     public void Different_pairs_score_zero_with_a_reason(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(predicted, gold);
@@ -209,11 +268,28 @@ public class MathAnswerNotEquivalentTests
     [MemberData(nameof(LinearInequalities))]
     [MemberData(nameof(DecimalCommasAndRounding))]
     [MemberData(nameof(PercentPolicy))]
+    [MemberData(nameof(TextUnits))]
+    [MemberData(nameof(Approximately))]
+    [MemberData(nameof(RoundedDecimals))]
+    [MemberData(nameof(FunctionPowers))]
+    [MemberData(nameof(FunctionArguments))]
     public void Different_pairs_stay_different_with_the_sides_swapped(string predicted, string gold)
     {
         var result = MathAnswer.AreEquivalent(gold, predicted);
 
         Assert.True(result.Value == 0.0, $"'{gold}' vs '{predicted}' accepted: {result.Reason}");
+    }
+
+    [Theory]
+    [InlineData("\\sin^{-1} x", "inverse function (arcsin)")]
+    [InlineData("\\tan^{-1}(x)", "inverse function (arctan)")]
+    [InlineData("\\cos^{-2} x", "negative power")]
+    public void An_inverse_function_power_is_refused_not_read_as_a_reciprocal(string predicted, string reason)
+    {
+        var result = MathAnswer.AreEquivalent(predicted, "x");
+
+        Assert.Equal(0.0, result.Value);
+        Assert.Contains(reason, result.Reason);
     }
 
     [Theory]
