@@ -109,6 +109,8 @@ internal sealed class LearnerActor : RunTaggedActor
     {
         checkpoints.EnsureInitial();
         (policy, learner) = checkpoints.Restore(StepsApplied, CheckpointOf);
+        foreach (var line in learner.Shards?.Placement.Describe() ?? [])
+            Context.GetLogger().Info("learner {0}: {1} ({2:N0} parameter bytes)", runId, line, learner.Shards!.Shards[int.Parse(line.Split(' ', ':')[2])].ParameterBytes);
         // A crash between journaling a step and pruning leaves checkpoints behind that nothing needs.
         Prune(StepsApplied);
         sinceLastStep.Restart();
@@ -200,7 +202,7 @@ internal sealed class LearnerActor : RunTaggedActor
         string directory, sha;
         try
         {
-            (directory, sha) = checkpoints.Write(step + 1, policy!, learner!.Optimizer);
+            (directory, sha) = checkpoints.Write(step + 1, learner!);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

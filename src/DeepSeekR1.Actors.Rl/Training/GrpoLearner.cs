@@ -74,6 +74,9 @@ public sealed class GrpoLearner : IDisposable
         optimizer = OptimizerFactory.CreateAdamW(policy.parameters(), adamW);
     }
 
+    /// <summary>The policy's shape.</summary>
+    public ModelConfig Config => policy.Config;
+
     /// <summary>The expert shards holding the policy's routed experts, or null when they are in the layers.</summary>
     public ExpertShardSet? Shards => shards;
 

@@ -70,6 +70,9 @@ public class ExpertShardTests
             Assert.True(difference <= 1e-5, $"{name}: gradients differ by {difference}");
         }
         Assert.All(shards.Shards, s => Assert.Equal(0, s.PendingCalls));
+        // Every (token, slot) row of every MoE layer crossed four times: rows out, outputs back, gradients out and back.
+        long rows = ids.numel() * Config.ExpertsPerToken * Config.MoeLayers.Count;
+        Assert.Equal(rows * Config.HiddenSize * sizeof(float) * 4, shards.Executor.BytesMoved);
     }
 
     [Fact]

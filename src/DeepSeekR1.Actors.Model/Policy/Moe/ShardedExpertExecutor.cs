@@ -18,8 +18,11 @@ public sealed class ShardedExpertExecutor : IExpertExecutor
     /// <summary>The route to the shards.</summary>
     public IExpertShardLink Link { get; }
 
-    /// <summary>Token rows sent to shards so far (each row goes out once forward and once backward, and comes back as often).</summary>
-    public long RowsSent { get; private set; }
+    /// <summary>
+    /// Tensor bytes exchanged with shards so far, both ways: token rows out and outputs back in a forward, output
+    /// gradients out and input gradients back in a backward. What a wire between learner and shards would carry.
+    /// </summary>
+    public long BytesMoved { get; private set; }
 
     /// <inheritdoc />
     public IReadOnlyList<Tensor> Forward(int layer, IReadOnlyList<ExpertInput> inputs)
@@ -50,7 +53,7 @@ public sealed class ShardedExpertExecutor : IExpertExecutor
                 if (!answer[j].shape.SequenceEqual(expected))
                     throw new InvalidOperationException($"expert shard {shard} returned shape [{string.Join(", ", answer[j].shape)}] for expert {experts[positions[j]]} of layer {layer}, expected [{string.Join(", ", expected)}]");
                 outputs[positions[j]] = answer[j];
-                RowsSent += expected[0];
+                BytesMoved += Bytes(tokens[positions[j]]) + Bytes(answer[j]);
             }
         }
         return (call, outputs);
@@ -86,10 +89,16 @@ public sealed class ShardedExpertExecutor : IExpertExecutor
             var answer = Link.Backward(shard, new ExpertBackward(call, positions.Select(p => gradOutputs[p]).ToArray()));
             if (answer.Count != positions.Count)
                 throw new InvalidOperationException($"expert shard {shard} answered {answer.Count} input gradients for {positions.Count} token blocks of call {call}");
-            for (int j = 0; j < positions.Count; j++) gradInputs[positions[j]] = answer[j];
+            for (int j = 0; j < positions.Count; j++)
+            {
+                gradInputs[positions[j]] = answer[j];
+                BytesMoved += Bytes(gradOutputs[positions[j]]) + Bytes(answer[j]);
+            }
         }
         return gradInputs;
     }
+
+    private static long Bytes(Tensor t) => t.numel() * t.element_size();
 
     // Shards in ascending order, each with the positions (in the layer's input order) of the blocks it holds.
     private IEnumerable<(int Shard, List<int> Positions)> ByShard(int[] experts) =>
