@@ -169,12 +169,15 @@ internal sealed class LearnerActor : RunTaggedActor
         if (options.SegfaultAtStep == step + 1 && run.Restart is null) NativeFault.Segfault();
         StepMetrics metrics;
         StepAdvantages advantages;
+        ExpertLoadRecorded? load;
         try
         {
             var update = learner!.Step(step, groups.Values.Select(g => g.ToRolloutGroup()).ToArray(), samplingSeconds);
             metrics = update.Metrics;
             advantages = new StepAdvantages(runId, step,
                 groups.Keys.Zip(update.Advantages, (index, values) => new GroupAdvantagesData(index, values)).ToArray());
+            load = update.ExpertLoad.Count == 0 || metrics.ExpertLoadMaxOverMean is not { } maxOverMean ? null
+                : new ExpertLoadRecorded(runId, step, maxOverMean, update.ExpertLoad.Select(l => new ExpertLayerLoadData(l.Layer, l.Tokens, l.Bias)).ToArray());
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -219,7 +222,10 @@ internal sealed class LearnerActor : RunTaggedActor
         }
 
         // One atomic write: a journal never holds a step's advantages without the step, or the step without them.
-        PersistAllTagged<IPersisted>([advantages, new StepApplied(runId, step, MetricsData.From(metrics), directory, sha)], e =>
+        IPersisted[] events = load is null
+            ? [advantages, new StepApplied(runId, step, MetricsData.From(metrics), directory, sha)]
+            : [advantages, load, new StepApplied(runId, step, MetricsData.From(metrics), directory, sha)];
+        PersistAllTagged(events, e =>
         {
             journaled = journaled.Apply(e);
             if (e is not StepApplied) return;

@@ -14,7 +14,15 @@ namespace DeepSeekR1.Actors.Rl.Training;
 /// <param name="Metrics">The step's metrics.</param>
 /// <param name="Advantages">The advantage of every output the update was computed from, per group in the order given
 /// (groups that dynamic sampling dropped included, with the values they would have had).</param>
-public sealed record LearnerUpdate(StepMetrics Metrics, IReadOnlyList<IReadOnlyList<double>> Advantages);
+/// <param name="ExpertLoad">For a MoE policy, each MoE layer's tokens per routed expert summed over the step's
+/// mini-batches and its balancing bias after the step; empty for a dense policy.</param>
+public sealed record LearnerUpdate(StepMetrics Metrics, IReadOnlyList<IReadOnlyList<double>> Advantages, IReadOnlyList<ExpertLayerLoad> ExpertLoad);
+
+/// <summary>How one MoE layer's routed experts were loaded over a step.</summary>
+/// <param name="Layer">The layer's index.</param>
+/// <param name="Tokens">Tokens routed to each expert (token-slots: each token counts once per expert it chose).</param>
+/// <param name="Bias">Each expert's auxiliary-loss-free selection bias after the step.</param>
+public sealed record ExpertLayerLoad(int Layer, IReadOnlyList<long> Tokens, IReadOnlyList<double> Bias);
 
 /// <summary>
 /// The learner's update: from a step's finished groups to one applied GRPO step. Owns the policy's optimizer and the
@@ -36,6 +44,7 @@ public sealed class GrpoLearner : IDisposable
     private readonly ReferencePolicySchedule referenceSchedule;
     private readonly double temperature;
     private readonly ExpertShardSet? shards;
+    private readonly SortedDictionary<int, long[]> stepLoad = [];   // tokens per expert per MoE layer, this step
 
     /// <summary>
     /// Creates the learner for <paramref name="policy"/>, sampling at <paramref name="temperature"/>. With
@@ -171,6 +180,7 @@ public sealed class GrpoLearner : IDisposable
 
         double lr = schedule.At(step);
         OptimizerFactory.SetLearningRate(optimizer, lr);
+        stepLoad.Clear();
         if (rows.Count > 0)
         {
             policy.train();
@@ -183,7 +193,7 @@ public sealed class GrpoLearner : IDisposable
 
         StepsApplied++;
         if (reference is not null && referenceSchedule.ShouldRefresh(StepsApplied)) CopyWeights(Weights(), reference);
-        return new LearnerUpdate(metrics.Build(lr, samplingSeconds + clock.Elapsed.TotalSeconds), advantages);
+        return new LearnerUpdate(metrics.Build(lr, samplingSeconds + clock.Elapsed.TotalSeconds), advantages, ExpertLoad());
     }
 
     private void MiniBatch(IReadOnlyList<TrainingRow> rows, StepMetricsBuilder metrics, long update, double lr)
@@ -198,6 +208,16 @@ public sealed class GrpoLearner : IDisposable
             referenceLogProbs = TokenLogProbs.Compute(reference, batch.Ids, batch.Valid, batch.Scored, temperature).LogProbs;
         }
         var scores = TokenLogProbs.Compute(policy, batch.Ids, batch.Valid, batch.Scored, temperature, withEntropy: true);
+        if (policy.Config.MoeLayers.Count > 0)
+        {
+            var routing = policy.RoutingStatistics();
+            metrics.AddExpertLoad(routing.Values);
+            foreach (var (layer, tokens) in routing)
+            {
+                var sum = stepLoad.TryGetValue(layer, out var s) ? s : stepLoad[layer] = new long[tokens.Length];
+                for (int e = 0; e < tokens.Length; e++) sum[e] += tokens[e];
+            }
+        }
         using var loss = GrpoLoss.Compute(scores.LogProbs, batch.OldLogProbs, referenceLogProbs, batch.Advantages, batch.Scored, lossOptions);
         var total = policy.AuxLoss() is { } aux ? loss.Loss + aux : loss.Loss;
         optimizer.zero_grad();
@@ -221,6 +241,17 @@ public sealed class GrpoLearner : IDisposable
         policy.UpdateRouterBiases();
         double entropy = MaskedOps.MaskedMean(scores.Entropy!, batch.Scored).item<float>();
         metrics.AddMiniBatch(loss, gradNorm, entropy);
+    }
+
+    private ExpertLayerLoad[] ExpertLoad()
+    {
+        var layers = policy.Decoder.Layers;
+        return stepLoad.Select(kv =>
+        {
+            using var scope = NewDisposeScope();
+            var bias = layers[kv.Key].Moe!.Router.Bias.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+            return new ExpertLayerLoad(kv.Key, kv.Value.ToArray(), bias);
+        }).ToArray();
     }
 
     /// <summary>Copies every parameter and buffer of <paramref name="from"/> into <paramref name="to"/>.</summary>
