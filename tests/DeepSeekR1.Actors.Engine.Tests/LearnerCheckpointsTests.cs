@@ -78,6 +78,14 @@ public class LearnerCheckpointsTests
             var manifest = CheckpointManifest.Verify(directory);
             Assert.Contains(manifest.Files, f => f.Path == "optimizer.expert-shard-0.bin");
             Assert.Contains(manifest.Files, f => f.Path == "optimizer.expert-shard-1.bin");
+            // The weights in three parts, the learner's and one per shard, each shard's file holding exactly its experts.
+            Assert.Equal(["model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors", "model-00003-of-00003.safetensors", "model.safetensors.index.json"],
+                manifest.Files.Select(f => f.Path).Where(p => p.StartsWith("model", StringComparison.Ordinal)).Order());
+            using (var part = ShardedSafetensorsPart(directory, 3))
+            {
+                Assert.All(part.Keys, k => Assert.Matches(@"\.mlp\.experts\.[13]\.", k));
+                Assert.Equal(2 * 2 * 3, part.Count);   // experts 1 and 3 of layers 0 and 1, three matrices each
+            }
 
             // An ordinary folder: the HF loader reads the whole model, routed experts in their layers.
             using var whole = PolicyCheckpoint.Load(directory, CPU);
@@ -102,4 +110,14 @@ public class LearnerCheckpointsTests
             Assert.Contains("optimizer.expert-shard-1.bin", e.Message);
         }
     }
+
+    private sealed class TensorFile(Dictionary<string, Tensor> tensors) : IDisposable
+    {
+        public IReadOnlyCollection<string> Keys => tensors.Keys;
+        public int Count => tensors.Count;
+        public void Dispose() { foreach (var t in tensors.Values) t.Dispose(); }
+    }
+
+    private static TensorFile ShardedSafetensorsPart(string directory, int part) =>
+        new(SafetensorsReader.Read(Path.Combine(directory, $"model-{part:D5}-of-00003.safetensors")));
 }

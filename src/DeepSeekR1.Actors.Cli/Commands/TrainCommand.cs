@@ -473,6 +473,7 @@ public static class TrainCommand
         {
             ExtraFiles = TokenizerFiles(runDir, tokenizer),
             Overwrite = true,
+            PartOf = learner.CheckpointPartOf,
             Metadata = new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) },
         });
     }

@@ -84,7 +84,7 @@ internal sealed class LearnerCheckpoints(EngineRun run)
             // The learner's optimizer state and, beside it, each expert shard's part; the weights are the whole model
             // (the shards' experts included), an ordinary Hugging Face folder whoever reads it.
             var optimizerState = learner.SaveOptimizerState(Path.Combine(staging, OptimizerFile));
-            PolicyCheckpoint.Save(learner.Config, learner.Weights(), directory, SaveOptions(version, optimizerState));
+            PolicyCheckpoint.Save(learner.Config, learner.Weights(), directory, SaveOptions(version, optimizerState) with { PartOf = learner.CheckpointPartOf });
             Directory.Delete(staging, recursive: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

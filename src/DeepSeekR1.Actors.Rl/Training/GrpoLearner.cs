@@ -93,6 +93,22 @@ public sealed class GrpoLearner : IDisposable
     public IEnumerable<KeyValuePair<string, Tensor>> Weights() =>
         shards is null ? policy.state_dict() : policy.state_dict().Concat(shards.Weights());
 
+    /// <summary>
+    /// With expert shards: which part of a checkpoint a tensor belongs to, 0 for the learner's own and 1 + s for expert
+    /// shard s's experts, so each shard's experts are a safetensors file of their own
+    /// (<c>model-0000{2+s}-of-...</c>, listed in the index and the manifest). Null without shards (one file).
+    /// </summary>
+    public Func<string, int>? CheckpointPartOf => shards is null ? null : name =>
+        ExpertShardSet.IsRoutedExpert(name) ? 1 + shards.Placement.ShardOf(ExpertIndex(name)) : 0;
+
+    // "model.layers.1.mlp.experts.5.up_proj.weight" -> 5
+    private static int ExpertIndex(string name)
+    {
+        const string marker = ".mlp.experts.";
+        int start = name.IndexOf(marker, StringComparison.Ordinal) + marker.Length;
+        return int.Parse(name.AsSpan(start, name.IndexOf('.', start) - start), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Copies a whole model's tensors (a checkpoint's) into the policy and the shards, checking names and shapes.</summary>
     public void LoadWeights(IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
