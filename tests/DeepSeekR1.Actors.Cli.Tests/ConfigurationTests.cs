@@ -34,6 +34,7 @@ public class ConfigurationTests
         { typeof(TrainSettings), "r1.train" }, { typeof(BenchSettings), "r1.bench" },
         { typeof(Engine.Hosting.EngineSettings), "r1.engine" }, { typeof(Engine.Pbm.PbmSettings), "r1.pbm" },
         { typeof(Engine.Cluster.ClusterSection), "r1.cluster" }, { typeof(Rl.Data.QaJsonlFields), "r1.jsonl" },
+        { typeof(Model.Policy.Moe.ExpertSettings), "r1.experts" },
     };
 
     [Theory]

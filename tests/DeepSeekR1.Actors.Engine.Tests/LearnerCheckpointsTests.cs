@@ -1,5 +1,6 @@
 using DeepSeekR1.Actors.Engine.Entities;
 using DeepSeekR1.Actors.Model.Checkpoints;
+using DeepSeekR1.Actors.Model.Policy.Moe;
 using static TorchSharp.torch;
 
 namespace DeepSeekR1.Actors.Engine.Tests;
@@ -21,7 +22,7 @@ public class LearnerCheckpointsTests
         {
             using (no_grad())
                 foreach (var p in policy.parameters()) p.add_(0.25f);
-            var (directory, sha) = checkpoints.Write(1, policy, learner.Optimizer);
+            var (directory, sha) = checkpoints.Write(1, learner);
             Assert.Equal(run.Layout.Checkpoint(1), directory);
             Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(directory, CheckpointManifest.FileName)))), sha);
             Assert.True(File.Exists(Path.Combine(directory, LearnerCheckpoints.OptimizerFile)));
@@ -53,8 +54,70 @@ public class LearnerCheckpointsTests
         {
             // A file where the staging folder goes: the optimizer state cannot be staged, as on a full or read-only disk.
             File.WriteAllText(run.Layout.Staging, "not a folder");
-            Assert.ThrowsAny<IOException>(() => checkpoints.Write(1, policy, learner.Optimizer));
+            Assert.ThrowsAny<IOException>(() => checkpoints.Write(1, learner));
             Assert.False(Directory.Exists(run.Layout.Checkpoint(1)));
         }
     }
+
+    [Fact]
+    public void A_sharded_learner_writes_a_whole_hugging_face_folder_with_each_shards_optimizer_part_and_restores_bit_for_bit()
+    {
+        using var dir = new TempDir();
+        var run = TinyRuns.Run(dir.Path, "moe") with { InitialPolicy = TinyRuns.MoePolicy, Experts = new ExpertSettings { Shards = 2 } };
+        var checkpoints = new LearnerCheckpoints(run);
+        checkpoints.EnsureInitial();
+        var (policy, learner) = checkpoints.Restore(0, _ => run.Layout.Checkpoint(0));
+        using (learner)
+        using (policy)
+        {
+            Assert.NotNull(learner.Shards);
+            Assert.DoesNotContain(policy.state_dict().Keys, ExpertShardSet.IsRoutedExpert);
+            using (no_grad())
+                foreach (var (_, t) in learner.Weights()) t.add_(0.25f);
+            var (directory, _) = checkpoints.Write(1, learner);
+            var manifest = CheckpointManifest.Verify(directory);
+            Assert.Contains(manifest.Files, f => f.Path == "optimizer.expert-shard-0.bin");
+            Assert.Contains(manifest.Files, f => f.Path == "optimizer.expert-shard-1.bin");
+            // The weights in three parts, the learner's and one per shard, each shard's file holding exactly its experts.
+            Assert.Equal(["model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors", "model-00003-of-00003.safetensors", "model.safetensors.index.json"],
+                manifest.Files.Select(f => f.Path).Where(p => p.StartsWith("model", StringComparison.Ordinal)).Order());
+            using (var part = ShardedSafetensorsPart(directory, 3))
+            {
+                Assert.All(part.Keys, k => Assert.Matches(@"\.mlp\.experts\.[13]\.", k));
+                Assert.Equal(2 * 2 * 3, part.Count);   // experts 1 and 3 of layers 0 and 1, three matrices each
+            }
+
+            // An ordinary folder: the HF loader reads the whole model, routed experts in their layers.
+            using var whole = PolicyCheckpoint.Load(directory, CPU);
+            var expected = learner.Weights().ToDictionary();
+            Assert.Equal(expected.Keys.Order(), whole.state_dict().Keys.Order());
+            foreach (var (name, tensor) in whole.state_dict())
+                Assert.True(tensor.eq(expected[name]).all().item<bool>(), name);
+
+            var (again, againLearner) = checkpoints.Restore(1, v => run.Layout.Checkpoint(v));
+            using (againLearner)
+            using (again)
+            {
+                foreach (var (name, tensor) in againLearner.Weights())
+                    Assert.True(tensor.eq(expected[name]).all().item<bool>(), name);
+                // Step 1 made one update per mini-batch and epoch; the shards count on from there, so none repeats.
+                Assert.All(againLearner.Shards!.Shards, s => Assert.Equal(run.Grpo.Epochs * run.Grpo.MiniBatches, s.LastUpdate));
+            }
+
+            // A shard's part gone: the restore names it rather than training on with fresh moments.
+            File.Delete(Path.Combine(directory, "optimizer.expert-shard-1.bin"));
+            var e = Assert.ThrowsAny<Exception>(() => checkpoints.Restore(1, v => run.Layout.Checkpoint(v)));
+            Assert.Contains("optimizer.expert-shard-1.bin", e.Message);
+        }
+    }
+
+    private sealed class TensorFile(Dictionary<string, Tensor> tensors) : IDisposable
+    {
+        public IReadOnlyCollection<string> Keys => tensors.Keys;
+        public int Count => tensors.Count;
+        public void Dispose() { foreach (var t in tensors.Values) t.Dispose(); }
+    }
+
+    private static TensorFile ShardedSafetensorsPart(string directory, int part) =>
+        new(SafetensorsReader.Read(Path.Combine(directory, $"model-{part:D5}-of-00003.safetensors")));
 }

@@ -22,6 +22,12 @@ internal static class TinyRuns
         MaxPositionEmbeddings = 256, EosTokenId = Tokenizer.EosId, PadTokenId = Tokenizer.PadId,
     }, seed: 1);
 
+    /// <summary>The tiny shape with DeepSeek-style MoE MLPs in both layers: 4 routed experts (top-2) and a shared one.</summary>
+    public static PolicyModel MoePolicy() => new(Policy().Config with
+    {
+        MoeLayers = [0, 1], NumRoutedExperts = 4, ExpertsPerToken = 2, NumSharedExperts = 1, MoeIntermediateSize = 16,
+    }, seed: 1);
+
     public static EngineRun Run(string dataDir, string runId = "tiny") => new()
     {
         RunId = runId,

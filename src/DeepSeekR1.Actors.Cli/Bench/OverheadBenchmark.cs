@@ -42,7 +42,7 @@ public static class OverheadBenchmark
         void RunInline(int inlineSteps, Action<StepResult> onStep) => TorchThread.Shared.Invoke(() =>
         {
             using var policy = PolicyFactory.CreateRandom(config, runtime);
-            using var trainer = new InlineGrpoTrainer(policy, runtime.Tokenizer, task, grpo with { Steps = inlineSteps }, sampling, seed);
+            using var trainer = new InlineGrpoTrainer(policy, runtime.Tokenizer, task, grpo with { Steps = inlineSteps }, sampling, seed, runSettings.Experts);
             foreach (var result in trainer.Run()) onStep(result);
         });
         if (settings.OverheadWarmupSteps > 0) RunInline(settings.OverheadWarmupSteps, _ => { });
@@ -64,7 +64,7 @@ public static class OverheadBenchmark
         {
             var run = new EngineRun
             {
-                RunId = "overhead", RunDirectory = Path.Combine(dataDir.FullName, "runs", "overhead"), Grpo = grpo, Sampling = sampling,
+                RunId = "overhead", RunDirectory = Path.Combine(dataDir.FullName, "runs", "overhead"), Grpo = grpo, Sampling = sampling, Experts = runSettings.Experts,
                 Seed = seed, Task = task, Tokenizer = runtime.Tokenizer, Device = runtime.Device,
                 InitialPolicy = () => PolicyFactory.CreateRandom(config, runtime),
             };

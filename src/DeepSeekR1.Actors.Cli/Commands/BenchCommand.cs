@@ -5,7 +5,7 @@ using DeepSeekR1.Actors.Model.Sampling;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
-/// <summary><c>r1 bench generate|learner|overhead</c>: throughput figures as one JSON line each.</summary>
+/// <summary><c>r1 bench generate|learner|overhead|experts</c>: throughput figures as one JSON line each.</summary>
 public static class BenchCommand
 {
     /// <summary>Builds the command.</summary>
@@ -32,6 +32,18 @@ public static class BenchCommand
             return 0;
         });
         bench.Subcommands.Add(overhead);
+
+        var experts = new Command("experts",
+            "Seconds per learner step with the routed experts in their layers vs on in-process expert shards, their ratio, wire bytes per token and the largest gradient difference (a MoE policy: hocon/model-tiny-moe.conf unless --config gives one)").WithConfigOptions();
+        experts.SetAction(parse => Model.TensorKeepAlive.Run(() =>
+        {
+            var config = CommonOptions.Load(parse, configWhenNone: Rl.Data.RepositoryPaths.Resolve("hocon/model-tiny-moe.conf"));
+            var runtime = PolicyFactory.Start(config);
+            var result = ExpertsBenchmark.Run(config, runtime, config.Bind<BenchSettings>("r1.bench"));
+            Console.WriteLine(JsonSerializer.Serialize(result, HumanJson.Compact));
+            return 0;
+        }));
+        bench.Subcommands.Add(experts);
         return bench;
     }
 

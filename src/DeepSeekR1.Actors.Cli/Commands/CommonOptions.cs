@@ -30,11 +30,14 @@ public static class CommonOptions
     }
 
     /// <summary>Loads the configuration the shared options describe, with a command's own overrides applied before --set.</summary>
-    public static R1Config Load(ParseResult parse, IEnumerable<string>? commandOverrides = null)
+    /// <param name="parse">The parsed command line.</param>
+    /// <param name="commandOverrides">The command's own overrides.</param>
+    /// <param name="configWhenNone">The file layered over the defaults when no --config is given (a command that needs a shape the defaults lack).</param>
+    public static R1Config Load(ParseResult parse, IEnumerable<string>? commandOverrides = null, string? configWhenNone = null)
     {
         // Command-specific options (--steps, --engine) come first so that an explicit --set still wins.
         var sets = (commandOverrides ?? []).Concat(parse.GetValue(Set) ?? []).ToList();
         if (parse.GetValue(DataDir) is { } dataDir) sets.Add($"r1.data-dir={dataDir}");
-        return R1Config.Load(parse.GetValue(Config), sets);
+        return R1Config.Load(parse.GetValue(Config) ?? configWhenNone, sets);
     }
 }

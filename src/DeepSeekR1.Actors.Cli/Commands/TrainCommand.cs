@@ -9,6 +9,7 @@ using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Model;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Model.Policy.Moe;
 using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Model.Tokenizers;
 using DeepSeekR1.Actors.Rl.Rewards;
@@ -149,6 +150,8 @@ public static class TrainCommand
         if (!resuming) File.WriteAllText(layout.ConfigFile, ConfigRenderer.Render(config));
 
         output.WriteLine($"r1 train: run {runId}{(resuming ? " (resuming)" : "")}, engine {train.Engine}, task {grpo.Task}, {grpo.Steps} steps x {grpo.PromptsPerStep} questions x {grpo.GroupSize} samples, policy {train.Init}");
+        if (actors && InitialModelConfig(config, train) is { } shape && settings.Experts.ShardsExpertsOf(shape))
+            foreach (var line in ExpertPlacement.For(shape, settings.Experts.Shards).Describe()) output.WriteLine($"r1 train: {line}");
 
         EvalSettings? evalSettings = train.EvalLimit > 0
             ? config.Bind<EvalSettings>("r1.eval") with { Task = grpo.Task, Data = grpo.Data, Limit = train.EvalLimit, Samples = train.EvalSamples }
@@ -220,16 +223,23 @@ public static class TrainCommand
             trained = torch.Invoke(() => LoadInitialPolicy(config, train, runtime));
             final = torch.Invoke(() =>
             {
-                using var trainer = new InlineGrpoTrainer(trained, runtime.Tokenizer, task, grpo, sampling, seed);
+                using var trainer = new InlineGrpoTrainer(trained, runtime.Tokenizer, task, grpo, sampling, seed, settings.Experts);
+                foreach (var line in trainer.Learner.Shards?.Placement.Describe() ?? []) output.WriteLine($"r1 train: {line}");
                 foreach (var result in trainer.Run())
                 {
                     allStepSeconds += result.Metrics.StepSeconds;
                     Report(result.Step, result.Metrics, result.SamplingSeconds);
                     if (grpo.CheckpointEvery > 0 && (result.Step + 1) % grpo.CheckpointEvery == 0)
-                        SaveCheckpoint(trained, runDir, result.Step + 1, runtime.Tokenizer);
+                        SaveCheckpoint(trainer.Learner, runDir, result.Step + 1, runtime.Tokenizer);
                 }
-                return SaveCheckpoint(trained, runDir, grpo.Steps, runtime.Tokenizer);
+                return SaveCheckpoint(trainer.Learner, runDir, grpo.Steps, runtime.Tokenizer);
             });
+            if (settings.Experts.ShardsExpertsOf(trained.Config))
+            {
+                // The shards went with the trainer: evaluate the whole model the checkpoint holds.
+                trained.Dispose();
+                trained = evalSettings is not null ? torch.Invoke(() => PolicyCheckpoint.Load(final, runtime.Device)) : null;
+            }
         }
         using var trainedPolicy = trained;
         double minutes = (DateTime.UtcNow - started).TotalMinutes;
@@ -330,7 +340,7 @@ public static class TrainCommand
         Directory.CreateDirectory(runDir);
         return new EngineRun
         {
-            RunId = runId, RunDirectory = runDir, Grpo = grpo, Sampling = sampling,
+            RunId = runId, RunDirectory = runDir, Grpo = grpo, Sampling = sampling, Experts = settings.Experts,
             Seed = seed, Task = task, Tokenizer = runtime.Tokenizer, Device = runtime.Device,
             InitialPolicy = () => LoadInitialPolicy(config, train, runtime),
             CheckpointExtraFiles = TokenizerFiles(runDir, runtime.Tokenizer),
@@ -428,6 +438,16 @@ public static class TrainCommand
         return [file];
     }
 
+    // The shape of the policy the run starts from, read without loading its weights (null when it cannot be found:
+    // loading it reports that properly).
+    private static ModelConfig? InitialModelConfig(R1Config config, TrainSettings train)
+    {
+        if (train.Init == "random") return config.Bind<ModelConfig>("r1.model");
+        string? path = RepositoryPaths.Resolve(train.Init);
+        string json = path is null ? "" : Path.Combine(path, "config.json");
+        return File.Exists(json) ? HfConfigJson.Read(json) : null;
+    }
+
     private static PolicyModel LoadInitialPolicy(R1Config config, TrainSettings train, PolicyRuntime runtime)
     {
         if (train.Init == "random") return PolicyFactory.CreateRandom(config, runtime);
@@ -445,13 +465,15 @@ public static class TrainCommand
         return report;
     }
 
-    private static string SaveCheckpoint(PolicyModel policy, string runDir, long step, IPolicyTokenizer tokenizer)
+    private static string SaveCheckpoint(GrpoLearner learner, string runDir, long step, IPolicyTokenizer tokenizer)
     {
         string dir = new RunLayout(runDir).Checkpoint(step);
-        return PolicyCheckpoint.Save(policy, dir, new CheckpointSaveOptions
+        // The learner's weights are the whole model, the expert shards' experts included.
+        return PolicyCheckpoint.Save(learner.Config, learner.Weights(), dir, new CheckpointSaveOptions
         {
             ExtraFiles = TokenizerFiles(runDir, tokenizer),
             Overwrite = true,
+            PartOf = learner.CheckpointPartOf,
             Metadata = new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) },
         });
     }

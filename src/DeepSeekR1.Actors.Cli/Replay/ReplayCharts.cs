@@ -23,8 +23,17 @@ public static class ReplayCharts
     /// <summary>Accuracy per difficulty level per step.</summary>
     public static readonly Chart AccuracyByLevel = new("accuracy_by_level.png", "Accuracy by difficulty level");
 
-    /// <summary>Every chart, in the report's order.</summary>
+    /// <summary>Expert load (busiest expert's tokens over the mean) per step; only for a MoE policy's run.</summary>
+    public static readonly Chart ExpertLoad = new("expert_load.png", "Expert load (busiest expert / mean)");
+
+    /// <summary>Every chart every run gets, in the report's order.</summary>
     public static IReadOnlyList<Chart> All { get; } = [AccuracyReward, ResponseLength, ReflectiveWords, AccuracyByLevel];
+
+    /// <summary>The charts of <paramref name="steps"/>: <see cref="All"/>, and the expert load when the policy had MoE layers.</summary>
+    public static IReadOnlyList<Chart> For(IReadOnlyList<ReplayStep> steps) =>
+        HasExpertLoad(steps) ? [.. All, ExpertLoad] : All;
+
+    private static bool HasExpertLoad(IReadOnlyList<ReplayStep> steps) => steps.Any(s => s.ExpertLoad is not null);
 
     private const int Width = 900;
     private const int Height = 500;
@@ -42,6 +51,9 @@ public static class ReplayCharts
             [(StepRow.Named("reflective_words"), "all ten words"), (StepRow.Named("word_wait"), "\"wait\"")]);
         Render(directory, AccuracyByLevel, runId, "accuracy", steps,
             LevelAccuracyCsv.Levels.Select(level => (new StepRow.Column($"level_{level}", $"level {level}", s => LevelAccuracyCsv.Accuracy(s, level)), $"level {level}")).ToArray());
+        if (HasExpertLoad(steps))
+            Render(directory, ExpertLoad, runId, "busiest expert's tokens / mean tokens per expert", steps,
+                [(StepRow.Named("expert_load_max_over_mean"), "max / mean (1 = balanced)")]);
     }
 
     private static void Render(string directory, Chart chart, string runId, string yLabel, IReadOnlyList<ReplayStep> steps,

@@ -88,7 +88,7 @@ public static class ReplayReport
         }
         output.WriteLine();
 
-        foreach (var chart in ReplayCharts.All)
+        foreach (var chart in ReplayCharts.For(steps))
         {
             output.WriteLine($"## {chart.Title}");
             output.WriteLine();

@@ -46,6 +46,7 @@ public static class StepRow
         new("entropy", "entropy", s => s.Metrics.Entropy),
         new("learning_rate", "learning rate", s => s.Metrics.LearningRate),
         new("wall_seconds", "seconds since the run started", s => s.WallSeconds),
+        new("expert_load_max_over_mean", "expert load (busiest / mean)", s => s.ExpertLoad?.MaxOverMean),
     ];
 
     /// <summary>The column named <paramref name="name"/>.</summary>

@@ -22,6 +22,24 @@ public sealed record StepApplied(string RunId, long Step, MetricsData Metrics, s
 [ContractVersion(1)]
 public sealed record StepAdvantages(string RunId, long Step, IReadOnlyList<GroupAdvantagesData> Groups) : IPersisted;
 
+/// <summary>
+/// How a MoE policy's routed experts were loaded over a step, journaled with its <see cref="StepApplied"/> in the same
+/// atomic write (a dense policy's steps have none): what `r1 replay` charts and pbm's <c>experts load</c> shows.
+/// </summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Step">The step (0-based).</param>
+/// <param name="MaxOverMean">The busiest expert's tokens over the mean tokens per expert, averaged over MoE layers and
+/// mini-batches (1 is perfect balance).</param>
+/// <param name="Layers">Per MoE layer: tokens per routed expert over the step, and the balancing bias after it.</param>
+[ContractVersion(1)]
+public sealed record ExpertLoadRecorded(string RunId, long Step, double MaxOverMean, IReadOnlyList<ExpertLayerLoadData> Layers) : IPersisted;
+
+/// <summary>One MoE layer's load over a step.</summary>
+/// <param name="Layer">The layer's index.</param>
+/// <param name="Tokens">Tokens (token-slots) routed to each expert.</param>
+/// <param name="Bias">Each expert's auxiliary-loss-free selection bias after the step.</param>
+public sealed record ExpertLayerLoadData(int Layer, IReadOnlyList<long> Tokens, IReadOnlyList<double> Bias);
+
 /// <summary>One group's advantages as the learner used them.</summary>
 /// <param name="Index">The group's index in the step.</param>
 /// <param name="Advantages">One advantage per output, in sample order.</param>

@@ -109,6 +109,8 @@ internal sealed class LearnerActor : RunTaggedActor
     {
         checkpoints.EnsureInitial();
         (policy, learner) = checkpoints.Restore(StepsApplied, CheckpointOf);
+        foreach (var line in learner.Shards?.Placement.Describe() ?? [])
+            Context.GetLogger().Info("learner {0}: {1} ({2:N0} parameter bytes)", runId, line, learner.Shards!.Shards[int.Parse(line.Split(' ', ':')[2])].ParameterBytes);
         // A crash between journaling a step and pruning leaves checkpoints behind that nothing needs.
         Prune(StepsApplied);
         sinceLastStep.Restart();
@@ -167,12 +169,15 @@ internal sealed class LearnerActor : RunTaggedActor
         if (options.SegfaultAtStep == step + 1 && run.Restart is null) NativeFault.Segfault();
         StepMetrics metrics;
         StepAdvantages advantages;
+        ExpertLoadRecorded? load;
         try
         {
             var update = learner!.Step(step, groups.Values.Select(g => g.ToRolloutGroup()).ToArray(), samplingSeconds);
             metrics = update.Metrics;
             advantages = new StepAdvantages(runId, step,
                 groups.Keys.Zip(update.Advantages, (index, values) => new GroupAdvantagesData(index, values)).ToArray());
+            load = update.ExpertLoad.Count == 0 || metrics.ExpertLoadMaxOverMean is not { } maxOverMean ? null
+                : new ExpertLoadRecorded(runId, step, maxOverMean, update.ExpertLoad.Select(l => new ExpertLayerLoadData(l.Layer, l.Tokens, l.Bias)).ToArray());
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -200,7 +205,7 @@ internal sealed class LearnerActor : RunTaggedActor
         string directory, sha;
         try
         {
-            (directory, sha) = checkpoints.Write(step + 1, policy!, learner!.Optimizer);
+            (directory, sha) = checkpoints.Write(step + 1, learner!);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -217,7 +222,10 @@ internal sealed class LearnerActor : RunTaggedActor
         }
 
         // One atomic write: a journal never holds a step's advantages without the step, or the step without them.
-        PersistAllTagged<IPersisted>([advantages, new StepApplied(runId, step, MetricsData.From(metrics), directory, sha)], e =>
+        IPersisted[] events = load is null
+            ? [advantages, new StepApplied(runId, step, MetricsData.From(metrics), directory, sha)]
+            : [advantages, load, new StepApplied(runId, step, MetricsData.From(metrics), directory, sha)];
+        PersistAllTagged(events, e =>
         {
             journaled = journaled.Apply(e);
             if (e is not StepApplied) return;

@@ -46,16 +46,16 @@ internal sealed class LearnerCheckpoints(EngineRun run)
         GrpoLearner? learner = null;
         try
         {
-            learner = new GrpoLearner(policy, run.Grpo, run.Sampling.Temperature, run.Sampling.MaxNewTokens);
+            learner = new GrpoLearner(policy, run.Grpo, run.Sampling.Temperature, run.Sampling.MaxNewTokens, run.Experts);
             if (stepsApplied > 0)
             {
                 string latest = checkpointOf(stepsApplied);
                 if (refreshedAt != stepsApplied)
                 {
                     using var loaded = Checkpoint.Load(latest, verify: true);
-                    PolicyCheckpoint.CopyInto(policy, loaded.Tensors, latest);
+                    learner.LoadWeights(loaded.Tensors, latest);
                 }
-                learner.Optimizer.load_state_dict(Path.Combine(latest, OptimizerFile));
+                learner.LoadOptimizerState(Path.Combine(latest, OptimizerFile));
                 learner.ResumeAt(stepsApplied);
             }
             return (policy, learner);
@@ -69,11 +69,11 @@ internal sealed class LearnerCheckpoints(EngineRun run)
     }
 
     /// <summary>
-    /// Writes version <paramref name="version"/> of <paramref name="policy"/> with <paramref name="optimizer"/>'s state
+    /// Writes version <paramref name="version"/> of <paramref name="learner"/>'s model (its expert shards' experts included) with its optimizer state
     /// and returns its folder and the SHA-256 of its manifest. A write that fails (a full disk, a read-only folder)
     /// leaves no partial checkpoint and throws the <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/>.
     /// </summary>
-    public (string Directory, string ManifestSha256) Write(long version, PolicyModel policy, AdamW optimizer)
+    public (string Directory, string ManifestSha256) Write(long version, GrpoLearner learner)
     {
         string directory = Layout.Checkpoint(version);
         // Staged outside the checkpoint folder: the save copies it in, and the manifest covers it.
@@ -81,9 +81,10 @@ internal sealed class LearnerCheckpoints(EngineRun run)
         try
         {
             Directory.CreateDirectory(staging);
-            string optimizerState = Path.Combine(staging, OptimizerFile);
-            optimizer.save_state_dict(optimizerState);
-            PolicyCheckpoint.Save(policy, directory, SaveOptions(version, optimizerState));
+            // The learner's optimizer state and, beside it, each expert shard's part; the weights are the whole model
+            // (the shards' experts included), an ordinary Hugging Face folder whoever reads it.
+            var optimizerState = learner.SaveOptimizerState(Path.Combine(staging, OptimizerFile));
+            PolicyCheckpoint.Save(learner.Config, learner.Weights(), directory, SaveOptions(version, optimizerState) with { PartOf = learner.CheckpointPartOf });
             Directory.Delete(staging, recursive: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -113,10 +114,10 @@ internal sealed class LearnerCheckpoints(EngineRun run)
         return failed;
     }
 
-    private CheckpointSaveOptions SaveOptions(long version, string? optimizerState) => new()
+    private CheckpointSaveOptions SaveOptions(long version, IReadOnlyList<string>? optimizerState) => new()
     {
         Overwrite = true,
-        ExtraFiles = [.. run.CheckpointExtraFiles, .. optimizerState is null ? Array.Empty<string>() : [optimizerState]],
+        ExtraFiles = [.. run.CheckpointExtraFiles, .. optimizerState ?? []],
         Metadata = new Dictionary<string, string>
         {
             ["run"] = run.RunId,

@@ -30,6 +30,7 @@ internal sealed record LearnerState
         GroupRejected e => this with { Rejected = Rejected.SetItem(e.GroupId, e) },
         // A record of what the update used, for replay and audits; nothing the learner decides by.
         StepAdvantages => this,
+        ExpertLoadRecorded => this,
         _ => throw new ArgumentException($"{@event.GetType().Name} is not an event of the learner", nameof(@event)),
     };
 

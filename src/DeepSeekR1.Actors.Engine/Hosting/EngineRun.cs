@@ -1,4 +1,5 @@
 using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Model.Policy.Moe;
 using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Model.Tokenizers;
 using DeepSeekR1.Actors.Rl.Grpo;
@@ -19,6 +20,8 @@ public sealed record EngineRun
     public RunLayout Layout => new(RunDirectory);
     /// <summary>GRPO hyperparameters.</summary>
     public required GrpoSettings Grpo { get; init; }
+    /// <summary>Where a MoE policy's routed experts live while the learner trains them (<c>r1.experts</c>).</summary>
+    public ExpertSettings Experts { get; init; } = ExpertSettings.Defaults;
     /// <summary>Rollout sampling options.</summary>
     public required SamplingOptions Sampling { get; init; }
     /// <summary>The run seed.</summary>

@@ -10,4 +10,8 @@ namespace DeepSeekR1.Actors.Engine.Replay;
 /// <param name="Analysis">The paper's analyses of the step's journaled completions.</param>
 /// <param name="AppliedAt">When the learner journaled the step, if the journal kept the time.</param>
 /// <param name="WallSeconds">Seconds from the run's start to <paramref name="AppliedAt"/> (pauses and restarts included), if both are known.</param>
-public sealed record ReplayStep(long Step, long PolicyVersion, MetricsData Metrics, StepAnalysis Analysis, DateTimeOffset? AppliedAt, double? WallSeconds);
+public sealed record ReplayStep(long Step, long PolicyVersion, MetricsData Metrics, StepAnalysis Analysis, DateTimeOffset? AppliedAt, double? WallSeconds)
+{
+    /// <summary>For a MoE policy's step: how its routed experts were loaded (from <see cref="ExpertLoadRecorded"/>); null otherwise.</summary>
+    public ExpertLoadRecorded? ExpertLoad { get; init; }
+}

@@ -19,6 +19,7 @@ public sealed class RunProjection
     private readonly Dictionary<long, StepAnalysisBuilder> analyses = [];          // sums per step, never the completions
     private readonly SortedDictionary<long, (MetricsData Metrics, DateTimeOffset? At)> applied = [];
     private readonly Dictionary<long, long> policyVersions = [];
+    private readonly Dictionary<long, ExpertLoadRecorded> expertLoads = [];
     private readonly HashSet<long> learnerSteps = [];
     private readonly SortedSet<long> twice = [];
     private readonly List<RunRestarted> restarts = [];
@@ -76,6 +77,9 @@ public sealed class RunProjection
                 // A group's start precedes its rollouts in journal order; without it a rollout belongs to no known step.
                 if (groups.ContainsKey(e.PersistenceId)) Add(e.PersistenceId, recorded.Rollout);
                 return false;
+            case ExpertLoadRecorded load:
+                expertLoads[load.Step] = load;
+                return false;
             case StepApplied step:
                 return Record(step.Step, step.Metrics, e.Timestamp, learner: true);
             case StepCompleted { Metrics: { } metrics } step:
@@ -120,7 +124,10 @@ public sealed class RunProjection
     /// <summary>The applied steps so far, in step order.</summary>
     public IReadOnlyList<ReplayStep> Steps() =>
         applied.Select(kv => new ReplayStep(kv.Key, PolicyVersion(kv.Key), kv.Value.Metrics, Analysis(kv.Key), kv.Value.At,
-            kv.Value.At - StartedAt is { } since ? since.TotalSeconds : null)).ToArray();
+            kv.Value.At - StartedAt is { } since ? since.TotalSeconds : null)
+        {
+            ExpertLoad = expertLoads.GetValueOrDefault(kv.Key),
+        }).ToArray();
 
     private long PolicyVersion(long step) =>
         policyVersions.TryGetValue(step, out long version) ? version

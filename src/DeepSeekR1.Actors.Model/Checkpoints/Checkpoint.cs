@@ -42,7 +42,7 @@ public static class Checkpoint
         try
         {
             HfConfigJson.Write(Path.Combine(partial, HfConfigJson.FileName), config, TorchDtypeName(options.DType));
-            ShardedSafetensors.Write(partial, tensors, options.DType, options.MaxShardBytes, options.Metadata);
+            ShardedSafetensors.Write(partial, tensors, options.DType, options.MaxShardBytes, options.Metadata, options.PartOf);
             foreach (var extra in options.ExtraFiles)
                 File.Copy(extra, Path.Combine(partial, Path.GetFileName(extra)));
             CheckpointManifest.Create(partial, options.Metadata).Write(partial);

@@ -15,8 +15,21 @@ public static class PolicyCheckpoint
     {
         using var scope = NewDisposeScope();
         // Copy to the CPU for writing; the model may live on a GPU.
-        var tensors = model.state_dict().Select(kv => KeyValuePair.Create(kv.Key, kv.Value.detach().cpu())).ToList();
-        return Checkpoint.Save(directory, model.Config, tensors, options);
+        return Save(model.Config, model.state_dict(), directory, options);
+    }
+
+    /// <summary>
+    /// Writes a model given as its tensors by name (a policy whose routed experts live on expert shards, joined with
+    /// the shards' tensors) as the same folder <see cref="Save(PolicyModel, string, CheckpointSaveOptions?)"/> writes.
+    /// </summary>
+    public static string Save(ModelConfig config, IEnumerable<KeyValuePair<string, Tensor>> weights, string directory, CheckpointSaveOptions? options = null)
+    {
+        using var scope = NewDisposeScope();
+        // Copy to the CPU for writing; the model may live on a GPU.
+        var tensors = weights.Select(kv => KeyValuePair.Create(kv.Key, kv.Value.detach().cpu())).ToList();
+        var duplicate = tensors.GroupBy(kv => kv.Key).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"tensor '{duplicate.Key}' is given twice", nameof(weights));
+        return Checkpoint.Save(directory, config, tensors, options);
     }
 
     /// <summary>

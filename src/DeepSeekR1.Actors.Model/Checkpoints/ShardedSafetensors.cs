@@ -27,11 +27,13 @@ public static class ShardedSafetensors
         IEnumerable<KeyValuePair<string, Tensor>> tensors,
         SafetensorsDType? storeAs = null,
         long? maxShardBytes = null,
-        IReadOnlyDictionary<string, string>? metadata = null)
+        IReadOnlyDictionary<string, string>? metadata = null,
+        Func<string, int>? partOf = null)
     {
         if (maxShardBytes is <= 0) throw new ArgumentOutOfRangeException(nameof(maxShardBytes), "must be positive");
         var list = tensors.ToList();
-        var shards = Pack(list, storeAs, maxShardBytes ?? long.MaxValue);
+        // Given parts: one shard per part, in part order (a part with no tensor is an error, not an empty file).
+        var shards = partOf is null ? Pack(list, storeAs, maxShardBytes ?? long.MaxValue) : ByPart(list, partOf);
         if (shards.Count <= 1)
         {
             SafetensorsWriter.Write(Path.Combine(directory, SingleFileName), list, storeAs, metadata);
@@ -89,6 +91,14 @@ public static class ShardedSafetensors
             throw;
         }
         return result;
+    }
+
+    private static List<List<KeyValuePair<string, Tensor>>> ByPart(List<KeyValuePair<string, Tensor>> tensors, Func<string, int> partOf)
+    {
+        var groups = tensors.GroupBy(t => partOf(t.Key)).OrderBy(g => g.Key).ToList();
+        for (int i = 0; i < groups.Count; i++)
+            if (groups[i].Key != i) throw new ArgumentException($"checkpoint part {i} has no tensor (parts must be 0..N-1)", nameof(partOf));
+        return groups.Select(g => g.ToList()).ToList();
     }
 
     /// <summary>Greedy packing in the given order, so shards hold consecutive tensors (layers stay together).</summary>

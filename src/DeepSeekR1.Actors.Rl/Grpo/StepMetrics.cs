@@ -23,6 +23,9 @@ namespace DeepSeekR1.Actors.Rl.Grpo;
 /// <param name="LearningRate">Learning rate the step used.</param>
 /// <param name="Loss">Mean over mini-batches of the loss.</param>
 /// <param name="StepSeconds">Wall-clock seconds of the whole step (generation included).</param>
+/// <param name="ExpertLoadMaxOverMean">For a MoE policy: tokens of the busiest routed expert over the mean tokens per
+/// expert, averaged over MoE layers and mini-batches (1 is perfect balance; DeepSeek-V3's auxiliary-loss-free biases
+/// aim to keep it near 1); <c>null</c> for a dense policy.</param>
 public sealed record StepMetrics(
     int Groups,
     int Outputs,
@@ -41,4 +44,5 @@ public sealed record StepMetrics(
     double GradNorm,
     double LearningRate,
     double Loss,
-    double StepSeconds);
+    double StepSeconds,
+    double? ExpertLoadMaxOverMean = null);

@@ -27,6 +27,8 @@ public sealed class StepMetricsBuilder
     private double entropyWeighted;
     private double lossSum;
     private double gradNormSum;
+    private double expertLoadSum;
+    private int expertLoadLayers;
 
     /// <summary>
     /// Adds one sampled group. Add every group that was sampled, also those dynamic sampling drops, so that the
@@ -61,6 +63,21 @@ public sealed class StepMetricsBuilder
             lengthMax = Math.Max(lengthMax, length);
         }
 
+        return this;
+    }
+
+    /// <summary>Adds one mini-batch's routing: tokens per routed expert, one array per MoE layer.</summary>
+    /// <param name="tokensPerExpert">Per MoE layer, the tokens each routed expert received in the mini-batch's forward pass.</param>
+    /// <returns>This builder.</returns>
+    public StepMetricsBuilder AddExpertLoad(IEnumerable<long[]> tokensPerExpert)
+    {
+        ArgumentNullException.ThrowIfNull(tokensPerExpert);
+        foreach (var load in tokensPerExpert)
+        {
+            if (load.Length == 0 || load.Sum() == 0) continue;
+            expertLoadSum += load.Max() / load.Average();
+            expertLoadLayers++;
+        }
         return this;
     }
 
@@ -125,7 +142,8 @@ public sealed class StepMetricsBuilder
             GradNorm: miniBatches > 0 ? gradNormSum / miniBatches : 0.0,
             LearningRate: learningRate,
             Loss: miniBatches > 0 ? lossSum / miniBatches : 0.0,
-            StepSeconds: stepSeconds);
+            StepSeconds: stepSeconds,
+            ExpertLoadMaxOverMean: expertLoadLayers > 0 ? expertLoadSum / expertLoadLayers : null);
     }
 
     private double PerToken(double weighted) => tokens > 0 ? weighted / tokens : 0.0;

@@ -92,13 +92,17 @@ public static class SftTrainer
         using var scope = NewDisposeScope();
         optimizer.zero_grad();
         var (loss, tokens) = objective(model, examples, settings.MaxSeqLen);
-        loss.backward();
+        // A MoE policy trained with aux-loss balancing adds the balance loss; aux-free balancing moves the router
+        // biases after the step instead (both do nothing for a dense policy).
+        var total = model.AuxLoss() is { } aux ? loss + aux : loss;
+        total.backward();
         double gradNorm = GradientClipping.ClipByGlobalNorm(model.parameters(), settings.GradClip);
         // A NaN or infinite gradient would poison the weights and Adam's moments for good: drop the step instead.
         if (double.IsFinite(gradNorm))
         {
             OptimizerFactory.SetLearningRate(optimizer, learningRate);
             optimizer.step();
+            model.UpdateRouterBiases();
         }
         return (loss.item<float>(), gradNorm, tokens);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Model.Policy.Moe;
 using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Model.Tokenizers;
 using DeepSeekR1.Actors.Rl.Grpo;
@@ -29,13 +30,13 @@ public sealed class InlineGrpoTrainer : IDisposable
     private readonly GrpoLearner learner;
 
     /// <summary>Prepares a run of <paramref name="policy"/> on <paramref name="task"/>.</summary>
-    public InlineGrpoTrainer(PolicyModel policy, IPolicyTokenizer tokenizer, ITaskSource task, GrpoSettings settings, SamplingOptions sampling, ulong seed)
+    public InlineGrpoTrainer(PolicyModel policy, IPolicyTokenizer tokenizer, ITaskSource task, GrpoSettings settings, SamplingOptions sampling, ulong seed, ExpertSettings? experts = null)
     {
         this.policy = policy;
         this.settings = settings.Validate();
         prompts = new TrainingPrompts(task, seed, settings.PromptsPerStep);
         sampler = new GroupSampler(tokenizer, new RolloutScorer(tokenizer, RewardSets.For(settings.RewardWeights)), sampling, seed, settings.GroupSize);
-        learner = new GrpoLearner(policy, settings, sampling.Temperature, sampling.MaxNewTokens);
+        learner = new GrpoLearner(policy, settings, sampling.Temperature, sampling.MaxNewTokens, experts);
     }
 
     /// <summary>The learner (its optimizer state and step count).</summary>

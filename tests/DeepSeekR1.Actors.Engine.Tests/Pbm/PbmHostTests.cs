@@ -84,7 +84,7 @@ public sealed class PbmHostTests : IAsyncLifetime
 
         var shell = await node.Client([node.Endpoint, "--token", PbmNode.Token], "help run\nrun status\nhistory\n!2\nrun bogus\nexit\n");
         Assert.Equal(0, shell.Exit);
-        Assert.Contains($"node {node.Address}: 3 palettes (cluster, cluster-sharding, run)", shell.Out);
+        Assert.Contains($"node {node.Address}: 4 palettes (cluster, cluster-sharding, run, experts)", shell.Out);
         Assert.Contains($"pbm {node.Endpoint}> ", shell.Out);
         Assert.Contains("   1  help run\n   2  run status\n   3  history", shell.Out);
         // "!2" ran "run status" again: the status table twice.
@@ -156,7 +156,7 @@ public sealed class PbmHostTests : IAsyncLifetime
 
         await writer.WriteLineAsync("""{"kind":"discover"}""");
         var palettes = JsonNode.Parse((await reader.ReadLineAsync())!)!;
-        Assert.Equal(["cluster", "cluster-sharding", "run"], palettes["palettes"]!.AsArray().Select(p => (string)p!["name"]!));
+        Assert.Equal(["cluster", "cluster-sharding", "run", "experts"], palettes["palettes"]!.AsArray().Select(p => (string)p!["name"]!));
         var tail = palettes["palettes"]![0]!["commands"]!.AsArray().Single(c => (string?)c!["name"] == "tail")!;
         Assert.True((bool)tail["streaming"]!);
 

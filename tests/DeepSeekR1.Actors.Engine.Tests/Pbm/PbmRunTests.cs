@@ -121,4 +121,31 @@ public sealed class PbmRunTests
         var error = await Assert.ThrowsAsync<RunInterruptedException>(() => running.WaitAsync(Patience));
         Assert.Contains("this node left the cluster before run 'leaver' completed", error.Message);
     }
+
+    [Fact]
+    public async Task The_experts_palette_shows_a_moe_runs_shards_and_the_journaled_load_of_its_last_steps()
+    {
+        using var dir = new TempDir();
+        var run = PbmNode.Run(dir.Path, 2, "moe") with
+        {
+            InitialPolicy = TinyRuns.MoePolicy,
+            Experts = new Model.Policy.Moe.ExpertSettings { Shards = 2 },
+        };
+        await using var node = await PbmNode.StartAsync(dir.Path, run);
+        var outcome = await node.Host.RunAsync().WaitAsync(Patience);
+        Assert.Equal((RunStates.Finished, 2), (outcome.State, outcome.Steps));
+
+        var shards = (await node.Json("experts", "shards"))["rows"]!.AsArray();
+        Assert.Equal(["0,2", "1,3"], shards.Select(r => (string)r!["experts"]!));
+        Assert.All(shards, r => Assert.Equal("0,1", (string?)r!["layers"]));
+        Assert.All(shards, r => Assert.Equal(2L, (long)r!["last_step_applied"]!));
+        // Two experts x two layers x three 32 x 16 matrices of fp32.
+        Assert.All(shards, r => Assert.Equal(2L * 2 * 3 * 32 * 16 * 4, (long)r!["parameter_bytes"]!));
+
+        var load = (await node.Json("experts", "load", "--last", "1"))["rows"]!.AsArray();
+        Assert.Equal([2L, 2L], load.Select(r => (long)r!["step"]!));            // the last step, both MoE layers
+        Assert.Equal([0L, 1L], load.Select(r => (long)r!["layer"]!));
+        Assert.All(load, r => Assert.Equal(4, ((string)r!["tokens_per_expert"]!).Split(',').Length));
+        Assert.All(load, r => Assert.True((double)r!["max_over_mean"]! >= 1.0));
+    }
 }

@@ -67,4 +67,18 @@ public class RunProjectionTests
         Assert.Equal((RunStates.Stopped, RunStates.Stopped), (projection.State, projection.EndState));
         Assert.Equal(4, projection.Events);
     }
+
+    [Fact]
+    public void A_moe_steps_expert_load_joins_its_row_and_a_dense_step_has_none()
+    {
+        var projection = new RunProjection();
+        var load = new ExpertLoadRecorded("r", 0, 1.25, [new ExpertLayerLoadData(1, [5, 3], [0.001, -0.001])]);
+        Assert.False(projection.Apply(Event("learner-r", load)));
+        projection.Apply(Event("learner-r", new StepApplied("r", 0, Metrics(0.5), "c1", "sha")));
+        projection.Apply(Event("learner-r", new StepApplied("r", 1, Metrics(0.5), "c2", "sha")));
+        var steps = projection.Steps();
+        Assert.Equal(1.25, steps[0].ExpertLoad!.MaxOverMean);
+        Assert.Equal([5L, 3L], steps[0].ExpertLoad!.Layers[0].Tokens);
+        Assert.Null(steps[1].ExpertLoad);
+    }
 }

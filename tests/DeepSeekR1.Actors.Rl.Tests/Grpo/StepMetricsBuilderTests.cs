@@ -58,4 +58,17 @@ public class StepMetricsBuilderTests
         Assert.Throws<InvalidOperationException>(() => new StepMetricsBuilder().Build(1e-6, 1));
         Assert.Throws<ArgumentException>(() => new StepMetricsBuilder().AddGroup([1.0, 0.0], [true], [3, 4]));
     }
+
+    [Fact]
+    public void Expert_load_is_the_busiest_expert_over_the_mean_averaged_over_layers_and_null_for_a_dense_step()
+    {
+        var dense = new StepMetricsBuilder().AddGroup([1.0, 0.0], [true, false], [3, 4]).Build(1e-6, 1);
+        Assert.Null(dense.ExpertLoadMaxOverMean);
+
+        var moe = new StepMetricsBuilder().AddGroup([1.0, 0.0], [true, false], [3, 4])
+            .AddExpertLoad([[4, 4, 4, 4], [8, 0, 4, 4]])   // balanced (1.0) and one expert at twice the mean (2.0)
+            .AddExpertLoad([[0, 0, 0, 0]])                  // a layer no token reached says nothing
+            .Build(1e-6, 1);
+        Assert.Equal(1.5, moe.ExpertLoadMaxOverMean!.Value, 12);
+    }
 }

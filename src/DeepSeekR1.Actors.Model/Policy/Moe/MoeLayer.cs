@@ -35,8 +35,28 @@ public sealed class MoeLayer : nn.Module<Tensor, Tensor>
     /// <summary>The router (for its statistics and bias).</summary>
     public MoeRouter Router => gate;
 
-    /// <summary>The routed expert <paramref name="index"/>.</summary>
-    public SwiGluMlp Expert(int index) => experts[index];
+    /// <summary>The routed expert <paramref name="index"/> (held here unless the layer runs on expert shards).</summary>
+    public SwiGluMlp Expert(int index) =>
+        RoutedExpertsHere ? experts[index] : throw new InvalidOperationException($"the routed experts of layer {layerIndex} live on expert shards");
+
+    /// <summary>Whether the routed experts' weights are in this module (false once they moved to expert shards).</summary>
+    public bool RoutedExpertsHere { get; private set; } = true;
+
+    /// <summary>
+    /// Hands the routed experts to expert shards: from now on <paramref name="executor"/> runs them, and this module
+    /// neither holds nor names their weights (its state and parameters are the router's and the shared experts').
+    /// The shards must have been loaded with the experts' weights first.
+    /// </summary>
+    public void UseShards(IExpertExecutor executor)
+    {
+        ArgumentNullException.ThrowIfNull(executor);
+        if (!RoutedExpertsHere) throw new InvalidOperationException($"the routed experts of layer {layerIndex} already live on expert shards");
+        _internal_submodules.Remove(nameof(experts));
+        foreach (var expert in experts) expert.Dispose();
+        experts.Clear();
+        Executor = executor;
+        RoutedExpertsHere = false;
+    }
 
     /// <summary>The auxiliary balance loss of the last training forward pass, or null.</summary>
     public Tensor? LastAuxLoss { get; private set; }

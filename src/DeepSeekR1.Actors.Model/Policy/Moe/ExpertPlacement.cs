@@ -1,0 +1,49 @@
+namespace DeepSeekR1.Actors.Model.Policy.Moe;
+
+/// <summary>
+/// Which expert shard holds which routed experts. Expert <c>e</c> of every MoE layer lives on shard <c>e mod S</c>:
+/// round-robin keeps each shard's share of every layer equal (so no shard is the straggler of one layer), and a
+/// layer's experts spread over all shards, which is what lets one forward pass keep every device busy.
+/// </summary>
+public sealed record ExpertPlacement
+{
+    /// <summary>Creates the placement of <paramref name="routedExperts"/> experts of <paramref name="moeLayers"/> on <paramref name="shards"/> shards.</summary>
+    /// <exception cref="ArgumentException">No shard, more shards than experts, or no MoE layer.</exception>
+    public ExpertPlacement(int shards, IReadOnlyList<int> moeLayers, int routedExperts)
+    {
+        ArgumentNullException.ThrowIfNull(moeLayers);
+        if (moeLayers.Count == 0) throw new ArgumentException("expert shards need a model with at least one MoE layer (r1.model.moe-layers is empty)", nameof(moeLayers));
+        if (shards < 1 || shards > routedExperts)
+            throw new ArgumentException($"r1.experts.shards = {shards} must be between 1 and the routed experts per layer ({routedExperts})", nameof(shards));
+        Shards = shards;
+        MoeLayers = moeLayers.ToArray();
+        RoutedExperts = routedExperts;
+    }
+
+    /// <summary>For a model config: its MoE layers and routed experts.</summary>
+    public static ExpertPlacement For(ModelConfig config, int shards) => new(shards, config.MoeLayers, config.NumRoutedExperts);
+
+    /// <summary>Number of shards.</summary>
+    public int Shards { get; }
+
+    /// <summary>The MoE layers, each with <see cref="RoutedExperts"/> experts spread over the shards.</summary>
+    public IReadOnlyList<int> MoeLayers { get; }
+
+    /// <summary>Routed experts per MoE layer.</summary>
+    public int RoutedExperts { get; }
+
+    /// <summary>The shard holding expert <paramref name="expert"/> (of any layer).</summary>
+    public int ShardOf(int expert) => expert % Shards;
+
+    /// <summary>The experts (of each layer) that shard <paramref name="shard"/> holds, ascending.</summary>
+    public IReadOnlyList<int> ExpertsOf(int shard) =>
+        Enumerable.Range(0, RoutedExperts).Where(e => ShardOf(e) == shard).ToArray();
+
+    /// <summary>One line per shard, for the start of a run: "expert shard 0: experts 0,2,4,6 of layers 1,3".</summary>
+    public IEnumerable<string> Describe() =>
+        Enumerable.Range(0, Shards).Select(s =>
+            $"expert shard {s}: experts {string.Join(",", ExpertsOf(s))} of layers {string.Join(",", MoeLayers)}");
+
+    /// <summary>The Hugging Face name prefix of expert <paramref name="expert"/> in layer <paramref name="layer"/>.</summary>
+    public static string Prefix(int layer, int expert) => $"model.layers.{layer}.mlp.experts.{expert}.";
+}
