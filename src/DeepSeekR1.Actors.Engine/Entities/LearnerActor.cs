@@ -109,8 +109,9 @@ internal sealed class LearnerActor : RunTaggedActor
     {
         checkpoints.EnsureInitial();
         (policy, learner) = checkpoints.Restore(StepsApplied, CheckpointOf);
-        foreach (var line in learner.Shards?.Placement.Describe() ?? [])
-            Context.GetLogger().Info("learner {0}: {1} ({2:N0} parameter bytes)", runId, line, learner.Shards!.Shards[int.Parse(line.Split(' ', ':')[2])].ParameterBytes);
+        if (learner.Shards is { } shards)
+            foreach (var (line, shard) in shards.Placement.Describe().Zip(shards.Shards))
+                Context.GetLogger().Info("learner {0}: {1} ({2:N0} parameter bytes)", runId, line, shard.ParameterBytes);
         // A crash between journaling a step and pruning leaves checkpoints behind that nothing needs.
         Prune(StepsApplied);
         sinceLastStep.Restart();

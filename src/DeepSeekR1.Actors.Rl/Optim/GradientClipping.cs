@@ -29,25 +29,7 @@ public static class GradientClipping
         return nn.utils.clip_grad_norm_(parameters.ToList(), maxNorm, norm_type: 2.0);
     }
 
-    /// <summary>The sum of squared gradient entries of <paramref name="parameters"/> (in double), one part of a global norm.</summary>
-    public static double SquaredNorm(IEnumerable<Parameter> parameters)
-    {
-        using var scope = NewDisposeScope();
-        double total = 0;
-        foreach (var p in parameters)
-            if (p.grad is { } g) total += g.to_type(ScalarType.Float64).square().sum().item<double>();
-        return total;
-    }
-
     /// <summary>The factor clipping to <paramref name="maxNorm"/> scales by: min(1, maxNorm / (norm + 1e-6)), as libtorch's; 1 for a non-finite norm (the caller refuses that step).</summary>
     public static double Coefficient(double norm, double maxNorm) =>
         double.IsFinite(norm) ? Math.Min(1.0, maxNorm / (norm + 1e-6)) : 1.0;
-
-    /// <summary>Multiplies every gradient of <paramref name="parameters"/> by <paramref name="factor"/> (nothing when it is 1).</summary>
-    public static void Scale(IEnumerable<Parameter> parameters, double factor)
-    {
-        if (factor == 1.0) return;
-        using var noGrad = no_grad();
-        foreach (var p in parameters) p.grad?.mul_(factor);
-    }
 }

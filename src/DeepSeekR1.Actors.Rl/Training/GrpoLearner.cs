@@ -248,9 +248,9 @@ public sealed class GrpoLearner : IDisposable
         else
         {
             // The global norm covers the learner's gradients and every shard's; each side scales its own.
-            gradNorm = Math.Sqrt(GradientClipping.SquaredNorm(policy.parameters()) + shards.SquaredGradNorm());
+            gradNorm = Math.Sqrt(Gradients.SquaredNorm(policy.parameters()) + shards.SquaredGradNorm());
             double scale = GradientClipping.Coefficient(gradNorm, settings.GradClip > 0 ? settings.GradClip : 1e30);
-            GradientClipping.Scale(policy.parameters(), scale);
+            Gradients.Scale(policy.parameters(), scale);
             shards.ApplyUpdate(update, lr, scale);
         }
         optimizer.step();

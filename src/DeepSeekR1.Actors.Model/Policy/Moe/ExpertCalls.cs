@@ -4,7 +4,7 @@ namespace DeepSeekR1.Actors.Model.Policy.Moe;
 
 /// <summary>
 /// One layer's tokens for one shard: the rows routed to each of the shard's experts, in the order the layer reads the
-/// outputs back. This is what crosses the wire as a binary tensor payload when the shard is remote.
+/// outputs back. It is what a remote shard would receive as a binary tensor payload (remote shards are not built yet).
 /// </summary>
 /// <param name="Call">Identifies the call, so the matching backward finds the saved activations.</param>
 /// <param name="Layer">The MoE layer.</param>

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using DeepSeekR1.Actors.Model.Training;
 using static TorchSharp.torch;
 
 namespace DeepSeekR1.Actors.Model.Policy.Moe;
@@ -149,14 +150,9 @@ public sealed class ExpertShard : IDisposable
     public void ZeroGrad() => Optimizer.zero_grad();
 
     /// <summary>The sum of squared gradient entries, this shard's share of the global gradient norm.</summary>
-    public double SquaredGradNorm()
-    {
-        using var scope = NewDisposeScope();
-        double total = 0;
-        foreach (var (_, p) in NamedParameters())
-            if (p.grad is { } g) total += g.to_type(ScalarType.Float64).square().sum().item<double>();
-        return total;
-    }
+    public double SquaredGradNorm() => Gradients.SquaredNorm(Parameters);
+
+    private IEnumerable<Parameter> Parameters => NamedParameters().Select(p => p.Parameter);
 
     /// <summary>
     /// Applies update <paramref name="update"/>: scales the gradients by <paramref name="gradScale"/> (the learner's
@@ -168,10 +164,7 @@ public sealed class ExpertShard : IDisposable
     {
         if (update <= LastUpdate) return false;
         var opt = Optimizer;
-        using (no_grad())
-            if (gradScale != 1.0)
-                foreach (var (_, p) in NamedParameters())
-                    p.grad?.mul_(gradScale);
+        Gradients.Scale(Parameters, gradScale);
         foreach (var group in opt.ParamGroups) group.LearningRate = learningRate;
         opt.step();
         LastUpdate = update;

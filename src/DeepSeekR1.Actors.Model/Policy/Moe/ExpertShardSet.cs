@@ -17,6 +17,7 @@ public sealed class ExpertShardSet : IExpertShardLink, IDisposable
     {
         Placement = placement;
         this.shards = shards;
+        Executor = new ShardedExpertExecutor(this);
     }
 
     /// <summary>
@@ -42,9 +43,7 @@ public sealed class ExpertShardSet : IExpertShardLink, IDisposable
             throw;
         }
         var set = new ExpertShardSet(placement, shards);
-        var executor = new ShardedExpertExecutor(set);
-        foreach (var layer in policy.MoeLayers) layer.UseShards(executor);
-        set.Executor = executor;
+        foreach (var layer in policy.MoeLayers) layer.UseShards(set.Executor);
         return set;
     }
 
@@ -52,7 +51,7 @@ public sealed class ExpertShardSet : IExpertShardLink, IDisposable
     public ExpertPlacement Placement { get; }
 
     /// <summary>The executor the policy's MoE layers use.</summary>
-    public ShardedExpertExecutor Executor { get; private set; } = null!;
+    public ShardedExpertExecutor Executor { get; }
 
     /// <summary>The shards, by index.</summary>
     public IReadOnlyList<ExpertShard> Shards => shards;

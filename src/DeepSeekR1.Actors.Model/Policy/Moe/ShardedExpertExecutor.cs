@@ -28,17 +28,15 @@ public sealed class ShardedExpertExecutor : IExpertExecutor
     public IReadOnlyList<Tensor> Forward(int layer, IReadOnlyList<ExpertInput> inputs)
     {
         if (inputs.Count == 0) return [];
-        var args = new object[2 + inputs.Count];
-        args[0] = this;
-        args[1] = layer;
-        for (int i = 0; i < inputs.Count; i++) args[2 + i] = inputs[i].Tokens;
+        int[] experts = inputs.Select(i => i.Expert).ToArray();
         bool record = is_grad_enabled() && inputs.Any(i => i.Tokens.requires_grad);
-        if (!record) return Run(layer, inputs.Select(i => i.Expert).ToArray(), inputs.Select(i => i.Tokens).ToArray(), ++nextCall, false).Outputs;
-        return ExpertShardFunction.apply(args.Append(inputs.Select(i => i.Expert).ToArray()).ToArray());
+        if (!record) return Run(layer, experts, inputs.Select(i => i.Tokens).ToArray(), NextCall(), record: false);
+        // The autograd node's arguments: the executor, the layer, the token blocks (its tensor inputs), the experts.
+        return ExpertShardFunction.apply([this, layer, .. inputs.Select(i => (object)i.Tokens), experts]);
     }
 
     /// <summary>The forward of one layer call: one request per shard, the outputs put back in the inputs' order.</summary>
-    internal (long Call, Tensor[] Outputs) Run(int layer, int[] experts, Tensor[] tokens, long call, bool record)
+    internal Tensor[] Run(int layer, int[] experts, Tensor[] tokens, long call, bool record)
     {
         var outputs = new Tensor[tokens.Length];
         foreach (var (shard, positions) in ByShard(experts))
@@ -56,7 +54,7 @@ public sealed class ShardedExpertExecutor : IExpertExecutor
                 BytesMoved += Bytes(tokens[positions[j]]) + Bytes(answer[j]);
             }
         }
-        return (call, outputs);
+        return outputs;
     }
 
     internal long NextCall() => ++nextCall;
@@ -125,7 +123,8 @@ internal sealed class ExpertShardFunction : autograd.MultiTensorFunction<ExpertS
         int layer = (int)vars[1];
         var experts = (int[])vars[^1];
         var tokens = vars.Skip(2).Take(vars.Length - 3).Cast<Tensor>().ToArray();
-        var (call, outputs) = executor.Run(layer, experts, tokens, executor.NextCall(), record: true);
+        long call = executor.NextCall();
+        var outputs = executor.Run(layer, experts, tokens, call, record: true);
         ctx.save_data("executor", executor);
         ctx.save_data("experts", experts);
         ctx.save_data("call", call);
