@@ -35,7 +35,7 @@ public static class ExpertsBenchmark
         var (grpo, sampling) = (run.Grpo, run.Sampling);
         using var local = new GrpoLearner(localPolicy, grpo, sampling.Temperature, sampling.MaxNewTokens);
         using var sharded = new GrpoLearner(shardedPolicy, grpo, sampling.Temperature, sampling.MaxNewTokens, run.Experts);
-        var shards = sharded.Shards!;
+        var shards = (ExpertShardSet)sharded.Shards!;
 
         double Timed(GrpoLearner learner, long step)
         {

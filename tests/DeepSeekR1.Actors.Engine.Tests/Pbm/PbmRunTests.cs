@@ -129,7 +129,7 @@ public sealed class PbmRunTests
         var run = PbmNode.Run(dir.Path, 2, "moe") with
         {
             InitialPolicy = TinyRuns.MoePolicy,
-            Experts = new Model.Policy.Moe.ExpertSettings { Shards = 2 },
+            Experts = Model.Policy.Moe.ExpertSettings.Defaults with { Shards = 2 },
         };
         await using var node = await PbmNode.StartAsync(dir.Path, run);
         var outcome = await node.Host.RunAsync().WaitAsync(Patience);
