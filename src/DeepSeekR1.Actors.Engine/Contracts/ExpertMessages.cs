@@ -21,8 +21,9 @@ public sealed record ExpertShardHello(string RunId, int Shard) : IWireMessage;
 /// <param name="Loaded">Whether it holds weights (false until the learner first sent them).</param>
 /// <param name="ParameterBytes">Bytes of expert parameters it holds.</param>
 /// <param name="Node">The node it runs on (its actor system's address).</param>
+/// <param name="DataEndpoint">Where its node's data plane listens (<c>host:port</c>), or empty when forward and backward calls go through remoting.</param>
 [ContractVersion(1)]
-public sealed record ExpertShardStatus(string RunId, int Shard, long LastUpdate, bool Loaded, long ParameterBytes, string Node) : IWireMessage;
+public sealed record ExpertShardStatus(string RunId, int Shard, long LastUpdate, bool Loaded, long ParameterBytes, string Node, string DataEndpoint) : IWireMessage;
 
 /// <summary>Shard to learner: the request could not be carried out.</summary>
 /// <param name="RunId">The run.</param>

@@ -25,6 +25,9 @@ internal sealed class ExpertShardActor : ReceivePersistentActor
     {
         /// <summary>The fault probe's update (<see cref="ExpertSettings.CrashAtUpdate"/>; 0 for none).</summary>
         public long CrashAtUpdate { get; init; }
+
+        /// <summary>Where the node's data plane listens (<c>host:port</c>), or empty for none.</summary>
+        public string DataEndpoint { get; init; } = "";
     }
 
     private readonly Setup setup;
@@ -74,7 +77,7 @@ internal sealed class ExpertShardActor : ReceivePersistentActor
     public override string PersistenceId => PersistenceIdOf(setup.RunId, setup.Shard);
 
     private ExpertShardStatus Status() => new(setup.RunId, setup.Shard, shard?.LastUpdate ?? journaled.LastUpdate, shard is not null,
-        shard?.ParameterBytes ?? 0, ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString());
+        shard?.ParameterBytes ?? 0, ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString(), setup.DataEndpoint);
 
     private ExpertShard Loaded() => shard ?? throw new ShardLostState("it holds no weights yet (started fresh, or its snapshot was never written)");
 

@@ -19,7 +19,9 @@ public static class ExpertShardHost
     /// <summary>
     /// Starts the actors of <paramref name="shards"/> (each at /user/expert-shard-s) for a policy of shape
     /// <paramref name="config"/>, with the optimizer <paramref name="grpo"/> implies; each recovers its journal and
-    /// snapshot (in its folder under <paramref name="root"/>), or waits for the learner's weights. Returns them by shard.
+    /// snapshot (in its folder under <paramref name="root"/>), or waits for the learner's weights. With
+    /// <c>r1.experts.data-port</c> set, also starts the node's data plane (<see cref="TensorChannelServer"/>), stopped
+    /// with the actor system. Returns the actors by shard.
     /// </summary>
     public static IReadOnlyDictionary<int, IActorRef> Start(ActorSystem system, string runId, IReadOnlyList<int> shards, ModelConfig config,
         ExpertSettings experts, GrpoSettings grpo, string root, Device? device = null)
@@ -28,8 +30,24 @@ public static class ExpertShardHost
         if (shards.Where(s => s < 0 || s >= placement.Shards).Select(s => (int?)s).FirstOrDefault() is int bad)
             throw new ArgumentException($"expert shard {bad} does not exist: r1.experts.shards = {placement.Shards} numbers them 0 to {placement.Shards - 1}");
         var adamW = GrpoLearner.AdamWOf(grpo);
-        return shards.Distinct().ToDictionary(s => s, s => system.ActorOf(
-            ExpertShardActor.Props(new ExpertShardActor.Setup(runId, s, config, placement, adamW, Folder(root, s), device ?? CPU) { CrashAtUpdate = experts.CrashAtUpdate }, Dispatcher),
-            ExpertShardActor.Name(s)));
+        var actors = new System.Collections.Concurrent.ConcurrentDictionary<int, IActorRef>();
+        string endpoint = "";
+        if (experts.DataPort >= 0)
+        {
+            var server = new TensorChannelServer(experts.DataPort, s => actors.GetValueOrDefault(s), experts.CallTimeout, system.Log);
+            system.RegisterOnTermination(server.Dispose);
+            string host = ((ExtendedActorSystem)system).Provider.DefaultAddress.Host ?? "127.0.0.1";
+            endpoint = $"{host}:{server.Port}";
+        }
+        foreach (int s in shards.Distinct())
+        {
+            var setup = new ExpertShardActor.Setup(runId, s, config, placement, adamW, Folder(root, s), device ?? CPU)
+            {
+                CrashAtUpdate = experts.CrashAtUpdate,
+                DataEndpoint = endpoint,
+            };
+            actors[s] = system.ActorOf(ExpertShardActor.Props(setup, Dispatcher), ExpertShardActor.Name(s));
+        }
+        return actors.ToDictionary();
     }
 }

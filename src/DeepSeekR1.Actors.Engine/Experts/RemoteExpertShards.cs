@@ -28,6 +28,8 @@ public sealed class RemoteExpertShards : IExpertShards, IExpertShardLink
     private readonly ActorSelection?[] found;
     private readonly long[] parameterBytes;
     private readonly string[] nodes;
+    private readonly string[] dataEndpoints;
+    private readonly TensorChannelClient?[] channels;
 
     private RemoteExpertShards(ActorSystem system, string runId, IExpertShardDirectory directory, ExpertSettings settings, ExpertPlacement placement, Device device)
     {
@@ -41,6 +43,8 @@ public sealed class RemoteExpertShards : IExpertShards, IExpertShardLink
         found = new ActorSelection?[placement.Shards];
         parameterBytes = new long[placement.Shards];
         nodes = new string[placement.Shards];
+        dataEndpoints = new string[placement.Shards];
+        channels = new TensorChannelClient?[placement.Shards];
         Executor = new ShardedExpertExecutor(this);
     }
 
@@ -73,10 +77,13 @@ public sealed class RemoteExpertShards : IExpertShards, IExpertShardLink
     /// <summary>The node each shard answered from last (its actor system's address).</summary>
     public IReadOnlyList<string> Nodes => nodes;
 
+    /// <summary>Where each shard's node takes forward and backward calls (<c>host:port</c>; empty: through remoting).</summary>
+    public IReadOnlyList<string> DataEndpoints => dataEndpoints;
+
     /// <inheritdoc />
     public IReadOnlyList<Tensor> Forward(int shard, ExpertForward request)
     {
-        var reply = Call<ExpertForwardDone>(shard, new ExpertForwardCall(runId, shard, request.Call, request.Layer, request.Experts,
+        var reply = DataCall<ExpertForwardDone>(shard, new ExpertForwardCall(runId, shard, request.Call, request.Layer, request.Experts,
             request.Tokens.Select(TensorPayloads.From).ToArray(), request.Record));
         return reply.Outputs.Select(o => TensorPayloads.ToTensor(o, device)).ToArray();
     }
@@ -84,7 +91,7 @@ public sealed class RemoteExpertShards : IExpertShards, IExpertShardLink
     /// <inheritdoc />
     public IReadOnlyList<Tensor> Backward(int shard, ExpertBackward request)
     {
-        var reply = Call<ExpertBackwardDone>(shard, new ExpertBackwardCall(runId, shard, request.Call, request.GradOutputs.Select(TensorPayloads.From).ToArray()));
+        var reply = DataCall<ExpertBackwardDone>(shard, new ExpertBackwardCall(runId, shard, request.Call, request.GradOutputs.Select(TensorPayloads.From).ToArray()));
         return reply.GradInputs.Select(g => TensorPayloads.ToTensor(g, device)).ToArray();
     }
 
@@ -191,14 +198,37 @@ public sealed class RemoteExpertShards : IExpertShards, IExpertShardLink
             found[shard] = null;
             throw Lost(shard, $"no answer to {request.GetType().Name} within {settings.CallTimeout.TotalSeconds:0.#}s (r1.experts.call-timeout)");
         }
-        return reply switch
-        {
-            T answer => answer,
-            ExpertShardFailed { Lost: true } f => throw Lost(shard, f.Reason),
-            ExpertShardFailed f => throw new InvalidOperationException($"expert shard {shard} refused {request.GetType().Name}: {f.Reason}"),
-            _ => throw new InvalidOperationException($"expert shard {shard} answered {request.GetType().Name} with {reply.GetType().Name}"),
-        };
+        return Expect<T>(shard, request, reply);
     }
+
+    // A forward or backward call: over the shard node's data plane when it has one, else through remoting.
+    private T DataCall<T>(int shard, object request) where T : class
+    {
+        if (Find(shard) is null) throw Lost(shard, "no node with the experts role answers for it");
+        if (dataEndpoints[shard] is not { Length: > 0 } endpoint) return Call<T>(shard, request);
+        object reply;
+        try
+        {
+            var channel = channels[shard] ??= new TensorChannelClient(endpoint, settings.CallTimeout);
+            reply = channel.Call(request);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+        {
+            channels[shard]?.Dispose();
+            channels[shard] = null;
+            found[shard] = null;
+            throw Lost(shard, $"its data plane at {endpoint} failed: {e.Message}");
+        }
+        return Expect<T>(shard, request, reply);
+    }
+
+    private T Expect<T>(int shard, object request, object reply) where T : class => reply switch
+    {
+        T answer => answer,
+        ExpertShardFailed { Lost: true } f => throw Lost(shard, f.Reason),
+        ExpertShardFailed f => throw new InvalidOperationException($"expert shard {shard} refused {request.GetType().Name}: {f.Reason}"),
+        _ => throw new InvalidOperationException($"expert shard {shard} answered {request.GetType().Name} with {reply.GetType().Name}"),
+    };
 
     // Waits until the shard answers again (its replacement restored) or the recover timeout passes, then reports it
     // lost either way: whatever it held for the current pass is gone.
@@ -227,6 +257,7 @@ public sealed class RemoteExpertShards : IExpertShards, IExpertShardLink
                 if (selection.Ask<object>(new ExpertShardHello(runId, shard), probe).GetAwaiter().GetResult() is ExpertShardStatus status)
                 {
                     nodes[shard] = status.Node;
+                    dataEndpoints[shard] = status.DataEndpoint;
                     parameterBytes[shard] = status.ParameterBytes;
                     return found[shard] = selection;
                 }
@@ -242,6 +273,7 @@ public sealed class RemoteExpertShards : IExpertShards, IExpertShardLink
     /// <inheritdoc />
     public void Dispose()
     {
-        // The shards belong to their nodes; nothing of theirs lives here.
+        // The shards belong to their nodes; only the data plane connections are this side's.
+        foreach (var channel in channels) channel?.Dispose();
     }
 }

@@ -112,22 +112,26 @@ public class RemoteExpertShardTests
         Assert.True(worst <= tolerance, $"{what} differs by {worst}");
     }
 
-    [Fact]
-    public async Task Shards_on_another_actor_system_give_the_local_losses_gradients_weights_and_optimizer_moments()
+    [Theory]
+    [InlineData(0)]    // forward and backward calls over the node's data plane
+    [InlineData(-1)]   // everything through Akka's remoting
+    public async Task Shards_on_another_actor_system_give_the_local_losses_gradients_weights_and_optimizer_moments(int dataPort)
     {
+        var experts = Experts with { DataPort = dataPort };
         using var dir = new TempDir();
         var local = Local(dir.Path);
         Assert.True(local.Steps.Any(s => s.Metrics.GradNorm > Settings.GradClip), "clipping never acted, so the test does not check the global norm");
 
         using var policy = TinyRuns.MoePolicy();
-        using var node = ExpertNodes.Node(Path.Combine(dir.Path, "node"), RunId, policy.Config, Experts, Settings, [0, 1]);
+        using var node = ExpertNodes.Node(Path.Combine(dir.Path, "node"), RunId, policy.Config, experts, Settings, [0, 1]);
         using var learnerSystem = ExpertNodes.Learner(dir.Path);
         var directory = new FixedExpertDirectory([ExpertNodes.AddressOf(node)]);
         Outcome remote;
-        using (var learner = new GrpoLearner(policy, Settings, 1.0, 12, Experts, RemoteExpertShards.Connector(learnerSystem, RunId, directory, Experts)))
+        using (var learner = new GrpoLearner(policy, Settings, 1.0, 12, experts, RemoteExpertShards.Connector(learnerSystem, RunId, directory, experts)))
         {
             var shards = Assert.IsType<RemoteExpertShards>(learner.Shards);
             Assert.All(shards.Nodes, n => Assert.Equal(ExpertNodes.AddressOf(node).ToString(), n));
+            Assert.All(shards.DataEndpoints, e => Assert.Equal(dataPort >= 0, e.Length > 0));
             Assert.DoesNotContain(policy.state_dict().Keys, ExpertShardSet.IsRoutedExpert);   // the experts left the learner
             remote = Train(learner, policy, Path.Combine(dir.Path, "remote-optimizer"));
             Assert.Equal(0, learner.PassesRedone);

@@ -30,6 +30,13 @@ public sealed record ExpertSettings
     /// <summary>The shards a node hosts: <see cref="NodeShards"/>, or every shard when it is empty.</summary>
     public IReadOnlyList<int> HostedShards => NodeShards.Count > 0 ? NodeShards : Enumerable.Range(0, Shards).ToArray();
 
+    /// <summary>
+    /// The port of an expert node's data plane, the plain TCP connection that carries forward and backward calls (their
+    /// token rows and gradients) instead of Akka's remoting: 0 = any free port (advertised to the learner), -1 = none,
+    /// every call goes through remoting.
+    /// </summary>
+    public required int DataPort { get; init; }
+
     /// <summary>How long the learner waits for a shard's answer to one call before it counts the shard as lost.</summary>
     public required TimeSpan CallTimeout { get; init; }
 
@@ -54,6 +61,7 @@ public sealed record ExpertSettings
         if (NodeShards.Where(n => n < 0 || n >= Shards).Select(n => (int?)n).FirstOrDefault() is int bad)
             throw new ArgumentException($"r1.experts.node-shards: shard {bad} does not exist (r1.experts.shards = {Shards} numbers them 0 to {Shards - 1})");
         if (CrashAtUpdate < 0) throw new ArgumentException($"r1.experts.crash-at-update must be 0 (off) or an update number, not {CrashAtUpdate}");
+        if (DataPort is < -1 or > 65535) throw new ArgumentException($"r1.experts.data-port must be -1 (none), 0 (any free port) or a port, not {DataPort}");
         if (Retries < 0) throw new ArgumentException($"r1.experts.retries must be 0 or more, not {Retries}");
         return this;
     }
