@@ -26,6 +26,9 @@ internal sealed class ExpertShardActor : ReceivePersistentActor
         /// <summary>The fault probe's update (<see cref="ExpertSettings.CrashAtUpdate"/>; 0 for none).</summary>
         public long CrashAtUpdate { get; init; }
 
+        /// <summary>Where in that update the probe strikes.</summary>
+        public ExpertCrashPoint CrashOn { get; init; }
+
         /// <summary>Where the node's data plane listens (<c>host:port</c>), or empty for none.</summary>
         public string DataEndpoint { get; init; } = "";
     }
@@ -154,16 +157,20 @@ internal sealed class ExpertShardActor : ReceivePersistentActor
     {
         var s = Loaded();
         if (m.Update <= s.LastUpdate) throw new InvalidOperationException($"update {m.Update} was applied already (last {s.LastUpdate})");
-        if (setup.CrashAtUpdate == m.Update)
-        {
-            // Written directly: Akka's logging is asynchronous and would not get the line out before the kill.
-            Console.Error.WriteLine($"r1 expert shard {setup.Shard}: fault probe r1.experts.crash-at-update = {m.Update}: killing this process");
-            Console.Error.Flush();
-            System.Diagnostics.Process.GetCurrentProcess().Kill();   // SIGKILL: nothing is flushed or closed
-        }
+        Probe(ExpertCrashPoint.Prepare, m.Update);
         files.SaveGradients(s, m.Update);
         preparedInMemory = m.Update;
         return new ExpertUpdatePrepared(setup.RunId, setup.Shard, m.Update, s.SquaredGradNorm());
+    }
+
+    // The fault probe (r1.experts.crash-at-update): a SIGKILL of this process at one point of one update.
+    private void Probe(ExpertCrashPoint point, long update)
+    {
+        if (setup.CrashAtUpdate != update || setup.CrashOn != point) return;
+        // Written directly: Akka's logging is asynchronous and would not get the line out before the kill.
+        Console.Error.WriteLine($"r1 expert shard {setup.Shard}: fault probe r1.experts.crash-at-update = {update} at {point.ToString().ToLowerInvariant()}: killing this process");
+        Console.Error.Flush();
+        System.Diagnostics.Process.GetCurrentProcess().Kill();   // SIGKILL: nothing is flushed or closed
     }
 
     private void OnApply(ApplyExpertUpdate m)
@@ -174,6 +181,7 @@ internal sealed class ExpertShardActor : ReceivePersistentActor
         {
             var s = Loaded();
             if (m.Update <= s.LastUpdate) { sender.Tell(new ExpertUpdateDone(setup.RunId, setup.Shard, m.Update, AppliedNow: false)); return; }
+            Probe(ExpertCrashPoint.Apply, m.Update);
             // The gradients are those the parameters hold (prepared by this incarnation) or those written at prepare.
             if (preparedInMemory != m.Update && !files.LoadGradients(s, m.Update))
                 throw new InvalidOperationException($"no gradients were prepared for update {m.Update} (last applied {s.LastUpdate})");

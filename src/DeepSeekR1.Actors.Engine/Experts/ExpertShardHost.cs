@@ -44,6 +44,7 @@ public static class ExpertShardHost
             var setup = new ExpertShardActor.Setup(runId, s, config, placement, adamW, Folder(root, s), device ?? CPU)
             {
                 CrashAtUpdate = experts.CrashAtUpdate,
+                CrashOn = experts.CrashOn,
                 DataEndpoint = endpoint,
             };
             actors[s] = system.ActorOf(ExpertShardActor.Props(setup, Dispatcher), ExpertShardActor.Name(s));

@@ -30,6 +30,7 @@ public sealed class RemoteExpertShards : IExpertShards, IExpertShardLink
     private readonly string[] nodes;
     private readonly string[] dataEndpoints;
     private readonly TensorChannelClient?[] channels;
+    private bool channelsSuspect;   // a shard was lost: its node may have restarted under the other shards' connections too
 
     private RemoteExpertShards(ActorSystem system, string runId, IExpertShardDirectory directory, ExpertSettings settings, ExpertPlacement placement, Device device)
     {
@@ -98,6 +99,17 @@ public sealed class RemoteExpertShards : IExpertShards, IExpertShardLink
     /// <inheritdoc />
     public void BeginPass()
     {
+        if (channelsSuspect)
+        {
+            // A node that restarted left this side's data plane connections to it dead, and may listen on another
+            // port now: find every shard again (one hello each) and open new connections.
+            for (int s = 0; s < channels.Length; s++)
+            {
+                CloseChannel(s);
+                found[s] = null;
+            }
+            channelsSuspect = false;
+        }
         for (int s = 0; s < Placement.Shards; s++) Call<ExpertShardStatus>(s, new BeginExpertPass(runId, s));
         Executor.ClearBackwardFailure();
     }
@@ -214,8 +226,7 @@ public sealed class RemoteExpertShards : IExpertShards, IExpertShardLink
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
-            channels[shard]?.Dispose();
-            channels[shard] = null;
+            CloseChannel(shard);
             found[shard] = null;
             throw Lost(shard, $"its data plane at {endpoint} failed: {e.Message}");
         }
@@ -232,8 +243,15 @@ public sealed class RemoteExpertShards : IExpertShards, IExpertShardLink
 
     // Waits until the shard answers again (its replacement restored) or the recover timeout passes, then reports it
     // lost either way: whatever it held for the current pass is gone.
+    private void CloseChannel(int shard)
+    {
+        channels[shard]?.Dispose();
+        channels[shard] = null;
+    }
+
     private ExpertShardUnavailableException Lost(int shard, string reason)
     {
+        channelsSuspect = true;
         log.Warning("expert shard {0}: {1}; waiting up to {2}s for it to answer", shard, reason, settings.RecoverTimeout.TotalSeconds);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < settings.RecoverTimeout)
@@ -256,6 +274,7 @@ public sealed class RemoteExpertShards : IExpertShards, IExpertShardLink
             {
                 if (selection.Ask<object>(new ExpertShardHello(runId, shard), probe).GetAwaiter().GetResult() is ExpertShardStatus status)
                 {
+                    if (dataEndpoints[shard] is not null) CloseChannel(shard);   // found again: a new connection
                     nodes[shard] = status.Node;
                     dataEndpoints[shard] = status.DataEndpoint;
                     parameterBytes[shard] = status.ParameterBytes;

@@ -18,8 +18,10 @@ public class ExpertShardKillTests
 {
     private const string RunId = "expert-kill";
 
-    [Fact]
-    public async Task A_shard_node_killed_mid_step_is_replaced_and_the_run_ends_as_if_nothing_happened()
+    [Theory]
+    [InlineData("prepare")]   // mid-pass: the learner redoes the pass on the replacement
+    [InlineData("apply")]     // gradients kept, not applied: the replacement applies them from its disk
+    public async Task A_shard_node_killed_mid_step_is_replaced_and_the_run_ends_as_if_nothing_happened(string crashOn)
     {
         using var dir = new TempDir();
         var local = RemoteExpertShardTests.Local(dir.Path);
@@ -33,7 +35,8 @@ public class ExpertShardKillTests
         [
             "node", "--roles", "experts", "--run-id", RunId, "--port", port.ToString(), "--data-dir", nodeData,
             "--set", "r1.experts.location=nodes", "--set", "r1.experts.shards=2", "--set", $"r1.train.init={init}",
-            "--set", "r1.torch-threads=1", "--set", $"r1.experts.crash-at-update={crashAt}", "--set", "akka.loglevel=WARNING",
+            "--set", "r1.torch-threads=1", "--set", $"r1.experts.crash-at-update={crashAt}", "--set", $"r1.experts.crash-on={crashOn}",
+            "--set", "akka.loglevel=WARNING",
         ];
         // Update 3 is the first mini-batch of step 1 (two mini-batches per step).
         using var first = R1Process.Start(dir.Path, Node(crashAt: 3));
@@ -59,8 +62,10 @@ public class ExpertShardKillTests
 
         var remote = RemoteExpertShardTests.Train(learner, policy, Path.Combine(dir.Path, "remote-optimizer"));
         using var node = await replacement;
-        Assert.Contains(first.Lines, l => l.Contains("fault probe r1.experts.crash-at-update = 3", StringComparison.Ordinal));
-        Assert.True(learner.PassesRedone >= 1, "the learner never redid a pass, so the kill did not land mid-step");
+        Assert.Contains(first.Lines, l => l.Contains($"fault probe r1.experts.crash-at-update = 3 at {crashOn}", StringComparison.Ordinal));
+        // Killed before its gradients were kept, the pass is redone; after, the update is applied from the shard's disk.
+        if (crashOn == "prepare") Assert.True(learner.PassesRedone >= 1, "the learner never redid a pass, so the kill did not land mid-step");
+        else Assert.Equal(0, learner.PassesRedone);
         RemoteExpertShardTests.AssertSame(local, remote);
 
         // Each update is in the shard's journal once: the replacement recovered it, and asking again changes nothing.

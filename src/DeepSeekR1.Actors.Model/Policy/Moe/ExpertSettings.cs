@@ -12,6 +12,16 @@ public enum ExpertLocation
     Nodes,
 }
 
+/// <summary>Where the fault probe <see cref="ExpertSettings.CrashAtUpdate"/> kills a shard's process.</summary>
+public enum ExpertCrashPoint
+{
+    /// <summary>When asked to prepare the update: after its forward and backward, before its gradients are kept (mid-pass).</summary>
+    Prepare,
+
+    /// <summary>When asked to apply the update: after its gradients were kept, before it applied them.</summary>
+    Apply,
+}
+
 /// <summary>Where a MoE policy's routed experts live while it trains (HOCON section <c>r1.experts</c>).</summary>
 public sealed record ExpertSettings
 {
@@ -47,10 +57,13 @@ public sealed record ExpertSettings
     public required int Retries { get; init; }
 
     /// <summary>
-    /// A fault probe for tests (0: off): the process hosting a shard kills itself (SIGKILL) when that shard is asked to
-    /// prepare this update, after its forward and backward ran and before its gradients are written: a crash mid-step.
+    /// A fault probe for tests (0: off): the process hosting a shard kills itself (SIGKILL) at <see cref="CrashOn"/> of
+    /// this update: a crash mid-step.
     /// </summary>
     public required long CrashAtUpdate { get; init; }
+
+    /// <summary>Where in the update the fault probe strikes.</summary>
+    public required ExpertCrashPoint CrashOn { get; init; }
 
     /// <summary>Checks the values; a bad one is an <see cref="ArgumentException"/> naming its key.</summary>
     public ExpertSettings Validate()
