@@ -24,8 +24,13 @@ public sealed class ContractFrozenBytesTests
 
     public static TheoryData<string> FilesOf1a7b266() => Files(Of1a7b266);
 
+    // A contract that carries tensors is a binary body (a JSON header, then raw bytes): its file is .bin, not .json.
     private static TheoryData<string> Files(string folder) =>
-        new(Directory.EnumerateFiles(Folder(folder), "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal));
+        new(Directory.EnumerateFiles(Folder(folder)).Where(f => f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".bin", StringComparison.Ordinal))
+            .Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal));
+
+    private static string FileName(string manifest) =>
+        manifest + (typeof(ICarriesTensors).IsAssignableFrom(ContractCodec.Contracts.SingleOrDefault(kv => kv.Value == manifest).Key) ? ".bin" : ".json");
 
     [Theory]
     [MemberData(nameof(Manifests))]
@@ -33,7 +38,7 @@ public sealed class ContractFrozenBytesTests
     {
         var type = ContractCodec.Contracts.Single(kv => kv.Value == manifest).Key;
         byte[] encoded = ContractCodec.Encode(ContractSample.Canonical(type));
-        string file = Path.Combine(Folder(Frozen), manifest + ".json");
+        string file = Path.Combine(Folder(Frozen), FileName(manifest));
         Assert.True(File.Exists(file), Missing(manifest, encoded));
         byte[] committed = File.ReadAllBytes(file);
         Assert.True(committed.AsSpan().SequenceEqual(encoded), Changed(manifest, committed, encoded));
@@ -43,7 +48,7 @@ public sealed class ContractFrozenBytesTests
     [MemberData(nameof(FrozenFiles))]
     public void The_committed_bytes_decode_to_a_value_that_encodes_to_the_same_bytes(string manifest)
     {
-        byte[] committed = File.ReadAllBytes(Path.Combine(Folder(Frozen), manifest + ".json"));
+        byte[] committed = File.ReadAllBytes(Path.Combine(Folder(Frozen), FileName(manifest)));
         // A manifest today's code no longer knows throws here, naming it: journals hold it, so it must still decode.
         var decoded = ContractCodec.Decode(committed, manifest);
         Assert.Equal(manifest, ContractCodec.ManifestOf(decoded.GetType()));
@@ -65,7 +70,7 @@ public sealed class ContractFrozenBytesTests
 
     private static string Missing(string manifest, byte[] encoded)
     {
-        string path = $"{SourceFolder}/{Frozen}/{manifest}.json";
+        string path = $"{SourceFolder}/{Frozen}/{FileName(manifest)}";
         return $"{manifest} has no frozen bytes. Add {path} holding exactly what today's code writes for its canonical "
             + "instance (no trailing newline), from the repository root:\n"
             + $"    echo {Convert.ToBase64String(encoded)} | base64 -d > {path}\n"
@@ -77,7 +82,7 @@ public sealed class ContractFrozenBytesTests
     {
         string type = manifest[..manifest.LastIndexOf(".v", StringComparison.Ordinal)];
         return $"the serialized form of {manifest} changed: today's code writes\n    {Encoding.UTF8.GetString(encoded)}\n"
-            + $"where {SourceFolder}/{Frozen}/{manifest}.json, which journals and other nodes already hold, is\n    {Encoding.UTF8.GetString(committed)}\n"
+            + $"where {SourceFolder}/{Frozen}/{FileName(manifest)}, which journals and other nodes already hold, is\n    {Encoding.UTF8.GetString(committed)}\n"
             + $"Do not edit the file. A changed form is a new contract version ({type}.v{NextVersion(manifest)}) with a file of its own, "
             + $"and {manifest} must still decode ({SourceFolder}/{Frozen}/SOURCE.md).";
     }

@@ -31,6 +31,12 @@ internal static class ContractSample
         // Enums are journaled by name; these were strings in the contracts once, with exactly these values.
         if (type == typeof(AnswerKind)) return AnswerKind.Math;
         if (type == typeof(FinishReason)) return FinishReason.Stop;
+        // A tensor: F32 [2, 3] whose six values derive from the hint (its bytes travel after a tensor body's header).
+        if (type == typeof(TensorPayload))
+        {
+            float[] values = Enumerable.Range(0, 6).Select(i => 0.5f * i - hint.Length).ToArray();
+            return new TensorPayload("F32", [2, 3], System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+        }
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>))
         {
             var element = type.GetGenericArguments()[0];

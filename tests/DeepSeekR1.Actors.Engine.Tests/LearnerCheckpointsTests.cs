@@ -63,7 +63,7 @@ public class LearnerCheckpointsTests
     public void A_sharded_learner_writes_a_whole_hugging_face_folder_with_each_shards_optimizer_part_and_restores_bit_for_bit()
     {
         using var dir = new TempDir();
-        var run = TinyRuns.Run(dir.Path, "moe") with { InitialPolicy = TinyRuns.MoePolicy, Experts = new ExpertSettings { Shards = 2 } };
+        var run = TinyRuns.Run(dir.Path, "moe") with { InitialPolicy = TinyRuns.MoePolicy, Experts = ExpertSettings.Defaults with { Shards = 2 } };
         var checkpoints = new LearnerCheckpoints(run);
         checkpoints.EnsureInitial();
         var (policy, learner) = checkpoints.Restore(0, _ => run.Layout.Checkpoint(0));
@@ -101,7 +101,7 @@ public class LearnerCheckpointsTests
                 foreach (var (name, tensor) in againLearner.Weights())
                     Assert.True(tensor.eq(expected[name]).all().item<bool>(), name);
                 // Step 1 made one update per mini-batch and epoch; the shards count on from there, so none repeats.
-                Assert.All(againLearner.Shards!.Shards, s => Assert.Equal(run.Grpo.Epochs * run.Grpo.MiniBatches, s.LastUpdate));
+                Assert.All(((ExpertShardSet)againLearner.Shards!).Shards, s => Assert.Equal(run.Grpo.Epochs * run.Grpo.MiniBatches, s.LastUpdate));
             }
 
             // A shard's part gone: the restore names it rather than training on with fresh moments.

@@ -18,7 +18,7 @@ namespace DeepSeekR1.Actors.Cli.Commands;
 /// </summary>
 public static class NodeCommand
 {
-    private static readonly Option<string?> Roles = new("--roles") { Description = "Comma-separated roles: learner, rollout, reward (default: akka.cluster.roles; none there = all)" };
+    private static readonly Option<string?> Roles = new("--roles") { Description = "Comma-separated roles: learner, rollout, reward, experts (default: akka.cluster.roles; none there = all)" };
     private static readonly Option<string?> Host = new("--host") { Description = "Address to bind and to be reached at (akka.remote.dot-netty.tcp.hostname)" };
     private static readonly Option<int?> Port = new("--port") { Description = "Port to bind (akka.remote.dot-netty.tcp.port)" };
     private static readonly Option<string[]> Seeds = new("--seed")

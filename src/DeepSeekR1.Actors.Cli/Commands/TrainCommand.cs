@@ -130,6 +130,8 @@ public static class TrainCommand
         // With seed nodes (HOCON or R1_SEED_NODES) this process drives a run on a cluster, as one more node.
         var cluster = NodeCommand.DriverLayer(config);
         if (cluster is not null && !actors) throw new ConfigException("a cluster runs the actor engine: r1.train.engine must be actor when seed nodes are set");
+        if (settings.Experts.Location == ExpertLocation.Nodes && !actors)
+            throw new ConfigException("r1.experts.location = nodes puts expert shards on nodes with the experts role, which needs the actor engine: set r1.train.engine = actor (or r1.experts.location = in-process)");
 
         string runId = CheckRunId(parse.GetValue(RunId) ?? NewRunId());
         if (cluster is not null && parse.GetValue(RunId) is null) throw new ConfigException("a cluster serves one named run: give --run-id, the same as its nodes'");
@@ -151,7 +153,8 @@ public static class TrainCommand
 
         output.WriteLine($"r1 train: run {runId}{(resuming ? " (resuming)" : "")}, engine {train.Engine}, task {grpo.Task}, {grpo.Steps} steps x {grpo.PromptsPerStep} questions x {grpo.GroupSize} samples, policy {train.Init}");
         if (actors && InitialModelConfig(config, train) is { } shape && settings.Experts.ShardsExpertsOf(shape))
-            foreach (var line in ExpertPlacement.For(shape, settings.Experts.Shards).Describe()) output.WriteLine($"r1 train: {line}");
+            foreach (var line in ExpertPlacement.For(shape, settings.Experts.Shards).Describe())
+                output.WriteLine($"r1 train: {line}{(settings.Experts.Location == ExpertLocation.Nodes ? " (on a node with the experts role)" : "")}");
 
         EvalSettings? evalSettings = train.EvalLimit > 0
             ? config.Bind<EvalSettings>("r1.eval") with { Task = grpo.Task, Data = grpo.Data, Limit = train.EvalLimit, Samples = train.EvalSamples }

@@ -22,11 +22,17 @@ public static class NodeRoles
     public const string Reward = "reward";
 
     /// <summary>
+    /// Expert shards (<c>r1.experts.location = nodes</c>): each node hosts the shards it is started with
+    /// (<c>r1.experts.node-shards</c>, e.g. <c>r1 node --roles experts --set r1.experts.node-shards=[0,1]</c>; all of them by default), one per device.
+    /// </summary>
+    public const string Experts = "experts";
+
+    /// <summary>
     /// No hosting at all: a node with only this role (the process that drives a run, <c>r1 train</c> on a cluster)
     /// reaches every kind through proxies.
     /// </summary>
     public const string Driver = "driver";
 
     /// <summary>Every role: what a node without configured roles has.</summary>
-    public static readonly IReadOnlyList<string> All = [Learner, Rollout, Reward];
+    public static readonly IReadOnlyList<string> All = [Learner, Rollout, Reward, Experts];
 }

@@ -6,8 +6,11 @@ using Akka.Hosting;
 using Akka.Pattern;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Entities;
+using DeepSeekR1.Actors.Engine.Experts;
 using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Engine.Sharding;
+using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Model.Policy.Moe;
 using DeepSeekR1.Actors.Rl.Rewards;
 using DeepSeekR1.Actors.Rl.Training;
 
@@ -64,6 +67,16 @@ internal static class Placement
                     new RolloutSamplerEntity.Peers(pubSub, registry.Get<WorkQueueSingleton>(), registry.Get<GroupRegion>()))).WithDispatcher(EngineHost.ModelDispatcher),
                 sharded.WithRole(NodeRoles.Rollout).WithPassivateIdleAfter(TimeSpan.Zero), new SlotExtractor(), new SlotAllocation(), PoisonPill.Instance)
             : sharding.StartProxy(EntityIds.SamplerKind, NodeRoles.Rollout, new SlotExtractor()));
+
+        // Expert shards live on the nodes with the experts role when the run puts them there; they start before the
+        // learner, which finds them by asking (a shard that is not up yet is waited for, r1.experts.recover-timeout).
+        if (node.Has(NodeRoles.Experts) && run.Experts.Location == ExpertLocation.Nodes && run.Experts.Shards > 0)
+        {
+            ModelConfig shape;
+            using (var initial = run.InitialPolicy()) shape = initial.Config;
+            if (run.Experts.ShardsExpertsOf(shape))
+                ExpertShardHost.Start(system, runId, run.Experts.HostedShards, shape, run.Experts, run.Grpo, Path.Combine(run.RunDirectory, "experts"), run.Device);
+        }
 
         // A persistent learner stops when the journal fails (a database outage); the back-off supervisor starts it
         // again, later each time, and it recovers from the journal once the database is back.

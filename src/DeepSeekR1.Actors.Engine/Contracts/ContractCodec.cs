@@ -34,11 +34,13 @@ public static class ContractCodec
             ? manifest
             : throw new SerializationException($"{type.FullName} is not a versioned contract (it needs [ContractVersion] and IPersisted or IWireMessage)");
 
-    /// <summary>The JSON body of <paramref name="contract"/>.</summary>
+    /// <summary>The body of <paramref name="contract"/>: JSON, or for one that carries tensors a <see cref="TensorBody"/>.</summary>
     public static byte[] Encode(object contract)
     {
         ManifestOf(contract.GetType());
-        return JsonSerializer.SerializeToUtf8Bytes(contract, contract.GetType(), Options);
+        return contract is ICarriesTensors
+            ? TensorBody.Encode(contract, Options)
+            : JsonSerializer.SerializeToUtf8Bytes(contract, contract.GetType(), Options);
     }
 
     /// <summary>Reads a body written under <paramref name="manifest"/>; an unknown manifest is an error that names it.</summary>
@@ -50,7 +52,10 @@ public static class ContractCodec
             var sameName = TypeByManifest.Keys.Where(k => k.Split('.')[0] == name).ToArray();
             throw new UnknownContractException(manifest, sameName);
         }
-        return JsonSerializer.Deserialize(bytes, type, Options)
+        var value = typeof(ICarriesTensors).IsAssignableFrom(type)
+            ? TensorBody.Decode(bytes, type, Options, manifest)
+            : JsonSerializer.Deserialize(bytes, type, Options);
+        return value
             ?? throw new SerializationException($"contract '{manifest}' decoded to null");
     }
 

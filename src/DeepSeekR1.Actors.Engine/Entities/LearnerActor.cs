@@ -4,6 +4,8 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Akka.Persistence;
 using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Engine.Experts;
+using DeepSeekR1.Actors.Model.Policy.Moe;
 using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Engine.Sharding;
 using DeepSeekR1.Actors.Model;
@@ -48,7 +50,10 @@ internal sealed class LearnerActor : RunTaggedActor
     public LearnerActor(EngineRun run, Options options, EngineMarkers markers, Peers peers) : base(run.RunId)
     {
         this.run = run;
-        checkpoints = new LearnerCheckpoints(run);
+        // Expert shards on other nodes are found among the cluster's members with the experts role.
+        checkpoints = new LearnerCheckpoints(run, run.Experts.Location == ExpertLocation.Nodes
+            ? RemoteExpertShards.Connector(Context.System, run.RunId, new ClusterExpertDirectory(Context.System), run.Experts)
+            : null);
         this.options = options;
         this.markers = markers;
         this.peers = peers;
@@ -110,8 +115,8 @@ internal sealed class LearnerActor : RunTaggedActor
         checkpoints.EnsureInitial();
         (policy, learner) = checkpoints.Restore(StepsApplied, CheckpointOf);
         if (learner.Shards is { } shards)
-            foreach (var (line, shard) in shards.Placement.Describe().Zip(shards.Shards))
-                Context.GetLogger().Info("learner {0}: {1} ({2:N0} parameter bytes)", runId, line, shard.ParameterBytes);
+            foreach (var (line, bytes) in shards.Placement.Describe().Zip(shards.ParameterBytes))
+                Context.GetLogger().Info("learner {0}: {1} ({2:N0} parameter bytes)", runId, line, bytes);
         // A crash between journaling a step and pruning leaves checkpoints behind that nothing needs.
         Prune(StepsApplied);
         sinceLastStep.Restart();

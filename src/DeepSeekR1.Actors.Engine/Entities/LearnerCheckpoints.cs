@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Model.Policy.Moe;
 using DeepSeekR1.Actors.Rl.Grpo;
 using DeepSeekR1.Actors.Rl.Training;
 using TorchSharp.Modules;
@@ -16,7 +17,8 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// this class knows how, and runs on the caller's thread (the tensor thread).
 /// </summary>
 /// <param name="run">The run whose folder holds the checkpoints.</param>
-internal sealed class LearnerCheckpoints(EngineRun run)
+/// <param name="connectShards">How the learner reaches its expert shards when they are not in its process (null: in-process).</param>
+internal sealed class LearnerCheckpoints(EngineRun run, ExpertShardConnector? connectShards = null)
 {
     /// <summary>The optimizer state's file name inside a checkpoint folder.</summary>
     public const string OptimizerFile = "optimizer.bin";
@@ -46,7 +48,7 @@ internal sealed class LearnerCheckpoints(EngineRun run)
         GrpoLearner? learner = null;
         try
         {
-            learner = new GrpoLearner(policy, run.Grpo, run.Sampling.Temperature, run.Sampling.MaxNewTokens, run.Experts);
+            learner = new GrpoLearner(policy, run.Grpo, run.Sampling.Temperature, run.Sampling.MaxNewTokens, run.Experts, connectShards);
             if (stepsApplied > 0)
             {
                 string latest = checkpointOf(stepsApplied);

@@ -1,4 +1,7 @@
 using System.Globalization;
+using Akka.Actor;
+using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Engine.Experts;
 using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
@@ -13,9 +16,9 @@ namespace DeepSeekR1.Actors.Engine.Pbm;
 /// </summary>
 internal static class ExpertsPalette
 {
-    public static PbmPalette Create(EngineRun run, RunJournal journal)
+    public static PbmPalette Create(EngineRun run, RunJournal journal, ActorSystem system)
     {
-        var palette = new Palette(run, journal);
+        var palette = new Palette(run, journal, system);
         return new("experts", "A MoE policy's routed experts: their shards and their load",
         [
             new(new("shards", "Each expert shard: the experts it holds, where it runs, its parameter bytes and the last step it applied", []), palette.Shards),
@@ -24,7 +27,7 @@ internal static class ExpertsPalette
         ]);
     }
 
-    private sealed class Palette(EngineRun run, RunJournal journal)
+    private sealed class Palette(EngineRun run, RunJournal journal, ActorSystem system)
     {
         public async Task Shards(PbmInvocation invocation)
         {
@@ -38,11 +41,46 @@ internal static class ExpertsPalette
             // fp32 weights on the learner: three matrices of hidden x moe-intermediate per expert and layer.
             long perExpert = 3L * config.HiddenSize * config.MoeIntermediateSize * sizeof(float);
             var table = new PbmTable("shard", "experts", "layers", "node", "parameter_bytes", "last_step_applied");
+            if (run.Experts.Location == ExpertLocation.InProcess)
+            {
+                for (int s = 0; s < placement.Shards; s++)
+                    table.Add(s, string.Join(",", placement.ExpertsOf(s)), string.Join(",", placement.MoeLayers),
+                        "in-process with the learner", perExpert * placement.ExpertsOf(s).Count * placement.MoeLayers.Count,
+                        applied.Count > 0 ? applied[^1].Step + 1 : null);
+                await invocation.Send(table.ToFrame("in-process shards apply each step with the learner, in its checkpoint"));
+                return;
+            }
+            // Shard actors on experts nodes: where each answers from now, and the last update its own journal holds.
+            long updatesPerStep = (long)run.Grpo.Epochs * run.Grpo.MiniBatches;
+            var directory = new ClusterExpertDirectory(system);
             for (int s = 0; s < placement.Shards; s++)
+            {
+                var status = await Hello(directory, s, invocation.Cancellation);
+                var saved = await journal.LastShardSave(run.RunId, s, invocation.Cancellation);
+                long? lastUpdate = status?.LastUpdate ?? saved?.Update;
                 table.Add(s, string.Join(",", placement.ExpertsOf(s)), string.Join(",", placement.MoeLayers),
-                    "in-process with the learner", perExpert * placement.ExpertsOf(s).Count * placement.MoeLayers.Count,
-                    applied.Count > 0 ? applied[^1].Step + 1 : null);
-            await invocation.Send(table.ToFrame("in-process shards apply each step with the learner, in its checkpoint; shards on other nodes are not built yet"));
+                    status?.Node ?? "not answering", status?.ParameterBytes ?? perExpert * placement.ExpertsOf(s).Count * placement.MoeLayers.Count,
+                    lastUpdate is long u && u > 0 ? (u + updatesPerStep - 1) / updatesPerStep : null);
+            }
+            await invocation.Send(table.ToFrame($"shard actors on the experts nodes; a step is {updatesPerStep} update(s) of each shard, journaled by the shard"));
+        }
+
+        private async Task<ExpertShardStatus?> Hello(ClusterExpertDirectory directory, int shard, CancellationToken cancellation)
+        {
+            foreach (var node in directory.Candidates(shard))
+            {
+                var selection = system.ActorSelection(new RootActorPath(node) / "user" / ExpertShardActor.Name(shard));
+                try
+                {
+                    if (await selection.Ask<object>(new ExpertShardHello(run.RunId, shard), TimeSpan.FromSeconds(3), cancellation) is ExpertShardStatus status)
+                        return status;
+                }
+                catch (AskTimeoutException)
+                {
+                    // not on this node
+                }
+            }
+            return null;
         }
 
         public async Task Load(PbmInvocation invocation)

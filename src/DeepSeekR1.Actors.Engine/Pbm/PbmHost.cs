@@ -53,7 +53,7 @@ public sealed class PbmHost : IAsyncDisposable
             ClusterPalette.Create(system),
             ShardingPalette.Create(system),
             RunPalette.Create(run, ActorRegistry.For(system).Get<RunRegion>(), new RunJournal(system)),
-            ExpertsPalette.Create(run, new RunJournal(system)),
+            ExpertsPalette.Create(run, new RunJournal(system), system),
         ]);
         var listener = new TcpListener(Address(settings.Host), settings.Port);
         listener.Start();

@@ -62,6 +62,10 @@ internal sealed class RunJournal(ActorSystem system)
     public async Task<IReadOnlyList<ExpertLoadRecorded>> ExpertLoads(string runId, CancellationToken cancellation) =>
         (await Events(EntityIds.LearnerPersistenceId(runId), cancellation)).OfType<ExpertLoadRecorded>().OrderBy(a => a.Step).ToArray();
 
+    /// <summary>The last state expert shard <paramref name="shard"/> of the run saved (journaled by the shard itself), or null.</summary>
+    public async Task<ExpertShardSaved?> LastShardSave(string runId, int shard, CancellationToken cancellation) =>
+        (await Events(Experts.ExpertShardActor.PersistenceIdOf(runId, shard), cancellation)).OfType<ExpertShardSaved>().LastOrDefault();
+
     private async Task<IReadOnlyList<object>> Events(string persistenceId, CancellationToken cancellation)
     {
         var envelopes = await Journal.CurrentEventsByPersistenceId(persistenceId, 0, long.MaxValue)

@@ -168,6 +168,12 @@ public sealed class PolicyModel : nn.Module
         foreach (var layer in MoeLayers) layer.Router.UpdateBias();
     }
 
+    /// <summary>Forgets the routing of training passes since the last bias update (an abandoned pass that will run again).</summary>
+    public void ForgetRouterLoad()
+    {
+        foreach (var layer in MoeLayers) layer.Router.ForgetPendingLoad();
+    }
+
     /// <summary>Tokens per routed expert in each MoE layer over the last forward pass, for metrics.</summary>
     public IReadOnlyDictionary<int, long[]> RoutingStatistics() =>
         model.Layers.Select((l, i) => (l, i)).Where(x => x.l.Moe is not null)

@@ -43,15 +43,18 @@ public sealed class GrpoLearner : IDisposable
     private readonly GrpoLossOptions lossOptions;
     private readonly ReferencePolicySchedule referenceSchedule;
     private readonly double temperature;
-    private readonly ExpertShardSet? shards;
+    private readonly IExpertShards? shards;
+    private readonly int shardRetries;
     private readonly SortedDictionary<int, long[]> stepLoad = [];   // tokens per expert per MoE layer, this step
 
     /// <summary>
     /// Creates the learner for <paramref name="policy"/>, sampling at <paramref name="temperature"/>. With
     /// <paramref name="experts"/> sharding a MoE policy, the policy's routed experts move onto the shards (the policy no
-    /// longer holds them; <see cref="Weights"/> gives the whole model back).
+    /// longer holds them; <see cref="Weights"/> gives the whole model back). The shards are in this process unless
+    /// <paramref name="connect"/> reaches them elsewhere (the engine's remote shards).
     /// </summary>
-    public GrpoLearner(PolicyModel policy, GrpoSettings settings, double temperature, int maxCompletionLength, ExpertSettings? experts = null)
+    public GrpoLearner(PolicyModel policy, GrpoSettings settings, double temperature, int maxCompletionLength, ExpertSettings? experts = null,
+        ExpertShardConnector? connect = null)
     {
         this.policy = policy;
         this.settings = settings.Validate();
@@ -65,7 +68,7 @@ public sealed class GrpoLearner : IDisposable
             MaxCompletionLength = maxCompletionLength,
         };
         lossOptions.Validate();
-        var adamW = new AdamWSettings { LearningRate = settings.LearningRate, WeightDecay = settings.WeightDecay };
+        var adamW = AdamWOf(settings);
         schedule = new LrSchedule(settings.LearningRate, settings.WarmupSteps, settings.LrDecay, settings.Steps);
         referenceSchedule = new ReferencePolicySchedule(settings.ReferenceRefreshEvery);
         if (settings.Beta > 0)
@@ -77,17 +80,29 @@ public sealed class GrpoLearner : IDisposable
         }
         if (experts?.Validate().ShardsExpertsOf(policy.Config) == true)
         {
-            shards = ExpertShardSet.Distribute(policy, experts.Shards);
-            shards.AttachOptimizers(ps => OptimizerFactory.CreateAdamW(ps, adamW));
+            var placement = ExpertPlacement.For(policy.Config, experts.Shards);
+            shards = (connect ?? InProcess)(policy, placement, ps => OptimizerFactory.CreateAdamW(ps, adamW));
+            shardRetries = experts.Retries;
         }
         optimizer = OptimizerFactory.CreateAdamW(policy.parameters(), adamW);
+    }
+
+    /// <summary>The AdamW settings a learner (and each of its expert shards, wherever it runs) trains with under <paramref name="settings"/>.</summary>
+    public static AdamWSettings AdamWOf(GrpoSettings settings) => new() { LearningRate = settings.LearningRate, WeightDecay = settings.WeightDecay };
+
+    // The default connector: shards in this process, run inline on the tensor thread.
+    private static IExpertShards InProcess(PolicyModel policy, ExpertPlacement placement, Func<IEnumerable<Parameter>, OptimizerHelper> optimizer)
+    {
+        var set = ExpertShardSet.Distribute(policy, placement.Shards);
+        set.AttachOptimizers(optimizer);
+        return set;
     }
 
     /// <summary>The policy's shape.</summary>
     public ModelConfig Config => policy.Config;
 
     /// <summary>The expert shards holding the policy's routed experts, or null when they are in the layers.</summary>
-    public ExpertShardSet? Shards => shards;
+    public IExpertShards? Shards => shards;
 
     /// <summary>Every tensor of the model by Hugging Face name: the policy's own and the shards' experts (live tensors).</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> Weights() =>
@@ -98,16 +113,7 @@ public sealed class GrpoLearner : IDisposable
     /// shard s's experts, so each shard's experts are a safetensors file of their own
     /// (<c>model-0000{2+s}-of-...</c>, listed in the index and the manifest). Null without shards (one file).
     /// </summary>
-    public Func<string, int>? CheckpointPartOf => shards is null ? null : name =>
-        ExpertShardSet.IsRoutedExpert(name) ? 1 + shards.Placement.ShardOf(ExpertIndex(name)) : 0;
-
-    // "model.layers.1.mlp.experts.5.up_proj.weight" -> 5
-    private static int ExpertIndex(string name)
-    {
-        const string marker = ".mlp.experts.";
-        int start = name.IndexOf(marker, StringComparison.Ordinal) + marker.Length;
-        return int.Parse(name.AsSpan(start, name.IndexOf('.', start) - start), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public Func<string, int>? CheckpointPartOf => shards is null ? null : name => shards.Placement.ShardOfTensor(name) is int s ? 1 + s : 0;
 
     /// <summary>Copies a whole model's tensors (a checkpoint's) into the policy and the shards, checking names and shapes.</summary>
     public void LoadWeights(IReadOnlyDictionary<string, Tensor> tensors, string source)
@@ -125,13 +131,7 @@ public sealed class GrpoLearner : IDisposable
     {
         optimizer.save_state_dict(path);
         var files = new List<string> { path };
-        if (shards is null) return files;
-        foreach (var shard in shards.Shards)
-        {
-            string part = ShardOptimizerPath(path, shard.Index);
-            shard.Optimizer.save_state_dict(part);
-            files.Add(part);
-        }
+        if (shards is not null) files.AddRange(shards.SaveOptimizerStates(s => ShardOptimizerPath(path, s)));
         return files;
     }
 
@@ -139,14 +139,7 @@ public sealed class GrpoLearner : IDisposable
     public void LoadOptimizerState(string path)
     {
         optimizer.load_state_dict(path);
-        if (shards is null) return;
-        foreach (var shard in shards.Shards)
-        {
-            string part = ShardOptimizerPath(path, shard.Index);
-            if (!File.Exists(part))
-                throw new FileNotFoundException($"{part}: the optimizer state of expert shard {shard.Index} is missing (was the checkpoint written with r1.experts.shards = {shards.Placement.Shards}?)", part);
-            shard.Optimizer.load_state_dict(part);
-        }
+        shards?.LoadOptimizerStates(s => ShardOptimizerPath(path, s));
     }
 
     private static string ShardOptimizerPath(string path, int shard) =>
@@ -215,7 +208,6 @@ public sealed class GrpoLearner : IDisposable
     private void MiniBatch(IReadOnlyList<TrainingRow> rows, StepMetricsBuilder metrics, long update, double lr)
     {
         using var scope = NewDisposeScope();
-        shards?.BeginPass();
         var batch = TrainingBatch.Pack(rows, policy.Config.PadTokenId, policy.Device);
         Tensor? referenceLogProbs = null;
         if (reference is not null)
@@ -223,23 +215,7 @@ public sealed class GrpoLearner : IDisposable
             using var noGrad = no_grad();
             referenceLogProbs = TokenLogProbs.Compute(reference, batch.Ids, batch.Valid, batch.Scored, temperature).LogProbs;
         }
-        var scores = TokenLogProbs.Compute(policy, batch.Ids, batch.Valid, batch.Scored, temperature, withEntropy: true);
-        if (policy.Config.MoeLayers.Count > 0)
-        {
-            var routing = policy.RoutingStatistics();
-            metrics.AddExpertLoad(routing.Values);
-            foreach (var (layer, tokens) in routing)
-            {
-                var sum = stepLoad.TryGetValue(layer, out var s) ? s : stepLoad[layer] = new long[tokens.Length];
-                for (int e = 0; e < tokens.Length; e++) sum[e] += tokens[e];
-            }
-        }
-        using var loss = GrpoLoss.Compute(scores.LogProbs, batch.OldLogProbs, referenceLogProbs, batch.Advantages, batch.Scored, lossOptions);
-        var total = policy.AuxLoss() is { } aux ? loss.Loss + aux : loss.Loss;
-        optimizer.zero_grad();
-        shards?.ZeroGrad();
-        total.backward();
-        shards?.Executor.ThrowIfBackwardFailed();
+        var pass = PassWithRetries(batch, referenceLogProbs, update);
         double gradNorm;
         if (shards is null)
             gradNorm = settings.GradClip > 0
@@ -248,15 +224,66 @@ public sealed class GrpoLearner : IDisposable
         else
         {
             // The global norm covers the learner's gradients and every shard's; each side scales its own.
-            gradNorm = Math.Sqrt(Gradients.SquaredNorm(policy.parameters()) + shards.SquaredGradNorm());
+            gradNorm = Math.Sqrt(Gradients.SquaredNorm(policy.parameters()) + pass.ShardSquaredNorm);
             double scale = GradientClipping.Coefficient(gradNorm, settings.GradClip > 0 ? settings.GradClip : 1e30);
             Gradients.Scale(policy.parameters(), scale);
             shards.ApplyUpdate(update, lr, scale);
         }
         optimizer.step();
         policy.UpdateRouterBiases();
+        if (pass.Routing is { } routing)
+        {
+            metrics.AddExpertLoad(routing.Values);
+            foreach (var (layer, tokens) in routing)
+            {
+                var sum = stepLoad.TryGetValue(layer, out var s) ? s : stepLoad[layer] = new long[tokens.Length];
+                for (int e = 0; e < tokens.Length; e++) sum[e] += tokens[e];
+            }
+        }
+        metrics.AddMiniBatch(pass.Loss, gradNorm, pass.Entropy);
+        pass.Loss.Dispose();
+    }
+
+    // What one forward and backward leaves: the loss terms, the mean entropy, the routing counts (MoE), and the shards'
+    // share of the squared gradient norm.
+    private sealed record Pass(GrpoLossResult Loss, double Entropy, IReadOnlyDictionary<int, long[]>? Routing, double ShardSquaredNorm);
+
+    /// <summary>Passes redone after a lost expert shard, since this learner was made (a figure for logs and tests).</summary>
+    public int PassesRedone { get; private set; }
+
+    // A pass changes nothing a redo would not set again: gradients are cleared at its start and nothing is applied
+    // before it ends, so after a lost shard (its replacement restored, or a reply lost) the pass simply runs again.
+    private Pass PassWithRetries(TrainingBatch batch, Tensor? referenceLogProbs, long update)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return ForwardBackward(batch, referenceLogProbs, update);
+            }
+            catch (ExpertShardUnavailableException) when (attempt < shardRetries)
+            {
+                policy.ForgetRouterLoad();   // the failed pass's routing must not move the balancing biases
+                PassesRedone++;
+            }
+        }
+    }
+
+    private Pass ForwardBackward(TrainingBatch batch, Tensor? referenceLogProbs, long update)
+    {
+        shards?.BeginPass();
+        var scores = TokenLogProbs.Compute(policy, batch.Ids, batch.Valid, batch.Scored, temperature, withEntropy: true);
+        var routing = policy.Config.MoeLayers.Count > 0
+            ? policy.RoutingStatistics().ToDictionary(kv => kv.Key, kv => kv.Value.ToArray())
+            : null;
+        var loss = GrpoLoss.Compute(scores.LogProbs, batch.OldLogProbs, referenceLogProbs, batch.Advantages, batch.Scored, lossOptions);
+        var total = policy.AuxLoss() is { } aux ? loss.Loss + aux : loss.Loss;
+        optimizer.zero_grad();
+        total.backward();
+        shards?.Executor.ThrowIfBackwardFailed();
+        double shardNorm = shards?.PrepareUpdate(update) ?? 0;
         double entropy = MaskedOps.MaskedMean(scores.Entropy!, batch.Scored).item<float>();
-        metrics.AddMiniBatch(loss, gradNorm, entropy);
+        return new Pass(loss, entropy, routing, shardNorm);
     }
 
     private ExpertLayerLoad[] ExpertLoad()

@@ -122,14 +122,16 @@ public sealed class PbmRunTests
         Assert.Contains("this node left the cluster before run 'leaver' completed", error.Message);
     }
 
-    [Fact]
-    public async Task The_experts_palette_shows_a_moe_runs_shards_and_the_journaled_load_of_its_last_steps()
+    [Theory]
+    [InlineData(Model.Policy.Moe.ExpertLocation.InProcess)]
+    [InlineData(Model.Policy.Moe.ExpertLocation.Nodes)]   // shard actors on this node (it has every role), asked live
+    public async Task The_experts_palette_shows_a_moe_runs_shards_and_the_journaled_load_of_its_last_steps(Model.Policy.Moe.ExpertLocation location)
     {
         using var dir = new TempDir();
         var run = PbmNode.Run(dir.Path, 2, "moe") with
         {
             InitialPolicy = TinyRuns.MoePolicy,
-            Experts = new Model.Policy.Moe.ExpertSettings { Shards = 2 },
+            Experts = Model.Policy.Moe.ExpertSettings.Defaults with { Shards = 2, Location = location },
         };
         await using var node = await PbmNode.StartAsync(dir.Path, run);
         var outcome = await node.Host.RunAsync().WaitAsync(Patience);
@@ -139,6 +141,10 @@ public sealed class PbmRunTests
         Assert.Equal(["0,2", "1,3"], shards.Select(r => (string)r!["experts"]!));
         Assert.All(shards, r => Assert.Equal("0,1", (string?)r!["layers"]));
         Assert.All(shards, r => Assert.Equal(2L, (long)r!["last_step_applied"]!));
+        if (location == Model.Policy.Moe.ExpertLocation.Nodes)
+            Assert.All(shards, r => Assert.StartsWith("akka.tcp://", (string?)r!["node"]));
+        else
+            Assert.All(shards, r => Assert.Equal("in-process with the learner", (string?)r!["node"]));
         // Two experts x two layers x three 32 x 16 matrices of fp32.
         Assert.All(shards, r => Assert.Equal(2L * 2 * 3 * 32 * 16 * 4, (long)r!["parameter_bytes"]!));
 

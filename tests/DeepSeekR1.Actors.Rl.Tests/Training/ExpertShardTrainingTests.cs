@@ -49,7 +49,7 @@ public class ExpertShardTrainingTests
     private static Outcome Run(int shards)
     {
         using var policy = MoePolicy();
-        using var learner = new GrpoLearner(policy, Settings, 1.0, 12, new ExpertSettings { Shards = shards });
+        using var learner = new GrpoLearner(policy, Settings, 1.0, 12, ExpertSettings.Defaults with { Shards = shards });
         var steps = Enumerable.Range(0, 3).Select(step => learner.Step(step, Groups(step))).ToList();
         Assert.Equal(shards > 0, learner.Shards is not null);
         var weights = learner.Weights().ToDictionary(kv => kv.Key, kv => kv.Value.detach().flatten().data<float>().ToArray());
@@ -64,7 +64,7 @@ public class ExpertShardTrainingTests
             }
         }
         Collect(policy.named_parameters().Select(p => (p.name, p.parameter)), learner.Optimizer);
-        foreach (var shard in learner.Shards?.Shards ?? []) Collect(shard.NamedParameters(), shard.Optimizer);
+        foreach (var shard in (learner.Shards as ExpertShardSet)?.Shards ?? []) Collect(shard.NamedParameters(), shard.Optimizer);
         return new Outcome(steps, weights, moments);
     }
 

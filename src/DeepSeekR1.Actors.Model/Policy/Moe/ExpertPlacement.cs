@@ -46,4 +46,19 @@ public sealed record ExpertPlacement
 
     /// <summary>The Hugging Face name prefix of expert <paramref name="expert"/> in layer <paramref name="layer"/>.</summary>
     public static string Prefix(int layer, int expert) => $"model.layers.{layer}.mlp.experts.{expert}.";
+
+    /// <summary>
+    /// The shard holding tensor <paramref name="name"/> (<c>model.layers.1.mlp.experts.5.up_proj.weight</c> lives with
+    /// expert 5), or null for a tensor that is not a routed expert's.
+    /// </summary>
+    public int? ShardOfTensor(string name)
+    {
+        const string marker = ".mlp.experts.";
+        int at = name.IndexOf(marker, StringComparison.Ordinal);
+        if (at < 0) return null;
+        int start = at + marker.Length, end = name.IndexOf('.', start);
+        return end > start && int.TryParse(name.AsSpan(start, end - start), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int expert)
+            ? ShardOf(expert)
+            : null;
+    }
 }

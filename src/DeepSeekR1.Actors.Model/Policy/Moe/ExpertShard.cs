@@ -45,6 +45,9 @@ public sealed class ExpertShard : IDisposable
     /// <summary>The last update applied (0 before the first).</summary>
     public long LastUpdate { get; private set; }
 
+    /// <summary>Whether call <paramref name="call"/> was recorded and waits for its backward.</summary>
+    public bool HasRecorded(long call) => recorded.ContainsKey(call);
+
     /// <summary>Forward calls recorded and not yet consumed by a backward.</summary>
     public int PendingCalls => recorded.Count;
 

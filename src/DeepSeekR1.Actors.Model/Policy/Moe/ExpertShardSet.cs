@@ -9,7 +9,7 @@ namespace DeepSeekR1.Actors.Model.Policy.Moe;
 /// anything) and what the learner's optimizer step needs of all shards together: clearing gradients, their share of
 /// the global gradient norm, the numbered update, and their weights for checkpoints and the reference policy.
 /// </summary>
-public sealed class ExpertShardSet : IExpertShardLink, IDisposable
+public sealed class ExpertShardSet : IExpertShards, IExpertShardLink
 {
     private readonly ExpertShard[] shards;
 
@@ -50,8 +50,11 @@ public sealed class ExpertShardSet : IExpertShardLink, IDisposable
     /// <inheritdoc />
     public ExpertPlacement Placement { get; }
 
-    /// <summary>The executor the policy's MoE layers use.</summary>
+    /// <inheritdoc />
     public ShardedExpertExecutor Executor { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<long> ParameterBytes => shards.Select(s => s.ParameterBytes).ToArray();
 
     /// <summary>The shards, by index.</summary>
     public IReadOnlyList<ExpertShard> Shards => shards;
@@ -74,26 +77,28 @@ public sealed class ExpertShardSet : IExpertShardLink, IDisposable
         foreach (var shard in shards) shard.ZeroGrad();
     }
 
-    /// <summary>
-    /// Starts a training pass: forgets what an earlier pass recorded without back-propagating (a forward whose loss
-    /// was never used) and any failure of an earlier backward.
-    /// </summary>
+    /// <inheritdoc />
     public void BeginPass()
     {
-        foreach (var shard in shards) shard.ForgetRecorded();
+        foreach (var shard in shards)
+        {
+            shard.ForgetRecorded();
+            shard.ZeroGrad();
+        }
         Executor.ClearBackwardFailure();
     }
 
-    /// <summary>The shards' share of the squared global gradient norm.</summary>
-    public double SquaredGradNorm() => shards.Sum(s => s.SquaredGradNorm());
+    /// <inheritdoc />
+    /// <remarks>In one process the gradients stay where they are; only the norm is asked for.</remarks>
+    public double PrepareUpdate(long update) => shards.Sum(s => s.SquaredGradNorm());
 
-    /// <summary>Applies update <paramref name="update"/> on every shard (each applies it at most once).</summary>
+    /// <inheritdoc />
     public void ApplyUpdate(long update, double learningRate, double gradScale)
     {
         foreach (var shard in shards) shard.ApplyUpdate(update, learningRate, gradScale);
     }
 
-    /// <summary>Continues every shard's update count after a restore (see <see cref="ExpertShard.ResumeAt"/>).</summary>
+    /// <inheritdoc />
     public void ResumeAt(long update)
     {
         foreach (var shard in shards) shard.ResumeAt(update);
@@ -102,14 +107,39 @@ public sealed class ExpertShardSet : IExpertShardLink, IDisposable
     /// <summary>Whether <paramref name="name"/> is a routed expert's tensor (these live on shards, not in the layers).</summary>
     public static bool IsRoutedExpert(string name) => name.Contains(".mlp.experts.", StringComparison.Ordinal);
 
-    /// <summary>Every shard's weights by Hugging Face name (live tensors; copy before changing them).</summary>
+    /// <inheritdoc />
     public IEnumerable<KeyValuePair<string, Tensor>> Weights() =>
         shards.SelectMany(s => s.NamedParameters()).Select(p => KeyValuePair.Create(p.Name, (Tensor)p.Parameter));
 
-    /// <summary>Loads every shard's experts from a full model's state (a checkpoint's tensors).</summary>
+    /// <inheritdoc />
     public void LoadFrom(IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
         foreach (var shard in shards) shard.LoadFrom(tensors, source);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> SaveOptimizerStates(Func<int, string> pathOf)
+    {
+        var files = new List<string>();
+        foreach (var shard in shards)
+        {
+            string path = pathOf(shard.Index);
+            shard.Optimizer.save_state_dict(path);
+            files.Add(path);
+        }
+        return files;
+    }
+
+    /// <inheritdoc />
+    public void LoadOptimizerStates(Func<int, string> pathOf)
+    {
+        foreach (var shard in shards)
+        {
+            string path = pathOf(shard.Index);
+            if (!File.Exists(path))
+                throw new FileNotFoundException($"{path}: the optimizer state of expert shard {shard.Index} is missing (was the checkpoint written with r1.experts.shards = {Placement.Shards}?)", path);
+            shard.Optimizer.load_state_dict(path);
+        }
     }
 
     /// <inheritdoc />

@@ -96,4 +96,7 @@ public sealed class MoeRouter : nn.Module
         }
         Array.Clear(pendingLoad);
     }
+
+    /// <summary>Forgets the tokens routed since the last <see cref="UpdateBias"/> (a training pass that was abandoned and will run again).</summary>
+    public void ForgetPendingLoad() => Array.Clear(pendingLoad);
 }

@@ -72,6 +72,8 @@ public sealed class ShardedExpertExecutor : IExpertExecutor
     /// <summary>Throws the recorded backward failure, if any, so the step fails as a whole and applies nothing.</summary>
     public void ThrowIfBackwardFailed()
     {
+        if (BackwardFailure is ExpertShardUnavailableException lost)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(lost);   // the learner may redo the pass
         if (BackwardFailure is { } failure)
             throw new InvalidOperationException($"an expert shard failed in the backward pass: {failure.Message}", failure);
     }

@@ -1,0 +1,68 @@
+using DeepSeekR1.Actors.Engine.Contracts;
+using DeepSeekR1.Actors.Engine.Experts;
+using DeepSeekR1.Actors.Engine.Hosting;
+using DeepSeekR1.Actors.Model.Checkpoints;
+using DeepSeekR1.Actors.Model.Policy.Moe;
+using static TorchSharp.torch;
+
+namespace DeepSeekR1.Actors.Engine.Tests.Experts;
+
+/// <summary>
+/// The actor engine with <c>r1.experts.location = nodes</c> on a single node (which has every role, experts too): the
+/// node starts the shard actors, the learner finds them through the cluster, trains through them, and writes the
+/// same checkpoints as with the shards in its own process.
+/// </summary>
+public class ExpertNodesEngineTests
+{
+    private static async Task<(EngineOutcome Outcome, IReadOnlyList<object> Journal)> Run(string dir, ExpertLocation location)
+    {
+        var run = TinyRuns.Run(dir, "moe") with
+        {
+            InitialPolicy = TinyRuns.MoePolicy,
+            Experts = ExpertSettings.Defaults with { Shards = 2, Location = location, CallTimeout = TimeSpan.FromSeconds(30) },
+        };
+        var host = await EngineHost.StartAsync(run, dir, TinyRuns.Overrides, new EngineObserver());
+        try
+        {
+            var outcome = await host.RunAsync(new CancellationTokenSource(TimeSpan.FromSeconds(120)).Token);
+            var shardEvents = new List<object>();
+            for (int s = 0; s < 2; s++) shardEvents.AddRange(await JournalProbe.Events(host.System, ExpertShardActor.PersistenceIdOf("moe", s)));
+            return (outcome, shardEvents);
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Shards_hosted_as_actors_train_and_checkpoint_exactly_as_shards_in_the_learner()
+    {
+        using var inProcessDir = new TempDir();
+        using var nodesDir = new TempDir();
+        var (inProcess, noEvents) = await Run(inProcessDir.Path, ExpertLocation.InProcess);
+        var (nodes, shardEvents) = await Run(nodesDir.Path, ExpertLocation.Nodes);
+
+        Assert.Empty(noEvents);
+        // Each shard journaled the learner's initial weights (a load) and then every update it applied.
+        var saved = shardEvents.OfType<ExpertShardSaved>().ToArray();
+        Assert.Contains(saved, e => e.Loaded);
+        Assert.Equal(2, saved.Where(e => !e.Loaded).Select(e => e.Shard).Distinct().Count());
+        Assert.True(Directory.Exists(Path.Combine(nodesDir.Path, "runs", "moe", "experts", "shard-0")));
+
+        Assert.Equal(inProcess.Steps, nodes.Steps);
+        for (int s = 0; s < inProcess.Metrics.Count; s++)
+        {
+            Assert.Equal(inProcess.Metrics[s].Loss, nodes.Metrics[s].Loss, 1e-5);
+            Assert.Equal(inProcess.Metrics[s].GradNorm, nodes.Metrics[s].GradNorm, 1e-5);
+        }
+        using var a = Checkpoint.Load(inProcess.Checkpoint, verify: true);
+        using var b = Checkpoint.Load(nodes.Checkpoint, verify: true);
+        Assert.Equal(a.Tensors.Keys.Order(), b.Tensors.Keys.Order());
+        Assert.Contains(a.Tensors.Keys, ExpertShardSet.IsRoutedExpert);
+        foreach (var (name, t) in a.Tensors)
+            Assert.True((t - b.Tensors[name]).abs().max().item<float>() <= 1e-6, $"{name} differs");
+        foreach (int s in new[] { 0, 1 })
+            Assert.True(File.Exists(Path.Combine(nodes.Checkpoint, $"optimizer.expert-shard-{s}.bin")));
+    }
+}
