@@ -5,8 +5,9 @@ namespace DeepSeekR1.Actors.BuildTools;
 
 /// <summary>
 /// Patches the copy of <c>TorchSharp.dll</c> in a build's output folder so that every method keeps its
-/// <c>Tensor</c> and <c>Scalar</c> arguments (<c>this</c> included) and locals reachable until it returns: before each
-/// <c>ret</c> it calls <c>GC.KeepAlive</c> on each of them. Nothing else changes.
+/// <c>Tensor</c>, <c>Scalar</c> and <c>Generator</c> arguments (<c>this</c> included), arrays and collections of them, and
+/// such locals reachable until it returns: before each <c>ret</c> it calls <c>GC.KeepAlive</c> on each of them. Nothing
+/// else changes.
 /// </summary>
 /// <remarks>
 /// Why (docs/native-crash.md, "Scalars, and the general fix"): TorchSharp passes <c>x.Handle</c> to native code as a
@@ -25,7 +26,8 @@ public static class KeepAlivePatcher
     /// <summary>The type the patch adds; its presence marks a patched assembly.</summary>
     public const string MarkerType = "R1KeepAlivePatched";
 
-    private static readonly HashSet<string> Kept = ["TorchSharp.torch/Tensor", "TorchSharp.Scalar", "TorchSharp.Modules.Parameter"];
+    // The finalizable handle owners that TorchSharp's callers make as temporaries.
+    private static readonly HashSet<string> Kept = ["TorchSharp.torch/Tensor", "TorchSharp.Scalar", "TorchSharp.Modules.Parameter", "TorchSharp.torch/Generator"];
 
     /// <summary>What a patch did: the methods changed (0 when the assembly was patched before).</summary>
     public sealed record Report(bool AlreadyPatched, int Methods);
@@ -110,6 +112,14 @@ public static class KeepAlivePatcher
         return next;
     }
 
-    private static bool IsKept(TypeReference type) =>
-        !type.IsValueType && !type.IsByReference && !type.IsArray && !type.IsGenericParameter && Kept.Contains(type.FullName);
+    // A kept type itself, or an array or reference-type collection of one (torch.cat(Tensor[]), IList<Tensor>): the
+    // method reads the elements' handles into native arrays, after which only the collection held them.
+    private static bool IsKept(TypeReference type)
+    {
+        if (type.IsByReference || type.IsGenericParameter || type.IsPointer) return false;
+        if (type is ArrayType array) return IsKept(array.ElementType);
+        if (type.IsValueType) return false;   // a struct would be boxed to keep it: not worth a box per call
+        if (type is GenericInstanceType generic) return generic.GenericArguments.Any(IsKept);
+        return Kept.Contains(type.FullName);
+    }
 }

@@ -58,6 +58,16 @@ public sealed class KeepAlivePatcherTests : IDisposable
     }
 
     [Fact]
+    public void A_method_taking_an_array_of_tensors_keeps_the_array_alive()
+    {
+        KeepAlivePatcher.Patch(assembly);
+        using var module = ModuleDefinition.ReadModule(assembly);
+        var cat = module.GetType("TorchSharp.torch").Methods.First(m => m.Name == "cat" && m.Parameters.Count > 0
+            && m.Parameters[0].ParameterType is ArrayType { ElementType.Name: "Tensor" } or GenericInstanceType);
+        Assert.Contains(cat.Body.Instructions, i => i.Operand is MethodReference { Name: "KeepAlive" });
+    }
+
+    [Fact]
     public void Patching_twice_changes_nothing_the_second_time()
     {
         KeepAlivePatcher.Patch(assembly);
