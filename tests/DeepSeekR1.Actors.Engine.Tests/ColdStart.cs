@@ -15,13 +15,16 @@ namespace DeepSeekR1.Actors.Engine.Tests;
 /// </summary>
 internal static class ColdStart
 {
-    private static readonly Lazy<string> Saved = new(() =>
+    private static readonly Lazy<string> Saved = new(() => Save(TinyRuns.Policy));
+    private static readonly Lazy<string> SavedMoe = new(() => Save(TinyRuns.MoePolicy));
+
+    private static string Save(Func<PolicyModel> create)
     {
         string dir = Path.Combine(Directory.CreateTempSubdirectory("r1-cold-start-").FullName, "policy");
-        using var policy = Train();
+        using var policy = Train(create());
         PolicyCheckpoint.Save(policy, dir);
         return dir;
-    });
+    }
 
     /// <summary>The cold-started policy's checkpoint folder (trained once per test run).</summary>
     public static string Checkpoint => Saved.Value;
@@ -29,9 +32,11 @@ internal static class ColdStart
     /// <summary>A fresh copy of the cold-started policy.</summary>
     public static PolicyModel Policy() => PolicyCheckpoint.Load(Checkpoint, CPU);
 
-    private static PolicyModel Train(int iterations = 40)
+    /// <summary>A fresh copy of the tiny MoE policy (<see cref="TinyRuns.MoePolicy"/>) cold-started the same way.</summary>
+    public static PolicyModel MoePolicy() => PolicyCheckpoint.Load(SavedMoe.Value, CPU);
+
+    private static PolicyModel Train(PolicyModel policy, int iterations = 40)
     {
-        var policy = TinyRuns.Policy();
         var items = new TrainingPrompts(new ArithmeticTask(), 999, 8).ForStep(0);
         var rows = items.Select(item => new TrainingRow(
             PromptFormat.Encode(TinyRuns.Tokenizer, item),

@@ -148,8 +148,7 @@ public static class ExpertsBenchmark
         shardedPolicy.train();
         localPolicy.zero_grad();
         shardedPolicy.zero_grad();
-        shards.BeginPass();
-        shards.ZeroGrad();
+        shards.BeginPass();   // clears the shards' gradients too
         (-TokenLogProbs.Compute(localPolicy, ids, valid, valid).LogProbs.mean()).backward();
         long before = shards.Executor.BytesMoved;
         (-TokenLogProbs.Compute(shardedPolicy, ids, valid, valid).LogProbs.mean()).backward();

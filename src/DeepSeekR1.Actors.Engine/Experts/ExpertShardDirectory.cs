@@ -11,6 +11,30 @@ public interface IExpertShardDirectory
     IReadOnlyList<Address> Candidates(int shard);
 }
 
+/// <summary>Finding a shard's actor: ask each candidate node in turn until one answers for the shard.</summary>
+public static class ExpertShardLookup
+{
+    /// <summary>The shard's actor and its status, or null when no candidate answers within <paramref name="probe"/> each.</summary>
+    public static async Task<(ActorSelection Actor, Contracts.ExpertShardStatus Status)?> Find(
+        ActorSystem system, IExpertShardDirectory directory, string runId, int shard, TimeSpan probe, CancellationToken cancellation = default)
+    {
+        foreach (var node in directory.Candidates(shard))
+        {
+            var selection = system.ActorSelection(new RootActorPath(node) / "user" / ExpertShardActor.Name(shard));
+            try
+            {
+                if (await selection.Ask<object>(new Contracts.ExpertShardHello(runId, shard), probe, cancellation) is Contracts.ExpertShardStatus status)
+                    return (selection, status);
+            }
+            catch (AskTimeoutException)
+            {
+                // not there (or not yet): the next candidate
+            }
+        }
+        return null;
+    }
+}
+
 /// <summary>The cluster's members with the <c>experts</c> role that are up (a node hosts the shards it was started with).</summary>
 public sealed class ClusterExpertDirectory(ActorSystem system) : IExpertShardDirectory
 {

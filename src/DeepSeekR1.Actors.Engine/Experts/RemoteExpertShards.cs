@@ -267,26 +267,12 @@ public sealed class RemoteExpertShards : IExpertShards, IExpertShardLink
     {
         if (found[shard] is { } known) return known;
         var probe = TimeSpan.FromSeconds(Math.Min(5, settings.CallTimeout.TotalSeconds));
-        foreach (var node in directory.Candidates(shard))
-        {
-            var selection = system.ActorSelection(new RootActorPath(node) / "user" / ExpertShardActor.Name(shard));
-            try
-            {
-                if (selection.Ask<object>(new ExpertShardHello(runId, shard), probe).GetAwaiter().GetResult() is ExpertShardStatus status)
-                {
-                    if (dataEndpoints[shard] is not null) CloseChannel(shard);   // found again: a new connection
-                    nodes[shard] = status.Node;
-                    dataEndpoints[shard] = status.DataEndpoint;
-                    parameterBytes[shard] = status.ParameterBytes;
-                    return found[shard] = selection;
-                }
-            }
-            catch (AskTimeoutException)
-            {
-                // not there (or not yet): the next candidate
-            }
-        }
-        return null;
+        if (ExpertShardLookup.Find(system, directory, runId, shard, probe).GetAwaiter().GetResult() is not var (actor, status)) return null;
+        if (dataEndpoints[shard] is not null) CloseChannel(shard);   // found again: a new connection
+        nodes[shard] = status.Node;
+        dataEndpoints[shard] = status.DataEndpoint;
+        parameterBytes[shard] = status.ParameterBytes;
+        return found[shard] = actor;
     }
 
     /// <inheritdoc />

@@ -55,7 +55,7 @@ internal static class ExpertsPalette
             var directory = new ClusterExpertDirectory(system);
             for (int s = 0; s < placement.Shards; s++)
             {
-                var status = await Hello(directory, s, invocation.Cancellation);
+                var status = (await ExpertShardLookup.Find(system, directory, run.RunId, s, TimeSpan.FromSeconds(3), invocation.Cancellation))?.Status;
                 var saved = await journal.LastShardSave(run.RunId, s, invocation.Cancellation);
                 long? lastUpdate = status?.LastUpdate ?? saved?.Update;
                 table.Add(s, string.Join(",", placement.ExpertsOf(s)), string.Join(",", placement.MoeLayers),
@@ -63,24 +63,6 @@ internal static class ExpertsPalette
                     lastUpdate is long u && u > 0 ? (u + updatesPerStep - 1) / updatesPerStep : null);
             }
             await invocation.Send(table.ToFrame($"shard actors on the experts nodes; a step is {updatesPerStep} update(s) of each shard, journaled by the shard"));
-        }
-
-        private async Task<ExpertShardStatus?> Hello(ClusterExpertDirectory directory, int shard, CancellationToken cancellation)
-        {
-            foreach (var node in directory.Candidates(shard))
-            {
-                var selection = system.ActorSelection(new RootActorPath(node) / "user" / ExpertShardActor.Name(shard));
-                try
-                {
-                    if (await selection.Ask<object>(new ExpertShardHello(run.RunId, shard), TimeSpan.FromSeconds(3), cancellation) is ExpertShardStatus status)
-                        return status;
-                }
-                catch (AskTimeoutException)
-                {
-                    // not on this node
-                }
-            }
-            return null;
         }
 
         public async Task Load(PbmInvocation invocation)

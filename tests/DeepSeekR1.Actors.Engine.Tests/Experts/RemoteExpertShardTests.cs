@@ -51,9 +51,9 @@ public class RemoteExpertShardTests
 
     internal sealed record Outcome(IReadOnlyList<LearnerUpdate> Steps, Dictionary<string, float[]> Weights, Dictionary<string, (float[] Avg, float[] Sq)> Moments);
 
-    internal static Outcome Train(GrpoLearner learner, PolicyModel policy, string optimizerDir, int steps = 3)
+    internal static Outcome Train(GrpoLearner learner, PolicyModel policy, string optimizerDir, int steps = 3, int firstStep = 0)
     {
-        var updates = Enumerable.Range(0, steps).Select(step => learner.Step(step, Groups(step))).ToList();
+        var updates = Enumerable.Range(firstStep, steps - firstStep).Select(step => learner.Step(step, Groups(step))).ToList();
         var weights = learner.Weights().ToDictionary(kv => kv.Key, kv => kv.Value.detach().flatten().data<float>().ToArray());
         // The moments as a checkpoint stores them: the learner's file and, with shards, one file per shard.
         Directory.CreateDirectory(optimizerDir);
@@ -150,5 +150,50 @@ public class RemoteExpertShardTests
         var wrong = Assert.IsType<ExpertShardFailed>(await shard0.Ask<object>(new ExpertShardHello(RunId, 1), TimeSpan.FromSeconds(20)));
         Assert.Contains("not shard 1", wrong.Reason);
         await Task.WhenAll(node.Terminate(), learnerSystem.Terminate());
+    }
+}
+
+/// <summary>A learner restarted from its checkpoint (weights and optimizer state sent back to the remote shards) trains on exactly as if it had never stopped.</summary>
+public class RemoteExpertShardRestoreTests
+{
+    private const string RunId = "remote-restore";
+
+    [Fact]
+    public async Task A_learner_restored_onto_remote_shards_continues_exactly_like_an_uninterrupted_one()
+    {
+        using var dir = new TempDir();
+        var settings = RemoteExpertShardTests.Settings;
+        var experts = ExpertSettings.Defaults with { Shards = 2, Location = ExpertLocation.Nodes, CallTimeout = TimeSpan.FromSeconds(20) };
+        // Uninterrupted: four steps with the experts in the layers.
+        RemoteExpertShardTests.Outcome local;
+        using (var policy = TinyRuns.MoePolicy())
+        using (var learner = new GrpoLearner(policy, settings, 1.0, 12))
+            local = RemoteExpertShardTests.Train(learner, policy, Path.Combine(dir.Path, "local"), steps: 4);
+
+        using var probe = TinyRuns.MoePolicy();
+        using var node = ExpertNodes.Node(Path.Combine(dir.Path, "node"), RunId, probe.Config, experts, settings, [0, 1]);
+        using var system = ExpertNodes.Learner(dir.Path);
+        var connect = RemoteExpertShards.Connector(system, RunId, new FixedExpertDirectory([ExpertNodes.AddressOf(node)]), experts);
+        string saved = Path.Combine(dir.Path, "after-3");
+        Directory.CreateDirectory(saved);
+        Dictionary<string, TorchSharp.torch.Tensor> weights;
+        using (var policy = TinyRuns.MoePolicy())
+        using (var learner = new GrpoLearner(policy, settings, 1.0, 12, experts, connect))
+        {
+            for (int step = 0; step < 3; step++) learner.Step(step, RemoteExpertShardTests.Groups(step));
+            weights = learner.Weights().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+            learner.SaveOptimizerState(Path.Combine(saved, "optimizer.bin"));
+        }
+        // A new learner (a restart): the initial policy again, then the checkpoint's weights and optimizer state.
+        using var again = TinyRuns.MoePolicy();
+        using var restored = new GrpoLearner(again, settings, 1.0, 12, experts, connect);
+        restored.LoadWeights(weights, "the test's checkpoint");
+        restored.LoadOptimizerState(Path.Combine(saved, "optimizer.bin"));
+        restored.ResumeAt(3);
+        var outcome = RemoteExpertShardTests.Train(restored, again, Path.Combine(dir.Path, "restored"), steps: 4, firstStep: 3);
+        Assert.Equal(local.Steps[3].Metrics.Loss, outcome.Steps[0].Metrics.Loss, 1e-5);
+        RemoteExpertShardTests.AssertSame(local with { Steps = [local.Steps[3]] }, outcome);
+        foreach (var w in weights.Values) w.Dispose();
+        await Task.WhenAll(node.Terminate(), system.Terminate());
     }
 }
