@@ -55,10 +55,13 @@ internal sealed class ClusterHarness : IDisposable
     /// <summary>The pbm token every process of the harness uses.</summary>
     public const string PbmToken = "cluster-test-token";
 
-    /// <summary>Starts a node with <paramref name="roles"/> on <paramref name="port"/> and waits until it is up.</summary>
-    public async Task<R1Process> StartNode(string roles, int port, int pbmPort = 0)
+    /// <summary>
+    /// Starts a node with <paramref name="roles"/> on <paramref name="port"/> and waits until it is up;
+    /// <paramref name="extra"/> are arguments for this node only (a fault probe, say).
+    /// </summary>
+    public async Task<R1Process> StartNode(string roles, int port, int pbmPort = 0, params string[] extra)
     {
-        var node = R1Process.Start(Dir.Path, ["node", .. Common(), "--roles", roles, "--port", port.ToString(), "--set", $"r1.pbm.port={pbmPort}"]);
+        var node = R1Process.Start(Dir.Path, ["node", .. Common(), "--roles", roles, "--port", port.ToString(), "--set", $"r1.pbm.port={pbmPort}", .. extra]);
         processes.Add(node);
         Assert.True(await node.WaitForLine("r1 node: up at", TimeSpan.FromSeconds(90)), $"node {roles}:{port} did not come up:\n{string.Join('\n', node.Lines)}");
         return node;

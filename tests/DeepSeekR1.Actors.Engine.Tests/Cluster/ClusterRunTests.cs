@@ -72,14 +72,16 @@ public class ClusterRunTests(PostgresServer postgres)
     public async Task The_learner_node_killed_mid_update_hands_the_singleton_over_and_no_step_is_applied_twice()
     {
         using var cluster = new ClusterHarness(postgres, "handover", steps: 8);
-        var doomed = await cluster.StartNode("learner", cluster.SeedPort);
+        // The oldest learner node hosts the singletons; it dies (a real SIGSEGV in native code) as the update of step
+        // 2 begins. A kill from here after its marker would race the run: a tiny step takes 50 ms, and the marker
+        // reaches us through a pipe, so the kill landed once after all 8 steps were done (CI, 2026-12-04).
+        var doomed = await cluster.StartNode("learner", cluster.SeedPort, 0, "--set", "r1.engine.segfault-at-step=2");
         var standby = await cluster.StartNode("learner", PostgresServer.FreePort());
         var worker = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
 
         var driver = cluster.StartDriver();
-        // The oldest learner node hosts the singletons; kill it while it applies step 2.
-        Assert.True(await doomed.WaitForLine("r1-engine: update step=2", RunTimeout), ClusterHarness.Output(driver, doomed, standby, worker));
-        doomed.Kill9();
+        Assert.True(await doomed.WaitForExit(RunTimeout) != 0, ClusterHarness.Output(driver, doomed, standby, worker));
+        Assert.DoesNotContain(doomed.Lines, l => l.StartsWith("r1-engine: applied step=2", StringComparison.Ordinal));
 
         int exit = await driver.WaitForExit(RunTimeout);
         Assert.True(exit == 0, ClusterHarness.Output(driver, doomed, standby, worker));
@@ -94,11 +96,14 @@ public class ClusterRunTests(PostgresServer postgres)
     public async Task The_whole_cluster_killed_and_started_again_resumes_the_run_from_the_journal()
     {
         using var cluster = new ClusterHarness(postgres, "restart", steps: 8);
-        var learner = await cluster.StartNode("learner", cluster.SeedPort);
+        // The learner dies as step 3's update begins (after 2 applied steps; deterministic, unlike a kill from here
+        // after a marker, which can land after the whole tiny run), and the others are killed with it.
+        var learner = await cluster.StartNode("learner", cluster.SeedPort, 0, "--set", "r1.engine.segfault-at-step=3");
         var worker = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
         var driver = cluster.StartDriver();
-        Assert.True(await learner.WaitForLine("r1-engine: applied step=2", RunTimeout), ClusterHarness.Output(driver, learner, worker));
-        foreach (var process in new[] { driver, worker, learner }) process.Kill9();
+        Assert.True(await learner.WaitForExit(RunTimeout) != 0, ClusterHarness.Output(driver, learner, worker));
+        Assert.Contains(learner.Lines, l => l.StartsWith("r1-engine: applied step=2", StringComparison.Ordinal));
+        foreach (var process in new[] { driver, worker }) process.Kill9();
 
         var learnerAgain = await cluster.StartNode("learner", cluster.SeedPort);
         var workerAgain = await cluster.StartNode("rollout,reward", PostgresServer.FreePort());
