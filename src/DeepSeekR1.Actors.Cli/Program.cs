@@ -22,6 +22,7 @@ root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(SampleCommand.Create());
 root.Subcommands.Add(DataCommand.Create());
 root.Subcommands.Add(DistillCommand.Create());
+root.Subcommands.Add(PipelineCommand.Create());
 root.Subcommands.Add(SftCommand.Create());
 root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(RewardCommand.Create());

@@ -92,6 +92,9 @@ public static class EvalCommand
             WriteTable(output, report, checkpoint);
             if (parse.GetValue(Details) is { } details) WriteDetails(details, report);
             var json = report.ToJson();
+            // The paper's readability figure: the share of completions whose chain of thought mixes scripts.
+            json["language_mixing"] = Rl.Rewards.LanguageMixing.Rate(report.Questions.SelectMany(q => q.Samples)
+                .Select(s => Rl.Analysis.StepAnalysis.ChainOfThought(s.Text)));
             json["checkpoint"] = checkpoint;
             json["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 3);
             output.WriteLine(json.ToJsonString(HumanJson.Compact));

@@ -24,6 +24,9 @@ public static class EntityIds
     /// <summary>The journal's persistence id of run <paramref name="runId"/>'s run entity.</summary>
     public static string RunPersistenceId(string runId) => RunPersistencePrefix + runId;
 
+    /// <summary>The journal's persistence id (and tag) of pipeline <paramref name="pipelineId"/>'s entity.</summary>
+    public static string PipelinePersistenceId(string pipelineId) => "pipeline-" + pipelineId;
+
     /// <summary>The journal's persistence id of run <paramref name="runId"/>'s learner.</summary>
     public static string LearnerPersistenceId(string runId) => LearnerPersistencePrefix + runId;
 
