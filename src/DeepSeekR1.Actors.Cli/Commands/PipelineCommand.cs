@@ -51,12 +51,13 @@ public static class PipelineCommand
         var sets = parse.GetValue(CommonOptions.Set) ?? [];
         foreach (var set in sets) shared.AddRange(["--set", set]);
 
+        // Every input before any stage: a missing model or file, a stage's unknown key, an order the recipe cannot run.
+        PipelineRunner.CheckInputs(settings, stageSets => R1Config.Load(parse.GetValue(CommonOptions.Config), [.. sets, .. stageSets]));
+
         await using var journal = await PipelineJournal.OpenAsync(dataDir);
         string id = parse.GetValue(RunId) is { } given ? TrainCommand.CheckRunId(given) : await Newest(journal, dataDir, output) ?? $"{DateTime.UtcNow:yyyyMMdd-HHmmss}";
         string folder = Path.Combine(PipelineJournal.Folder(dataDir), id);
         var runner = new PipelineRunner(settings, id, folder, shared, output);
-        // Every input before any stage: a missing model or file, a stage's unknown key, an order the recipe cannot run.
-        runner.CheckInputs(stageSets => R1Config.Load(parse.GetValue(CommonOptions.Config), [.. sets, .. stageSets]));
         Directory.CreateDirectory(folder);
         using var folderLock = RunLock.Take(folder, id);
 

@@ -46,7 +46,7 @@ public sealed class PipelineRunner(PipelineSettings settings, string pipelineId,
     /// or whose stage settings do not load (an unknown key in a stage's <c>set</c>): each named with its stage and key.
     /// </summary>
     /// <exception cref="ConfigException">What is wrong, by key.</exception>
-    public void CheckInputs(Func<IReadOnlyList<string>, object> loadWith)
+    public static void CheckInputs(PipelineSettings settings, Func<IReadOnlyList<string>, object> loadWith)
     {
         PipelineStages.CheckOrder(settings.Plan.Stages);
         string Checkpoint(string key, string path)
@@ -67,7 +67,7 @@ public sealed class PipelineRunner(PipelineSettings settings, string pipelineId,
         DataFile(PipelineStages.RejectionSft, "r1.pipeline.rejection-sft.general-data", settings.RejectionSft.GeneralData);
         if (stages.Contains(PipelineStages.Distill) && settings.Distill.StudentInit is not ("base" or "random"))
             Checkpoint("r1.pipeline.distill.student-init", settings.Distill.StudentInit);
-        foreach (var (stage, key, sets) in StageSets())
+        foreach (var (stage, key, sets) in StageSets(settings))
             if (stages.Contains(stage))
             {
                 try { loadWith(sets); }
@@ -75,7 +75,7 @@ public sealed class PipelineRunner(PipelineSettings settings, string pipelineId,
             }
     }
 
-    private IEnumerable<(string Stage, string Key, IReadOnlyList<string> Sets)> StageSets() =>
+    private static IEnumerable<(string Stage, string Key, IReadOnlyList<string> Sets)> StageSets(PipelineSettings settings) =>
     [
         (PipelineStages.ColdStart, "r1.pipeline.cold-start.set", settings.ColdStart.Set),
         (PipelineStages.ReasoningRl, "r1.pipeline.reasoning-rl.set", settings.ReasoningRl.Set),
