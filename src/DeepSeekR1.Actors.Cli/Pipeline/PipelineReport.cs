@@ -51,14 +51,41 @@ public static class PipelineReport
             md.Append($"\n## {(prefix.Length > 0 ? "Distillation traces" : "Rejection sampling")}\n\n| count | value |\n|---|---|\n");
             foreach (var f in counts) md.Append($"| {f.Name[prefix.Length..]} | {Number(f.Value)} |\n");
         }
+        md.Append(Effects(completed));
         md.Append("\n## What this run does not show yet\n\n");
         md.Append("- Alignment RL uses the rule rewards only: reward models (helpfulness, safety) are issue 24's; no general prompts reach it.\n");
         if (!completed.Any(c => c.Stage == PipelineStages.RejectionSft && Figure(c, "general_examples") > 0))
             md.Append("- Rejection-sampling SFT mixed in no general (non-reasoning) data: none was given (`r1.pipeline.rejection-sft.general-data`).\n");
-        md.Append("- The built-in tasks' prompts are English only, so language mixing is measured but has nothing to mix with yet.\n");
+        if (!plan.Task.StartsWith(Rl.Tasks.TaskCatalog.ArithmeticBilingual, StringComparison.Ordinal))
+            md.Append($"- The task `{plan.Task}` asks in English only, so language mixing is measured but has nothing to mix with.\n");
+        md.Append("- The student of distillation is the base model's size (no smaller pretrained model ships), so it is a same-size distillation.\n");
         string report = Path.Combine(folder, "report.md");
         File.WriteAllText(report, md.ToString());
         return report;
+    }
+
+    // The paper's findings, each stated with the two figures it rests on and whether this run shows it.
+    private static string Effects(IReadOnlyList<PipelineStageCompleted> completed)
+    {
+        var by = completed.ToDictionary(c => c.Stage);
+        double F(string stage, string figure) => by.TryGetValue(stage, out var c) ? Figure(c, figure) : double.NaN;
+        var lines = new List<string>();
+        void Compare(string claim, string a, string b, string figure, bool higher)
+        {
+            double x = F(a, figure), y = F(b, figure);
+            if (double.IsNaN(x) || double.IsNaN(y)) return;
+            bool shown = higher ? x > y : x < y;
+            lines.Add($"- {claim}: {figure} {Number(x)} ({a}) vs {Number(y)} ({b}): **{(shown ? "reproduced" : "not reproduced")}**.");
+        }
+        Compare("Cold start makes the output readable (format)", PipelineStages.ColdStart, PipelineStages.Base, "format_rate", higher: true);
+        Compare("Cold start writes longer chains of thought", PipelineStages.ColdStart, PipelineStages.Base, "response_tokens_mean", higher: true);
+        Compare("Reasoning RL raises accuracy over the cold start", PipelineStages.ReasoningRl, PipelineStages.ColdStart, "pass_at_1", higher: true);
+        Compare("The language-consistency reward lowers language mixing", PipelineStages.ReasoningRl, PipelineStages.ReasoningRlNoLanguage, "language_mixing", higher: false);
+        Compare("... at a small cost in accuracy (the paper: a slight drop)", PipelineStages.ReasoningRl, PipelineStages.ReasoningRlNoLanguage, "pass_at_1", higher: false);
+        Compare("Rejection-sampling SFT from the base model beats stage 2's accuracy", PipelineStages.RejectionSft, PipelineStages.ReasoningRl, "pass_at_1", higher: true);
+        Compare("Alignment RL ends above R1-Zero", PipelineStages.AlignmentRl, PipelineStages.R1Zero, "pass_at_1", higher: true);
+        Compare("The distilled student beats RL on the same small model (R1-Zero)", PipelineStages.Distill, PipelineStages.R1Zero, "pass_at_1", higher: true);
+        return lines.Count == 0 ? "" : "\n## The paper's effects, at this scale\n\n" + string.Join('\n', lines) + "\n";
     }
 
     private static bool IsEvaluation(string name) => Columns.Contains(name) || name == "truncated_rate";

@@ -79,6 +79,7 @@ public sealed class PipelineRunner(PipelineSettings settings, string pipelineId,
     [
         (PipelineStages.ColdStart, "r1.pipeline.cold-start.set", settings.ColdStart.Set),
         (PipelineStages.ReasoningRl, "r1.pipeline.reasoning-rl.set", settings.ReasoningRl.Set),
+        (PipelineStages.ReasoningRlNoLanguage, "r1.pipeline.reasoning-rl-no-language.set", settings.ReasoningRlNoLanguage.Set),
         (PipelineStages.RejectionSampling, "r1.pipeline.rejection-sampling.set", settings.RejectionSampling.Set),
         (PipelineStages.RejectionSft, "r1.pipeline.rejection-sft.set", settings.RejectionSft.Set),
         (PipelineStages.AlignmentRl, "r1.pipeline.alignment-rl.set", settings.AlignmentRl.Set),
@@ -96,6 +97,7 @@ public sealed class PipelineRunner(PipelineSettings settings, string pipelineId,
             PipelineStages.Base => Evaluated(stage, BaseModel, []),
             PipelineStages.ColdStart => ColdStart(),
             PipelineStages.ReasoningRl => Rl(stage, from, settings.ReasoningRl),
+            PipelineStages.ReasoningRlNoLanguage => Rl(stage, from, settings.ReasoningRlNoLanguage),
             PipelineStages.RejectionSampling => Sample(stage, from, settings.RejectionSampling.Samples, settings.RejectionSampling.Limit,
                 settings.RejectionSampling.Set, DataOf("rejection-sampling")),
             PipelineStages.RejectionSft => RejectionSft(done[PipelineStages.RejectionSampling].Output),
@@ -112,7 +114,8 @@ public sealed class PipelineRunner(PipelineSettings settings, string pipelineId,
         var cold = settings.ColdStart;
         string data = cold.Data.Length > 0 ? RepositoryPaths.Resolve(cold.Data)! : DataOf("cold-start");
         if (cold.Data.Length == 0)
-            Command(stage, ["data", "cold-start", "--task", cold.Task, "--count", Text(cold.Count), "--out", data], [], requireSummary: false);
+            Command(stage, ["data", "cold-start", "--task", cold.Task, "--count", Text(cold.Count), "--mixed-share", cold.MixedShare.ToString(CultureInfo.InvariantCulture),
+                "--out", data], [], requireSummary: false);
         var figures = Sft(stage, data, BaseModel, cold.Set);
         figures.Insert(0, new PipelineFigure("examples", Lines(data)));
         return Evaluated(stage, CheckpointOf(stage), figures);

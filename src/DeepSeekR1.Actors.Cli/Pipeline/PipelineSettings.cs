@@ -25,13 +25,15 @@ public sealed record ColdStartStage
     public required int Count { get; init; }
     /// <summary>Task and levels of the generated examples.</summary>
     public required string Task { get; init; }
+    /// <summary>Share of the Chinese examples whose reasoning mixes in English.</summary>
+    public required double MixedShare { get; init; }
     /// <summary>A JSONL file to use instead ("" = generate).</summary>
     public required string Data { get; init; }
     /// <summary>Settings of the stage's command, as key=value.</summary>
     public required IReadOnlyList<string> Set { get; init; }
 }
 
-/// <summary><c>r1.pipeline.reasoning-rl</c>, <c>alignment-rl</c> and <c>r1-zero</c>: a GRPO run.</summary>
+/// <summary><c>r1.pipeline.reasoning-rl</c>, <c>reasoning-rl-no-language</c>, <c>alignment-rl</c> and <c>r1-zero</c>: a GRPO run.</summary>
 public sealed record RlStage
 {
     /// <summary>Settings of the stage's r1 train, as key=value.</summary>
@@ -74,7 +76,7 @@ public sealed record DistillStage
 }
 
 /// <summary>Everything under <c>r1.pipeline</c>, bound and checked.</summary>
-public sealed record PipelineSettings(PipelinePlan Plan, ColdStartStage ColdStart, RlStage ReasoningRl, SamplingStage RejectionSampling,
+public sealed record PipelineSettings(PipelinePlan Plan, ColdStartStage ColdStart, RlStage ReasoningRl, RlStage ReasoningRlNoLanguage, SamplingStage RejectionSampling,
     RejectionSftStage RejectionSft, RlStage AlignmentRl, DistillStage Distill, RlStage R1Zero)
 {
     /// <summary>Binds <c>r1.pipeline</c> of <paramref name="config"/> and checks what can be checked without running anything.</summary>
@@ -83,7 +85,7 @@ public sealed record PipelineSettings(PipelinePlan Plan, ColdStartStage ColdStar
     {
         var settings = new PipelineSettings(
             config.Bind<PipelinePlan>("r1.pipeline.plan"), config.Bind<ColdStartStage>("r1.pipeline.cold-start"),
-            config.Bind<RlStage>("r1.pipeline.reasoning-rl"), config.Bind<SamplingStage>("r1.pipeline.rejection-sampling"),
+            config.Bind<RlStage>("r1.pipeline.reasoning-rl"), config.Bind<RlStage>("r1.pipeline.reasoning-rl-no-language"), config.Bind<SamplingStage>("r1.pipeline.rejection-sampling"),
             config.Bind<RejectionSftStage>("r1.pipeline.rejection-sft"), config.Bind<RlStage>("r1.pipeline.alignment-rl"),
             config.Bind<DistillStage>("r1.pipeline.distill"), config.Bind<RlStage>("r1.pipeline.r1-zero"));
         var plan = settings.Plan;
@@ -95,6 +97,7 @@ public sealed record PipelineSettings(PipelinePlan Plan, ColdStartStage ColdStar
         if (plan.EvalLimit < 1) throw new ConfigException($"r1.pipeline.plan.eval-limit: {plan.EvalLimit} is below 1");
         if (plan.EvalSamples < 1) throw new ConfigException($"r1.pipeline.plan.eval-samples: {plan.EvalSamples} is below 1");
         if (settings.ColdStart.Count < 1) throw new ConfigException($"r1.pipeline.cold-start.count: {settings.ColdStart.Count} is below 1");
+        if (settings.ColdStart.MixedShare is < 0 or > 1) throw new ConfigException($"r1.pipeline.cold-start.mixed-share: {settings.ColdStart.MixedShare} is not within 0..1");
         foreach (var (key, samples, limit) in new[] { ("rejection-sampling", settings.RejectionSampling.Samples, settings.RejectionSampling.Limit), ("distill", settings.Distill.Samples, settings.Distill.Limit) })
         {
             if (samples < 1) throw new ConfigException($"r1.pipeline.{key}.samples: {samples} is below 1");

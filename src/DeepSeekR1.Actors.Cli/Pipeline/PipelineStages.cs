@@ -15,6 +15,8 @@ public static class PipelineStages
     public const string ColdStart = "cold-start";
     /// <summary>Stage 2: GRPO with accuracy, format and language-consistency rewards.</summary>
     public const string ReasoningRl = "reasoning-rl";
+    /// <summary>Stage 2's comparison: the same GRPO without the language-consistency reward.</summary>
+    public const string ReasoningRlNoLanguage = "reasoning-rl-no-language";
     /// <summary>Stage 3, first half: the correct and readable completions of the stage-2 checkpoint.</summary>
     public const string RejectionSampling = "rejection-sampling";
     /// <summary>Stage 3, second half: SFT from the base model again on them (plus general data).</summary>
@@ -27,7 +29,7 @@ public static class PipelineStages
     public const string R1Zero = "r1-zero";
 
     /// <summary>Every stage, in the recipe's order.</summary>
-    public static readonly IReadOnlyList<string> All = [Base, ColdStart, ReasoningRl, RejectionSampling, RejectionSft, AlignmentRl, Distill, R1Zero];
+    public static readonly IReadOnlyList<string> All = [Base, ColdStart, ReasoningRl, ReasoningRlNoLanguage, RejectionSampling, RejectionSft, AlignmentRl, Distill, R1Zero];
 
     /// <summary>Whether a stage's output is a checkpoint (every one but rejection sampling, whose output is a data file).</summary>
     public static bool MakesCheckpoint(string stage) => stage != RejectionSampling;
@@ -35,7 +37,7 @@ public static class PipelineStages
     /// <summary>Where <paramref name="stage"/> starts: the first of these stages that the pipeline runs, else the base model.</summary>
     public static IReadOnlyList<string> StartsFrom(string stage) => stage switch
     {
-        ReasoningRl => [ColdStart],
+        ReasoningRl or ReasoningRlNoLanguage => [ColdStart],
         RejectionSampling => [ReasoningRl, ColdStart],
         AlignmentRl => [RejectionSft, ReasoningRl, ColdStart],
         Distill => [AlignmentRl, RejectionSft, ReasoningRl, ColdStart],

@@ -23,10 +23,20 @@ public static class ColdStartExamples
     /// (each level equally likely), example <c>i</c> drawn from a seed derived from (<paramref name="seed"/>, i): the
     /// same arguments give the same file, and a longer file starts with the shorter one.
     /// </summary>
-    public static IEnumerable<Example> Arithmetic(int lowestLevel, int highestLevel, int count, ulong seed)
+    /// <param name="lowestLevel">Easiest level.</param>
+    /// <param name="highestLevel">Hardest level.</param>
+    /// <param name="count">Examples to write.</param>
+    /// <param name="seed">The seed every draw derives from.</param>
+    /// <param name="bilingual">Ask half the questions in Chinese (the bilingual task) and reason about those in Chinese.</param>
+    /// <param name="mixedShare">
+    /// Share of the Chinese examples whose reasoning mixes in English (an English summary line before the Chinese
+    /// one): a cold-start model that sometimes mixes languages, for the language-consistency reward to act on.
+    /// </param>
+    public static IEnumerable<Example> Arithmetic(int lowestLevel, int highestLevel, int count, ulong seed, bool bilingual = false, double mixedShare = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        var task = new ArithmeticTask(lowestLevel, highestLevel);
+        if (mixedShare is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(mixedShare), mixedShare, "a share is within 0..1");
+        var task = new ArithmeticTask(lowestLevel, highestLevel, bilingual);
         int levels = highestLevel - lowestLevel + 1;
         for (int i = 0; i < count; i++)
         {
@@ -38,12 +48,23 @@ public static class ColdStartExamples
                 throw new InvalidOperationException($"arithmetic task produced an unparsable expression '{expressionText}': {error}");
             var steps = WorkedSolution.Steps(expression!);
             long answer = steps[^1].Result;
-            yield return new Example(generated.Item, new SftPair($"{generated.Item.Id}-cold-{i}", Training.PromptFormat.Text(generated.Item),
-                Completion(steps.SelectMany(ColumnArithmetic.Lines), expressionText, answer)));
+            var work = steps.SelectMany(ColumnArithmetic.Lines);
+            // Drawn only for Chinese questions, so the English-only file is what it always was.
+            string completion = generated.Item.Language == "zh"
+                ? ChineseCompletion(work, expressionText, answer, mixed: random.Next(0, 1_000_000) < mixedShare * 1_000_000)
+                : Completion(work, expressionText, answer);
+            yield return new Example(generated.Item, new SftPair($"{generated.Item.Id}-cold-{i}", Training.PromptFormat.Text(generated.Item), completion));
         }
     }
 
     /// <summary>The readable completion: the work, a summary line, and the answer.</summary>
     public static string Completion(IEnumerable<string> work, string expression, long answer) => string.Create(CultureInfo.InvariantCulture,
         $" <think> {string.Join(", ", work)}. So {expression} = {answer}. </think> <answer> {answer} </answer>");
+
+    /// <summary>
+    /// The same for a question asked in Chinese: the summary in Chinese; <paramref name="mixed"/> puts the English
+    /// summary before it, the language mixing the paper saw in R1-Zero's chains of thought.
+    /// </summary>
+    public static string ChineseCompletion(IEnumerable<string> work, string expression, long answer, bool mixed) => string.Create(CultureInfo.InvariantCulture,
+        $" <think> {string.Join("，", work)}。{(mixed ? $"So {expression} = {answer}, " : "")}所以 {expression} = {answer}，答案是 {answer}。 </think> <answer> {answer} </answer>");
 }

@@ -25,6 +25,17 @@ public sealed class ArithmeticTask : GeneratedTask
         "What is the value of {0}?",
     ];
 
+    // The same questions in Chinese, for the bilingual variant (the language-consistency reward needs two languages).
+    private static readonly string[] ChineseTemplates =
+    [
+        "计算 {0}。",
+        "{0} 等于多少？",
+        "求 {0} 的值。",
+        "请算出 {0}。",
+    ];
+
+    private readonly bool bilingual;
+
     // Index = level - 1.
     private static readonly LevelShape[] Shapes =
     [
@@ -38,13 +49,19 @@ public sealed class ArithmeticTask : GeneratedTask
     /// <summary>An arithmetic task over the levels <paramref name="lowestLevel"/>..<paramref name="highestLevel"/>.</summary>
     /// <param name="lowestLevel">Easiest level to produce (1..5).</param>
     /// <param name="highestLevel">Hardest level to produce (lowestLevel..5).</param>
-    public ArithmeticTask(int lowestLevel = MinLevel, int highestLevel = MaxLevel)
+    /// <param name="bilingual">
+    /// Ask half the questions in Chinese (<see cref="TaskCatalog.ArithmeticBilingual"/>): the item's language is then
+    /// <c>zh</c>, which the language-consistency reward holds the chain of thought to. Off, the questions and their
+    /// draws are exactly those of the English-only task.
+    /// </param>
+    public ArithmeticTask(int lowestLevel = MinLevel, int highestLevel = MaxLevel, bool bilingual = false)
         : base(lowestLevel, highestLevel)
     {
+        this.bilingual = bilingual;
     }
 
     /// <inheritdoc />
-    public override string Name => "arithmetic";
+    public override string Name => bilingual ? TaskCatalog.ArithmeticBilingual : TaskCatalog.Arithmetic;
 
     /// <inheritdoc />
     protected override string IdPrefix => "arith";
@@ -69,9 +86,12 @@ public sealed class ArithmeticTask : GeneratedTask
             }
 
             string gold = value.ToString();
-            string question = string.Format(CultureInfo.InvariantCulture, random.Pick(Templates), text);
+            // The language is drawn only in the bilingual variant, so the English-only task's draws are unchanged.
+            bool chinese = bilingual && random.Next(0, 2) == 1;
+            string question = string.Format(CultureInfo.InvariantCulture, random.Pick(chinese ? ChineseTemplates : Templates), text);
             string canonical = "arithmetic:" + text;
-            var item = new TaskItem(IdFor(level, canonical), question, gold, AnswerKind.Math, level, "en");
+            // One expression asked in both languages is two questions (the split still goes by the expression).
+            var item = new TaskItem(IdFor(level, chinese ? canonical + "@zh" : canonical), question, gold, AnswerKind.Math, level, chinese ? "zh" : "en");
             return new GeneratedItem(item, $"{text} = {gold}", canonical);
         }
     }

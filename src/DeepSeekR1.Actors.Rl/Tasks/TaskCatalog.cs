@@ -8,6 +8,9 @@ public static class TaskCatalog
     /// <summary>Generated multi-digit arithmetic (<see cref="ArithmeticTask"/>).</summary>
     public const string Arithmetic = "arithmetic";
 
+    /// <summary>The arithmetic task with half its questions asked in Chinese (<see cref="ArithmeticTask"/>, bilingual).</summary>
+    public const string ArithmeticBilingual = "arithmetic-bilingual";
+
     /// <summary>Generated Countdown puzzles (<see cref="CountdownTask"/>).</summary>
     public const string Countdown = "countdown";
 
@@ -27,7 +30,7 @@ public static class TaskCatalog
     public const string Aime24 = "aime24";
 
     /// <summary>Every name <see cref="Get"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Arithmetic, Countdown, Gsm8k, Jsonl, Math, Math500, Aime24];
+    public static IReadOnlyList<string> Names { get; } = [Arithmetic, Countdown, Gsm8k, Jsonl, Math, Math500, Aime24, ArithmeticBilingual];
 
     /// <summary>
     /// The task called <paramref name="name"/> (case-insensitive). Generated tasks take an optional level range after a
@@ -42,7 +45,7 @@ public static class TaskCatalog
     {
         int colon = name.IndexOf(':');
         string baseName = (colon < 0 ? name : name[..colon]).ToLowerInvariant();
-        bool generated = baseName is Arithmetic or Countdown;
+        bool generated = baseName is Arithmetic or ArithmeticBilingual or Countdown;
         var (low, high) = colon < 0 || !generated ? (GeneratedTask.MinLevel, GeneratedTask.MaxLevel) : Levels(name, name[(colon + 1)..]);
         if (colon >= 0 && !generated)
         {
@@ -56,6 +59,7 @@ public static class TaskCatalog
         return baseName switch
         {
             Arithmetic => new ArithmeticTask(low, high),
+            ArithmeticBilingual => new ArithmeticTask(low, high, bilingual: true),
             Countdown => new CountdownTask(low, high),
             Gsm8k => new FileTaskSource(Gsm8k, RequirePath(name, path), file => Gsm8kDataset.Read(file)),
             Jsonl => new FileTaskSource(Jsonl, RequirePath(name, path), file => QaJsonlDataset.Read(file, fields: jsonl)),

@@ -17,6 +17,7 @@ public class PipelineRunTests
           plan { eval-limit = 8, eval-samples = 2 }
           cold-start { count = 64, set = ["r1.sft.steps=4"] }
           reasoning-rl { set = ["r1.grpo.steps=3", "r1.grpo.prompts-per-step=2", "r1.grpo.group-size=2"] }
+          reasoning-rl-no-language { set = ["r1.grpo.steps=2", "r1.grpo.prompts-per-step=2", "r1.grpo.group-size=2", "r1.grpo.language-weight=0"] }
           rejection-sampling { samples = 2, limit = 12 }
           rejection-sft { set = ["r1.sft.steps=2"] }
           alignment-rl { set = ["r1.grpo.steps=2", "r1.grpo.prompts-per-step=2", "r1.grpo.group-size=2"] }
@@ -50,9 +51,9 @@ public class PipelineRunTests
             int exit = await again.WaitForExit(Bound);
             Assert.True(exit == 0, string.Join('\n', again.Lines));
             Assert.Contains(again.Lines, l => l.Contains("resuming tiny, the newest unfinished pipeline"));
-            Assert.DoesNotContain(again.Lines, l => l.StartsWith("r1 pipeline: stage 1/8", StringComparison.Ordinal) || l.StartsWith("r1 pipeline: stage 2/8", StringComparison.Ordinal));
-            Assert.Contains(again.Lines, l => l.StartsWith("r1 pipeline: stage 3/8 reasoning-rl (attempt 2)", StringComparison.Ordinal));
-            Assert.Contains(again.Lines, l => l.StartsWith("r1 pipeline: finished 8 stages", StringComparison.Ordinal));
+            Assert.DoesNotContain(again.Lines, l => l.StartsWith("r1 pipeline: stage 1/9", StringComparison.Ordinal) || l.StartsWith("r1 pipeline: stage 2/9", StringComparison.Ordinal));
+            Assert.Contains(again.Lines, l => l.StartsWith("r1 pipeline: stage 3/9 reasoning-rl (attempt 2)", StringComparison.Ordinal));
+            Assert.Contains(again.Lines, l => l.StartsWith("r1 pipeline: finished 9 stages", StringComparison.Ordinal));
         }
 
         // Each finished stage's commands ran once (their logs say every command they ran).
@@ -63,7 +64,7 @@ public class PipelineRunTests
 
         var csv = File.ReadAllLines(Path.Combine(folder, "stages.csv"));
         Assert.Equal("stage,checkpoint,pass_at_1,cons_at_k,response_tokens_mean,language_mixing,format_rate", csv[0]);
-        Assert.Equal(["base", "cold-start", "reasoning-rl", "rejection-sft", "alignment-rl", "distill", "r1-zero"], csv.Skip(1).Select(r => r.Split(',')[0]));
+        Assert.Equal(["base", "cold-start", "reasoning-rl", "reasoning-rl-no-language", "rejection-sft", "alignment-rl", "distill", "r1-zero"], csv.Skip(1).Select(r => r.Split(',')[0]));
         // Fractions 0-1 except response_tokens_mean (column 4), a count of tokens.
         foreach (var row in csv.Skip(1).Select(r => r.Split(',')))
             for (int c = 2; c < row.Length; c++)
@@ -72,6 +73,13 @@ public class PipelineRunTests
         Assert.Contains("All stages finished.", report);
         Assert.Contains("r1-zero (RL from base, for comparison)", report);
         Assert.Contains("rule rewards only", report);
+        Assert.Contains("The language-consistency reward lowers language mixing: language_mixing", report);
+
+        // The bilingual task: the cold-start data asks half its questions in Chinese, and mixes English into some of their reasoning.
+        var cold = File.ReadLines(Path.Combine(folder, "data", "cold-start.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("completion").GetString()!).ToArray();
+        Assert.Contains(cold, c => c.Contains("所以") && !c.Contains("So "));
+        Assert.Contains(cold, c => c.Contains("所以") && c.Contains("So "));
+        Assert.Contains(cold, c => !c.Contains("所以"));
 
         // Distillation and rejection-sampling SFT learn only from verified outputs: every kept line's answer is its gold answer.
         foreach (var file in new[] { "distill-traces.jsonl", "rejection-sampling.jsonl" })
