@@ -10,6 +10,7 @@ using DeepSeekR1.Actors.Cli.Pipeline;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Entities;
 using DeepSeekR1.Actors.Engine.Hosting;
+using DeepSeekR1.Actors.Engine.Pbm;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
@@ -50,6 +51,8 @@ public static class PipelineCommand
         if (parse.GetValue(CommonOptions.Config) is { } file) shared.AddRange(["--config", file]);
         var sets = parse.GetValue(CommonOptions.Set) ?? [];
         foreach (var set in sets) shared.AddRange(["--set", set]);
+        // The pipeline's own command host holds the configured pbm port; a stage's r1 train takes any free one.
+        shared.AddRange(["--set", "r1.pbm.port=0"]);
 
         // Every input before any stage: a missing model or file, a stage's unknown key, an order the recipe cannot run.
         PipelineRunner.CheckInputs(settings, stageSets => R1Config.Load(parse.GetValue(CommonOptions.Config), [.. sets, .. stageSets]));
@@ -64,6 +67,7 @@ public static class PipelineCommand
         string configText = ConfigRenderer.Render(config);
         string fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ConfigRenderer.Render(config, "r1"))));
         var status = await journal.Open(id, settings.Plan.Stages, fingerprint, configText);
+        await using var pbm = StartPbm(journal, id, config, dataDir, output);
         var done = status.Completed.ToDictionary(c => c.Stage);
         if (status.State == PipelineStates.Finished)
         {
@@ -84,7 +88,12 @@ public static class PipelineCommand
         {
             string stage = stages[i];
             if (done.ContainsKey(stage)) continue;
-            status = await journal.Begin(id, stage);
+            status = await BeginUnlessPaused(journal, id, stage, pbm, dataDir, output, () => interrupted);
+            if (interrupted)
+            {
+                error.WriteLine($"r1 pipeline: interrupted while paused; resume with: {ResumeCommand(parse, id)}");
+                return 130;
+            }
             output.WriteLine($"r1 pipeline: stage {i + 1}/{stages.Count} {stage}{(status.Attempt > 1 ? $" (attempt {status.Attempt})" : "")}");
             var clock = Stopwatch.StartNew();
             StageOutcome outcome;
@@ -117,18 +126,63 @@ public static class PipelineCommand
         return 0;
     }
 
+    // A paused pipeline waits here (its pause is journaled, so it also holds after a restart) until pbm resumes it.
+    private static async Task<PipelineStatus> BeginUnlessPaused(PipelineJournal journal, string id, string stage, PbmHost? pbm, string dataDir,
+        TextWriter output, Func<bool> interrupted)
+    {
+        bool said = false;
+        while (true)
+        {
+            var status = await journal.Status(id);
+            if (status.State != PipelineStates.Paused)
+            {
+                try { return await journal.Begin(id, stage); }
+                catch (PipelineRefusedException)
+                {
+                    // Paused between the look and the start: wait like any paused pipeline; anything else is a real refusal.
+                    if ((await journal.Status(id)).State != PipelineStates.Paused) throw;
+                    continue;
+                }
+            }
+            if (!said)
+            {
+                string client = pbm is null ? "(no pbm host: set r1.pbm.enabled)" : $"./r1 pbm {pbm.Endpoint} --data-dir {dataDir} pipeline resume";
+                output.WriteLine($"r1 pipeline: pipeline {id} is paused after {status.Completed.Count} stages; stage {stage} starts when it is resumed: {client}");
+                said = true;
+            }
+            if (interrupted()) return status;
+            await Task.Delay(500);
+        }
+    }
+
+    // The pipeline's pbm command host (pipeline list/status/pause/resume); a taken port costs the host, not the pipeline.
+    private static PbmHost? StartPbm(PipelineJournal journal, string id, R1Config config, string dataDir, TextWriter output)
+    {
+        var settings = PbmSettings.From(config.Root);
+        if (!settings.Enabled) return null;
+        try
+        {
+            var pbm = PbmHost.StartForPipeline(journal, id, settings, dataDir);
+            output.WriteLine($"r1 pipeline: pbm command host on {pbm.Endpoint}, token from {pbm.Token.Source} (./r1 pbm {pbm.Endpoint} --data-dir {dataDir} pipeline status)");
+            return pbm;
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            output.WriteLine($"r1 pipeline: no pbm command host: cannot listen on {settings.Host}:{settings.Port} ({e.Message}); set r1.pbm.port (0 = any free port)");
+            return null;
+        }
+    }
+
     // The newest pipeline of the data dir that has not finished, said aloud; null when there is none.
     private static async Task<string?> Newest(PipelineJournal journal, string dataDir, TextWriter output)
     {
-        string root = PipelineJournal.Folder(dataDir);
-        if (!Directory.Exists(root)) return null;
-        foreach (var folder in new DirectoryInfo(root).GetDirectories().OrderByDescending(d => d.CreationTimeUtc))
+        foreach (string pipelineId in PipelineJournal.Ids(dataDir))
         {
-            var status = await journal.Status(folder.Name);
-            if (status.State is PipelineStates.Running or PipelineStates.Failed)
+            var status = await journal.Status(pipelineId);
+            if (status.State is PipelineStates.Running or PipelineStates.Failed or PipelineStates.Paused)
             {
-                output.WriteLine($"r1 pipeline: resuming {folder.Name}, the newest unfinished pipeline in {dataDir} (--run-id NAME starts another)");
-                return folder.Name;
+                output.WriteLine($"r1 pipeline: resuming {pipelineId}, the newest unfinished pipeline in {dataDir} (--run-id NAME starts another)");
+                return pipelineId;
             }
         }
         return null;

@@ -47,3 +47,15 @@ public sealed record PipelineStageFailed(string PipelineId, string Stage, int At
 /// <param name="Stages">Stages completed.</param>
 [ContractVersion(1)]
 public sealed record PipelineFinished(string PipelineId, int Stages) : IPersisted;
+
+/// <summary>The pipeline was paused (pbm <c>pipeline pause</c>): the stage in progress finishes, no new stage starts.</summary>
+/// <param name="PipelineId">The pipeline.</param>
+/// <param name="StagesCompleted">Stages finished when it was paused.</param>
+[ContractVersion(1)]
+public sealed record PipelinePaused(string PipelineId, int StagesCompleted) : IPersisted;
+
+/// <summary>A paused pipeline was resumed: its next stage may start.</summary>
+/// <param name="PipelineId">The pipeline.</param>
+/// <param name="StagesCompleted">Stages finished when it was resumed.</param>
+[ContractVersion(1)]
+public sealed record PipelineResumed(string PipelineId, int StagesCompleted) : IPersisted;

@@ -56,3 +56,13 @@ public sealed record PipelineStatus(string PipelineId, string State, IReadOnlyLi
 /// <param name="Reason">Why.</param>
 [ContractVersion(1)]
 public sealed record PipelineRefused(string PipelineId, string Reason) : IWireMessage;
+
+/// <summary>Pause the pipeline: the stage in progress finishes, no new stage starts until <see cref="ResumePipeline"/>.</summary>
+/// <param name="PipelineId">The pipeline.</param>
+[ContractVersion(1)]
+public sealed record PausePipeline(string PipelineId) : IWireMessage;
+
+/// <summary>Resume a paused pipeline.</summary>
+/// <param name="PipelineId">The pipeline.</param>
+[ContractVersion(1)]
+public sealed record ResumePipeline(string PipelineId) : IWireMessage;

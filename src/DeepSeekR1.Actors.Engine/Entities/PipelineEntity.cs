@@ -29,6 +29,8 @@ internal sealed class PipelineEntity : RunTaggedActor
         Command<FailPipelineStage>(OnFail);
         Command<FinishPipeline>(_ => OnFinish());
         Command<GetPipelineStatus>(_ => Sender.Tell(pipeline.Status(pipelineId)));
+        Command<PausePipeline>(_ => OnPause());
+        Command<ResumePipeline>(_ => OnResume());
     }
 
     public override string PersistenceId => EntityIds.PipelinePersistenceId(pipelineId);
@@ -55,9 +57,23 @@ internal sealed class PipelineEntity : RunTaggedActor
         Sender.Tell(pipeline.Status(pipelineId));
     }
 
+    // A pause lets the stage in progress finish and starts no new one: it holds across a restart of the command.
+    private void OnPause()
+    {
+        if (pipeline.Started is null || pipeline.State is PipelineStates.Finished or PipelineStates.Paused) { Sender.Tell(pipeline.Status(pipelineId)); return; }
+        Record(new PipelinePaused(pipelineId, pipeline.Completed.Count));
+    }
+
+    private void OnResume()
+    {
+        if (pipeline.State != PipelineStates.Paused) { Sender.Tell(pipeline.Status(pipelineId)); return; }
+        Record(new PipelineResumed(pipelineId, pipeline.Completed.Count));
+    }
+
     private void OnBegin(BeginPipelineStage begin)
     {
         if (pipeline.State == PipelineStates.Finished) { Refuse($"pipeline '{pipelineId}' is finished"); return; }
+        if (pipeline.State == PipelineStates.Paused) { Refuse($"pipeline '{pipelineId}' is paused: resume it first (pbm pipeline resume)"); return; }
         if (pipeline.NextStage != begin.Stage)
         {
             Refuse($"stage '{begin.Stage}' cannot start now: the next unfinished stage is '{pipeline.NextStage ?? "(none)"}'");

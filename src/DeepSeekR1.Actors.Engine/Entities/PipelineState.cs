@@ -14,6 +14,8 @@ public static class PipelineStates
     public const string Failed = "failed";
     /// <summary>Every stage done.</summary>
     public const string Finished = "finished";
+    /// <summary>Paused: the stage in progress (if any) finishes, no new stage starts until resumed.</summary>
+    public const string Paused = "paused";
 }
 
 /// <summary>
@@ -53,11 +55,14 @@ internal sealed record PipelineState
         PipelineStarted e => this with { Started = e, State = PipelineStates.Running },
         PipelineStageStarted e => this with
         {
-            Current = e.Stage, State = PipelineStates.Running, Failure = "", Attempts = Attempts.SetItem(e.Stage, e.Attempt),
+            Current = e.Stage, State = State == PipelineStates.Paused ? State : PipelineStates.Running, Failure = "",
+            Attempts = Attempts.SetItem(e.Stage, e.Attempt),
         },
         PipelineStageCompleted e => this with { Completed = Completed.Add(e), Current = "" },
-        PipelineStageFailed e => this with { Current = "", State = PipelineStates.Failed, Failure = $"stage {e.Stage} (attempt {e.Attempt}): {e.Reason}" },
+        PipelineStageFailed e => this with { Current = "", State = State == PipelineStates.Paused ? State : PipelineStates.Failed, Failure = $"stage {e.Stage} (attempt {e.Attempt}): {e.Reason}" },
         PipelineFinished => this with { State = PipelineStates.Finished, Current = "" },
+        PipelinePaused => this with { State = PipelineStates.Paused },
+        PipelineResumed => this with { State = Failure.Length > 0 ? PipelineStates.Failed : PipelineStates.Running },
         _ => throw new ArgumentException($"{@event.GetType().Name} is not an event of a pipeline", nameof(@event)),
     };
 

@@ -75,6 +75,21 @@ public sealed class PipelineJournal : IAsyncDisposable
     /// <summary>Journals the failure of the stage in progress.</summary>
     public Task<PipelineStatus> Fail(string pipelineId, string stage, string reason) => Ask(pipelineId, new FailPipelineStage(pipelineId, stage, reason));
 
+    /// <summary>Pauses the pipeline (the stage in progress finishes; no new one starts).</summary>
+    public Task<PipelineStatus> Pause(string pipelineId) => Ask(pipelineId, new PausePipeline(pipelineId));
+
+    /// <summary>Resumes a paused pipeline.</summary>
+    public Task<PipelineStatus> Resume(string pipelineId) => Ask(pipelineId, new ResumePipeline(pipelineId));
+
+    /// <summary>The ids of the pipelines with a folder in <paramref name="dataDirectory"/>, newest first.</summary>
+    public static IReadOnlyList<string> Ids(string dataDirectory) =>
+        Directory.Exists(Folder(dataDirectory))
+            ? new DirectoryInfo(Folder(dataDirectory)).GetDirectories().OrderByDescending(d => d.CreationTimeUtc).Select(d => d.Name).ToArray()
+            : [];
+
+    /// <summary>The ActorSystem the entities live in (the pipeline's pbm host runs on it).</summary>
+    public ActorSystem System => system;
+
     /// <summary>Journals that every stage is done.</summary>
     public Task<PipelineStatus> Finish(string pipelineId) => Ask(pipelineId, new FinishPipeline(pipelineId));
 

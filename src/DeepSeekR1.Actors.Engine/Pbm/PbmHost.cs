@@ -63,6 +63,18 @@ public sealed class PbmHost : IAsyncDisposable
         return host;
     }
 
+    /// <summary>Binds the host of an <c>r1 pipeline</c> process: the pipeline palette only (there is no cluster or run in it).</summary>
+    /// <exception cref="SocketException">The address cannot be bound (for example, the port is taken).</exception>
+    public static PbmHost StartForPipeline(PipelineJournal journal, string pipelineId, PbmSettings settings, string dataDirectory)
+    {
+        var log = Logging.GetLogger(journal.System, "pbm");
+        var registry = new PbmRegistry([PipelinePalette.Create(journal, pipelineId, dataDirectory)]);
+        var listener = new TcpListener(Address(settings.Host), settings.Port);
+        listener.Start();
+        var token = PbmToken.Resolve(settings, dataDirectory);
+        return new PbmHost(listener, registry, token, settings.TokenEnv, log, $"pipeline {pipelineId}");
+    }
+
     private static IPAddress Address(string host) =>
         IPAddress.TryParse(host, out var address) ? address : Dns.GetHostAddresses(host).First();
 

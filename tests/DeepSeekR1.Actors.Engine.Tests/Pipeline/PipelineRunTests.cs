@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using DeepSeekR1.Actors.Engine.Tests.Pbm;
 
 namespace DeepSeekR1.Actors.Engine.Tests.Pipeline;
 
@@ -95,6 +97,36 @@ public class PipelineRunTests
         using var done = R1Process.Start(dir.Path, Command(dir.Path, data, "--run-id", "tiny"));
         Assert.Equal(0, await done.WaitForExit(Bound));
         Assert.Contains(done.Lines, l => l.Contains("pipeline tiny is finished"));
+    }
+
+    [Fact]
+    public async Task Pbm_lists_a_pipeline_shows_its_stages_and_a_pause_holds_the_next_stage_until_resume()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(Path.Combine(dir.Path, "tiny.conf"), Tiny);
+        string data = Path.Combine(dir.Path, "data");
+        using var r1 = R1Process.Start(dir.Path, Command(dir.Path, data, "--run-id", "held", "--set", "r1.pbm.port=0",
+            "--set", "r1.pipeline.plan.stages=[base, cold-start]"));
+        Assert.True(await r1.WaitForLine("pbm command host on", Bound), string.Join('\n', r1.Lines));
+        string endpoint = Regex.Match(r1.Lines.First(l => l.Contains("pbm command host on")), @"pbm command host on (\S+),").Groups[1].Value;
+
+        var paused = await PbmCli.Row(data, endpoint, "pipeline", "pause");
+        Assert.Equal("paused", (string?)paused["state"]);
+        // The stage in progress (if the pause came after it began) finishes; the next one waits.
+        Assert.True(await r1.WaitForLine("r1 pipeline: pipeline held is paused after", Bound), string.Join('\n', r1.Lines));
+        int doneWhenPaused = (int)(await PbmCli.Row(data, endpoint, "pipeline", "list"))["stages_done"]!;
+        await Task.Delay(1500);
+        var listed = await PbmCli.Row(data, endpoint, "pipeline", "list");
+        Assert.Equal(("held", "paused", doneWhenPaused, 2), ((string?)listed["pipeline"], (string?)listed["state"], (int)listed["stages_done"]!, (int)listed["stages"]!));
+        var (exit, status, error) = await PbmCli.Run(data, [endpoint, "pipeline", "status", "--json"]);
+        Assert.True(exit == 0, error);
+        var rows = System.Text.Json.Nodes.JsonNode.Parse(status)!["rows"]!.AsArray();
+        Assert.Equal(["base", "cold-start"], rows.Select(r => (string?)r!["stage"]));
+        Assert.Equal("waiting", (string?)rows[1]!["state"]);
+
+        Assert.Equal("running", (string?)(await PbmCli.Row(data, endpoint, "pipeline", "resume"))["state"]);
+        Assert.Equal(0, await r1.WaitForExit(Bound));
+        Assert.Contains(r1.Lines, l => l.StartsWith("r1 pipeline: finished 2 stages", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -41,6 +41,21 @@ public class PipelineStateTests
     }
 
     [Fact]
+    public void A_pause_holds_through_a_stage_that_ends_and_a_resume_returns_to_running_or_failed()
+    {
+        var s = Fold(new PipelineStarted("p", Stages, "fp", "cfg"), new PipelineStageStarted("p", "base", 1), new PipelinePaused("p", 0));
+        Assert.Equal((PipelineStates.Paused, "base"), (s.State, s.Current));
+        s = s.Apply(Done("base"));
+        Assert.Equal((PipelineStates.Paused, "cold-start"), (s.State, s.NextStage));
+        Assert.Equal(PipelineStates.Running, s.Apply(new PipelineResumed("p", 1)).State);
+        // Paused while a stage failed: resuming brings the failure back, for the next attempt to clear.
+        var failed = Fold(new PipelineStarted("p", Stages, "fp", "cfg"), new PipelineStageStarted("p", "base", 1), new PipelinePaused("p", 0),
+            new PipelineStageFailed("p", "base", 1, "boom"));
+        Assert.Equal(PipelineStates.Paused, failed.State);
+        Assert.Equal(PipelineStates.Failed, failed.Apply(new PipelineResumed("p", 0)).State);
+    }
+
+    [Fact]
     public void An_event_of_another_entity_is_refused_not_ignored()
     {
         var e = Assert.Throws<ArgumentException>(() => PipelineState.New.Apply(new RunPaused("r", 1)));
