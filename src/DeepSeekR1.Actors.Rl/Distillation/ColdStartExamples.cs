@@ -62,9 +62,10 @@ public static class ColdStartExamples
         $" <think> {string.Join(", ", work)}. So {expression} = {answer}. </think> <answer> {answer} </answer>");
 
     /// <summary>
-    /// The same for a question asked in Chinese: the summary in Chinese; <paramref name="mixed"/> puts the English
-    /// summary before it, the language mixing the paper saw in R1-Zero's chains of thought.
+    /// The same for a question asked in Chinese: the same work (digits and operators are the same in both languages,
+    /// and are what the base model learnt in pretraining), then the summary in Chinese; <paramref name="mixed"/> puts
+    /// the English summary before it, the language mixing the paper saw in R1-Zero's chains of thought.
     /// </summary>
     public static string ChineseCompletion(IEnumerable<string> work, string expression, long answer, bool mixed) => string.Create(CultureInfo.InvariantCulture,
-        $" <think> {string.Join("，", work)}。{(mixed ? $"So {expression} = {answer}, " : "")}所以 {expression} = {answer}，答案是 {answer}。 </think> <answer> {answer} </answer>");
+        $" <think> {string.Join(", ", work)}. {(mixed ? $"So {expression} = {answer}, " : "")}所以 {expression} = {answer}。 </think> <answer> {answer} </answer>");
 }
