@@ -35,9 +35,9 @@ public class ConfigurationTests
         { typeof(Engine.Hosting.EngineSettings), "r1.engine" }, { typeof(Engine.Pbm.PbmSettings), "r1.pbm" },
         { typeof(Engine.Cluster.ClusterSection), "r1.cluster" }, { typeof(Rl.Data.QaJsonlFields), "r1.jsonl" },
         { typeof(Model.Policy.Moe.ExpertSettings), "r1.experts" },
-        { typeof(Pipeline.PipelinePlan), "r1.pipeline.plan" }, { typeof(Pipeline.ColdStartStage), "r1.pipeline.cold-start" },
-        { typeof(Pipeline.RlStage), "r1.pipeline.reasoning-rl" }, { typeof(Pipeline.SamplingStage), "r1.pipeline.rejection-sampling" },
-        { typeof(Pipeline.RejectionSftStage), "r1.pipeline.rejection-sft" }, { typeof(Pipeline.DistillStage), "r1.pipeline.distill" },
+        { typeof(Cli.Pipeline.PipelinePlan), "r1.pipeline.plan" }, { typeof(Cli.Pipeline.ColdStartStage), "r1.pipeline.cold-start" },
+        { typeof(Cli.Pipeline.RlStage), "r1.pipeline.reasoning-rl" }, { typeof(Cli.Pipeline.SamplingStage), "r1.pipeline.rejection-sampling" },
+        { typeof(Cli.Pipeline.RejectionSftStage), "r1.pipeline.rejection-sft" }, { typeof(Cli.Pipeline.DistillStage), "r1.pipeline.distill" },
     };
 
     [Theory]

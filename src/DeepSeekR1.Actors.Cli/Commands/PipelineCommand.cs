@@ -65,7 +65,10 @@ public static class PipelineCommand
         using var folderLock = RunLock.Take(folder, id);
 
         string configText = ConfigRenderer.Render(config);
-        string fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ConfigRenderer.Render(config, "r1"))));
+        // What the stages compute with: every r1 setting but where pbm listens (which changes nothing they produce).
+        string settingsText = string.Concat(ConfigRenderer.Render(config, "r1").Split('\n')
+            .Where(line => line.Length > 0 && !line.StartsWith("r1.pbm.", StringComparison.Ordinal)).Select(line => line + "\n"));
+        string fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(settingsText)));
         var status = await journal.Open(id, settings.Plan.Stages, fingerprint, configText);
         await using var pbm = StartPbm(journal, id, config, dataDir, output);
         var done = status.Completed.ToDictionary(c => c.Stage);
