@@ -65,7 +65,11 @@ public static class SftCommand
         var tokenizer = init is not null && File.Exists(Path.Combine(init, "tokenizer.json"))
             ? HuggingFaceTokenizer.FromDirectory(init)
             : runtime.Tokenizer;
-        using var model = init is not null ? PolicyFactory.LoadCheckpoint(init, runtime.Device, error) : PolicyFactory.CreateRandom(config, runtime);
+        string outDir = Path.GetFullPath(parse.GetValue(Out)!);
+        var resumePoint = new SftResumePoint(outDir, SftResumePoint.Fingerprint(dataPath, settings, init));
+        long resumeStep = resumePoint.Step(error);
+        using var model = resumeStep > 0 ? PolicyCheckpoint.Load(resumePoint.Directory, runtime.Device)
+            : init is not null ? PolicyFactory.LoadCheckpoint(init, runtime.Device, error) : PolicyFactory.CreateRandom(config, runtime);
         // A sequence longer than the model's positions cannot be run, and an example whose prompt fills the window
         // has no completion token left to learn from (its loss would have no gradient): cap the one, skip the other.
         int context = model.Config.MaxPositionEmbeddings;
@@ -88,15 +92,19 @@ public static class SftCommand
             error.WriteLine($"r1 sft: warning: {dataPath}: {encoded.Count - examples.Count} of {encoded.Count} examples are skipped: their {why} (first: {first})");
         }
 
-        output.WriteLine($"sft: {examples.Count} examples, {SftTrainer.TotalSteps(settings, examples.Count)} steps, from {init ?? "a fresh model"}");
-        var result = SftTrainer.Train(model, examples, settings, p => output.WriteLine(Describe(p)));
-        var saved = Save(model, parse.GetValue(Out)!, tokenizer, init, SafetensorsDType.F32, new Dictionary<string, string>
+        long totalSteps = SftTrainer.TotalSteps(settings, examples.Count);
+        output.WriteLine($"sft: {examples.Count} examples, {totalSteps} steps, from {init ?? "a fresh model"}"
+            + (resumeStep > 0 ? $"; resuming at step {resumeStep} from {resumePoint.Directory}" : ""));
+        var resume = new SftResume(resumeStep, resumePoint.LoadOptimizer, (step, optimizer) => resumePoint.Save(model, optimizer, step));
+        var result = SftTrainer.Train(model, examples, settings, p => output.WriteLine(Describe(p)), resume: resume);
+        var saved = Save(model, outDir, tokenizer, init, SafetensorsDType.F32, new Dictionary<string, string>
         {
             ["stage"] = "sft",
             ["data"] = Path.GetFileName(dataPath),
             ["steps"] = result.Steps.ToString(CultureInfo.InvariantCulture),
             ["final_loss"] = result.FinalLoss.ToString("G6", CultureInfo.InvariantCulture),
         });
+        resumePoint.Delete();   // the run is whole: nothing to resume
         output.WriteLine($"sft: loss {result.FirstLoss:F4} -> {result.FinalLoss:F4} in {result.Seconds:F1} s; saved {saved}");
         return 0;
     }

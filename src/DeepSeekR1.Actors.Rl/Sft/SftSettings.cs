@@ -43,6 +43,9 @@ public sealed record SftSettings
     /// <summary>Report progress every this many steps (the last step is always reported).</summary>
     public required int LogEvery { get; init; }
 
+    /// <summary>Write a resume point (weights, optimizer state, step) every this many steps; 0 = never.</summary>
+    public required int ResumeEvery { get; init; }
+
     /// <summary>Checks the settings and names the first bad one.</summary>
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
     public SftSettings Validate()
@@ -61,6 +64,7 @@ public sealed record SftSettings
         Require(GradClip > 0, "grad-clip", "must be positive");
         Require(WeightDecay >= 0, "weight-decay", "must not be negative");
         Require(LogEvery > 0, "log-every", "must be positive");
+        Require(ResumeEvery >= 0, "resume-every", "must not be negative");
         return this;
     }
 }

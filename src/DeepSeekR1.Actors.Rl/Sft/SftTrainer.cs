@@ -17,12 +17,18 @@ public static class SftTrainer
         settings.Steps > 0 ? settings.Steps : (long)settings.Epochs * ((exampleCount + settings.BatchSize - 1) / settings.BatchSize);
 
     /// <summary>Trains <paramref name="model"/> on a fixed data set in the seeded shuffled order.</summary>
+    /// <param name="model">The policy to train.</param>
+    /// <param name="examples">The data set.</param>
+    /// <param name="settings">Optimisation settings.</param>
+    /// <param name="progress">Progress reports.</param>
+    /// <param name="cancellation">Stops the run between steps.</param>
+    /// <param name="resume">Where a killed run left off, and how to leave resume points for the next one (null: neither).</param>
     public static SftResult Train(PolicyModel model, IReadOnlyList<SftExample> examples, SftSettings settings,
-        Action<SftProgress>? progress = null, CancellationToken cancellation = default)
+        Action<SftProgress>? progress = null, CancellationToken cancellation = default, SftResume? resume = null)
     {
         settings.Validate();
         var source = new ShuffledBatches(examples, settings.BatchSize, unchecked((ulong)settings.Seed));
-        return Train(model, source, TotalSteps(settings, examples.Count), settings, progress, cancellation);
+        return Train(model, source, TotalSteps(settings, examples.Count), settings, progress, cancellation, resume: resume);
     }
 
     /// <summary>
@@ -39,8 +45,9 @@ public static class SftTrainer
     /// The objective of one batch (scalar loss with gradient, and the real tokens it covered); null uses
     /// <see cref="SftLoss"/> on a right-padded <see cref="SftBatch"/>. It runs inside the step's dispose scope.
     /// </param>
+    /// <param name="resume">Where a killed run left off, and how to leave resume points for the next one (null: neither).</param>
     public static SftResult Train(PolicyModel model, ISftBatchSource source, long totalSteps, SftSettings settings,
-        Action<SftProgress>? progress = null, CancellationToken cancellation = default, SftBatchLoss? loss = null)
+        Action<SftProgress>? progress = null, CancellationToken cancellation = default, SftBatchLoss? loss = null, SftResume? resume = null)
     {
         loss ??= PaddedBatchLoss;
         settings.Validate();
@@ -57,6 +64,14 @@ public static class SftTrainer
         double firstLoss = double.NaN, windowLoss = 0;
         long tokens = 0, windowTokens = 0, skipped = 0, step = 0;
         int windowSteps = 0;
+        // Batches are a function of the step and the schedule of the step number, so a run resumed at step k with
+        // step k's weights and optimizer state takes the same steps as one that was never stopped.
+        if (resume?.StartStep is > 0 and var start)
+        {
+            if (start >= totalSteps) throw new ArgumentException($"resume point at step {start} is not before the last step {totalSteps}", nameof(resume));
+            resume.LoadOptimizer!(optimizer);
+            step = start;
+        }
         while (step < totalSteps && !cancellation.IsCancellationRequested)
         {
             double lr = schedule.At(step);
@@ -68,6 +83,8 @@ public static class SftTrainer
             windowTokens += batchTokens;
             windowLoss += stepLoss;
             windowSteps++;
+            if (resume?.Save is { } save && settings.ResumeEvery > 0 && step % settings.ResumeEvery == 0 && step < totalSteps)
+                save(step, optimizer);
             if (step % settings.LogEvery == 0 || step == totalSteps)
             {
                 var report = new SftProgress(step, totalSteps, windowLoss / windowSteps, lr, gradNorm,

@@ -41,6 +41,43 @@ public class SftTrainerTests
     }
 
     [Fact]
+    public void A_run_resumed_from_its_resume_point_ends_with_the_weights_of_a_run_never_stopped()
+    {
+        var settings = SftSettings.Defaults with { LearningRate = 5e-3, BatchSize = 2, Steps = 8, WarmupSteps = 2, ResumeEvery = 3, LogEvery = 1 };
+        using var whole = TinyPolicy.Create();
+        SftTrainer.Train(whole, Data, settings);
+
+        // The first run writes resume points at steps 3 and 6 and is "killed" after step 4 (cancelled).
+        string folder = Directory.CreateTempSubdirectory("r1-sft-resume-").FullName;
+        try
+        {
+            var points = new List<long>();
+            using var cancel = new CancellationTokenSource();
+            using (var first = TinyPolicy.Create())
+            {
+                var resume = new SftResume(0, null, (step, optimizer) =>
+                {
+                    points.Add(step);
+                    first.save(Path.Combine(folder, "weights.bin"));
+                    optimizer.save_state_dict(Path.Combine(folder, "optimizer.bin"));
+                });
+                var stopped = SftTrainer.Train(first, Data, settings, p => { if (p.Step >= 4) cancel.Cancel(); },
+                    cancel.Token, resume);
+                Assert.True(stopped.Steps < settings.Steps);
+            }
+            Assert.Equal([3L], points);
+
+            using var second = TinyPolicy.Create(seed: 99);   // other initial weights: the resume point must replace them
+            second.load(Path.Combine(folder, "weights.bin"));
+            var resumed = SftTrainer.Train(second, Data, settings, resume: new SftResume(3, o => o.load_state_dict(Path.Combine(folder, "optimizer.bin")), null));
+            Assert.Equal(settings.Steps, resumed.Steps);
+            foreach (var ((name, a), (_, b)) in whole.named_parameters().Zip(second.named_parameters()))
+                Assert.True(a.allclose(b, rtol: 1e-5, atol: 1e-6), $"{name} differs after the resumed run");
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
     public void Batch_order_is_a_seeded_permutation_per_epoch()
     {
         var examples = Enumerable.Range(0, 10).Select(i => TinyPolicy.Example([i + 3], [2])).ToArray();

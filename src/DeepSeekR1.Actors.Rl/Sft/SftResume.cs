@@ -1,0 +1,13 @@
+using TorchSharp.Modules;
+
+namespace DeepSeekR1.Actors.Rl.Sft;
+
+/// <summary>
+/// Resuming a fine-tuning run that was killed: the step its last resume point was written at (the model already holds
+/// that step's weights) with a way to load the optimizer state saved with it, and where to write the next resume
+/// points. The trainer calls these on its own thread, between steps; the files are the caller's business.
+/// </summary>
+/// <param name="StartStep">Steps already taken (0: a fresh run).</param>
+/// <param name="LoadOptimizer">Loads the resume point's optimizer state (required when <paramref name="StartStep"/> is above 0).</param>
+/// <param name="Save">Writes a resume point after the given number of steps (every <see cref="SftSettings.ResumeEvery"/> steps).</param>
+public sealed record SftResume(long StartStep, Action<OptimizerHelper>? LoadOptimizer, Action<long, OptimizerHelper>? Save);
