@@ -68,22 +68,45 @@ public static class SampleCommand
                 new PromptBudget(tokenizer, model.Config.MaxPositionEmbeddings, settings.MaxNewTokens), error, "r1 sample");
             var composer = RewardSets.Evaluation;
             var clock = Stopwatch.StartNew();
-            var report = Evaluator.Run(model, tokenizer, items, settings, composer,
-                (done, total) => error.WriteLine($"r1 sample: {done}/{total} completions ({clock.Elapsed.TotalSeconds:F1} s)"));
-            var outcome = RejectionSampling.Select(report.Questions, filters);
-            Write(outFile, outcome, items);
+            int chunk = config.GetInt("r1.sample.chunk-questions");
+            if (chunk < 1) throw new ConfigException($"r1.sample.chunk-questions: {chunk} is below 1");
+            // In chunks of questions, each appended to OUT.partial and recorded in OUT.progress.json: a killed run
+            // continues after its last recorded chunk. Seeds derive from a question's index in the whole list, so the
+            // kept lines are the same however the run is cut.
+            var progress = new SampleProgress(outFile, SampleProgress.Fingerprint(checkpoint, settings, filters, items));
+            var state = progress.Load(error);
+            if (state.QuestionsDone > 0) output.WriteLine($"r1 sample: resuming after {state.QuestionsDone} of {items.Count} questions ({progress.File})");
+            using (var partial = progress.OpenPartial(state))
+            {
+                var writer = new StreamWriter(partial, new System.Text.UTF8Encoding(false)) { NewLine = "\n" };
+                for (int start = state.QuestionsDone; start < items.Count; start += chunk)
+                {
+                    var slice = items.Skip(start).Take(chunk).ToArray();
+                    int first = start;
+                    var report = Evaluator.Run(model, tokenizer, slice, settings, composer,
+                        (done, total) => error.WriteLine($"r1 sample: {first * settings.Samples + done}/{items.Count * settings.Samples} completions ({clock.Elapsed.TotalSeconds:F1} s)"),
+                        firstIndex: start);
+                    var outcome = RejectionSampling.Select(report.Questions, filters);
+                    Write(writer, outcome, slice);
+                    writer.Flush();
+                    state = state.Add(slice.Length, outcome, partial.Length);
+                    progress.Save(state);
+                }
+            }
+            progress.Finish();
 
             output.WriteLine($"r1 sample: {settings.Task} ({settings.Split.ToString().ToLowerInvariant()}), {items.Count} questions x {settings.Samples} samples from {checkpoint}");
-            foreach (var (verdict, count) in outcome.Counts)
-                output.WriteLine($"  {Name(verdict),-15} {count,7}  {(outcome.Judged == 0 ? 0 : 100.0 * count / outcome.Judged),5:F1}%");
-            output.WriteLine($"r1 sample: kept {outcome.Kept.Count} of {outcome.Judged} completions ({outcome.QuestionsWithAny} of {items.Count} questions have one) -> {outFile}");
+            int judged = state.Counts.Values.Sum();
+            foreach (var (verdict, count) in state.Counts)
+                output.WriteLine($"  {Name(verdict),-15} {count,7}  {(judged == 0 ? 0 : 100.0 * count / judged),5:F1}%");
+            output.WriteLine($"r1 sample: kept {state.Counts[Verdict.Kept]} of {judged} completions ({state.QuestionsWithAny} of {items.Count} questions have one) -> {outFile}");
             var json = new JsonObject
             {
                 ["task"] = settings.Task, ["split"] = settings.Split.ToString().ToLowerInvariant(), ["checkpoint"] = checkpoint,
-                ["questions"] = items.Count, ["samples"] = settings.Samples, ["judged"] = outcome.Judged, ["questions_with_kept"] = outcome.QuestionsWithAny,
+                ["questions"] = items.Count, ["samples"] = settings.Samples, ["judged"] = judged, ["questions_with_kept"] = state.QuestionsWithAny,
                 ["out"] = outFile, ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 3),
             };
-            foreach (var (verdict, count) in outcome.Counts) json[Name(verdict)] = count;
+            foreach (var (verdict, count) in state.Counts) json[Name(verdict)] = count;
             output.WriteLine(json.ToJsonString(HumanJson.Compact));
             return 0;
         }
@@ -98,22 +121,17 @@ public static class SampleCommand
     private static string Name(Verdict verdict) => JsonNamingPolicy.SnakeCaseLower.ConvertName(verdict.ToString());
 
     // One line per kept completion, with the exact prompt text it was sampled from, so SFT trains on what was sampled.
-    // Written to a temporary file first: a run that dies midway leaves no half data set under the given name.
-    private static void Write(string path, RejectionOutcome outcome, IReadOnlyList<TaskItem> items)
+    private static void Write(StreamWriter writer, RejectionOutcome outcome, IReadOnlyList<TaskItem> items)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        string temporary = path + ".partial";
-        using (var writer = new StreamWriter(temporary, append: false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" })
-            foreach (var kept in outcome.Kept)
+        foreach (var kept in outcome.Kept)
+        {
+            var item = items[kept.QuestionIndex];
+            writer.WriteLine(new JsonObject
             {
-                var item = items[kept.QuestionIndex];
-                writer.WriteLine(new JsonObject
-                {
-                    ["id"] = $"{item.Id}-s{kept.Sample}", ["prompt"] = PromptFormat.Text(item), ["completion"] = kept.Completion.Text,
-                    ["question_id"] = item.Id, ["level"] = item.Level, ["gold"] = item.Gold, ["answer"] = kept.Completion.Answer,
-                }.ToJsonString(HumanJson.Compact));
-            }
-        File.Move(temporary, path, overwrite: true);
+                ["id"] = $"{item.Id}-s{kept.Sample}", ["prompt"] = PromptFormat.Text(item), ["completion"] = kept.Completion.Text,
+                ["question_id"] = item.Id, ["level"] = item.Level, ["gold"] = item.Gold, ["answer"] = kept.Completion.Answer,
+            }.ToJsonString(HumanJson.Compact));
+        }
     }
 
     // r1.eval's sampling settings, with r1.sample's K and split, then the options.

@@ -22,6 +22,10 @@ public static class Evaluator
     /// <param name="settings">Sampling, batching and seed.</param>
     /// <param name="composer">Scores each completion (answer, format, language).</param>
     /// <param name="progress">Called after each batch with (completions done, completions in all).</param>
+    /// <param name="firstIndex">
+    /// The index of <paramref name="items"/>' first question in the whole list it was cut from: seeds derive from the
+    /// whole list's index, so sampling a list in chunks gives exactly what sampling it at once gives.
+    /// </param>
     /// <returns>The report.</returns>
     public static EvalReport Run(
         PolicyModel model,
@@ -29,7 +33,8 @@ public static class Evaluator
         IReadOnlyList<TaskItem> items,
         EvalSettings settings,
         RewardComposer composer,
-        Action<int, int>? progress = null)
+        Action<int, int>? progress = null,
+        int firstIndex = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -46,7 +51,7 @@ public static class Evaluator
         var requests = new List<(int Question, int Sample, GenerationRequest Request)>(items.Count * k);
         for (int q = 0; q < items.Count; q++)
             for (int s = 0; s < k; s++)
-                requests.Add((q, s, new GenerationRequest(prompts[q], Seeds.Derive(settings.Seed, "eval", q, s))));
+                requests.Add((q, s, new GenerationRequest(prompts[q], Seeds.Derive(settings.Seed, "eval", firstIndex + q, s))));
 
         var samples = new SampleResult[items.Count][];
         for (int q = 0; q < items.Count; q++) samples[q] = new SampleResult[k];
