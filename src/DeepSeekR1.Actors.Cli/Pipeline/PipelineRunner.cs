@@ -114,8 +114,13 @@ public sealed class PipelineRunner(PipelineSettings settings, string pipelineId,
         var cold = settings.ColdStart;
         string data = cold.Data.Length > 0 ? RepositoryPaths.Resolve(cold.Data)! : DataOf("cold-start");
         if (cold.Data.Length == 0)
-            Command(stage, ["data", "cold-start", "--task", cold.Task, "--count", Text(cold.Count), "--mixed-share", cold.MixedShare.ToString(CultureInfo.InvariantCulture),
-                "--out", data], [], requireSummary: false);
+        {
+            var args = new List<string> { "data", "cold-start", "--task", cold.Task, "--count", Text(cold.Count), "--out", data };
+            // Only Chinese questions have reasoning to mix: an English-only cold start ignores the share.
+            if (cold.Task.StartsWith(DeepSeekR1.Actors.Rl.Tasks.TaskCatalog.ArithmeticBilingual, StringComparison.Ordinal))
+                args.AddRange(["--mixed-share", cold.MixedShare.ToString(CultureInfo.InvariantCulture)]);
+            Command(stage, args, [], requireSummary: false);
+        }
         var figures = Sft(stage, data, BaseModel, cold.Set);
         figures.Insert(0, new PipelineFigure("examples", Lines(data)));
         return Evaluated(stage, CheckpointOf(stage), figures);
