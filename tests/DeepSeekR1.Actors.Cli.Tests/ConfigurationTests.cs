@@ -4,6 +4,8 @@ using DeepSeekR1.Actors.Cli.Configuration;
 using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Rl.Grpo;
+using DeepSeekR1.Actors.Rl.Data;
+using DeepSeekR1.Actors.Rl.Tasks;
 using DeepSeekR1.Actors.Rl.Training;
 using DeepSeekR1.Actors.Configuration;
 
@@ -136,6 +138,25 @@ public class ConfigurationTests
             var model = config.Bind<ModelConfig>("r1.model") with { VocabSize = 151936, EosTokenId = 1, PadTokenId = 0 };
             model.Validate();
         }
+    }
+
+    [Fact]
+    public void The_self_evolution_preset_loads_and_points_at_a_shipped_model_and_a_five_level_task()
+    {
+        var config = R1Config.Load(Path.Combine(R1Config.HoconDirectory(), "self-evolution.conf"));
+        var grpo = config.Bind<GrpoSettings>("r1.grpo");
+        var task = Assert.IsAssignableFrom<GeneratedTask>(TaskCatalog.Get(grpo.Task));
+        Assert.Equal((1, 5), (task.LowestLevel, task.HighestLevel));
+        string init = config.GetString("r1.train.init");
+        string folder = RepositoryPaths.Resolve(init) ?? throw new Xunit.Sdk.XunitException($"{init} is not shipped");
+        Assert.True(File.Exists(Path.Combine(folder, "model.safetensors")), folder);
+        Assert.True(config.Bind<SamplingOptions>("r1.sampling").MaxNewTokens >= 160);
+        // The folder is intact and was made as docs/base-model.md says: a sums corpus with rare checks and practice documents.
+        var manifest = DeepSeekR1.Actors.Model.Checkpoints.CheckpointManifest.Verify(folder);
+        Assert.Equal("sums", manifest.Metadata["task"]);
+        Assert.Equal("0.05", manifest.Metadata["reflect_share"]);
+        Assert.Equal("0.35", manifest.Metadata["practice_share"]);
+        Assert.Equal("0.08", manifest.Metadata["careful_share"]);
     }
 
     [Theory]

@@ -56,7 +56,7 @@ public static class PretrainCommand
         using (var model = Initial(settings, shape, runtime, tokenizer))
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"pretrain: {model.parameters().Sum(p => p.numel()):N0} parameters, {settings.Steps} steps of {settings.BatchSize} documents, careful-share {settings.CarefulShare}, wrong-share {settings.WrongShare}"));
+                $"pretrain: {model.parameters().Sum(p => p.numel()):N0} parameters, {settings.Steps} steps of {settings.BatchSize} documents, task {settings.Task}, careful-share {settings.CarefulShare}, wrong-share {settings.WrongShare}, reflect-share {settings.ReflectShare}, practice-share {settings.PracticeShare}"));
             var result = Pretrainer.Run(model, tokenizer, settings, p => output.WriteLine(SftCommand.Describe(p)));
             saved = SftCommand.Save(model, outDir, tokenizer, null, SafetensorsDType.BF16, new Dictionary<string, string>
             {
@@ -65,6 +65,10 @@ public static class PretrainCommand
                 ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
                 ["wrong_share"] = settings.WrongShare.ToString(CultureInfo.InvariantCulture),
                 ["careful_share"] = settings.CarefulShare.ToString(CultureInfo.InvariantCulture),
+                ["task"] = settings.Task,
+                ["reflect_share"] = settings.ReflectShare.ToString(CultureInfo.InvariantCulture),
+                ["reflect_slip_share"] = settings.ReflectSlipShare.ToString(CultureInfo.InvariantCulture),
+                ["practice_share"] = settings.PracticeShare.ToString(CultureInfo.InvariantCulture),
                 ["level_weights"] = string.Join(",", settings.LevelWeights.Select(w => w.ToString(CultureInfo.InvariantCulture))),
                 ["slip_at"] = settings.SlipAt.ToString(),
                 ["init"] = string.IsNullOrEmpty(settings.Init) ? "random" : settings.Init,
@@ -96,7 +100,7 @@ public static class PretrainCommand
         return 0;
     }
 
-    // The arithmetic levels the corpus was written in (first to last level with weight), so the probe's items are ones
+    // The corpus's task at the levels it was written in (first to last level with weight), so the probe's items are ones
     // the model could have learnt: arithmetic:1-5 for the default weights, arithmetic:2 for a corpus of level 2 only.
     private static string ProbeTask(PretrainSettings settings)
     {
@@ -104,8 +108,8 @@ public static class PretrainCommand
         int lowest = 1 + Enumerable.Range(0, weights.Count).First(i => weights[i] > 0);
         int highest = 1 + Enumerable.Range(0, weights.Count).Last(i => weights[i] > 0);
         return lowest == highest
-            ? string.Create(CultureInfo.InvariantCulture, $"{TaskCatalog.Arithmetic}:{lowest}")
-            : string.Create(CultureInfo.InvariantCulture, $"{TaskCatalog.Arithmetic}:{lowest}-{highest}");
+            ? string.Create(CultureInfo.InvariantCulture, $"{settings.Task}:{lowest}")
+            : string.Create(CultureInfo.InvariantCulture, $"{settings.Task}:{lowest}-{highest}");
     }
 
     // Fresh weights of the r1.model shape, or the weights of r1.pretrain.init (which must use the built-in tokenizer).

@@ -47,6 +47,8 @@ public static class StepRow
         new("learning_rate", "learning rate", s => s.Metrics.LearningRate),
         new("wall_seconds", "seconds since the run started", s => s.WallSeconds),
         new("expert_load_max_over_mean", "expert load (busiest / mean)", s => s.ExpertLoad?.MaxOverMean),
+        new("accuracy_with_reflection_same_levels", "accuracy when reflecting, levels with both kinds", s => s.Analysis.ReflectionMatched.With),
+        new("accuracy_without_reflection_same_levels", "accuracy when not reflecting, on the reflecting ones' mix of levels", s => s.Analysis.ReflectionMatched.Without),
     ];
 
     /// <summary>The column named <paramref name="name"/>.</summary>

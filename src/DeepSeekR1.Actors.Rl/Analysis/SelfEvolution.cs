@@ -25,6 +25,12 @@ public static class SelfEvolution
     /// <summary>"wait" per 1,000 completion tokens above which it counts as used.</summary>
     public const double WaitThresholdPer1000 = 1.0;
 
+    /// <summary>
+    /// Steps in the trailing mean the "wait" curve is judged on: one step holds a few thousand completion tokens, so a
+    /// word used a few times per 1,000 tokens crosses any threshold by chance in single steps long before it is used.
+    /// </summary>
+    public const int WaitSmoothing = 5;
+
     /// <summary>Steps compared at each end of the run, at most.</summary>
     public const int Window = 10;
 
@@ -62,9 +68,13 @@ public static class SelfEvolution
         double a = Mean(first, s => s.ReflectivePer1000), b = Mean(last, s => s.ReflectivePer1000);
         double with = Mean(last, s => s.AccuracyWithReflection), without = Mean(last, s => s.AccuracyWithoutReflection);
         double share = Mean(last, s => s.ReflectionShare);
+        double matchedWith = Mean(last, s => s.ReflectionMatched.With), matchedWithout = Mean(last, s => s.ReflectionMatched.Without);
+        string atSameLevels = double.IsNaN(matchedWith) || double.IsNaN(matchedWithout) ? ""
+            : F($"; at equal difficulty (the levels with both kinds, weighted as the reflecting ones are) {matchedWith * 100:F0}% against {matchedWithout * 100:F0}%, so checking ")
+              + (matchedWith > matchedWithout ? "pays" : "does not pay");
         string pays = double.IsNaN(with) ? "no completion of the last steps reflects"
             : double.IsNaN(without) ? F($"every completion of the last steps reflects (accuracy {with * 100:F0}%)")
-            : F($"in the last steps {share * 100:F0}% of completions reflect, and they are right {with * 100:F0}% of the time against {without * 100:F0}% for the rest");
+            : F($"in the last steps {share * 100:F0}% of completions reflect, and they are right {with * 100:F0}% of the time against {without * 100:F0}% for the rest") + atSameLevels;
         if (a == 0 && b == 0)
             return new(Reflection, false, "no reflective word in any completion of the first or last steps (RL amplifies what the base model already does; a base model that never checks has nothing to amplify)");
         bool seen = b > 0 && (a == 0 ? b >= WaitThresholdPer1000 : b >= a * ReflectionGrowth);
@@ -76,15 +86,22 @@ public static class SelfEvolution
     {
         int wait = ReflectiveWords.Words.ToList().IndexOf("wait");
         double early = Mean(steps.Take(w).Select(s => s.Analysis).ToArray(), s => s.WordPer1000[wait]);
-        var firstAbove = steps.Where(s => s.Analysis.WordPer1000[wait] > WaitThresholdPer1000).Select(s => (long?)s.Step).FirstOrDefault();
-        if (firstAbove is null)
-            return new(Wait, false, F($"\"wait\" never exceeds {WaitThresholdPer1000:0.#} per 1k tokens in any step"));
-        long step = firstAbove.Value + 1;
-        bool late = early <= WaitThresholdPer1000 && firstAbove.Value >= steps[steps.Count / 2].Step;
+        var rates = steps.Select(s => s.Analysis.WordPer1000[wait]).ToArray();
+        int window = Math.Min(WaitSmoothing, rates.Length);
+        int at = Enumerable.Range(window - 1, rates.Length - window + 1).FirstOrDefault(i => TrailingMean(rates, i, window) > WaitThresholdPer1000, -1);
+        string curve = F($"the {WaitSmoothing}-step trailing mean of \"wait\"");
+        if (at < 0)
+            return new(Wait, false, F($"{curve} never exceeds {WaitThresholdPer1000:0.#} per 1k tokens (first {w} steps: {early:F2})"));
+        long step = steps[at].Step + 1;
+        bool late = early <= WaitThresholdPer1000 && steps[at].Step >= steps[steps.Count / 2].Step;
         return new(Wait, late, late
-            ? F($"\"wait\" first exceeds {WaitThresholdPer1000:0.#} per 1k tokens at step {step}, in the second half of the run (first {w} steps: {early:F2})")
-            : F($"not a late rise: \"wait\" first exceeds {WaitThresholdPer1000:0.#} per 1k tokens at step {step} (first {w} steps: {early:F2})"));
+            ? F($"{curve} first exceeds {WaitThresholdPer1000:0.#} per 1k tokens at step {step}, in the second half of the run (first {w} steps: {early:F2})")
+            : F($"not a late rise: {curve} first exceeds {WaitThresholdPer1000:0.#} per 1k tokens at step {step} (first {w} steps: {early:F2})"));
     }
+
+    // The mean of the window values ending at index i (steps without completions count as no "wait").
+    private static double TrailingMean(double[] values, int i, int window) =>
+        values[(i - window + 1)..(i + 1)].Select(v => double.IsFinite(v) ? v : 0).Average();
 
     private static SelfEvolutionFinding LevelFinding(StepAnalysis[] first, StepAnalysis[] last, int w)
     {

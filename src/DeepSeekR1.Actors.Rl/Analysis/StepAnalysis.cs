@@ -19,10 +19,16 @@ namespace DeepSeekR1.Actors.Rl.Analysis;
 /// <param name="ReflectionShare">Share of completions holding at least one reflective word (0 without completions).</param>
 /// <param name="AccuracyWithReflection">Accuracy of the completions that reflect (NaN when none does).</param>
 /// <param name="AccuracyWithoutReflection">Accuracy of the completions that do not (NaN when all do).</param>
+/// <param name="ReflectionMatched">
+/// The same comparison at equal difficulty: over the levels that have completions of both kinds, the accuracy of the
+/// reflecting ones, and the accuracy of the others on the same mix of levels (NaN, NaN when no level has both). A
+/// policy that reflects mostly on hard questions looks worse for it in the raw comparison; this one does not.
+/// </param>
 public sealed record StepAnalysis(
     int Completions, long CompletionTokens, double RewardMean, double Accuracy, double ResponseTokensMean, double LanguageMixing,
     double ReflectivePer1000, IReadOnlyList<double> WordPer1000, IReadOnlyDictionary<int, double> AccuracyByLevel,
-    double ReflectionShare, double AccuracyWithReflection, double AccuracyWithoutReflection)
+    double ReflectionShare, double AccuracyWithReflection, double AccuracyWithoutReflection,
+    (double With, double Without) ReflectionMatched)
 {
     /// <summary>Analyses one step's completions (see <see cref="StepAnalysisBuilder"/> to add them one at a time).</summary>
     /// <param name="completions">Every completion of the step, each once.</param>

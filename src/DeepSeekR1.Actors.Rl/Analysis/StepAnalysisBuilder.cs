@@ -7,7 +7,7 @@ namespace DeepSeekR1.Actors.Rl.Analysis;
 public sealed class StepAnalysisBuilder
 {
     private readonly long[] wordCounts = new long[ReflectiveWords.Words.Count];
-    private readonly SortedDictionary<int, (int Total, int Correct)> levels = [];
+    private readonly SortedDictionary<int, (int Total, int Correct, int Reflecting, int ReflectingCorrect)> levels = [];
     private int completions;
     private int correct;
     private int mixed;
@@ -29,14 +29,29 @@ public sealed class StepAnalysisBuilder
         var counts = ReflectiveWords.Count(completion.Completion);
         for (int i = 0; i < counts.Length; i++) wordCounts[i] += counts[i];
         // Does checking pay? The accuracy of completions that reflect against those that do not, step by step.
-        if (counts.Any(c => c > 0))
+        bool reflects = counts.Any(c => c > 0);
+        if (reflects)
         {
             reflecting++;
             if (completion.Correct) reflectingCorrect++;
         }
-        var (total, right) = levels.GetValueOrDefault(completion.Level);
-        levels[completion.Level] = (total + 1, right + (completion.Correct ? 1 : 0));
+        var (total, right, levelReflecting, levelReflectingRight) = levels.GetValueOrDefault(completion.Level);
+        int one(bool b) => b ? 1 : 0;
+        levels[completion.Level] = (total + 1, right + one(completion.Correct), levelReflecting + one(reflects), levelReflectingRight + one(reflects && completion.Correct));
         return this;
+    }
+
+    // Reflection is chosen more on hard questions, so its raw accuracy is compared with easier ones. Over the levels that
+    // have both kinds, the reflecting completions' accuracy, and the accuracy the others have on the same mix of levels
+    // (each level's non-reflecting accuracy weighted by how many reflecting completions it has).
+    private (double With, double Without) MatchedByLevel()
+    {
+        var both = levels.Values.Where(l => l.Reflecting > 0 && l.Total - l.Reflecting > 0).ToArray();
+        int weight = both.Sum(l => l.Reflecting);
+        if (weight == 0) return (double.NaN, double.NaN);
+        double with = (double)both.Sum(l => l.ReflectingCorrect) / weight;
+        double without = both.Sum(l => l.Reflecting * (double)(l.Correct - l.ReflectingCorrect) / (l.Total - l.Reflecting)) / weight;
+        return (with, without);
     }
 
     /// <summary>The analysis of the completions added so far.</summary>
@@ -56,6 +71,7 @@ public sealed class StepAnalysisBuilder
             ReflectivePer1000: Per1000(wordCounts.Sum()),
             WordPer1000: wordCounts.Select(Per1000).ToArray(),
             AccuracyByLevel: levels.ToDictionary(l => l.Key, l => (double)l.Value.Correct / l.Value.Total),
+            ReflectionMatched: MatchedByLevel(),
             ReflectionShare: completions == 0 ? 0.0 : (double)reflecting / completions,
             AccuracyWithReflection: reflecting == 0 ? double.NaN : (double)reflectingCorrect / reflecting,
             AccuracyWithoutReflection: completions - reflecting == 0 ? double.NaN : (double)(correct - reflectingCorrect) / (completions - reflecting));

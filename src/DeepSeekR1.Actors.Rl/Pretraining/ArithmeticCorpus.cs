@@ -13,18 +13,25 @@ namespace DeepSeekR1.Actors.Rl.Pretraining;
 /// them end in a near-miss answer (after correct steps, or in the last step itself: <see cref="SlipSite"/>); careful
 /// ones (<see cref="CorpusSettings.CarefulShare"/>) work sums and differences column by column
 /// (<see cref="ColumnArithmetic"/>) and are always right. The base model is right only part of the time, and
-/// R1-Zero-style RL has something to sharpen: the slipped digits, and the choice between hasty and careful work. Questions come from the training split only, so the held-out
+/// R1-Zero-style RL has something to sharpen: the slipped digits, and the choice between hasty and careful work. A
+/// share of the hasty documents (<see cref="CorpusSettings.ReflectShare"/>) then check themselves: "let me check:",
+/// the careful working, and a verdict that confirms the hasty result or catches a planted slip in it ("wait, 84 was
+/// wrong"), the answer being the checked value; the only reflective language the base model ever sees. Practice
+/// documents (<see cref="CorpusSettings.PracticeShare"/>) ask for the column working outright, so the skill can be
+/// learnt from them while ordinary questions rarely get it. Questions come
+/// from the training split of the arithmetic or the sums task (<see cref="CorpusSettings.Task"/>) only, so the held-out
 /// split stays unseen. Document i is a pure function of (seed, i): the corpus is an endless, reproducible stream.
 /// </summary>
 public sealed class ArithmeticCorpus
 {
-    private readonly ArithmeticTask _task = new();
+    private readonly GeneratedTask _task;
     private readonly double[] _cumulativeLevelWeights;
 
     /// <summary>A corpus of the given shape.</summary>
     public ArithmeticCorpus(CorpusSettings settings)
     {
         Settings = settings.Validate();
+        _task = (GeneratedTask)TaskCatalog.Get(settings.Task);
         double total = settings.LevelWeights.Sum(), running = 0;
         _cumulativeLevelWeights = settings.LevelWeights.Select(w => running += w / total).ToArray();
     }
@@ -70,9 +77,9 @@ public sealed class ArithmeticCorpus
         var random = new SeededRandom(Seeds.Derive(unchecked((ulong)Settings.Seed), "pretrain-corpus", index));
         int level = PickLevel(Uniform(random));
         var generated = _task.Sample(TaskSplit.Train, level, random.NextUInt64());
-        string text = generated.CanonicalContent["arithmetic:".Length..];
+        string text = generated.CanonicalContent[(generated.CanonicalContent.IndexOf(':', StringComparison.Ordinal) + 1)..];
         if (!ArithmeticExpression.TryRead(text, out var expression, out var error))
-            throw new InvalidOperationException($"arithmetic task produced an unparsable expression '{text}': {error}");
+            throw new InvalidOperationException($"{_task.Name} task produced an unparsable expression '{text}': {error}");
 
         var steps = WorkedSolution.Steps(expression!).ToList();
         // Draw the slip decision even when the share is 0 or 1, so changing the share never reorders the questions.
@@ -81,6 +88,18 @@ public sealed class ArithmeticCorpus
         long slipped = wrong ? AnswerSlip.Apply(answer, random) : answer;
         // Drawn last, so a corpus without careful documents is draw for draw the one made before they existed.
         bool careful = Uniform(random) < Settings.CarefulShare;
+        // Drawn after everything else, so a corpus without checking documents is the one made before they existed.
+        bool checks = Uniform(random) < Settings.ReflectShare;
+        bool checkCatches = Uniform(random) < Settings.ReflectSlipShare;
+        long checkedSlip = AnswerSlip.Apply(answer, random);
+        bool practice = Uniform(random) < Settings.PracticeShare;
+        if (practice)
+        {
+            var asked = generated.Item with { Question = string.Create(CultureInfo.InvariantCulture, $"Work out {text} column by column.") };
+            return new CorpusDocument(asked, Training.PromptFormat.Text(asked), FormatCompletion(steps.SelectMany(ColumnArithmetic.Lines), answer),
+                answer.ToString(CultureInfo.InvariantCulture), IsWrong: false, IsCareful: true, IsPractice: true);
+        }
+
         string prompt = Training.PromptFormat.Text(generated.Item);
         if (careful)
         {
@@ -90,9 +109,39 @@ public sealed class ArithmeticCorpus
                 answer.ToString(CultureInfo.InvariantCulture), IsWrong: false, IsCareful: true);
         }
 
+        if (checks)
+        {
+            var reflection = checkCatches ? CorpusReflection.Corrects : CorpusReflection.Confirms;
+            return new CorpusDocument(generated.Item, prompt, FormatCompletion(CheckedLines(steps, checkCatches ? checkedSlip : answer), answer),
+                answer.ToString(CultureInfo.InvariantCulture), IsWrong: false, IsCareful: false, reflection);
+        }
+
         if (wrong && Settings.SlipAt == SlipSite.LastStep) steps[^1] = steps[^1] with { Result = slipped };
         return new CorpusDocument(generated.Item, prompt, FormatCompletion(steps, slipped),
             slipped.ToString(CultureInfo.InvariantCulture), wrong, IsCareful: false);
+    }
+
+    /// <summary>
+    /// The lines of hasty work checked afterwards: the hasty steps, the last one giving <paramref name="hastyResult"/>;
+    /// "let me check:" and the careful column working of every step; then the verdict, "wait, X was wrong" when the
+    /// check disagrees with the hasty result and "X is right" when it agrees.
+    /// </summary>
+    /// <param name="steps">The correct steps of the expression.</param>
+    /// <param name="hastyResult">What the hasty last step wrote (the right value, or a slip for the check to catch).</param>
+    public static IReadOnlyList<string> CheckedLines(IReadOnlyList<WorkedSolution.Step> steps, long hastyResult)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        if (steps.Count == 0) throw new ArgumentException("an expression without an operation has nothing to check", nameof(steps));
+        long right = steps[^1].Result;
+        var lines = steps.Take(steps.Count - 1).Select(s => s.ToString()).ToList();
+        lines.Add((steps[^1] with { Result = hastyResult }).ToString());
+        var check = steps.SelectMany(ColumnArithmetic.Lines).ToList();
+        check[0] = "let me check: " + check[0];
+        lines.AddRange(check);
+        lines.Add(hastyResult == right
+            ? string.Create(CultureInfo.InvariantCulture, $"{right} is right")
+            : string.Create(CultureInfo.InvariantCulture, $"wait, {hastyResult} was wrong"));
+        return lines;
     }
 
     // A uniform draw in [0, 1) with 53 bits, never exactly 1.

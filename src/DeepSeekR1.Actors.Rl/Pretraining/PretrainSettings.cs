@@ -42,6 +42,18 @@ public sealed record PretrainSettings
     /// <summary>Share of documents worked carefully, column by column, and always right (the rest are hasty).</summary>
     public required double CarefulShare { get; init; }
 
+    /// <summary>Share of hasty documents that check their work afterwards (the only reflective language in the corpus).</summary>
+    public required double ReflectShare { get; init; }
+
+    /// <summary>Share of those checks that catch a planted slip in the hasty result (the rest confirm it).</summary>
+    public required double ReflectSlipShare { get; init; }
+
+    /// <summary>Share of documents that ask for the column working outright (where the skill is learnt).</summary>
+    public required double PracticeShare { get; init; }
+
+    /// <summary>The generated task whose training questions the corpus answers (arithmetic or sums).</summary>
+    public required string Task { get; init; }
+
     /// <summary>Where a wrong document's mistake sits: in the answer (after correct steps) or in the last step.</summary>
     public required SlipSite SlipAt { get; init; }
 
@@ -70,7 +82,12 @@ public sealed record PretrainSettings
     public required int EvalMaxNewTokens { get; init; }
 
     /// <summary>The corpus part of these settings.</summary>
-    public CorpusSettings Corpus => new() { WrongShare = WrongShare, CarefulShare = CarefulShare, SlipAt = SlipAt, LevelWeights = LevelWeights, Seed = Seed };
+    public CorpusSettings Corpus => new()
+    {
+        WrongShare = WrongShare, CarefulShare = CarefulShare, ReflectShare = ReflectShare, ReflectSlipShare = ReflectSlipShare,
+        PracticeShare = PracticeShare,
+        Task = Task, SlipAt = SlipAt, LevelWeights = LevelWeights, Seed = Seed,
+    };
 
     /// <summary>The optimisation part of these settings, as the SFT trainer takes it.</summary>
     public SftSettings Trainer => SftSettings.Defaults with

@@ -11,6 +11,9 @@ public static class TaskCatalog
     /// <summary>The arithmetic task with half its questions asked in Chinese (<see cref="ArithmeticTask"/>, bilingual).</summary>
     public const string ArithmeticBilingual = "arithmetic-bilingual";
 
+    /// <summary>Generated sums and differences of two numbers, the level being their digits (<see cref="SumsTask"/>).</summary>
+    public const string Sums = "sums";
+
     /// <summary>Generated Countdown puzzles (<see cref="CountdownTask"/>).</summary>
     public const string Countdown = "countdown";
 
@@ -30,7 +33,7 @@ public static class TaskCatalog
     public const string Aime24 = "aime24";
 
     /// <summary>Every name <see cref="Get"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Arithmetic, Countdown, Gsm8k, Jsonl, Math, Math500, Aime24, ArithmeticBilingual];
+    public static IReadOnlyList<string> Names { get; } = [Arithmetic, Countdown, Gsm8k, Jsonl, Math, Math500, Aime24, ArithmeticBilingual, Sums];
 
     /// <summary>
     /// The task called <paramref name="name"/> (case-insensitive). Generated tasks take an optional level range after a
@@ -45,14 +48,14 @@ public static class TaskCatalog
     {
         int colon = name.IndexOf(':');
         string baseName = (colon < 0 ? name : name[..colon]).ToLowerInvariant();
-        bool generated = baseName is Arithmetic or ArithmeticBilingual or Countdown;
+        bool generated = baseName is Arithmetic or ArithmeticBilingual or Countdown or Sums;
         var (low, high) = colon < 0 || !generated ? (GeneratedTask.MinLevel, GeneratedTask.MaxLevel) : Levels(name, name[(colon + 1)..]);
         if (colon >= 0 && !generated)
         {
             if (!Names.Contains(baseName))
                 throw new ArgumentException($"Unknown task '{name}'. Known tasks: {string.Join(", ", Names)}.", nameof(name));
             if (baseName != Math)
-                throw new ArgumentException($"Task '{name}': only generated tasks ({Arithmetic}, {Countdown}) take a level range, and only {Math} a path (math:PATH).", nameof(name));
+                throw new ArgumentException($"Task '{name}': only generated tasks ({Arithmetic}, {Countdown}, {Sums}) take a level range, and only {Math} a path (math:PATH).", nameof(name));
             path = name[(colon + 1)..];
             if (path.Length == 0) throw new ArgumentException($"Task '{name}': give the path after the colon ({baseName}:PATH).", nameof(name));
         }
@@ -61,6 +64,7 @@ public static class TaskCatalog
             Arithmetic => new ArithmeticTask(low, high),
             ArithmeticBilingual => new ArithmeticTask(low, high, bilingual: true),
             Countdown => new CountdownTask(low, high),
+            Sums => new SumsTask(low, high),
             Gsm8k => new FileTaskSource(Gsm8k, RequirePath(name, path), file => Gsm8kDataset.Read(file)),
             Jsonl => new FileTaskSource(Jsonl, RequirePath(name, path), file => QaJsonlDataset.Read(file, fields: jsonl)),
             Math => new FileTaskSource(Math, RequirePath(name, path), file => MathDataset.Read(file)),

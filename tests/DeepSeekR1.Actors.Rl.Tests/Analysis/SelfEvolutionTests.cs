@@ -66,6 +66,22 @@ public class SelfEvolutionTests
     }
 
     [Fact]
+    public void One_noisy_early_step_is_not_the_rise_of_wait()
+    {
+        // Step 2 alone has a burst of "wait"; the word is really taken up from step 20 on.
+        var steps = Enumerable.Range(0, 30).Select(s => Step(s, 40, reflecting: s == 2 ? 1 : s < 20 ? 0 : 5, of: 10)).ToArray();
+        var wait = Finding(SelfEvolution.Assess(steps), "\"wait\"");
+        Assert.True(wait.Seen, wait.Evidence);
+        Assert.Contains("at step 21", wait.Evidence);
+        Assert.Contains("5-step trailing mean", wait.Evidence);
+        // A burst that lasts is a rise, from where it starts.
+        var early = Enumerable.Range(0, 30).Select(s => Step(s, 40, reflecting: s is >= 2 and < 8 ? 3 : s < 20 ? 0 : 5, of: 10)).ToArray();
+        var notLate = Finding(SelfEvolution.Assess(early), "\"wait\"");
+        Assert.False(notLate.Seen);
+        Assert.Contains("not a late rise", notLate.Evidence);
+    }
+
+    [Fact]
     public void Hard_levels_catching_up_is_seen_only_when_they_gain_more_than_the_easy_ones()
     {
         IReadOnlyDictionary<int, double> Levels(double easy, double hard) =>
@@ -83,6 +99,27 @@ public class SelfEvolutionTests
     public void Two_steps_are_too_few_to_tell_anything()
     {
         Assert.All(SelfEvolution.Assess([Step(0, 10, 0, 2), Step(1, 20, 2, 2)]), f => Assert.Null(f.Seen));
+    }
+
+    [Fact]
+    public void Reflection_on_hard_questions_is_compared_with_the_others_at_the_same_levels()
+    {
+        // Level 1: 10 plain completions, all right. Level 5: 4 that check (2 right) and 6 plain ones (1 right).
+        var completions = new List<CompletionRecord>();
+        for (int i = 0; i < 10; i++) completions.Add(new(1, "3 + 4 = 7", 5, 1, true));
+        for (int i = 0; i < 4; i++) completions.Add(new(5, "12345 + 1 = 12346, let me check: ...", 20, 1, i < 2));
+        for (int i = 0; i < 6; i++) completions.Add(new(5, "12345 + 1 = 12347", 20, 0, i < 1));
+        var step = StepAnalysis.Of(completions);
+        Assert.Equal(0.5, step.AccuracyWithReflection);
+        Assert.Equal(11 / 16.0, step.AccuracyWithoutReflection);      // raw: reflecting looks worse
+        Assert.Equal(0.5, step.ReflectionMatched.With);
+        Assert.Equal(1 / 6.0, step.ReflectionMatched.Without, 12);    // at level 5: it is better
+        var steps = Enumerable.Range(0, 6).Select(s => ((long)s, s < 3 ? StepAnalysis.Of(completions.Take(10)) : step)).ToArray();
+        var finding = Finding(SelfEvolution.Assess(steps), "reflective words");
+        Assert.Contains("at equal difficulty", finding.Evidence);
+        Assert.Contains("50% against 17%, so checking pays", finding.Evidence);
+        // No level with both kinds: nothing to match.
+        Assert.True(double.IsNaN(StepAnalysis.Of(completions.Take(10)).ReflectionMatched.With));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using DeepSeekR1.Actors.Model.Tokenizers;
+using DeepSeekR1.Actors.Rl.Analysis;
 using DeepSeekR1.Actors.Rl.Pretraining;
 using DeepSeekR1.Actors.Rl.Rewards;
 using DeepSeekR1.Actors.Rl.Tasks;
@@ -164,4 +165,118 @@ public partial class ArithmeticCorpusTests
             if (doc.Item.Level == 2) Assert.True(doc.Completion.Split(',').Length >= 3, doc.Completion);
         }
     }
+}
+
+public class ArithmeticCorpusReflectionTests
+{
+    [Fact]
+    public void Checking_documents_check_the_hasty_work_in_columns_and_catch_exactly_the_planted_slips()
+    {
+        var settings = new CorpusSettings { Seed = 5, CarefulShare = 0.2, ReflectShare = 0.5, ReflectSlipShare = 0.5, LevelWeights = [1, 1, 1, 1, 1], Task = TaskCatalog.Sums };
+        var corpus = new ArithmeticCorpus(settings);
+        var docs = Enumerable.Range(0, 2000).Select(i => corpus.DocumentAt(i)).ToArray();
+        var checking = docs.Where(d => d.Reflection != CorpusReflection.None).ToArray();
+        // Half of the hasty 80 % check themselves, half of those catch a slip.
+        Assert.InRange(checking.Length / 2000.0, 0.36, 0.44);
+        Assert.InRange(checking.Count(d => d.Reflection == CorpusReflection.Corrects) / (double)checking.Length, 0.45, 0.55);
+        foreach (var doc in checking)
+        {
+            Assert.False(doc.IsCareful);
+            Assert.False(doc.IsWrong);
+            Assert.Equal(doc.Item.Gold, doc.FinalAnswer);              // the answer is the checked value
+            Assert.Equal(1.0, FormatReward.Score(doc.Completion).Value);
+            Assert.Contains(", let me check: ", doc.Completion);
+            string think = FormatReward.ThinkContent(doc.Completion)!.Trim();
+            string hasty = think[..think.IndexOf(", let me check: ", StringComparison.Ordinal)];
+            string hastyResult = hasty[(hasty.LastIndexOf("= ", StringComparison.Ordinal) + 2)..];
+            if (doc.Reflection == CorpusReflection.Corrects)
+            {
+                Assert.NotEqual(doc.Item.Gold, hastyResult);
+                Assert.EndsWith($", wait, {hastyResult} was wrong", think);
+            }
+            else
+            {
+                Assert.Equal(doc.Item.Gold, hastyResult);
+                Assert.EndsWith($", {doc.Item.Gold} is right", think);
+                Assert.DoesNotContain("wait", think);
+            }
+        }
+        // Nothing else in the corpus reflects: a base model learns to check only from these documents.
+        Assert.All(docs.Where(d => d.Reflection == CorpusReflection.None), d => Assert.False(ReflectiveWords.Contains(d.Completion), d.Completion));
+    }
+
+    [Fact]
+    public void A_corpus_without_checking_documents_is_the_one_made_before_they_existed()
+    {
+        // The shipped base-tiny was pretrained on this stream (careful-share 0.4, level 2): its first documents, pinned.
+        var corpus = new ArithmeticCorpus(new CorpusSettings { WrongShare = 0, CarefulShare = 0.4, LevelWeights = [0, 1, 0, 0, 0] });
+        var withChecks = new ArithmeticCorpus(corpus.Settings with { ReflectShare = 0.3 });
+        for (int i = 0; i < 300; i++)
+        {
+            var a = corpus.DocumentAt(i);
+            var b = withChecks.DocumentAt(i);
+            Assert.Equal(a.Item, b.Item);
+            Assert.Equal(CorpusReflection.None, a.Reflection);
+            if (b.Reflection == CorpusReflection.None) Assert.Equal(a, b);
+        }
+        Assert.Equal(PinnedCompletions, Enumerable.Range(0, PinnedCompletions.Length).Select(i => corpus.DocumentAt(i).Completion));
+    }
+
+    [Fact]
+    public void A_sums_corpus_answers_the_sums_tasks_training_questions_at_the_weighted_levels()
+    {
+        var corpus = new ArithmeticCorpus(new CorpusSettings { Task = TaskCatalog.Sums, WrongShare = 0, LevelWeights = [0, 0, 1, 0, 1] });
+        var test = new SumsTask().Items(TaskSplit.Test, 1).Take(5000).Select(i => i.Id).ToHashSet();
+        var docs = Enumerable.Range(0, 400).Select(i => corpus.DocumentAt(i)).ToArray();
+        Assert.All(docs, d => Assert.StartsWith("sums-l", d.Item.Id));
+        Assert.All(docs, d => Assert.DoesNotContain(d.Item.Id, test));
+        Assert.Equal([3, 5], docs.Select(d => d.Item.Level).Distinct().Order());
+        Assert.All(docs, d => Assert.Equal(d.Item.Gold, d.FinalAnswer));
+    }
+
+    [Fact]
+    public void Practice_documents_ask_for_the_columns_outright_and_leave_the_other_documents_as_they_were()
+    {
+        var settings = new CorpusSettings { Seed = 8, WrongShare = 0, CarefulShare = 0.1, ReflectShare = 0.1, Task = TaskCatalog.Sums, LevelWeights = [1, 1, 1, 1, 1] };
+        var corpus = new ArithmeticCorpus(settings with { PracticeShare = 0.4 });
+        var without = new ArithmeticCorpus(settings);
+        int practice = 0;
+        for (int i = 0; i < 1000; i++)
+        {
+            var doc = corpus.DocumentAt(i);
+            var plain = without.DocumentAt(i);
+            if (!doc.IsPractice)
+            {
+                Assert.Equal(plain, doc);
+                continue;
+            }
+            practice++;
+            string expression = plain.Item.Question[(plain.Item.Question.IndexOfAny("0123456789".ToCharArray()))..].TrimEnd('?', '.');
+            Assert.Equal($"Work out {expression} column by column.", doc.Item.Question);
+            Assert.Equal(plain.Item with { Question = doc.Item.Question }, doc.Item);
+            Assert.Equal(PromptTemplates.R1Zero(doc.Item.Question), doc.Prompt);
+            Assert.True(doc.IsCareful);
+            Assert.Equal(CorpusReflection.None, doc.Reflection);
+            Assert.Equal(doc.Item.Gold, doc.FinalAnswer);
+            Assert.EndsWith($" = {doc.Item.Gold} </think> <answer> {doc.Item.Gold} </answer>", doc.Completion);
+            if (doc.Item.Level >= 2) Assert.True(doc.Completion.Split(',').Length >= doc.Item.Level + 1, doc.Completion);
+        }
+        Assert.InRange(practice, 350, 450);
+    }
+
+    [Fact]
+    public void A_task_the_corpus_cannot_write_is_refused_with_its_key()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new ArithmeticCorpus(new CorpusSettings { Task = TaskCatalog.Countdown }));
+        Assert.Equal(nameof(CorpusSettings.Task), e.ParamName);
+        Assert.Throws<ArgumentException>(() => new ArithmeticCorpus(new CorpusSettings { ReflectShare = 1.5 }));
+    }
+
+    private static readonly string[] PinnedCompletions =
+    [
+        " <think> 34 + 38 = 72 </think> <answer> 72 </answer>",
+        " <think> 10 - 1 = 9, 9 - 1 - 3 = 5, 90 - 31 = 59, 31 - 90 = -59 </think> <answer> -59 </answer>",
+        " <think> 66 + 57 = 123 </think> <answer> 123 </answer>",
+        " <think> 0 + 1 = 1, 8 + 7 = 15, 80 + 71 = 151 </think> <answer> 151 </answer>",
+    ];
 }
