@@ -49,6 +49,8 @@ public static class StepRow
         new("expert_load_max_over_mean", "expert load (busiest / mean)", s => s.ExpertLoad?.MaxOverMean),
         new("accuracy_with_reflection_same_levels", "accuracy when reflecting, levels with both kinds", s => s.Analysis.ReflectionMatched.With),
         new("accuracy_without_reflection_same_levels", "accuracy when not reflecting, on the reflecting ones' mix of levels", s => s.Analysis.ReflectionMatched.Without),
+        new("staleness_mean", "policy versions behind (mean over samples)", s => s.Staleness?.Mean),
+        new("staleness_max", "policy versions behind (largest)", s => s.Staleness?.Max),
     ];
 
     /// <summary>The column named <paramref name="name"/>.</summary>

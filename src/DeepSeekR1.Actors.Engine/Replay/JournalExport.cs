@@ -6,7 +6,8 @@ namespace DeepSeekR1.Actors.Engine.Replay;
 /// <summary>
 /// Writes every event of a run as JSON lines, one object per event, for analysis with other tools:
 /// <c>{"persistence_id", "sequence_nr", "offset", "timestamp", "manifest", "type", "version", "event"}</c>, where
-/// <c>event</c> is the contract exactly as the journal's serializer encodes it (so it decodes back with the manifest).
+/// <c>event</c> is the contract as the journal's serializer encodes it (so it decodes back with the manifest), its
+/// strings written with only the escapes JSON needs: a completion reads <c>&lt;think&gt;</c>, not <c>\u003Cthink\u003E</c>.
 /// </summary>
 public static class JournalExport
 {
@@ -29,12 +30,14 @@ public static class JournalExport
         return count;
     }
 
+    private static readonly JsonWriterOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The JSON line of one event (without the line break).</summary>
     /// <param name="e">The event.</param>
     public static byte[] Line(JournalEvent e)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, Relaxed))
         {
             int dot = e.Manifest.LastIndexOf(".v", StringComparison.Ordinal);
             json.WriteStartObject();
@@ -47,7 +50,8 @@ public static class JournalExport
             json.WriteString("type", dot > 0 ? e.Manifest[..dot] : e.Manifest);
             json.WriteNumber("version", dot > 0 && int.TryParse(e.Manifest[(dot + 2)..], out int v) ? v : 0);
             json.WritePropertyName("event");
-            json.WriteRawValue(ContractCodec.Encode(e.Event));
+            // The codec's bytes are the journal's and stay as they are; only this copy of them is re-escaped for people.
+            using (var encoded = JsonDocument.Parse(ContractCodec.Encode(e.Event))) encoded.RootElement.WriteTo(json);
             json.WriteEndObject();
         }
         return buffer.ToArray();

@@ -14,4 +14,12 @@ public sealed record ReplayStep(long Step, long PolicyVersion, MetricsData Metri
 {
     /// <summary>For a MoE policy's step: how its routed experts were loaded (from <see cref="ExpertLoadRecorded"/>); null otherwise.</summary>
     public ExpertLoadRecorded? ExpertLoad { get; init; }
+
+    /// <summary>
+    /// How many policy versions behind the step its completions were sampled: the mean and the largest of
+    /// <c>Step - PolicyVersion</c> over the step's journaled samples (0 and 0 for an on-policy run, where each step
+    /// trains on what the policy it updates produced; null without journaled samples). Asynchronous rollouts (issue 22)
+    /// make it grow, bounded by their staleness limit.
+    /// </summary>
+    public (double Mean, long Max)? Staleness { get; init; }
 }

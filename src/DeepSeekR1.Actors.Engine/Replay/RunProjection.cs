@@ -20,6 +20,7 @@ public sealed class RunProjection
     private readonly SortedDictionary<long, (MetricsData Metrics, DateTimeOffset? At)> applied = [];
     private readonly Dictionary<long, long> policyVersions = [];
     private readonly Dictionary<long, ExpertLoadRecorded> expertLoads = [];
+    private readonly Dictionary<long, (long Samples, long LagSum, long LagMax)> staleness = [];   // by step
     private readonly HashSet<long> learnerSteps = [];
     private readonly SortedSet<long> twice = [];
     private readonly List<RunRestarted> restarts = [];
@@ -119,6 +120,10 @@ public sealed class RunProjection
         if (!group.Samples.Add(rollout.Sample)) return;
         if (!analyses.TryGetValue(group.Step, out var builder)) analyses[group.Step] = builder = new StepAnalysisBuilder();
         builder.Add(new CompletionRecord(group.Level, rollout.Completion, rollout.CompletionIds.Count, rollout.Reward, rollout.Correct));
+        // The learner of step s applies policy version s + 1 from version s; a sample of version v is s - v versions old.
+        long lag = group.Step - rollout.PolicyVersion;
+        var (samples, sum, max) = staleness.GetValueOrDefault(group.Step);
+        staleness[group.Step] = (samples + 1, sum + lag, samples == 0 ? lag : Math.Max(max, lag));
     }
 
     /// <summary>The applied steps so far, in step order.</summary>
@@ -127,6 +132,7 @@ public sealed class RunProjection
             kv.Value.At - StartedAt is { } since ? since.TotalSeconds : null)
         {
             ExpertLoad = expertLoads.GetValueOrDefault(kv.Key),
+            Staleness = staleness.TryGetValue(kv.Key, out var lag) ? ((double)lag.LagSum / lag.Samples, lag.LagMax) : null,
         }).ToArray();
 
     private long PolicyVersion(long step) =>

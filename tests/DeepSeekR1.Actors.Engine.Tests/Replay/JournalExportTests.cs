@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Replay;
+using DeepSeekR1.Actors.Model.Sampling;
 
 namespace DeepSeekR1.Actors.Engine.Tests.Replay;
 
@@ -40,5 +41,19 @@ public sealed class JournalExportTests(ReplayedRun run)
         // Journal order: offsets increase line by line.
         var offsets = exported.Select(e => e.GetProperty("offset").GetInt64()).ToArray();
         Assert.Equal(offsets.Order(), offsets);
+    }
+
+    [Fact]
+    public void A_completion_reads_as_it_is_and_still_decodes_to_the_journaled_bytes()
+    {
+        var recorded = new RolloutRecorded("r/s000001-g0002", new RolloutData(3, [5, 6], [-0.25f, -1.5e-7f], FinishReason.Stop,
+            " <think> 37 + 48 = 85, it's \"right\" & <ok> </think> <answer> 85 </answer>\n", 1.2, true, true, "85", 1));
+        var e = new JournalEvent("group-r/s000001-g0002", 4, 17, DateTimeOffset.UnixEpoch, ContractCodec.ManifestOf(typeof(RolloutRecorded)), recorded);
+        string line = Encoding.UTF8.GetString(JournalExport.Line(e));
+        Assert.Contains("<think> 37 + 48 = 85, it's \\\"right\\\" & <ok> </think>", line);
+        Assert.DoesNotContain("\\u00", line);
+        var exported = JsonDocument.Parse(line).RootElement;
+        var decoded = ContractCodec.Decode(Encoding.UTF8.GetBytes(exported.GetProperty("event").GetRawText()), exported.GetProperty("manifest").GetString()!);
+        Assert.Equal(ContractCodec.Encode(recorded), ContractCodec.Encode(decoded));
     }
 }

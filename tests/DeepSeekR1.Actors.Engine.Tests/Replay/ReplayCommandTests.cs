@@ -50,6 +50,9 @@ public sealed class ReplayCommandTests(ReplayedRun run)
             var (row, logged) = (rows[i], run.Logged[i]);
             Assert.Equal(i + 1, row["step"]);
             Assert.Equal(i, row["policy_version"]);
+            // A synchronous run trains on what the policy it updates produced: no sample is behind.
+            Assert.Equal(0, row["staleness_mean"]);
+            Assert.Equal(0, row["staleness_max"]);
             Assert.Equal(logged.RewardMean, row["reward_mean"]!.Value, 1e-8);
             Assert.Equal(logged.Accuracy, row["accuracy"]!.Value, 1e-8);
             Assert.Equal(logged.CompletionLengthMean, row["response_tokens_mean"]!.Value, 1e-8);

@@ -15,8 +15,34 @@ public class RunProjectionTests
     private static MetricsData Metrics(double accuracy) =>
         new(1, 2, 1, accuracy, 0, accuracy, 0, null, 0, 0, 1, null, 3, 3, 0, 1e-4, 0, 1);
 
-    private static RolloutRecorded Rollout(int sample, bool correct, string text = "wait") =>
-        new("r/s000000-g0000", new RolloutData(sample, [1, 2, 3, 4], [0, 0, 0, 0], FinishReason.Stop, text, correct ? 1 : 0, correct, true, null, 0));
+    private static RolloutRecorded Rollout(int sample, bool correct, string text = "wait", long version = 0) =>
+        new("r/s000000-g0000", new RolloutData(sample, [1, 2, 3, 4], [0, 0, 0, 0], FinishReason.Stop, text, correct ? 1 : 0, correct, true, null, version));
+
+    [Fact]
+    public void Staleness_is_how_many_versions_behind_the_step_each_sample_was_drawn()
+    {
+        var projection = new RunProjection();
+        var question = new QuestionData("q", "1+1", "2", AnswerKind.Math, 2, "en", []);
+        // Step 0, on-policy: every sample from version 0.
+        projection.Apply(Event("group-r/s000000-g0000", new GroupStarted("r", 0, 0, question, [1], 2, 0, "c")));
+        projection.Apply(Event("group-r/s000000-g0000", Rollout(0, true)));
+        projection.Apply(Event("group-r/s000000-g0000", Rollout(1, true)));
+        projection.Apply(Event("learner-r", new StepApplied("r", 0, Metrics(1), "c1", "sha")));
+        // Step 3: one sample from version 3, two from version 1 (two versions behind).
+        projection.Apply(Event("group-r/s000003-g0000", new GroupStarted("r", 3, 0, question, [1], 3, 1, "c")));
+        projection.Apply(Event("group-r/s000003-g0000", Rollout(0, true, version: 3)));
+        projection.Apply(Event("group-r/s000003-g0000", Rollout(1, true, version: 1)));
+        projection.Apply(Event("group-r/s000003-g0000", Rollout(2, true, version: 1)));
+        projection.Apply(Event("group-r/s000003-g0000", Rollout(2, true, version: 1)));   // journaled twice, counted once
+        projection.Apply(Event("learner-r", new StepApplied("r", 3, Metrics(1), "c4", "sha")));
+        // Step 4 has no journaled sample: nothing to say.
+        projection.Apply(Event("learner-r", new StepApplied("r", 4, Metrics(1), "c5", "sha")));
+
+        var steps = projection.Steps();
+        Assert.Equal((0.0, 0L), steps[0].Staleness);
+        Assert.Equal((4 / 3.0, 2L), steps[1].Staleness);
+        Assert.Null(steps[2].Staleness);
+    }
 
     [Fact]
     public void A_sample_journaled_twice_counts_once_and_a_step_is_a_row_only_once_applied()
