@@ -22,4 +22,12 @@ public sealed record ReplayStep(long Step, long PolicyVersion, MetricsData Metri
     /// make it grow, bounded by their staleness limit.
     /// </summary>
     public (double Mean, long Max)? Staleness { get; init; }
+
+    /// <summary>
+    /// Where the step's time went, by the journal's timestamps: seconds from its first group's start to its last
+    /// journaled sample (sampling, scoring included), and from that sample to the learner's <see cref="StepApplied"/>
+    /// (advantages, the update, the checkpoint). In a synchronous run the learner idles during the first and the
+    /// samplers during the second, which is what overlapping them (issue 22) can win back. Null without timestamps.
+    /// </summary>
+    public (double Sampling, double Learning)? Phases { get; init; }
 }

@@ -21,6 +21,7 @@ public sealed class RunProjection
     private readonly Dictionary<long, long> policyVersions = [];
     private readonly Dictionary<long, ExpertLoadRecorded> expertLoads = [];
     private readonly Dictionary<long, (long Samples, long LagSum, long LagMax)> staleness = [];   // by step
+    private readonly Dictionary<long, (DateTimeOffset First, DateTimeOffset Last)> sampling = [];  // first group start, last sample
     private readonly HashSet<long> learnerSteps = [];
     private readonly SortedSet<long> twice = [];
     private readonly List<RunRestarted> restarts = [];
@@ -73,10 +74,15 @@ public sealed class RunProjection
                 return false;
             case GroupStarted group:
                 groups.TryAdd(e.PersistenceId, new Group(group.Step, group.Question.Level, group.PolicyVersion));
+                Sampled(group.Step, e.Timestamp);
                 return false;
             case RolloutRecorded recorded:
                 // A group's start precedes its rollouts in journal order; without it a rollout belongs to no known step.
-                if (groups.ContainsKey(e.PersistenceId)) Add(e.PersistenceId, recorded.Rollout);
+                if (groups.TryGetValue(e.PersistenceId, out var owner))
+                {
+                    Add(e.PersistenceId, recorded.Rollout);
+                    Sampled(owner.Step, e.Timestamp);
+                }
                 return false;
             case ExpertLoadRecorded load:
                 expertLoads[load.Step] = load;
@@ -126,6 +132,19 @@ public sealed class RunProjection
         staleness[group.Step] = (samples + 1, sum + lag, samples == 0 ? lag : Math.Max(max, lag));
     }
 
+    // The span of a step's sampling, from its first group's start to its last sample, by the journal's clock.
+    private void Sampled(long step, DateTimeOffset? at)
+    {
+        if (at is not { } t) return;
+        sampling[step] = sampling.TryGetValue(step, out var span) ? (t < span.First ? t : span.First, t > span.Last ? t : span.Last) : (t, t);
+    }
+
+    // Seconds of sampling (first group start to last sample) and of learning (last sample to the learner's StepApplied).
+    private (double Sampling, double Learning)? Phases(long step, DateTimeOffset? applied) =>
+        sampling.TryGetValue(step, out var span) && applied is { } done && done >= span.Last
+            ? ((span.Last - span.First).TotalSeconds, (done - span.Last).TotalSeconds)
+            : null;
+
     /// <summary>The applied steps so far, in step order.</summary>
     public IReadOnlyList<ReplayStep> Steps() =>
         applied.Select(kv => new ReplayStep(kv.Key, PolicyVersion(kv.Key), kv.Value.Metrics, Analysis(kv.Key), kv.Value.At,
@@ -133,6 +152,7 @@ public sealed class RunProjection
         {
             ExpertLoad = expertLoads.GetValueOrDefault(kv.Key),
             Staleness = staleness.TryGetValue(kv.Key, out var lag) ? ((double)lag.LagSum / lag.Samples, lag.LagMax) : null,
+            Phases = Phases(kv.Key, kv.Value.At),
         }).ToArray();
 
     private long PolicyVersion(long step) =>

@@ -53,6 +53,9 @@ public sealed class ReplayCommandTests(ReplayedRun run)
             // A synchronous run trains on what the policy it updates produced: no sample is behind.
             Assert.Equal(0, row["staleness_mean"]);
             Assert.Equal(0, row["staleness_max"]);
+            // Where the step's time went, from the journal's clock: both phases measured, neither longer than the step.
+            Assert.InRange(row["sampling_seconds"]!.Value, 1e-4, logged.StepSeconds + 1);
+            Assert.InRange(row["learning_seconds"]!.Value, 0, logged.StepSeconds + 1);
             Assert.Equal(logged.RewardMean, row["reward_mean"]!.Value, 1e-8);
             Assert.Equal(logged.Accuracy, row["accuracy"]!.Value, 1e-8);
             Assert.Equal(logged.CompletionLengthMean, row["response_tokens_mean"]!.Value, 1e-8);

@@ -19,6 +19,27 @@ public class RunProjectionTests
         new("r/s000000-g0000", new RolloutData(sample, [1, 2, 3, 4], [0, 0, 0, 0], FinishReason.Stop, text, correct ? 1 : 0, correct, true, null, version));
 
     [Fact]
+    public void A_steps_time_splits_into_sampling_and_learning_by_the_journals_clock()
+    {
+        var projection = new RunProjection();
+        var question = new QuestionData("q", "1+1", "2", AnswerKind.Math, 2, "en", []);
+        var t0 = new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero);
+        JournalEvent At(string id, object e, double seconds) => Event(id, e) with { Timestamp = t0.AddSeconds(seconds) };
+        projection.Apply(At("group-r/s000000-g0000", new GroupStarted("r", 0, 0, question, [1], 2, 0, "c"), 0));
+        projection.Apply(At("group-r/s000000-g0001", new GroupStarted("r", 0, 1, question, [1], 2, 0, "c"), 0.5));
+        projection.Apply(At("group-r/s000000-g0000", Rollout(0, true), 2));
+        projection.Apply(At("group-r/s000000-g0001", Rollout(0, true) with { GroupId = "r/s000000-g0001" }, 3.25));
+        projection.Apply(At("learner-r", new StepApplied("r", 0, Metrics(1), "c1", "sha"), 4));
+        // A step whose events carry no time (an old journal) has no split.
+        projection.Apply(Event("group-r/s000001-g0000", new GroupStarted("r", 1, 0, question, [1], 2, 1, "c")));
+        projection.Apply(Event("learner-r", new StepApplied("r", 1, Metrics(1), "c2", "sha")));
+
+        var steps = projection.Steps();
+        Assert.Equal((3.25, 0.75), steps[0].Phases);
+        Assert.Null(steps[1].Phases);
+    }
+
+    [Fact]
     public void Staleness_is_how_many_versions_behind_the_step_each_sample_was_drawn()
     {
         var projection = new RunProjection();
