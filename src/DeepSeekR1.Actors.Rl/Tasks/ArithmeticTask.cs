@@ -16,7 +16,8 @@ public sealed class ArithmeticTask : GeneratedTask
     private static readonly char[] AddSubtract = ['+', '-'];
     private static readonly char[] AddSubtractMultiply = ['+', '-', '*'];
 
-    private static readonly string[] Templates =
+    /// <summary>The English wordings of a question about an expression (<c>{0}</c>); the sums task asks the same way.</summary>
+    internal static readonly string[] Templates =
     [
         "What is {0}?",
         "Calculate {0}.",

@@ -14,15 +14,6 @@ namespace DeepSeekR1.Actors.Rl.Tasks;
 /// </summary>
 public sealed class SumsTask : GeneratedTask
 {
-    private static readonly string[] Templates =
-    [
-        "What is {0}?",
-        "Calculate {0}.",
-        "Compute {0}.",
-        "Evaluate {0}.",
-        "What is the value of {0}?",
-    ];
-
     /// <summary>A sums task over the levels (digits) <paramref name="lowestLevel"/>..<paramref name="highestLevel"/>.</summary>
     /// <param name="lowestLevel">Fewest digits (1..5).</param>
     /// <param name="highestLevel">Most digits (lowestLevel..5).</param>
@@ -62,7 +53,7 @@ public sealed class SumsTask : GeneratedTask
             var expression = new BinaryExpr(op, new NumberExpr(a), new NumberExpr(b));
             string text = expression.ToString();
             string gold = value.ToString(CultureInfo.InvariantCulture);
-            string question = string.Format(CultureInfo.InvariantCulture, random.Pick(Templates), text);
+            string question = string.Format(CultureInfo.InvariantCulture, random.Pick(ArithmeticTask.Templates), text);
             string canonical = TaskCatalog.Sums + ":" + text;
             var item = new TaskItem(IdFor(level, canonical), question, gold, AnswerKind.Math, level);
             return new GeneratedItem(item, $"{text} = {gold}", canonical);
