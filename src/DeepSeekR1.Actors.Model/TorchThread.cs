@@ -29,6 +29,31 @@ public sealed class TorchThread
     /// <summary>The process's tensor thread, started on first use; it is a background thread and never stops.</summary>
     public static TorchThread Shared { get; } = new("r1-torch");
 
+    private static readonly Lazy<TorchThread> sampling = new(() => new TorchThread("r1-torch-sampler"));
+
+    /// <summary>
+    /// The second tensor thread, for an engine that runs its samplers beside its learner (<c>r1.engine.tensor-threads =
+    /// 2</c>, asynchronous rollouts): started on first use. Each of the two threads then gets its own share of the cores
+    /// (<see cref="SetIntraOpThreads"/>), so that the process still holds no more OpenMP threads than cores.
+    /// </summary>
+    public static TorchThread Sampling => sampling.Value;
+
+    /// <summary>
+    /// Sets how many libtorch (OpenMP) threads the ops this thread starts use, and returns how many they used before.
+    /// OpenMP keeps the count per thread that starts a parallel region; libtorch sets a thread's count from the last
+    /// process-wide value the first time that thread asks, so the count is read first and then set.
+    /// </summary>
+    public int SetIntraOpThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        return Invoke(() =>
+        {
+            int before = TorchSharp.torch.get_num_threads();
+            TorchSharp.torch.set_num_threads(threads);
+            return before;
+        });
+    }
+
     private TorchThread(string name)
     {
         _thread = new Thread(Loop, StackBytes) { Name = name, IsBackground = true };

@@ -28,6 +28,6 @@ internal sealed record EntityHarness(EngineRun Run, EngineSettings Settings)
         new PromptGroupEntity(groupId, Run, Settings.GroupResendInterval, new PromptGroupEntity.Peers(WorkQueue, Verifiers, Learner)));
 
     public Props LearnerProps() => Props.Create(() =>
-        new LearnerActor(Run, new LearnerActor.Options(Settings.SnapshotEvery, Settings.SegfaultAtStep), EngineMarkers.Off, new LearnerActor.Peers(PubSub, Runs)))
+        new LearnerActor(Run, new LearnerActor.Options(Settings.SnapshotEvery, Settings.SegfaultAtStep, Settings.UpdateDelay), EngineMarkers.Off, new LearnerActor.Peers(PubSub, Runs)))
         .WithDispatcher(EngineHost.ModelDispatcher);
 }

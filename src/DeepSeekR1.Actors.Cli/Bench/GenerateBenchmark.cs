@@ -30,6 +30,10 @@ public sealed record BenchSettings
     public required int OverheadSteps { get; init; }
     /// <summary>Untimed inline steps before the overhead benchmark's two timed runs.</summary>
     public required int OverheadWarmupSteps { get; init; }
+    /// <summary>GRPO steps of each run in the asynchronous-rollouts benchmark.</summary>
+    public required int AsyncSteps { get; init; }
+    /// <summary>The modes it compares, "STALENESSxTHREADS".</summary>
+    public required IReadOnlyList<string> AsyncModes { get; init; }
 }
 
 /// <summary>

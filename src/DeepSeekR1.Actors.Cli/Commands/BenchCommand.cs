@@ -5,7 +5,7 @@ using DeepSeekR1.Actors.Model.Sampling;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
-/// <summary><c>r1 bench generate|learner|overhead|experts</c>: throughput figures as one JSON line each.</summary>
+/// <summary><c>r1 bench generate|learner|overhead|experts|async</c>: throughput figures as one JSON line each.</summary>
 public static class BenchCommand
 {
     /// <summary>Builds the command.</summary>
@@ -44,6 +44,20 @@ public static class BenchCommand
             return 0;
         }));
         bench.Subcommands.Add(experts);
+
+        var async = new Command("async",
+            "Steps per minute and held-out pass@1 of the same training, synchronous and with asynchronous rollouts (r1.bench.async-modes), their speedup, staleness and idle shares").WithConfigOptions();
+        async.SetAction(parse =>
+        {
+            var config = CommonOptions.Load(parse);
+            var shared = new List<string>();
+            if (parse.GetValue(CommonOptions.Config) is { } file) shared.AddRange(["--config", file]);
+            foreach (var set in parse.GetValue(CommonOptions.Set) ?? []) shared.AddRange(["--set", set]);
+            var result = AsyncBenchmark.Run(config.Bind<BenchSettings>("r1.bench"), shared, parse.InvocationConfiguration.Error);
+            Console.WriteLine(JsonSerializer.Serialize(result, HumanJson.Compact));
+            return 0;
+        });
+        bench.Subcommands.Add(async);
         return bench;
     }
 

@@ -21,6 +21,9 @@ internal sealed record RunSettings(TrainSettings Train, GrpoSettings Grpo, Sampl
     /// <summary>r1.experts.</summary>
     public required ExpertSettings Experts { get; init; }
 
+    /// <summary>r1.async.</summary>
+    public required AsyncSettings Async { get; init; }
+
     /// <summary>The run's settings in <paramref name="config"/>; a value out of range is a <see cref="ConfigException"/> naming its key.</summary>
     public static RunSettings From(R1Config config)
     {
@@ -32,6 +35,9 @@ internal sealed record RunSettings(TrainSettings Train, GrpoSettings Grpo, Sampl
         ExpertSettings experts;
         try { experts = config.Bind<ExpertSettings>("r1.experts").Validate(); }
         catch (ArgumentException e) { throw new ConfigException(e.Message); }
-        return new RunSettings(train, grpo, TrainCommand.SamplingSettings(config), (ulong)config.GetLong("r1.seed")) { Experts = experts };
+        AsyncSettings async;
+        try { async = config.Bind<AsyncSettings>("r1.async").Validate(); }
+        catch (ArgumentException e) { throw new ConfigException(e.Message); }
+        return new RunSettings(train, grpo, TrainCommand.SamplingSettings(config), (ulong)config.GetLong("r1.seed")) { Experts = experts, Async = async };
     }
 }

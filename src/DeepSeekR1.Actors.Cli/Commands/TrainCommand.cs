@@ -343,7 +343,7 @@ public static class TrainCommand
         Directory.CreateDirectory(runDir);
         return new EngineRun
         {
-            RunId = runId, RunDirectory = runDir, Grpo = grpo, Sampling = sampling, Experts = settings.Experts,
+            RunId = runId, RunDirectory = runDir, Grpo = grpo, Sampling = sampling, Experts = settings.Experts, Async = settings.Async,
             Seed = seed, Task = task, Tokenizer = runtime.Tokenizer, Device = runtime.Device,
             InitialPolicy = () => LoadInitialPolicy(config, train, runtime),
             CheckpointExtraFiles = TokenizerFiles(runDir, runtime.Tokenizer),

@@ -18,8 +18,12 @@ internal static class StageProcess
         public string Tail(int lines = 6) => string.Join(" | ", Lines.Where(l => l.Trim().Length > 0).TakeLast(lines).Select(l => l.Trim()));
     }
 
-    /// <summary>Runs <c>r1 <paramref name="args"/></c>, echoing its output (indented) to <paramref name="console"/> and appending it to <paramref name="logFile"/>.</summary>
-    public static Result Run(IReadOnlyList<string> args, TextWriter console, string logFile)
+    /// <summary>
+    /// Runs <c>r1 <paramref name="args"/></c>, echoing its output (indented) to <paramref name="console"/> and appending it
+    /// to <paramref name="logFile"/>; <paramref name="onLine"/>, when given, sees each line as it comes (a benchmark
+    /// times them).
+    /// </summary>
+    public static Result Run(IReadOnlyList<string> args, TextWriter console, string logFile, Action<string>? onLine = null)
     {
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program runs this one");
         var start = new ProcessStartInfo(host) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -41,6 +45,7 @@ internal static class StageProcess
             lock (lines)
             {
                 lines.Add(line);
+                onLine?.Invoke(line);
                 log.WriteLine(line);
                 console.WriteLine("  " + line);
                 console.Flush();

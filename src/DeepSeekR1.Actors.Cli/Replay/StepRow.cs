@@ -51,6 +51,7 @@ public static class StepRow
         new("accuracy_without_reflection_same_levels", "accuracy when not reflecting, on the reflecting ones' mix of levels", s => s.Analysis.ReflectionMatched.Without),
         new("staleness_mean", "policy versions behind (mean over samples)", s => s.Staleness?.Mean),
         new("staleness_max", "policy versions behind (largest)", s => s.Staleness?.Max),
+        new("stale_dropped", "samples dropped for staleness", s => s.StaleDropped),
         new("sampling_seconds", "seconds sampling (first group start to last sample)", s => s.Phases?.Sampling),
         new("learning_seconds", "seconds learning (last sample to the step applied)", s => s.Phases?.Learning),
     ];

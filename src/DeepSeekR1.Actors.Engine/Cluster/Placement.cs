@@ -64,7 +64,8 @@ internal static class Placement
             // passivate, or nobody would pull the next step's work.
             ? sharding.Start(EntityIds.SamplerKind,
                 id => Props.Create(() => new RolloutSamplerEntity(id, run, sampling, settings.MaxBatchSamples, node.DriveInterval, markers,
-                    new RolloutSamplerEntity.Peers(pubSub, registry.Get<WorkQueueSingleton>(), registry.Get<GroupRegion>()))).WithDispatcher(EngineHost.ModelDispatcher),
+                    new RolloutSamplerEntity.Peers(pubSub, registry.Get<WorkQueueSingleton>(), registry.Get<GroupRegion>())))
+                    .WithDispatcher(settings.TensorThreads == 2 ? EngineHost.SamplerDispatcher : EngineHost.ModelDispatcher),
                 sharded.WithRole(NodeRoles.Rollout).WithPassivateIdleAfter(TimeSpan.Zero), new SlotExtractor(), new SlotAllocation(), PoisonPill.Instance)
             : sharding.StartProxy(EntityIds.SamplerKind, NodeRoles.Rollout, new SlotExtractor()));
 
@@ -80,7 +81,7 @@ internal static class Placement
 
         // A persistent learner stops when the journal fails (a database outage); the back-off supervisor starts it
         // again, later each time, and it recovers from the journal once the database is back.
-        var learner = Props.Create(() => new LearnerActor(run, new LearnerActor.Options(settings.SnapshotEvery, settings.SegfaultAtStep), markers,
+        var learner = Props.Create(() => new LearnerActor(run, new LearnerActor.Options(settings.SnapshotEvery, settings.SegfaultAtStep, settings.UpdateDelay), markers,
             new LearnerActor.Peers(pubSub, registry.Get<RunRegion>()))).WithDispatcher(EngineHost.ModelDispatcher);
         registry.Register<LearnerSingleton>(Singleton(system, node, LearnerName(runId), BackoffSupervisor.Props(
             Backoff.OnStop(learner, "learner", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1))));

@@ -34,6 +34,19 @@ public sealed record StepAdvantages(string RunId, long Step, IReadOnlyList<Group
 [ContractVersion(1)]
 public sealed record ExpertLoadRecorded(string RunId, long Step, double MaxOverMean, IReadOnlyList<ExpertLayerLoadData> Layers) : IPersisted;
 
+/// <summary>
+/// How stale an asynchronous run's step was (<c>r1.async.max-staleness</c> >= 1), journaled with its
+/// <see cref="StepApplied"/> in the same atomic write; a synchronous run's steps have none (their samples lag 0).
+/// </summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Step">The step (0-based).</param>
+/// <param name="MaxStaleness">The bound the learner applied.</param>
+/// <param name="Mean">Mean policy-version lag of the samples the update trained on.</param>
+/// <param name="Max">Largest lag among them (never above <paramref name="MaxStaleness"/>).</param>
+/// <param name="Dropped">Samples left out for lagging more than the bound.</param>
+[ContractVersion(1)]
+public sealed record StalenessRecorded(string RunId, long Step, int MaxStaleness, double Mean, long Max, int Dropped) : IPersisted;
+
 /// <summary>One MoE layer's load over a step.</summary>
 /// <param name="Layer">The layer's index.</param>
 /// <param name="Tokens">Tokens (token-slots) routed to each expert.</param>

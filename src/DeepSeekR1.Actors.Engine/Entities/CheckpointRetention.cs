@@ -10,6 +10,8 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// <list type="bullet">
 /// <item>version 0, the run's starting point;</item>
 /// <item>the latest version: the samplers' current policy, and where the learner resumes after a crash;</item>
+/// <item>in an asynchronous run, the <c>r1.async.max-staleness</c> versions before the latest, which groups started
+/// ahead of the learner may still be sampling (a recovering group offers its missing samples at its own version);</item>
 /// <item>the reference policy's version (the last multiple of <c>r1.grpo.reference-refresh-every</c>), which a
 /// restarted learner rebuilds its reference from;</item>
 /// <item>every multiple of <c>r1.grpo.checkpoint-every</c> (when it is positive), and the run's last step.</item>
@@ -18,9 +20,9 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 public static class CheckpointRetention
 {
     /// <summary>Whether version <paramref name="version"/> stays once <paramref name="latest"/> is written.</summary>
-    public static bool Keeps(long version, long latest, GrpoSettings grpo)
+    public static bool Keeps(long version, long latest, GrpoSettings grpo, int maxStaleness = 0)
     {
-        if (version == 0 || version >= latest || version == grpo.Steps) return true;
+        if (version == 0 || version >= latest - maxStaleness || version == grpo.Steps) return true;
         if (grpo.CheckpointEvery > 0 && version % grpo.CheckpointEvery == 0) return true;
         return version == new ReferencePolicySchedule(grpo.ReferenceRefreshEvery).ReferenceVersion(latest);
     }

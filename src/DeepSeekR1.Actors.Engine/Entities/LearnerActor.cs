@@ -21,12 +21,15 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// group order, writes the checkpoint (weights, optimizer state, manifest), then journals <see cref="StepApplied"/> (its
 /// only event), acknowledges the groups and publishes the new policy version. On restart it loads the checkpoint of the
 /// last applied step and answers groups of applied steps with an acknowledgement only, so each step is applied once.
+/// In an asynchronous run (<c>r1.async.max-staleness</c> k >= 1) groups of the next k steps arrive while a step trains;
+/// they wait here, and a step whose groups are all in is applied as soon as the one before it is.
 /// Runs on the model dispatcher (the process's tensor thread).
 /// </summary>
 internal sealed class LearnerActor : RunTaggedActor
 {
-    /// <summary>The learner's own settings: how often it snapshots, and the fault probe's step (0 for none).</summary>
-    public sealed record Options(int SnapshotEvery, long SegfaultAtStep);
+    /// <summary>The learner's own settings: how often it snapshots, the fault probe's step (0 for none) and how long
+    /// it waits before each update (a slow learner, for tests of the staleness bound).</summary>
+    public sealed record Options(int SnapshotEvery, long SegfaultAtStep, TimeSpan UpdateDelay);
 
     /// <summary>Whom the learner talks to: the pub-sub mediator (policy versions, faults) and the runs' region.</summary>
     public sealed record Peers(IActorRef PubSub, IActorRef Runs);
@@ -38,8 +41,8 @@ internal sealed class LearnerActor : RunTaggedActor
     private readonly Peers peers;
     private readonly string runId;
     private LearnerState journaled = LearnerState.New;
-    private readonly SortedDictionary<int, GroupData> groups = [];
-    private readonly Dictionary<int, IActorRef> deliverers = [];
+    // Finished groups waiting for their step, by step and index, with who delivered each (acknowledged once applied).
+    private readonly SortedDictionary<long, SortedDictionary<int, (GroupData Group, IActorRef Deliverer)>> waiting = [];
     private readonly Stopwatch sinceLastStep = new();
     private readonly Dictionary<long, int> failedUpdates = [];          // step -> updates that threw, this incarnation
     private const int UpdateAttempts = 3;
@@ -72,6 +75,7 @@ internal sealed class LearnerActor : RunTaggedActor
             Sender.Tell(Progress(q.AfterStep));
         });
         Command<DeliverGroup>(OnGroup);
+        Command<ApplyReady>(_ => ApplyIfComplete());
         Command<SaveSnapshotSuccess>(_ => { });
         // The journal still holds every StepApplied; a snapshot only shortens recovery. Say so rather than drop it.
         Command<SaveSnapshotFailure>(f => Context.GetLogger().Warning(f.Cause,
@@ -79,6 +83,9 @@ internal sealed class LearnerActor : RunTaggedActor
     }
 
     public override string PersistenceId => EntityIds.LearnerPersistenceId(runId);
+
+    // Sent to itself after a step is journaled: the next step's groups may all be waiting already.
+    private sealed record ApplyReady;
 
     private long StepsApplied => journaled.StepsApplied;
 
@@ -133,7 +140,8 @@ internal sealed class LearnerActor : RunTaggedActor
         if (fault is not null) { PublishFault(); return; }
         long step = delivery.Group.Step;
         if (step < StepsApplied) { Sender.Tell(new GroupAccepted(delivery.GroupId, step)); return; }
-        if (step > StepsApplied) return;   // cannot happen while the run waits for each step; the group re-sends anyway
+        // Beyond the staleness bound the run has not started it (a synchronous run waits for each step); it re-sends.
+        if (step > StepsApplied + run.Async.MaxStaleness) return;
         if (journaled.Rejected.TryGetValue(delivery.GroupId, out var refused)) { FailRun(refused); return; }
         var model = policy!.Config;
         if (RolloutGroupCheck.Problem(delivery.Group.ToRolloutGroup(), run.Grpo.GroupSize, model.VocabSize, model.MaxPositionEmbeddings) is { } problem)
@@ -145,17 +153,22 @@ internal sealed class LearnerActor : RunTaggedActor
             });
             return;
         }
-        groups[delivery.Group.Index] = delivery.Group;
-        deliverers[delivery.Group.Index] = Sender;
-        if (groups.Count == run.Grpo.PromptsPerStep) ApplyStep(step);
+        if (!waiting.TryGetValue(step, out var groups)) waiting[step] = groups = [];
+        groups[delivery.Group.Index] = (delivery.Group, Sender);
+        ApplyIfComplete();
+    }
+
+    private void ApplyIfComplete()
+    {
+        if (fault is null && waiting.TryGetValue(StepsApplied, out var groups) && groups.Count == run.Grpo.PromptsPerStep)
+            ApplyStep(StepsApplied);
     }
 
     // After an update that failed: drop the step's groups (they deliver again) and rebuild the policy, reference and
     // optimizer from the last checkpoint, since the update may have changed some weights before it stopped.
     private void Reload()
     {
-        groups.Clear();
-        deliverers.Clear();
+        waiting.Clear();
         learner?.Dispose();
         policy?.Dispose();
         PrepareOrFault();
@@ -173,17 +186,24 @@ internal sealed class LearnerActor : RunTaggedActor
         double samplingSeconds = sinceLastStep.Elapsed.TotalSeconds;
         markers.Mark($"update step={step + 1}");
         if (options.SegfaultAtStep == step + 1 && run.Restart is null) NativeFault.Segfault();
+        if (options.UpdateDelay > TimeSpan.Zero) Thread.Sleep(options.UpdateDelay);
         StepMetrics metrics;
         StepAdvantages advantages;
         ExpertLoadRecorded? load;
+        StalenessRecorded? staleness;
+        var groups = waiting[step];
         try
         {
-            var update = learner!.Step(step, groups.Values.Select(g => g.ToRolloutGroup()).ToArray(), samplingSeconds);
+            var update = learner!.Step(step, groups.Values.Select(g => g.Group.ToRolloutGroup()).ToArray(), samplingSeconds);
             metrics = update.Metrics;
             advantages = new StepAdvantages(runId, step,
                 groups.Keys.Zip(update.Advantages, (index, values) => new GroupAdvantagesData(index, values)).ToArray());
             load = update.ExpertLoad.Count == 0 || metrics.ExpertLoadMaxOverMean is not { } maxOverMean ? null
                 : new ExpertLoadRecorded(runId, step, maxOverMean, update.ExpertLoad.Select(l => new ExpertLayerLoadData(l.Layer, l.Tokens, l.Bias)).ToArray());
+            // A synchronous run's samples all lag 0: its journal stays as it always was (unless it resumed a run that
+            // was asynchronous, whose early-started groups it then drops and says so).
+            staleness = run.Async.MaxStaleness == 0 && update.Staleness is { Max: 0, Dropped: 0 } ? null
+                : new StalenessRecorded(runId, step, run.Async.MaxStaleness, update.Staleness.Mean, update.Staleness.Max, update.Staleness.Dropped);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -228,17 +248,14 @@ internal sealed class LearnerActor : RunTaggedActor
         }
 
         // One atomic write: a journal never holds a step's advantages without the step, or the step without them.
-        IPersisted[] events = load is null
-            ? [advantages, new StepApplied(runId, step, MetricsData.From(metrics), directory, sha)]
-            : [advantages, load, new StepApplied(runId, step, MetricsData.From(metrics), directory, sha)];
-        PersistAllTagged(events, e =>
+        IPersisted?[] written = [advantages, load, staleness, new StepApplied(runId, step, MetricsData.From(metrics), directory, sha)];
+        PersistAllTagged(written.OfType<IPersisted>().ToArray(), e =>
         {
             journaled = journaled.Apply(e);
             if (e is not StepApplied) return;
-            foreach (var (index, deliverer) in deliverers)
+            foreach (var (index, (_, deliverer)) in groups)
                 deliverer.Tell(new GroupAccepted(EntityIds.Group(runId, step, index), step));
-            groups.Clear();
-            deliverers.Clear();
+            waiting.Remove(step);
             markers.Mark($"applied step={step + 1}");
             peers.PubSub.Tell(new Publish(EntityIds.PolicyTopic(runId), new PolicyVersionPublished(runId, StepsApplied, directory)));
             peers.Runs.Tell(EntityIds.To(runId, Progress(step - 1)));
@@ -247,6 +264,7 @@ internal sealed class LearnerActor : RunTaggedActor
             if (every > 0 && StepsApplied % every == 0)
                 SaveSnapshot(journaled.ToSnapshot(runId, run.Layout.Checkpoint(0)));
             sinceLastStep.Restart();
+            if (waiting.ContainsKey(StepsApplied)) Self.Tell(new ApplyReady());
         });
     }
 

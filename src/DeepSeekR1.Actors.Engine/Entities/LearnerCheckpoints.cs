@@ -48,7 +48,7 @@ internal sealed class LearnerCheckpoints(EngineRun run, ExpertShardConnector? co
         GrpoLearner? learner = null;
         try
         {
-            learner = new GrpoLearner(policy, run.Grpo, run.Sampling.Temperature, run.Sampling.MaxNewTokens, run.Experts, connectShards);
+            learner = new GrpoLearner(policy, run.Grpo, run.Sampling.Temperature, run.Sampling.MaxNewTokens, run.Experts, connectShards, run.Async.MaxStaleness);
             if (stepsApplied > 0)
             {
                 string latest = checkpointOf(stepsApplied);
@@ -109,7 +109,7 @@ internal sealed class LearnerCheckpoints(EngineRun run, ExpertShardConnector? co
         for (long version = 1; version < latest; version++)
         {
             string directory = Layout.Checkpoint(version);
-            if (CheckpointRetention.Keeps(version, latest, run.Grpo) || !Directory.Exists(directory)) continue;
+            if (CheckpointRetention.Keeps(version, latest, run.Grpo, run.Async.MaxStaleness) || !Directory.Exists(directory)) continue;
             try { Directory.Delete(directory, recursive: true); }
             catch (IOException e) { failed.Add((directory, e.Message)); }
         }

@@ -31,6 +31,7 @@ internal sealed record LearnerState
         // A record of what the update used, for replay and audits; nothing the learner decides by.
         StepAdvantages => this,
         ExpertLoadRecorded => this,
+        StalenessRecorded => this,
         _ => throw new ArgumentException($"{@event.GetType().Name} is not an event of the learner", nameof(@event)),
     };
 

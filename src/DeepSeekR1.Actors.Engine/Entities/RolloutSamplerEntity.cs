@@ -13,8 +13,10 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 
 /// <summary>
 /// One device slot: a policy replica at a known version. Pulls work when free, generates a batch of several groups'
-/// samples in one KV-cached generation, and sends each output to its group. Loads a version's checkpoint (verifying its
-/// manifest) when the learner publishes it, or at the latest when work of that version arrives. While idle it asks for
+/// samples in one KV-cached generation, and sends each output to its group with the version that sampled it. Loads a
+/// version's checkpoint (verifying its manifest) when the learner publishes it, between batches, or at the latest when
+/// work of a newer version arrives; work started at an older version is sampled with the newest version it holds
+/// (an asynchronous run's groups may start before the learner publishes the version they will meet). While idle it asks for
 /// work again every drive interval, since a work queue that moved to another node (its node died) does not know it.
 /// Runs on the model dispatcher (the process's tensor thread): all tensor work happens synchronously inside one message.
 /// </summary>
@@ -126,7 +128,7 @@ internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
     {
         if (work.Count == 0) return;
         var first = work[0];
-        if (version != first.PolicyVersion) Load(first.PolicyVersion, first.Checkpoint);
+        if (version < first.PolicyVersion) Load(first.PolicyVersion, first.Checkpoint);
         markers.Mark($"sampling step={first.PolicyVersion + 1} samples={work.Count}");
         IReadOnlyList<GenerationResult> results;
         using (var scope = NewDisposeScope())

@@ -14,7 +14,9 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// questions with <c>TrainingPrompts.ForStep</c>, starts their prompt groups, and waits for the learner to report the
 /// step applied. What the learner applied is the truth; the run catches up with it after a restart (it asks the
 /// learner). A pause or stop lets the step in flight finish and starts no new one; a resume asks the learner again.
-/// A finished run started again with more steps is extended and goes on. The entity decides; <see cref="RunState"/>
+/// A finished run started again with more steps is extended and goes on. With <c>r1.async.max-staleness</c> k >= 1 the
+/// run keeps up to k steps ahead of the learner: once s steps are applied, steps s..s+k are started, each with the
+/// newest policy version (s), so a sample can lag its step by k versions at most. The entity decides; <see cref="RunState"/>
 /// applies: every event, recovered or just persisted, changes the state through <see cref="RunState.Apply"/> only.
 /// </summary>
 internal sealed class RunEntity : RunTaggedActor
@@ -175,22 +177,29 @@ internal sealed class RunEntity : RunTaggedActor
             Record(new RunFinished(runId, (int)run.Completed, progress.Checkpoint), _ => Publish(run.Completion(runId)));
             return;
         }
-        long step = run.Completed;
-        if (run.Current == step) { StartGroups(step, progress.Checkpoint); return; }
-        Record(new StepStarted(runId, step, step), _ =>
+        // Steps Completed..last may be in flight: the next one alone when synchronous, k more when asynchronous.
+        long last = Math.Min(run.Completed + inputs.Async.MaxStaleness, inputs.Grpo.Steps - 1);
+        // Steps the journal says were started get their groups again (a group ignores a repeat, or resumes after a restart).
+        for (long step = run.Completed; step <= Math.Min(run.Current, last); step++) StartGroups(step, progress);
+        var fresh = new List<StepStarted>();
+        for (long step = Math.Max(run.Current + 1, run.Completed); step <= last; step++) fresh.Add(new StepStarted(runId, step, progress.StepsApplied));
+        if (fresh.Count == 0) return;
+        PersistAllTagged(fresh, e =>
         {
+            run = run.Apply(e);
             MaybeSnapshot();
-            StartGroups(step, progress.Checkpoint);
+            StartGroups(e.Step, progress);
         });
     }
 
-    // Idempotent: a group that already has its question ignores the repeat (after a restart it resumes instead).
-    private void StartGroups(long step, string policyCheckpoint)
+    // Idempotent: a group that already has its question ignores the repeat (after a restart it resumes instead). Its
+    // samples come from the newest version the learner has applied (the step's own when synchronous).
+    private void StartGroups(long step, LearnerProgress progress)
     {
         var items = prompts.ForStep(step);
         for (int i = 0; i < items.Count; i++)
             peers.Groups.Tell(EntityIds.To(EntityIds.Group(runId, step, i),
-                new StartGroup(runId, step, i, QuestionData.From(items[i]), inputs.Grpo.GroupSize, step, policyCheckpoint)));
+                new StartGroup(runId, step, i, QuestionData.From(items[i]), inputs.Grpo.GroupSize, progress.StepsApplied, progress.Checkpoint)));
     }
 
     private void Publish(object message) => peers.PubSub.Tell(new Publish(EntityIds.RunTopic(runId), message));

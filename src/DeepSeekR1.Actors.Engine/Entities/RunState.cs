@@ -21,7 +21,8 @@ internal sealed record RunState
     /// <summary>Steps recorded as completed.</summary>
     public long Completed { get; init; }
 
-    /// <summary>The step in progress, -1 when none.</summary>
+    /// <summary>The latest step started and not completed, -1 when none: steps Completed..Current are in flight (one
+    /// when synchronous, up to 1 + r1.async.max-staleness when not).</summary>
     public long Current { get; init; } = -1;
 
     /// <summary>The checkpoint of the last completed step.</summary>

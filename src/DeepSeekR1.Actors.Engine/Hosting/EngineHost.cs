@@ -8,6 +8,7 @@ using DeepSeekR1.Actors.Engine.Cluster;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Pbm;
 using DeepSeekR1.Actors.Engine.Sharding;
+using DeepSeekR1.Actors.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -25,11 +26,15 @@ public sealed partial class EngineHost : IAsyncDisposable
     /// <summary>The dispatcher model-owning actors run on (<c>hocon/local.conf</c>).</summary>
     public const string ModelDispatcher = "r1-model-dispatcher";
 
+    /// <summary>The samplers' dispatcher when <c>r1.engine.tensor-threads = 2</c> (<c>hocon/local.conf</c>).</summary>
+    public const string SamplerDispatcher = "r1-sampler-dispatcher";
+
     private readonly IHost host;
     private readonly ActorSystem system;
     private readonly EngineRun run;
     private readonly ClusterSettings node;
     private readonly EngineObserver observer;
+    private int? sharedThreadsBefore;   // the tensor thread's libtorch threads before a two-thread engine split the cores
 
     private EngineHost(IHost host, ActorSystem system, EngineRun run, ClusterSettings node, EngineObserver observer, PbmHost? pbm)
     {
@@ -106,7 +111,7 @@ public sealed partial class EngineHost : IAsyncDisposable
             // after binding). Regions and singletons started above wait for membership before they hand out shards.
             if (node.IsSingleNode) cluster.Join(cluster.SelfAddress);
             await up.Task.WaitAsync(joinTimeout ?? node.JoinTimeout);
-            return new EngineHost(host, system, run, node, observer, pbm);
+            return new EngineHost(host, system, run, node, observer, pbm) { sharedThreadsBefore = SplitCores(settings) };
         }
         catch
         {
@@ -179,6 +184,18 @@ public sealed partial class EngineHost : IAsyncDisposable
         await host.StopAsync();
         await system.WhenTerminated;
         host.Dispose();
+        // The command's own model work after the run (the held-out evaluation) gets every core back.
+        if (sharedThreadsBefore is int before) TorchThread.Shared.SetIntraOpThreads(before);
+    }
+
+    // Two tensor threads share the cores between them: the learner's (the shared one) and the samplers'. Returns the
+    // shared thread's count before, to put back; null with one tensor thread, which keeps every core.
+    private static int? SplitCores(EngineSettings settings)
+    {
+        if (settings.TensorThreads == 1) return null;
+        int each = Math.Max(1, Environment.ProcessorCount / settings.TensorThreads);
+        TorchThread.Sampling.SetIntraOpThreads(each);
+        return TorchThread.Shared.SetIntraOpThreads(each);
     }
 
     [GeneratedRegex("^[A-Za-z0-9._-]+$")]

@@ -9,6 +9,8 @@ namespace DeepSeekR1.Actors.Engine.Hosting;
 /// </summary>
 public sealed record EngineSettings
 {
+    /// <summary>Tensor threads of a node: 1 (samplers and learner share one) or 2 (samplers on their own).</summary>
+    public required int TensorThreads { get; init; }
     /// <summary>Shards per entity kind; fixed for the life of a journal.</summary>
     public required int ShardCount { get; init; }
     /// <summary>Sampler slots, each holding a policy replica.</summary>
@@ -28,6 +30,8 @@ public sealed record EngineSettings
     /// (1-based) begins; 0 = never. For testing the supervisor (docs/native-crash.md).
     /// </summary>
     public required long SegfaultAtStep { get; init; }
+    /// <summary>Fault injection: the learner waits this long before each update, as a slower one would (zero = never).</summary>
+    public required TimeSpan UpdateDelay { get; init; }
 
     /// <summary>Reads and checks <c>r1.engine</c> of <paramref name="config"/>.</summary>
     /// <exception cref="ConfigException">A key is missing, unknown, of the wrong type or out of range.</exception>
@@ -35,8 +39,10 @@ public sealed record EngineSettings
     {
         var settings = HoconBinder.Bind<EngineSettings>(config, "r1.engine");
         if (settings.ShardCount <= 0) throw new ConfigException("r1.engine.shard-count must be positive");
+        if (settings.TensorThreads is not (1 or 2)) throw new ConfigException($"r1.engine.tensor-threads is {settings.TensorThreads}; it must be 1 or 2");
         if (settings.SamplerSlots <= 0) throw new ConfigException("r1.engine.sampler-slots must be positive");
         if (settings.MaxBatchSamples <= 0) throw new ConfigException("r1.engine.max-batch-samples must be positive");
+        if (settings.UpdateDelay < TimeSpan.Zero) throw new ConfigException("r1.engine.update-delay must not be negative");
         if (settings.SnapshotEvery < 0) throw new ConfigException("r1.engine.snapshot-every must not be negative");
         return settings;
     }

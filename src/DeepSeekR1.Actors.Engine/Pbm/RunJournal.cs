@@ -58,6 +58,10 @@ internal sealed class RunJournal(ActorSystem system)
     public async Task<IReadOnlyList<StepApplied>> Applied(string runId, CancellationToken cancellation) =>
         (await Events(EntityIds.LearnerPersistenceId(runId), cancellation)).OfType<StepApplied>().OrderBy(a => a.Step).ToArray();
 
+    /// <summary>The staleness the learner journaled for each step of an asynchronous run, in step order (none when synchronous).</summary>
+    public async Task<IReadOnlyList<StalenessRecorded>> Staleness(string runId, CancellationToken cancellation) =>
+        (await Events(EntityIds.LearnerPersistenceId(runId), cancellation)).OfType<StalenessRecorded>().OrderBy(a => a.Step).ToArray();
+
     /// <summary>The expert load of every step of a MoE run, in step order (empty for a dense run).</summary>
     public async Task<IReadOnlyList<ExpertLoadRecorded>> ExpertLoads(string runId, CancellationToken cancellation) =>
         (await Events(EntityIds.LearnerPersistenceId(runId), cancellation)).OfType<ExpertLoadRecorded>().OrderBy(a => a.Step).ToArray();

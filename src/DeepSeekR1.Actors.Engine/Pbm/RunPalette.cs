@@ -64,11 +64,15 @@ internal static class RunPalette
             var status = await StatusOf(runId, invocation.Cancellation) ?? throw await UnknownRun(runId, invocation.Cancellation);
             var applied = await journal.Applied(runId, invocation.Cancellation);
             var last = applied.Count > 0 ? applied[^1].Metrics : null;
+            // An asynchronous run's last step: how many versions its trained samples lagged, and how many were too old.
+            var lag = (await journal.Staleness(runId, invocation.Cancellation)).LastOrDefault(s => s.Step == applied.Count - 1);
             var table = new PbmTable("run", "state", "steps_done", "steps", "step_in_flight", "policy_version",
-                "reward", "accuracy", "length", "kl", "loss", "step_seconds", "restarts", "checkpoint", "journal");
+                "reward", "accuracy", "length", "kl", "loss", "step_seconds", "staleness_mean", "staleness_max", "stale_dropped",
+                "restarts", "checkpoint", "journal");
             table.Add(runId, status.State, status.StepsCompleted, await PlannedSteps(runId, invocation.Cancellation),
                 status.CurrentStep >= 0 ? status.CurrentStep + 1 : null, (long)applied.Count,
                 last?.RewardMean, last?.Accuracy, last?.CompletionLengthMean, last?.KlMean, last?.Loss, last?.StepSeconds,
+                last is null ? null : lag?.Mean ?? 0.0, last is null ? null : lag?.Max ?? 0L, last is null ? null : lag?.Dropped ?? 0,
                 status.Restarts, applied.Count > 0 ? applied[^1].Checkpoint : status.Checkpoint, "ok");
             await invocation.Send(table.ToFrame(runId == Hosted ? null : "this run is not hosted by this node: its status comes from the journal"));
         }

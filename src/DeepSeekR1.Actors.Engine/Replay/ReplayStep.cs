@@ -23,6 +23,9 @@ public sealed record ReplayStep(long Step, long PolicyVersion, MetricsData Metri
     /// </summary>
     public (double Mean, long Max)? Staleness { get; init; }
 
+    /// <summary>Samples the learner left out of the step for lagging more than <c>r1.async.max-staleness</c>.</summary>
+    public int StaleDropped { get; init; }
+
     /// <summary>
     /// Where the step's time went, by the journal's timestamps: seconds from its first group's start to its last
     /// journaled sample (sampling, scoring included), and from that sample to the learner's <see cref="StepApplied"/>

@@ -21,6 +21,7 @@ public sealed class RunProjection
     private readonly Dictionary<long, long> policyVersions = [];
     private readonly Dictionary<long, ExpertLoadRecorded> expertLoads = [];
     private readonly Dictionary<long, (long Samples, long LagSum, long LagMax)> staleness = [];   // by step
+    private readonly Dictionary<long, StalenessRecorded> trainedStaleness = [];                  // the learner's own figures
     private readonly Dictionary<long, (DateTimeOffset First, DateTimeOffset Last)> sampling = [];  // first group start, last sample
     private readonly HashSet<long> learnerSteps = [];
     private readonly SortedSet<long> twice = [];
@@ -87,6 +88,9 @@ public sealed class RunProjection
             case ExpertLoadRecorded load:
                 expertLoads[load.Step] = load;
                 return false;
+            case StalenessRecorded lag:
+                trainedStaleness[lag.Step] = lag;
+                return false;
             case StepApplied step:
                 return Record(step.Step, step.Metrics, e.Timestamp, learner: true);
             case StepCompleted { Metrics: { } metrics } step:
@@ -151,7 +155,11 @@ public sealed class RunProjection
             kv.Value.At - StartedAt is { } since ? since.TotalSeconds : null)
         {
             ExpertLoad = expertLoads.GetValueOrDefault(kv.Key),
-            Staleness = staleness.TryGetValue(kv.Key, out var lag) ? ((double)lag.LagSum / lag.Samples, lag.LagMax) : null,
+            // The learner's figures cover only what it trained on (it drops samples past the bound); without them (a
+            // synchronous run) every journaled sample was trained on.
+            Staleness = trainedStaleness.TryGetValue(kv.Key, out var trained) ? (trained.Mean, trained.Max)
+                : staleness.TryGetValue(kv.Key, out var lag) ? ((double)lag.LagSum / lag.Samples, lag.LagMax) : null,
+            StaleDropped = trainedStaleness.TryGetValue(kv.Key, out var dropped) ? dropped.Dropped : 0,
             Phases = Phases(kv.Key, kv.Value.At),
         }).ToArray();
 

@@ -16,7 +16,9 @@ namespace DeepSeekR1.Actors.Rl.Training;
 /// (groups that dynamic sampling dropped included, with the values they would have had).</param>
 /// <param name="ExpertLoad">For a MoE policy, each MoE layer's tokens per routed expert summed over the step's
 /// mini-batches and its balancing bias after the step; empty for a dense policy.</param>
-public sealed record LearnerUpdate(StepMetrics Metrics, IReadOnlyList<IReadOnlyList<double>> Advantages, IReadOnlyList<ExpertLayerLoad> ExpertLoad);
+/// <param name="Staleness">How many policy versions the trained samples lagged the step, and how many were too old.</param>
+public sealed record LearnerUpdate(StepMetrics Metrics, IReadOnlyList<IReadOnlyList<double>> Advantages, IReadOnlyList<ExpertLayerLoad> ExpertLoad,
+    StalenessStats Staleness);
 
 /// <summary>How one MoE layer's routed experts were loaded over a step.</summary>
 /// <param name="Layer">The layer's index.</param>
@@ -45,18 +47,23 @@ public sealed class GrpoLearner : IDisposable
     private readonly double temperature;
     private readonly IExpertShards? shards;
     private readonly int shardRetries;
+    private readonly int maxStaleness;
     private readonly SortedDictionary<int, long[]> stepLoad = [];   // tokens per expert per MoE layer, this step
 
     /// <summary>
     /// Creates the learner for <paramref name="policy"/>, sampling at <paramref name="temperature"/>. With
     /// <paramref name="experts"/> sharding a MoE policy, the policy's routed experts move onto the shards (the policy no
     /// longer holds them; <see cref="Weights"/> gives the whole model back). The shards are in this process unless
-    /// <paramref name="connect"/> reaches them elsewhere (the engine's remote shards).
+    /// <paramref name="connect"/> reaches them elsewhere (the engine's remote shards). A sample more than
+    /// <paramref name="maxStaleness"/> policy versions older than the step training it is left out of the update
+    /// (<c>r1.async.max-staleness</c>; the synchronous engines' samples always lag 0).
     /// </summary>
     public GrpoLearner(PolicyModel policy, GrpoSettings settings, double temperature, int maxCompletionLength, ExpertSettings? experts = null,
-        ExpertShardConnector? connect = null)
+        ExpertShardConnector? connect = null, int maxStaleness = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxStaleness);
         this.policy = policy;
+        this.maxStaleness = maxStaleness;
         this.settings = settings.Validate();
         this.temperature = temperature > 0 ? temperature : 1.0;
         lossOptions = new GrpoLossOptions
@@ -180,12 +187,22 @@ public sealed class GrpoLearner : IDisposable
 
         var advantages = GroupAdvantages.ComputeBatch(groups.Select(g => g.Rewards).ToArray(), settings.AdvantageScaling);
         var rows = new List<TrainingRow>();
+        var lags = new List<long>();
+        int stale = 0;
         for (int g = 0; g < groups.Count; g++)
         {
             if (settings.DynamicSampling && !DynamicSampling.KeepGroup(groups[g].Rewards)) continue;
             for (int s = 0; s < groups[g].Rollouts.Count; s++)
+            {
+                // Never train on a sample older than the bound: its pi_old is too far from the policy for the clipped
+                // ratio to correct (a run resumed with a tighter bound can meet such samples in its journal).
+                long lag = StalenessStats.Lag(step, groups[g].Rollouts[s].PolicyVersion);
+                if (lag > maxStaleness) { stale++; continue; }
+                lags.Add(lag);
                 rows.Add(new TrainingRow(groups[g].PromptIds, groups[g].Rollouts[s], advantages[g][s]));
+            }
         }
+        var staleness = new StalenessStats(lags.Count == 0 ? 0 : lags.Average(), lags.Count == 0 ? 0 : lags.Max(), stale);
 
         double lr = schedule.At(step);
         OptimizerFactory.SetLearningRate(optimizer, lr);
@@ -202,7 +219,7 @@ public sealed class GrpoLearner : IDisposable
 
         StepsApplied++;
         if (reference is not null && referenceSchedule.ShouldRefresh(StepsApplied)) CopyWeights(Weights(), reference);
-        return new LearnerUpdate(metrics.Build(lr, samplingSeconds + clock.Elapsed.TotalSeconds), advantages, ExpertLoad());
+        return new LearnerUpdate(metrics.Build(lr, samplingSeconds + clock.Elapsed.TotalSeconds), advantages, ExpertLoad(), staleness);
     }
 
     private void MiniBatch(IReadOnlyList<TrainingRow> rows, StepMetricsBuilder metrics, long update, double lr)

@@ -24,6 +24,9 @@ public static class RolloutGroupCheck
             string which = $"output {r.Sample}";
             if (!samples.Add(r.Sample)) return $"{which} appears twice";
             if (!double.IsFinite(r.Reward)) return $"{which} has reward {r.Reward}";
+            // Step s trains once s versions exist: a sample of a later version cannot belong to it.
+            if (r.PolicyVersion > group.Step || r.PolicyVersion < 0)
+                return $"{which} says policy version {r.PolicyVersion} sampled it, but step {group.Step + 1} trains on versions 0..{group.Step}";
             if (r.OldLogProbs.Count != r.CompletionIds.Count)
                 return $"{which} has {r.OldLogProbs.Count} log-probs for {r.CompletionIds.Count} tokens";
             if (FirstOutside(r.CompletionIds, vocabSize) is { } t) return $"{which}: token {t} is not a token id below {vocabSize}";

@@ -86,6 +86,36 @@ public class GrpoTrainingTests
     }
 
     [Fact]
+    public void A_sample_older_than_the_staleness_bound_is_left_out_of_the_update_and_counted()
+    {
+        var item = new TaskItem("q", "What is 1 + 1?", "2");
+        Rollout Sampled(int sample, long version, double reward) =>
+            new(sample, [5, 6], [-1f, -1.5f], FinishReason.Stop, "x", reward, reward > 0, true, null, version);
+        // Step 3 trains on versions up to 3: lags 0, 1, 2 and 0; with a bound of 1 the lag-2 sample goes.
+        var group = new RolloutGroup(3, 0, item, [3, 4], [Sampled(0, 3, 1), Sampled(1, 2, 0), Sampled(2, 1, 1), Sampled(3, 3, 0)]);
+        using (var policy = TinyPolicy())
+        using (var learner = new GrpoLearner(policy, Settings with { Beta = 0, GroupSize = 4 }, 1.0, 12, maxStaleness: 1))
+        {
+            var update = learner.Step(3, [group]);
+            Assert.Equal(new StalenessStats(1.0 / 3, 1, 1), update.Staleness);
+            Assert.Equal(4, update.Metrics.Outputs);                 // sampled for the question: its reward counts
+            Assert.Equal(4, update.Advantages[0].Count);
+        }
+        // Every sample too old: nothing is trained on, the weights stay as they were.
+        using (var policy = TinyPolicy())
+        using (var learner = new GrpoLearner(policy, Settings with { Beta = 0, GroupSize = 4 }, 1.0, 12, maxStaleness: 0))
+        {
+            var before = Weights(policy);
+            var stale = group with { Rollouts = group.Rollouts.Select(r => r with { PolicyVersion = 2 }).ToArray() };
+            var update = learner.Step(3, [stale]);
+            Assert.Equal(new StalenessStats(0, 0, 4), update.Staleness);
+            Assert.Equal(0, update.Metrics.MiniBatches);
+            Assert.Equal(before, Weights(policy));
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GrpoLearner(TinyPolicy(), Settings, 1.0, 12, maxStaleness: -1));
+    }
+
+    [Fact]
     public void Dynamic_sampling_skips_the_update_when_every_group_is_uniform()
     {
         using var policy = TinyPolicy();

@@ -31,6 +31,11 @@ public class RolloutGroupCheckTests
         Assert.Contains("output 1: token -3 is not a token id", Problem(Group([Output(0), Output(1, ids: [4, -3])])));
         Assert.Contains("sampling log-probability 0.5", Problem(Group([Output(0, logProbs: [0.5f, -1f]), Output(1)])));
         Assert.Contains("output 0 has a sampling log-probability", Problem(Group([Output(0, logProbs: [float.NegativeInfinity, -1f]), Output(1)])));
+        // The group is step 3's (index 3 is the fourth step): versions 0..3 exist when it trains.
+        Assert.Null(Problem(Group([Output(0) with { PolicyVersion = 3 }, Output(1)])));
+        Assert.Contains("output 1 says policy version 4 sampled it, but step 4 trains on versions 0..3",
+            Problem(Group([Output(0), Output(1) with { PolicyVersion = 4 }])));
+        Assert.Contains("policy version -1", Problem(Group([Output(0) with { PolicyVersion = -1 }, Output(1)])));
         var tooLong = Enumerable.Repeat(5, 14).ToArray();
         Assert.Contains("17 tokens, the model's context is 16", Problem(Group([Output(0), Output(1, ids: tooLong, logProbs: new float[14])])));
     }
