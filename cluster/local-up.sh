@@ -2,8 +2,9 @@
 # Starts an N-node r1 cluster on loopback serving one run, optionally with its own PostgreSQL:
 #   cluster/local-up.sh N [--postgres] [--run-id ID] [-- extra r1 options, e.g. --set r1.grpo.steps=20]
 # Node 1 is the seed and has the learner role (port 4053); nodes 2..N are rollout+reward workers (4054, 4055, ...);
-# with N=1 the only node has every role. Everything goes under $R1_CLUSTER_DIR (default .r1/cluster): logs, the pids
-# file that cluster/local-down.sh reads, the PostgreSQL folder, and env.sh with what a driver needs:
+# with N=1 the only node has every role. R1_NODE_CPUS="0 1 ..." pins node i to the i-th CPU list (taskset).
+# Everything goes under $R1_CLUSTER_DIR (default .r1/cluster): logs, the pids file that cluster/local-down.sh reads,
+# the PostgreSQL folder, and env.sh with what a driver needs:
 #   source .r1/cluster/env.sh && ./r1 train --config hocon/cluster.conf --run-id "$R1_RUN_ID" "${R1_EXTRA[@]}"
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -58,7 +59,13 @@ export R1_PBM_TOKEN="${R1_PBM_TOKEN:-$(head -c 16 /dev/urandom | od -An -tx1 | t
 for i in $(seq 1 "$nodes"); do
   if [ "$nodes" = 1 ]; then roles=learner,rollout,reward; elif [ "$i" = 1 ]; then roles=learner; else roles=rollout,reward; fi
   port=$((base_port + i - 1))
-  (cd "$root" && exec dotnet "$dll" node --config hocon/cluster.conf --run-id "$run_id" --data-dir "$dir/data" \
+  # R1_NODE_CPUS="0 1" pins node i to the i-th CPU list (taskset), e.g. one core per node for cluster/bench-async.sh.
+  pin=()
+  if [ -n "${R1_NODE_CPUS:-}" ]; then
+    read -r -a cpus <<<"$R1_NODE_CPUS"
+    [ -n "${cpus[$((i - 1))]:-}" ] && pin=(taskset -c "${cpus[$((i - 1))]}")
+  fi
+  (cd "$root" && exec "${pin[@]}" dotnet "$dll" node --config hocon/cluster.conf --run-id "$run_id" --data-dir "$dir/data" \
       --roles "$roles" --port "$port" --set "r1.pbm.port=$((9110 + i - 1))" "${extra[@]}") >"$dir/node-$i.log" 2>&1 &
   echo "node-$i $!" >> "$dir/pids"
   echo "node $i: roles $roles, port $port, pbm 127.0.0.1:$((9110 + i - 1)), log $dir/node-$i.log"

@@ -19,7 +19,7 @@ public class KillNineTests
     // The GRPO settings of Command below that decide which checkpoints stay.
     private static readonly GrpoSettings Retention = GrpoSettings.Defaults with { Steps = Steps, ReferenceRefreshEvery = 2, CheckpointEvery = 0 };
 
-    private static string[] Command(string dataDir, string engine = "actor", string runId = "crashy") =>
+    private static string[] Command(string dataDir, string engine = "actor", string runId = "crashy", params string[] extra) =>
     [
         "train", "--engine", engine, "--run-id", runId, "--data-dir", dataDir, "--steps", Steps.ToString(),
         // A cold-started tiny policy, so that rewards differ and every update changes the weights.
@@ -30,6 +30,7 @@ public class KillNineTests
         "--set", "r1.grpo.beta=0.1", "--set", "r1.grpo.reference-refresh-every=2",
         "--set", "r1.sampling.max-new-tokens=12",
         "--set", "r1.engine.markers=on", "--set", "r1.engine.group-resend-interval=1s", "--set", "r1.engine.batch-linger=20ms",
+        .. extra,
     ];
 
     [Fact]
@@ -65,30 +66,7 @@ public class KillNineTests
 
         var journal = JournalFile.Read(data);
         var applied = journal.Where(r => r.PersistenceId == "learner-crashy").Select(r => r.Event).OfType<StepApplied>().ToArray();
-        Assert.Equal(Enumerable.Range(0, Steps).Select(i => (long)i), applied.Select(a => a.Step));
-        // Checkpoints nothing needs any more are pruned, crash or no crash; every one that stays is whole.
-        foreach (var a in applied.Where(a => !CheckpointRetention.Keeps(a.Step + 1, Steps, Retention)))
-            Assert.False(Directory.Exists(a.Checkpoint), $"{a.Checkpoint} should have been pruned");
-        foreach (var a in applied.Where(a => CheckpointRetention.Keeps(a.Step + 1, Steps, Retention)))
-        {
-            CheckpointManifest.Verify(a.Checkpoint);
-            string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(a.Checkpoint, CheckpointManifest.FileName))));
-            Assert.Equal(a.ManifestSha256, sha);
-        }
-
-        var finished = journal.Select(r => r.Event).OfType<GroupFinished>().ToArray();
-        Assert.Equal(Steps * 2, finished.Length);
-        Assert.Equal(finished.Length, finished.Select(f => f.GroupId).Distinct().Count());
-        var recorded = journal.Select(r => r.Event).OfType<RolloutRecorded>().Select(r => (r.GroupId, r.Rollout.Sample)).ToArray();
-        Assert.Equal(Steps * 2 * 3, recorded.Length);
-        Assert.Equal(recorded.Length, recorded.Distinct().Count());
-
-        var run = journal.Where(r => r.PersistenceId == "run-crashy").Select(r => r.Event).ToArray();
-        Assert.Equal(Enumerable.Range(0, Steps).Select(i => (long)i), run.OfType<StepCompleted>().Select(s => s.Step));
-        // A step's metrics are journaled once, by the learner; the run's record of the step carries none.
-        Assert.All(run.OfType<StepCompleted>(), c => Assert.Null(c.Metrics));
-        Assert.Single(run.OfType<RunFinished>());
-        Assert.Single(run.OfType<RunStarted>());
+        AssertEachFactOnce(journal, retentionStaleness: 0);
 
         // The crashes changed nothing: the same run done in one go by the inline loop computes the same steps
         // (so the learner resumed with the right weights, optimizer state and reference each time).
@@ -110,5 +88,73 @@ public class KillNineTests
             Assert.Equal(smooth[s].GetProperty("GradNorm").GetDouble(), applied[s].Metrics.GradNorm, 1e-4);
             Assert.Equal(smooth[s].GetProperty("KlMean").GetDouble(), applied[s].Metrics.KlMean ?? double.NaN, 1e-6);
         }
+    }
+
+    [Fact]
+    public async Task An_asynchronous_run_killed_repeatedly_applies_each_step_once_and_never_trains_past_the_staleness_bound()
+    {
+        using var dir = new TempDir();
+        string data = Path.Combine(dir.Path, "data");
+        // Rollouts one step ahead of the learner, on a tensor thread of their own: kills land with two steps in flight.
+        string[] async = ["--set", "r1.async.max-staleness=1", "--set", "r1.engine.tensor-threads=2"];
+        string[] killAt = ["r1-engine: update", "r1-engine: sampling", "r1-engine: checkpoint", "r1-engine: update"];
+        int kills = 0;
+        foreach (var marker in killAt)
+        {
+            using var r1 = R1Process.Start(dir.Path, Command(data, extra: async));
+            bool reached = await r1.WaitForLine(marker, TimeSpan.FromSeconds(45));
+            Assert.True(reached || r1.Lines.Any(l => l.Contains("finished")), $"never reached '{marker}':\n{string.Join('\n', r1.Lines)}");
+            if (!reached) continue;
+            r1.Kill9();
+            kills++;
+        }
+        Assert.True(kills >= 3, $"only {kills} kills landed");
+        using (var last = R1Process.Start(dir.Path, Command(data, extra: async)))
+        {
+            int exit = await last.WaitForExit(TimeSpan.FromSeconds(90));
+            Assert.True(exit == 0, string.Join('\n', last.Lines));
+            Assert.Contains(last.Lines, l => l.Contains($"finished {Steps} steps"));
+        }
+
+        var journal = JournalFile.Read(data);
+        AssertEachFactOnce(journal, retentionStaleness: 1);
+        // Every trained output lagged its step by at most one version, and the learner journaled each step's lag once.
+        var groups = journal.Where(r => r.Event is GroupStarted).ToDictionary(r => r.PersistenceId, r => (GroupStarted)r.Event);
+        Assert.All(journal.Where(r => r.Event is RolloutRecorded),
+            r => Assert.InRange(groups[r.PersistenceId].Step - ((RolloutRecorded)r.Event).Rollout.PolicyVersion, 0, 1));
+        var staleness = journal.Select(r => r.Event).OfType<StalenessRecorded>().ToArray();
+        Assert.Equal(Enumerable.Range(0, Steps).Select(i => (long)i), staleness.Select(s => s.Step));
+        Assert.All(staleness, s => Assert.Equal((1, 0), (s.MaxStaleness, s.Dropped)));
+    }
+
+    // Each step applied once with a whole checkpoint (or pruned), each group finished once, each output journaled once,
+    // each step completed once by the run, which started and finished once.
+    private static void AssertEachFactOnce(IReadOnlyList<JournalFile.Row> journal, int retentionStaleness)
+    {
+        var applied = journal.Where(r => r.PersistenceId == "learner-crashy").Select(r => r.Event).OfType<StepApplied>().ToArray();
+        Assert.Equal(Enumerable.Range(0, Steps).Select(i => (long)i), applied.Select(a => a.Step));
+        // Checkpoints nothing needs any more are pruned, crash or no crash; every one that stays is whole.
+        foreach (var a in applied.Where(a => !CheckpointRetention.Keeps(a.Step + 1, Steps, Retention, retentionStaleness)))
+            Assert.False(Directory.Exists(a.Checkpoint), $"{a.Checkpoint} should have been pruned");
+        foreach (var a in applied.Where(a => CheckpointRetention.Keeps(a.Step + 1, Steps, Retention, retentionStaleness)))
+        {
+            CheckpointManifest.Verify(a.Checkpoint);
+            string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(a.Checkpoint, CheckpointManifest.FileName))));
+            Assert.Equal(a.ManifestSha256, sha);
+        }
+
+        var finished = journal.Select(r => r.Event).OfType<GroupFinished>().ToArray();
+        Assert.Equal(Steps * 2, finished.Length);
+        Assert.Equal(finished.Length, finished.Select(f => f.GroupId).Distinct().Count());
+        var recorded = journal.Select(r => r.Event).OfType<RolloutRecorded>().Select(r => (r.GroupId, r.Rollout.Sample)).ToArray();
+        Assert.Equal(Steps * 2 * 3, recorded.Length);
+        Assert.Equal(recorded.Length, recorded.Distinct().Count());
+
+        var run = journal.Where(r => r.PersistenceId == "run-crashy").Select(r => r.Event).ToArray();
+        Assert.Equal(Enumerable.Range(0, Steps).Select(i => (long)i), run.OfType<StepCompleted>().Select(s => s.Step));
+        // A step's metrics are journaled once, by the learner; the run's record of the step carries none.
+        Assert.All(run.OfType<StepCompleted>(), c => Assert.Null(c.Metrics));
+        Assert.Single(run.OfType<RunFinished>());
+        Assert.Single(run.OfType<RunStarted>());
     }
 }

@@ -57,7 +57,7 @@ public static class NodeCommand
         {
             OnMarker = marker =>
             {
-                lock (output) { output.WriteLine($"r1-engine: {marker}"); output.Flush(); }
+                lock (output) { output.WriteLine(MarkerLine.Of(marker)); output.Flush(); }
             },
         };
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -360,7 +360,7 @@ public static class TrainCommand
             OnStep = (step, m) => report(step, m, 0),
             OnMarker = marker =>
             {
-                lock (output) { output.WriteLine($"r1-engine: {marker}"); output.Flush(); }
+                lock (output) { output.WriteLine(MarkerLine.Of(marker)); output.Flush(); }
             },
         };
         PosixSignal? stopSignal = null;

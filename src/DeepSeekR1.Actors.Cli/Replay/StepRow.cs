@@ -52,6 +52,7 @@ public static class StepRow
         new("staleness_mean", "policy versions behind (mean over samples)", s => s.Staleness?.Mean),
         new("staleness_max", "policy versions behind (largest)", s => s.Staleness?.Max),
         new("stale_dropped", "samples dropped for staleness", s => s.StaleDropped),
+        new("learner_idle_share", "share of the step the learner waited (asynchronous runs)", s => s.LearnerIdleShare),
         new("sampling_seconds", "seconds sampling (first group start to last sample)", s => s.Phases?.Sampling),
         new("learning_seconds", "seconds learning (last sample to the step applied)", s => s.Phases?.Learning),
     ];

@@ -44,8 +44,10 @@ public sealed record ExpertLoadRecorded(string RunId, long Step, double MaxOverM
 /// <param name="Mean">Mean policy-version lag of the samples the update trained on.</param>
 /// <param name="Max">Largest lag among them (never above <paramref name="MaxStaleness"/>).</param>
 /// <param name="Dropped">Samples left out for lagging more than the bound.</param>
+/// <param name="WaitSeconds">How long the learner waited for this step's groups after journaling the step before (its
+/// idle time; the step's <see cref="MetricsData.StepSeconds"/> is this wait plus the update).</param>
 [ContractVersion(1)]
-public sealed record StalenessRecorded(string RunId, long Step, int MaxStaleness, double Mean, long Max, int Dropped) : IPersisted;
+public sealed record StalenessRecorded(string RunId, long Step, int MaxStaleness, double Mean, long Max, int Dropped, double WaitSeconds) : IPersisted;
 
 /// <summary>One MoE layer's load over a step.</summary>
 /// <param name="Layer">The layer's index.</param>

@@ -203,7 +203,7 @@ internal sealed class LearnerActor : RunTaggedActor
             // A synchronous run's samples all lag 0: its journal stays as it always was (unless it resumed a run that
             // was asynchronous, whose early-started groups it then drops and says so).
             staleness = run.Async.MaxStaleness == 0 && update.Staleness is { Max: 0, Dropped: 0 } ? null
-                : new StalenessRecorded(runId, step, run.Async.MaxStaleness, update.Staleness.Mean, update.Staleness.Max, update.Staleness.Dropped);
+                : new StalenessRecorded(runId, step, run.Async.MaxStaleness, update.Staleness.Mean, update.Staleness.Max, update.Staleness.Dropped, samplingSeconds);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

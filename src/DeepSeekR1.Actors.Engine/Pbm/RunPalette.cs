@@ -67,12 +67,13 @@ internal static class RunPalette
             // An asynchronous run's last step: how many versions its trained samples lagged, and how many were too old.
             var lag = (await journal.Staleness(runId, invocation.Cancellation)).LastOrDefault(s => s.Step == applied.Count - 1);
             var table = new PbmTable("run", "state", "steps_done", "steps", "step_in_flight", "policy_version",
-                "reward", "accuracy", "length", "kl", "loss", "step_seconds", "staleness_mean", "staleness_max", "stale_dropped",
+                "reward", "accuracy", "length", "kl", "loss", "step_seconds", "staleness_mean", "staleness_max", "stale_dropped", "learner_idle_share",
                 "restarts", "checkpoint", "journal");
             table.Add(runId, status.State, status.StepsCompleted, await PlannedSteps(runId, invocation.Cancellation),
                 status.CurrentStep >= 0 ? status.CurrentStep + 1 : null, (long)applied.Count,
                 last?.RewardMean, last?.Accuracy, last?.CompletionLengthMean, last?.KlMean, last?.Loss, last?.StepSeconds,
                 last is null ? null : lag?.Mean ?? 0.0, last is null ? null : lag?.Max ?? 0L, last is null ? null : lag?.Dropped ?? 0,
+                lag is null || last is not { StepSeconds: > 0 } ? null : Math.Min(1, lag.WaitSeconds / last.StepSeconds),
                 status.Restarts, applied.Count > 0 ? applied[^1].Checkpoint : status.Checkpoint, "ok");
             await invocation.Send(table.ToFrame(runId == Hosted ? null : "this run is not hosted by this node: its status comes from the journal"));
         }

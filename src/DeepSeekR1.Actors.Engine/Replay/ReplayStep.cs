@@ -27,6 +27,12 @@ public sealed record ReplayStep(long Step, long PolicyVersion, MetricsData Metri
     public int StaleDropped { get; init; }
 
     /// <summary>
+    /// In an asynchronous run, the share of the step's time the learner waited for its groups (from
+    /// <see cref="StalenessRecorded.WaitSeconds"/>); null in a synchronous run, where <see cref="Phases"/> says the same.
+    /// </summary>
+    public double? LearnerIdleShare { get; init; }
+
+    /// <summary>
     /// Where the step's time went, by the journal's timestamps: seconds from its first group's start to its last
     /// journaled sample (sampling, scoring included), and from that sample to the learner's <see cref="StepApplied"/>
     /// (advantages, the update, the checkpoint). In a synchronous run the learner idles during the first and the

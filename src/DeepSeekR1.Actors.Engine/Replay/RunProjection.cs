@@ -160,6 +160,8 @@ public sealed class RunProjection
             Staleness = trainedStaleness.TryGetValue(kv.Key, out var trained) ? (trained.Mean, trained.Max)
                 : staleness.TryGetValue(kv.Key, out var lag) ? ((double)lag.LagSum / lag.Samples, lag.LagMax) : null,
             StaleDropped = trainedStaleness.TryGetValue(kv.Key, out var dropped) ? dropped.Dropped : 0,
+            LearnerIdleShare = trainedStaleness.TryGetValue(kv.Key, out var waited) && kv.Value.Metrics.StepSeconds > 0
+                ? Math.Min(1, waited.WaitSeconds / kv.Value.Metrics.StepSeconds) : null,
             Phases = Phases(kv.Key, kv.Value.At),
         }).ToArray();
 

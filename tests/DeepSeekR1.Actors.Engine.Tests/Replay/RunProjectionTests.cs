@@ -116,6 +116,24 @@ public class RunProjectionTests
     }
 
     [Fact]
+    public void An_asynchronous_steps_own_staleness_record_wins_over_the_journaled_samples()
+    {
+        var projection = new RunProjection();
+        var question = new QuestionData("q", "1+1", "2", AnswerKind.Math, 2, "en", []);
+        projection.Apply(Event("group-r/s000001-g0000", new GroupStarted("r", 1, 0, question, [1], 2, 0, "c")));
+        projection.Apply(Event("group-r/s000001-g0000", Rollout(0, true, version: 0)));
+        projection.Apply(Event("group-r/s000001-g0000", Rollout(1, true, version: 1)));
+        // Resumed with a bound of 0, the learner dropped the sample of version 0 and trained on the other (lag 0); it
+        // waited 0.25 s of its 1 s step. Counting the journaled samples would say a mean lag of 0.5.
+        projection.Apply(Event("learner-r", new StalenessRecorded("r", 1, 0, 0, 0, 1, 0.25)));
+        projection.Apply(Event("learner-r", new StepApplied("r", 1, Metrics(0.5), "c2", "sha")));
+        var step = Assert.Single(projection.Steps());
+        Assert.Equal((0.0, 0L), step.Staleness);
+        Assert.Equal(1, step.StaleDropped);
+        Assert.Equal(0.25, step.LearnerIdleShare);
+    }
+
+    [Fact]
     public void A_moe_steps_expert_load_joins_its_row_and_a_dense_step_has_none()
     {
         var projection = new RunProjection();
