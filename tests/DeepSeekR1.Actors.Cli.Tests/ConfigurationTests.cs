@@ -36,7 +36,7 @@ public class ConfigurationTests
         { typeof(TrainSettings), "r1.train" }, { typeof(BenchSettings), "r1.bench" },
         { typeof(Engine.Hosting.EngineSettings), "r1.engine" }, { typeof(Engine.Pbm.PbmSettings), "r1.pbm" },
         { typeof(Engine.Cluster.ClusterSection), "r1.cluster" }, { typeof(Rl.Data.QaJsonlFields), "r1.jsonl" },
-        { typeof(Model.Policy.Moe.ExpertSettings), "r1.experts" },
+        { typeof(Model.Policy.Moe.ExpertSettings), "r1.experts" }, { typeof(AsyncSettings), "r1.async" },
         { typeof(Cli.Pipeline.PipelinePlan), "r1.pipeline.plan" }, { typeof(Cli.Pipeline.ColdStartStage), "r1.pipeline.cold-start" },
         { typeof(Cli.Pipeline.RlStage), "r1.pipeline.reasoning-rl" }, { typeof(Cli.Pipeline.SamplingStage), "r1.pipeline.rejection-sampling" },
         { typeof(Cli.Pipeline.RejectionSftStage), "r1.pipeline.rejection-sft" }, { typeof(Cli.Pipeline.DistillStage), "r1.pipeline.distill" },

@@ -218,16 +218,20 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
         };
         IReadOnlyList<RolloutGroup> sampled;
         var expected = new List<Rl.Grpo.StepMetrics>();
+        // The same outputs offered again as each step's: they say they come from that step's version, since a
+        // synchronous learner leaves out any sample older than its step (the staleness bound, 0 here).
+        static RolloutGroup AsStep(RolloutGroup g, long step) =>
+            g with { Step = step, Rollouts = g.Rollouts.Select(r => r with { PolicyVersion = step }).ToArray() };
         using (var policy = ColdStart.Policy())
         {
             var requests = context.Prompts.ForStep(0).Select((item, i) => new GroupRequest(0, i, item)).ToArray();
             sampled = context.Sampler.Sample(policy, 0, requests);
             using var inline = new GrpoLearner(policy, grpo, TinyRuns.Sampling.Temperature, TinyRuns.Sampling.MaxNewTokens);
             for (int step = 0; step < 3; step++)
-                expected.Add(inline.Step(step, sampled.Select(g => g with { Step = step }).ToArray()).Metrics);
+                expected.Add(inline.Step(step, sampled.Select(g => AsStep(g, step)).ToArray()).Metrics);
         }
         DeliverGroup[] Deliveries(long step) =>
-            sampled.Select(g => new DeliverGroup(EntityIds.Group("resume", step, g.Index), GroupData.From(g with { Step = step }))).ToArray();
+            sampled.Select(g => new DeliverGroup(EntityIds.Group("resume", step, g.Index), GroupData.From(AsStep(g, step)))).ToArray();
 
         var learner = Sys.ActorOf(context.LearnerProps());
         foreach (var d in Deliveries(0)) learner.Tell(d);

@@ -22,8 +22,8 @@ public sealed record EngineRun
     public required GrpoSettings Grpo { get; init; }
     /// <summary>Where a MoE policy's routed experts live while the learner trains them (<c>r1.experts</c>).</summary>
     public ExpertSettings Experts { get; init; } = ExpertSettings.Defaults;
-    /// <summary>How far rollouts may run ahead of the learner (<c>r1.async</c>); synchronous unless set.</summary>
-    public AsyncSettings Async { get; init; } = AsyncSettings.Synchronous;
+    /// <summary>How far rollouts may run ahead of the learner (<c>r1.async</c>; the shipped default is synchronous).</summary>
+    public AsyncSettings Async { get; init; } = AsyncSettings.Defaults;
     /// <summary>Rollout sampling options.</summary>
     public required SamplingOptions Sampling { get; init; }
     /// <summary>The run seed.</summary>

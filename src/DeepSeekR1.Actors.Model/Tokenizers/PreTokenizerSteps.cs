@@ -35,24 +35,23 @@ internal enum SplitBehavior
 /// <summary>HF's <c>Split</c>: cut at every match of a pattern, then treat matches by <see cref="SplitBehavior"/>.</summary>
 internal sealed class SplitStep(Regex pattern, SplitBehavior behavior, bool invert) : PreTokenizerStep
 {
+    // Matched over code points, as the tokenizers library matches (CodePointRegex says why it matters).
+    private readonly CodePointRegex _pattern = new(pattern);
+
     /// <inheritdoc />
     public override IEnumerable<string> Split(string piece)
     {
         // Cut the piece into alternating runs of matched and unmatched text; "invert" swaps the roles.
         var runs = new List<(string Text, bool IsDelimiter)>();
         int position = 0;
-        foreach (Match match in pattern.Matches(piece))
+        foreach (var (index, length) in _pattern.Matches(piece))
         {
-            if (match.Length == 0)
+            if (index > position)
             {
-                continue;
+                runs.Add((piece[position..index], invert));
             }
-            if (match.Index > position)
-            {
-                runs.Add((piece[position..match.Index], invert));
-            }
-            runs.Add((match.Value, !invert));
-            position = match.Index + match.Length;
+            runs.Add((piece.Substring(index, length), !invert));
+            position = index + length;
         }
         if (position < piece.Length)
         {
@@ -134,6 +133,8 @@ internal sealed partial class ByteLevelStep(bool addPrefixSpace, bool useRegex) 
     [GeneratedRegex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+")]
     private static partial Regex Gpt2Pattern();
 
+    private static readonly CodePointRegex Gpt2 = new(Gpt2Pattern());
+
     /// <inheritdoc />
     public override IEnumerable<string> Split(string piece)
     {
@@ -145,17 +146,20 @@ internal sealed partial class ByteLevelStep(bool addPrefixSpace, bool useRegex) 
         {
             return [piece];
         }
-        return Gpt2Pattern().Matches(piece).Select(m => m.Value);
+        return Gpt2.MatchedText(piece);
     }
 }
 
-/// <summary>HF's <c>Digits</c>: isolate every digit, or every run of digits.</summary>
+/// <summary>
+/// HF's <c>Digits</c>: isolate every numeric character, or every run of them. "Numeric" is Rust's <c>char::is_numeric</c>,
+/// the whole Unicode N category (Nd, Nl such as Ⅻ, No such as ½), not only decimal digits; matched over code points.
+/// </summary>
 internal sealed partial class DigitsStep(bool individualDigits) : PreTokenizerStep
 {
-    [GeneratedRegex(@"\p{Nd}")]
+    [GeneratedRegex(@"\p{N}")]
     private static partial Regex OneDigit();
 
-    [GeneratedRegex(@"\p{Nd}+")]
+    [GeneratedRegex(@"\p{N}+")]
     private static partial Regex DigitRun();
 
     private readonly SplitStep _split = new(individualDigits ? OneDigit() : DigitRun(), SplitBehavior.Isolated, invert: false);

@@ -1,3 +1,5 @@
+using DeepSeekR1.Actors.Configuration;
+
 namespace DeepSeekR1.Actors.Rl.Training;
 
 /// <summary>
@@ -13,8 +15,8 @@ public sealed record AsyncSettings
     /// <summary>Most policy versions a trained sample may lag the step that trains it (0 = synchronous).</summary>
     public required int MaxStaleness { get; init; }
 
-    /// <summary>The synchronous engine.</summary>
-    public static AsyncSettings Synchronous { get; } = new() { MaxStaleness = 0 };
+    /// <summary>The shipped defaults (<c>r1.async</c> in hocon/, the only place they live): synchronous.</summary>
+    public static AsyncSettings Defaults => ShippedDefaults.Bind<AsyncSettings>("r1.async");
 
     /// <summary>Checks the settings, naming the key that is out of range.</summary>
     /// <exception cref="ArgumentException">A negative staleness bound.</exception>
