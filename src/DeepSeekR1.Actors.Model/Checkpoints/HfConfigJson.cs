@@ -144,8 +144,17 @@ public static class HfConfigJson
     private static ModelConfig FromJson(Fields f)
     {
         var modelType = ModelType(f);
-        f.Reject("rope_scaling", "rotary scaling (rope_scaling) is not supported by this model");
+        double ropeTheta = RopeTheta(f);
         f.Reject("kv_lora_rank", "multi-head latent attention (kv_lora_rank) is not supported by this model");
+        // Computation this model does not have: refused by name rather than loaded as something else.
+        if (f.Bool("use_sliding_window") == true)
+            throw f.Error("'use_sliding_window' is true: sliding-window attention is not implemented (every layer attends to the whole context)");
+        if (modelType == "llama" && f.Bool("attention_bias") == true)
+            throw f.Error("'attention_bias' is true: a Llama model then also biases o_proj, which this model does not have");
+        if (f.Bool("mlp_bias") == true) throw f.Error("'mlp_bias' is true: the MLP projections here have no bias");
+        // Hugging Face's Qwen2 always biases q, k and v, whatever attention_bias says.
+        if (modelType == "qwen2" && f.Bool("attention_bias") == false)
+            throw f.Error("'attention_bias' is false, but a qwen2 model always has q/k/v biases (Hugging Face ignores the key)");
         if (f.String("hidden_act") is { } act && act != "silu")
             throw f.Error($"hidden_act '{act}' is not supported (the MLPs are SwiGLU with SiLU)");
 
@@ -167,7 +176,7 @@ public static class HfConfigJson
             // Hugging Face's convention: no num_key_value_heads means plain multi-head attention.
             NumKvHeads = f.Int("num_key_value_heads") ?? heads,
             MaxPositionEmbeddings = f.RequiredInt("max_position_embeddings"),
-            RopeTheta = f.Double("rope_theta") ?? 10000.0,
+            RopeTheta = ropeTheta,
             RmsNormEps = f.Double("rms_norm_eps") ?? 1e-6,
             TieWordEmbeddings = f.Bool("tie_word_embeddings") ?? false,
             AttentionBias = f.Bool("attention_bias") ?? modelType == "qwen2",
@@ -200,6 +209,34 @@ public static class HfConfigJson
         };
     }
 
+    // RoPE's base and scaling, as yesterday's transformers write them (top-level rope_theta, rope_scaling) and as today's
+    // do (rope_parameters holding rope_theta and rope_type). Only plain RoPE is implemented: a scaled variant (linear,
+    // dynamic, yarn, llama3, longrope...) or a partial rotary dimension is refused by name, never computed as plain RoPE.
+    private static double RopeTheta(Fields f)
+    {
+        double? top = f.Double("rope_theta");
+        double? nested = null;
+        foreach (string key in (string[])["rope_parameters", "rope_scaling"])
+        {
+            if (f.Object(key) is not { } rope) continue;
+            string type = rope.String("rope_type") ?? rope.String("type") ?? "default";
+            if (type != "default")
+                throw f.Error($"'{key}.rope_type' is '{type}': scaled rotary embeddings are not implemented (only plain RoPE, rope_type \"default\")");
+            if (rope.Double("partial_rotary_factor") is { } partial && partial != 1.0)
+                throw f.Error($"'{key}.partial_rotary_factor' is {partial}: rotating part of each head is not implemented");
+            if (rope.Double("rope_theta") is { } theta)
+            {
+                if (nested is { } other && other != theta) throw f.Error($"'{key}.rope_theta' ({theta}) contradicts another rope_theta ({other})");
+                nested = theta;
+            }
+        }
+        if (f.Double("partial_rotary_factor") is { } topPartial && topPartial != 1.0)
+            throw f.Error($"'partial_rotary_factor' is {topPartial}: rotating part of each head is not implemented");
+        if (top is { } a && nested is { } b && a != b) throw f.Error($"'rope_theta' ({a}) contradicts 'rope_parameters.rope_theta' ({b})");
+        // Neither: the default of Llama's and Qwen2's config classes.
+        return top ?? nested ?? 10000.0;
+    }
+
     private static string ModelType(Fields f)
     {
         var modelType = f.String("model_type");
@@ -226,12 +263,17 @@ public static class HfConfigJson
     }
 
     /// <summary>Typed access to the config's keys; a JSON null counts as absent, as Hugging Face treats it.</summary>
-    private sealed class Fields(JsonElement root, string source)
+    private sealed class Fields(JsonElement root, string source, string prefix = "")
     {
         public CheckpointException Error(string problem) => new(source, problem);
 
         private JsonElement? Get(string key) =>
             root.TryGetProperty(key, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+
+        /// <summary>A nested object's keys, named <c>parent.key</c> in errors; null when absent, an error when not an object.</summary>
+        public Fields? Object(string key) => Get(key) is { } value
+            ? value.ValueKind == JsonValueKind.Object ? new Fields(value, source, $"{prefix}{key}.") : throw Error($"'{prefix}{key}' must be an object")
+            : null;
 
         public void Reject(string key, string problem)
         {
@@ -240,40 +282,40 @@ public static class HfConfigJson
 
         public int? Int(string key) => Get(key) is { } value ? AsInt(value, key) : null;
 
-        public int RequiredInt(string key) => Int(key) ?? throw Error($"required key '{key}' is missing");
+        public int RequiredInt(string key) => Int(key) ?? throw Error($"required key '{prefix}{key}' is missing");
 
         public double? Double(string key) => Get(key) is { } value
-            ? value.ValueKind == JsonValueKind.Number ? value.GetDouble() : throw Error($"'{key}' must be a number")
+            ? value.ValueKind == JsonValueKind.Number ? value.GetDouble() : throw Error($"'{prefix}{key}' must be a number")
             : null;
 
         public bool? Bool(string key) => Get(key) is { } value
-            ? value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : throw Error($"'{key}' must be true or false")
+            ? value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : throw Error($"'{prefix}{key}' must be true or false")
             : null;
 
         public string? String(string key) => Get(key) is { } value
-            ? value.ValueKind == JsonValueKind.String ? value.GetString() : throw Error($"'{key}' must be a string")
+            ? value.ValueKind == JsonValueKind.String ? value.GetString() : throw Error($"'{prefix}{key}' must be a string")
             : null;
 
         public string? FirstString(string key) => Get(key) is { ValueKind: JsonValueKind.Array } list && list.GetArrayLength() > 0
             && list[0].ValueKind == JsonValueKind.String ? list[0].GetString() : null;
 
         public IReadOnlyList<int>? IntList(string key) => Get(key) is { } value
-            ? value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().Select(item => AsInt(item, key)).ToList() : throw Error($"'{key}' must be a list of integers")
+            ? value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().Select(item => AsInt(item, key)).ToList() : throw Error($"'{prefix}{key}' must be a list of integers")
             : null;
 
         /// <summary>A token id; several (generation configs list every stop token) means the first.</summary>
         public int? TokenId(string key) => Get(key) switch
         {
             null => null,
-            { ValueKind: JsonValueKind.Array } list => list.GetArrayLength() > 0 ? AsInt(list[0], key) : throw Error($"'{key}' is an empty list"),
+            { ValueKind: JsonValueKind.Array } list => list.GetArrayLength() > 0 ? AsInt(list[0], key) : throw Error($"'{prefix}{key}' is an empty list"),
             { } value => AsInt(value, key),
         };
 
-        public int RequiredTokenId(string key) => TokenId(key) ?? throw Error($"required key '{key}' is missing");
+        public int RequiredTokenId(string key) => TokenId(key) ?? throw Error($"required key '{prefix}{key}' is missing");
 
         private int AsInt(JsonElement value, string key) =>
             value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number)
                 ? number
-                : throw Error($"'{key}' must be an integer");
+                : throw Error($"'{prefix}{key}' must be an integer");
     }
 }

@@ -137,7 +137,15 @@ public class HfConfigJsonTests
 
     [Theory]
     [InlineData("\"model_type\": \"qwen2\"", "\"model_type\": \"gpt2\"", "model_type 'gpt2' is not supported")]
-    [InlineData("\"use_cache\": true", "\"rope_scaling\": {\"type\": \"yarn\"}", "rope_scaling")]
+    [InlineData("\"use_cache\": true", "\"rope_scaling\": {\"type\": \"yarn\"}", "'rope_scaling.rope_type' is 'yarn'")]
+    [InlineData("\"use_cache\": true", "\"rope_scaling\": {\"rope_type\": \"linear\", \"factor\": 2.0}", "'rope_scaling.rope_type' is 'linear'")]
+    [InlineData("\"use_cache\": true", "\"rope_parameters\": {\"rope_type\": \"llama3\", \"rope_theta\": 1000000.0}", "'rope_parameters.rope_type' is 'llama3'")]
+    [InlineData("\"use_cache\": true", "\"rope_parameters\": {\"rope_theta\": 500000.0}", "'rope_theta' (1000000) contradicts 'rope_parameters.rope_theta' (500000)")]
+    [InlineData("\"use_cache\": true", "\"rope_parameters\": {\"rope_theta\": \"big\"}", "'rope_parameters.rope_theta' must be a number")]
+    [InlineData("\"use_cache\": true", "\"partial_rotary_factor\": 0.5", "'partial_rotary_factor' is 0.5")]
+    [InlineData("\"use_sliding_window\": false", "\"use_sliding_window\": true", "sliding-window attention is not implemented")]
+    [InlineData("\"use_cache\": true", "\"mlp_bias\": true", "'mlp_bias' is true")]
+    [InlineData("\"use_cache\": true", "\"attention_bias\": false", "a qwen2 model always has q/k/v biases")]
     [InlineData("\"hidden_act\": \"silu\"", "\"hidden_act\": \"gelu\"", "hidden_act 'gelu'")]
     [InlineData("\"use_cache\": true", "\"head_dim\": 128", "head_dim 128")]
     [InlineData("\"hidden_size\": 896", "\"hidden_size\": \"896\"", "'hidden_size' must be an integer")]
@@ -146,6 +154,26 @@ public class HfConfigJsonTests
     {
         var error = Assert.Throws<CheckpointException>(() => HfConfigJson.Parse(Qwen25HalfB.Replace(from, to), "c.json"));
         Assert.Contains(expected, error.Problem);
+    }
+
+    [Fact]
+    public void Todays_transformers_format_puts_the_rope_base_in_rope_parameters()
+    {
+        // transformers 5.x writes no top-level rope_theta; reading it as the default base (10,000) gave wrong logits.
+        var json = Qwen25HalfB.Replace("\"rope_theta\": 1000000.0,", "\"rope_parameters\": {\"rope_theta\": 1000000.0, \"rope_type\": \"default\"},");
+        Assert.False(System.Text.Json.JsonDocument.Parse(json).RootElement.TryGetProperty("rope_theta", out _));
+        Assert.Equal(1_000_000.0, HfConfigJson.Parse(json, "c.json").RopeTheta);
+        // Plain RoPE spelled out in the older key is plain RoPE too.
+        Assert.Equal(1_000_000.0, HfConfigJson.Parse(Qwen25HalfB.Replace("\"use_cache\": true", "\"rope_scaling\": {\"type\": \"default\"}"), "c.json").RopeTheta);
+    }
+
+    [Fact]
+    public void A_llama_with_biased_attention_is_refused_because_it_biases_o_proj_too()
+    {
+        string llama = Qwen25HalfB.Replace("\"model_type\": \"qwen2\"", "\"model_type\": \"llama\"").Replace("Qwen2ForCausalLM", "LlamaForCausalLM");
+        Assert.False(HfConfigJson.Parse(llama, "c.json").AttentionBias);
+        var error = Assert.Throws<CheckpointException>(() => HfConfigJson.Parse(llama.Replace("\"use_cache\": true", "\"attention_bias\": true"), "c.json"));
+        Assert.Contains("also biases o_proj", error.Problem);
     }
 
     [Fact]
