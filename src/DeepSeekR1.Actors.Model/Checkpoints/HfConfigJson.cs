@@ -88,6 +88,7 @@ public static class HfConfigJson
             json.WriteNumber("num_key_value_heads", config.NumKvHeads);
             json.WriteNumber("max_position_embeddings", config.MaxPositionEmbeddings);
             json.WriteNumber("rope_theta", config.RopeTheta);
+            if (config.RopeType != "default") WriteRopeScaling(json, config);
             json.WriteNumber("rms_norm_eps", config.RmsNormEps);
             json.WriteBoolean("tie_word_embeddings", config.TieWordEmbeddings);
             json.WriteBoolean("attention_bias", config.AttentionBias);
@@ -101,6 +102,22 @@ public static class HfConfigJson
             json.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    // The older key, which every transformers version reads (today's turns it into rope_parameters).
+    private static void WriteRopeScaling(Utf8JsonWriter json, ModelConfig config)
+    {
+        json.WriteStartObject("rope_scaling");
+        json.WriteString("rope_type", config.RopeType);
+        json.WriteNumber("factor", config.RopeFactor);
+        if (config.RopeType == "llama3")
+        {
+            json.WriteNumber("low_freq_factor", config.RopeLowFreqFactor);
+            json.WriteNumber("high_freq_factor", config.RopeHighFreqFactor);
+            json.WriteNumber("original_max_position_embeddings",
+                config.RopeOriginalMaxPositions > 0 ? config.RopeOriginalMaxPositions : config.MaxPositionEmbeddings);
+        }
+        json.WriteEndObject();
     }
 
     private static void WriteMoe(Utf8JsonWriter json, ModelConfig config)
@@ -144,7 +161,7 @@ public static class HfConfigJson
     private static ModelConfig FromJson(Fields f)
     {
         var modelType = ModelType(f);
-        double ropeTheta = RopeTheta(f);
+        var rope = ReadRope(f);
         f.Reject("kv_lora_rank", "multi-head latent attention (kv_lora_rank) is not supported by this model");
         // Computation this model does not have: refused by name rather than loaded as something else.
         if (f.Bool("use_sliding_window") == true)
@@ -176,7 +193,12 @@ public static class HfConfigJson
             // Hugging Face's convention: no num_key_value_heads means plain multi-head attention.
             NumKvHeads = f.Int("num_key_value_heads") ?? heads,
             MaxPositionEmbeddings = f.RequiredInt("max_position_embeddings"),
-            RopeTheta = ropeTheta,
+            RopeTheta = rope.Theta,
+            RopeType = rope.Type,
+            RopeFactor = rope.Factor,
+            RopeLowFreqFactor = rope.LowFreqFactor,
+            RopeHighFreqFactor = rope.HighFreqFactor,
+            RopeOriginalMaxPositions = rope.OriginalMaxPositions,
             RmsNormEps = f.Double("rms_norm_eps") ?? 1e-6,
             TieWordEmbeddings = f.Bool("tie_word_embeddings") ?? false,
             AttentionBias = f.Bool("attention_bias") ?? modelType == "qwen2",
@@ -210,18 +232,22 @@ public static class HfConfigJson
     }
 
     // RoPE's base and scaling, as yesterday's transformers write them (top-level rope_theta, rope_scaling) and as today's
-    // do (rope_parameters holding rope_theta and rope_type). Only plain RoPE is implemented: a scaled variant (linear,
-    // dynamic, yarn, llama3, longrope...) or a partial rotary dimension is refused by name, never computed as plain RoPE.
-    private static double RopeTheta(Fields f)
+    // do (rope_parameters holding rope_theta and rope_type). Plain, linear and llama3 RoPE are implemented; any other
+    // rope type (dynamic, yarn, longrope...) or a partial rotary dimension is refused by name, never computed as plain.
+    private sealed record Rope(double Theta, string Type, double Factor, double LowFreqFactor, double HighFreqFactor, int OriginalMaxPositions);
+
+    private static Rope ReadRope(Fields f)
     {
+        var defaults = ModelConfig.Defaults;
         double? top = f.Double("rope_theta");
         double? nested = null;
+        Rope? scaled = null;
         foreach (string key in (string[])["rope_parameters", "rope_scaling"])
         {
             if (f.Object(key) is not { } rope) continue;
             string type = rope.String("rope_type") ?? rope.String("type") ?? "default";
-            if (type != "default")
-                throw f.Error($"'{key}.rope_type' is '{type}': scaled rotary embeddings are not implemented (only plain RoPE, rope_type \"default\")");
+            if (!RopeScaling.Types.Contains(type))
+                throw f.Error($"'{key}.rope_type' is '{type}': that scaled rotary embedding is not implemented (implemented: {string.Join(", ", RopeScaling.Types)})");
             if (rope.Double("partial_rotary_factor") is { } partial && partial != 1.0)
                 throw f.Error($"'{key}.partial_rotary_factor' is {partial}: rotating part of each head is not implemented");
             if (rope.Double("rope_theta") is { } theta)
@@ -229,12 +255,21 @@ public static class HfConfigJson
                 if (nested is { } other && other != theta) throw f.Error($"'{key}.rope_theta' ({theta}) contradicts another rope_theta ({other})");
                 nested = theta;
             }
+            if (type == "default") continue;
+            var these = new Rope(0, type, rope.RequiredDouble("factor"),
+                type == "llama3" ? rope.RequiredDouble("low_freq_factor") : defaults.RopeLowFreqFactor,
+                type == "llama3" ? rope.RequiredDouble("high_freq_factor") : defaults.RopeHighFreqFactor,
+                type == "llama3" ? rope.RequiredInt("original_max_position_embeddings") : defaults.RopeOriginalMaxPositions);
+            if (scaled is not null && scaled != these) throw f.Error($"'{key}' contradicts the other rope settings ({scaled.Type}, factor {scaled.Factor})");
+            scaled = these;
         }
         if (f.Double("partial_rotary_factor") is { } topPartial && topPartial != 1.0)
             throw f.Error($"'partial_rotary_factor' is {topPartial}: rotating part of each head is not implemented");
         if (top is { } a && nested is { } b && a != b) throw f.Error($"'rope_theta' ({a}) contradicts 'rope_parameters.rope_theta' ({b})");
         // Neither: the default of Llama's and Qwen2's config classes.
-        return top ?? nested ?? 10000.0;
+        double baseTheta = top ?? nested ?? 10000.0;
+        return (scaled ?? new Rope(0, "default", defaults.RopeFactor, defaults.RopeLowFreqFactor, defaults.RopeHighFreqFactor, defaults.RopeOriginalMaxPositions))
+            with { Theta = baseTheta };
     }
 
     private static string ModelType(Fields f)
@@ -283,6 +318,8 @@ public static class HfConfigJson
         public int? Int(string key) => Get(key) is { } value ? AsInt(value, key) : null;
 
         public int RequiredInt(string key) => Int(key) ?? throw Error($"required key '{prefix}{key}' is missing");
+
+        public double RequiredDouble(string key) => Double(key) ?? throw Error($"required key '{prefix}{key}' is missing");
 
         public double? Double(string key) => Get(key) is { } value
             ? value.ValueKind == JsonValueKind.Number ? value.GetDouble() : throw Error($"'{prefix}{key}' must be a number")

@@ -47,6 +47,21 @@ public sealed record ModelConfig
     /// <summary>Base of the rotary position embedding frequencies.</summary>
     public required double RopeTheta { get; init; }
 
+    /// <summary>How the rotary frequencies are scaled (<see cref="RopeScaling"/>): "default", "linear" or "llama3".</summary>
+    public required string RopeType { get; init; }
+
+    /// <summary>The scaling factor of a linear or llama3 rope (1 = none).</summary>
+    public required double RopeFactor { get; init; }
+
+    /// <summary>llama3: the low-frequency factor (wavelengths above original / this are scaled fully).</summary>
+    public required double RopeLowFreqFactor { get; init; }
+
+    /// <summary>llama3: the high-frequency factor (wavelengths below original / this are not scaled).</summary>
+    public required double RopeHighFreqFactor { get; init; }
+
+    /// <summary>llama3: the pre-training context length; 0 means <see cref="MaxPositionEmbeddings"/>.</summary>
+    public required int RopeOriginalMaxPositions { get; init; }
+
     /// <summary>Epsilon inside RMSNorm.</summary>
     public required double RmsNormEps { get; init; }
 
@@ -117,6 +132,11 @@ public sealed record ModelConfig
         Require(NumKvHeads > 0 && NumHeads % NumKvHeads == 0, "num-kv-heads", $"must divide num-heads ({NumHeads})");
         Require(IntermediateSize > 0, "intermediate-size", "must be positive");
         Require(MaxPositionEmbeddings > 0, "max-position-embeddings", "must be positive");
+        Require(RopeScaling.Types.Contains(RopeType), "rope-type", $"must be one of {string.Join(", ", RopeScaling.Types)}, not '{RopeType}'");
+        Require(RopeType == "default" || RopeFactor >= 1, "rope-factor", "must be at least 1");
+        Require(RopeType != "llama3" || RopeLowFreqFactor > 0 && RopeHighFreqFactor > RopeLowFreqFactor, "rope-high-freq-factor",
+            "must be above rope-low-freq-factor, which must be positive");
+        Require(RopeOriginalMaxPositions >= 0, "rope-original-max-positions", "must not be negative");
         Require(MoeLayers.All(l => l >= 0 && l < NumLayers), "moe-layers", $"must name layers in 0..{NumLayers - 1}");
         if (MoeLayers.Count > 0)
         {

@@ -71,7 +71,7 @@ public sealed class PolicyModel : nn.Module
                     p.normal_(0, 0.02, generator);
                 }
         }
-        rope = new RotaryEmbedding(config.HeadDim, config.MaxPositionEmbeddings, config.RopeTheta, CPU);
+        rope = new RotaryEmbedding(config, CPU);
         if (device is not null && device.type != TorchSharp.DeviceType.CPU) MoveTo(device);
     }
 
@@ -95,7 +95,7 @@ public sealed class PolicyModel : nn.Module
     {
         this.to(device);
         rope.Dispose();
-        rope = new RotaryEmbedding(Config.HeadDim, Config.MaxPositionEmbeddings, Config.RopeTheta, device);
+        rope = new RotaryEmbedding(Config, device);
         return this;
     }
 

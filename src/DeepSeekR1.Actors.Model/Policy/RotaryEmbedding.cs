@@ -14,13 +14,26 @@ public sealed class RotaryEmbedding : IDisposable
     private readonly Tensor cos;
     private readonly Tensor sin;
 
-    /// <summary>Precomputes the cos/sin tables for positions 0..maxPositions-1.</summary>
+    /// <summary>Precomputes the cos/sin tables for positions 0..maxPositions-1 (plain RoPE with base <paramref name="theta"/>).</summary>
     public RotaryEmbedding(int headDim, int maxPositions, double theta, Device device)
+        : this(headDim, maxPositions, theta, null, device)
+    {
+    }
+
+    /// <summary>The tables of <paramref name="config"/>'s rotary embedding, scaled as its rope type says (<see cref="RopeScaling"/>).</summary>
+    public RotaryEmbedding(ModelConfig config, Device device)
+        : this(config.HeadDim, config.MaxPositionEmbeddings, config.RopeTheta,
+            config.RopeType == "default" ? null : RopeScaling.InverseFrequencies(config), device)
+    {
+    }
+
+    private RotaryEmbedding(int headDim, int maxPositions, double theta, double[]? scaled, Device device)
     {
         if (headDim % 2 != 0) throw new ArgumentException("rotary embeddings need an even head dimension", nameof(headDim));
         using var scope = NewDisposeScope();
-        // Frequencies in float64 so that long contexts do not lose angle precision, then stored as float32.
-        var inv = pow(theta, -arange(0, headDim, 2, ScalarType.Float64) / headDim);
+        // Frequencies in float64 so that long contexts do not lose angle precision, then stored as float32. Plain RoPE
+        // keeps libtorch's own pow (the tables every checkpoint so far was trained with, to the last bit).
+        var inv = scaled is null ? pow(theta, -arange(0, headDim, 2, ScalarType.Float64) / headDim) : tensor(scaled, ScalarType.Float64);
         var angles = outer(arange(maxPositions, ScalarType.Float64), inv);
         var full = cat([angles, angles], dim: -1);
         var sign = cat([-ones(headDim / 2, ScalarType.Float64), ones(headDim / 2, ScalarType.Float64)]);

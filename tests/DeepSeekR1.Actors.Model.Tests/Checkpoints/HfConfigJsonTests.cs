@@ -138,8 +138,9 @@ public class HfConfigJsonTests
     [Theory]
     [InlineData("\"model_type\": \"qwen2\"", "\"model_type\": \"gpt2\"", "model_type 'gpt2' is not supported")]
     [InlineData("\"use_cache\": true", "\"rope_scaling\": {\"type\": \"yarn\"}", "'rope_scaling.rope_type' is 'yarn'")]
-    [InlineData("\"use_cache\": true", "\"rope_scaling\": {\"rope_type\": \"linear\", \"factor\": 2.0}", "'rope_scaling.rope_type' is 'linear'")]
-    [InlineData("\"use_cache\": true", "\"rope_parameters\": {\"rope_type\": \"llama3\", \"rope_theta\": 1000000.0}", "'rope_parameters.rope_type' is 'llama3'")]
+    [InlineData("\"use_cache\": true", "\"rope_scaling\": {\"rope_type\": \"dynamic\", \"factor\": 2.0}", "'rope_scaling.rope_type' is 'dynamic'")]
+    [InlineData("\"use_cache\": true", "\"rope_parameters\": {\"rope_type\": \"longrope\", \"rope_theta\": 1000000.0}", "'rope_parameters.rope_type' is 'longrope'")]
+    [InlineData("\"use_cache\": true", "\"rope_parameters\": {\"rope_type\": \"llama3\", \"rope_theta\": 1000000.0}", "required key 'rope_parameters.factor' is missing")]
     [InlineData("\"use_cache\": true", "\"rope_parameters\": {\"rope_theta\": 500000.0}", "'rope_theta' (1000000) contradicts 'rope_parameters.rope_theta' (500000)")]
     [InlineData("\"use_cache\": true", "\"rope_parameters\": {\"rope_theta\": \"big\"}", "'rope_parameters.rope_theta' must be a number")]
     [InlineData("\"use_cache\": true", "\"partial_rotary_factor\": 0.5", "'partial_rotary_factor' is 0.5")]
@@ -163,6 +164,9 @@ public class HfConfigJsonTests
         var json = Qwen25HalfB.Replace("\"rope_theta\": 1000000.0,", "\"rope_parameters\": {\"rope_theta\": 1000000.0, \"rope_type\": \"default\"},");
         Assert.False(System.Text.Json.JsonDocument.Parse(json).RootElement.TryGetProperty("rope_theta", out _));
         Assert.Equal(1_000_000.0, HfConfigJson.Parse(json, "c.json").RopeTheta);
+        // Linear scaling in the older key.
+        var linear = HfConfigJson.Parse(Qwen25HalfB.Replace("\"use_cache\": true", "\"rope_scaling\": {\"type\": \"linear\", \"factor\": 2.0}"), "c.json");
+        Assert.Equal(("linear", 2.0), (linear.RopeType, linear.RopeFactor));
         // Plain RoPE spelled out in the older key is plain RoPE too.
         Assert.Equal(1_000_000.0, HfConfigJson.Parse(Qwen25HalfB.Replace("\"use_cache\": true", "\"rope_scaling\": {\"type\": \"default\"}"), "c.json").RopeTheta);
     }
