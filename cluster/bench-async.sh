@@ -10,6 +10,8 @@
 # pass@1              the driver's held-out evaluation after the run (r1.train.eval-limit questions)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=cluster/bench-common.sh
+source "$root/cluster/bench-common.sh"
 steps="${1:-40}"
 [ "$(nproc)" -ge 2 ] || { echo "$0: needs 2 cores (one per node)" >&2; exit 1; }
 work=$(mktemp -d /tmp/r1-bench-async-cluster-XXXXXX)
@@ -35,18 +37,7 @@ measure() {   # staleness base-port pg-port -> "steps_per_minute,pass_at_1,mean_
   local k="$1" dir="$work/k$1"
   R1_NODE_CPUS="0 1" R1_CLUSTER_DIR="$dir" R1_BASE_PORT="$2" R1_PG_PORT="$3" \
     "$root/cluster/local-up.sh" 2 --postgres --run-id bench -- "${run[@]}" --set r1.async.max-staleness="$k" >/dev/null
-  local status=0
-  (
-    # shellcheck disable=SC1091
-    source "$dir/env.sh"
-    cd "$root" && exec dotnet src/DeepSeekR1.Actors.Cli/bin/Release/net10.0/r1.dll train --config hocon/cluster.conf \
-      --run-id bench "${R1_EXTRA[@]}"
-  ) >"$dir/driver.log" 2>&1 || status=$?
-  if [ "$status" != 0 ]; then
-    tail -n 30 "$dir/driver.log" >&2
-    R1_CLUSTER_DIR="$dir" "$root/cluster/local-down.sh" >/dev/null
-    return 1
-  fi
+  drive_bench "$dir" || return 1
   local rate staleness pass from to sampler learner
   rate=$(psql -h 127.0.0.1 -p "$3" -U postgres -d r1 -At -c \
     "SELECT round(((count(*) - 1) * 60e7 / (max(created) - min(created)))::numeric, 3) FROM journal

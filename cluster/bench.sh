@@ -10,6 +10,8 @@
 # On 2 cores three nodes share the same cores: the point is the accounting of overhead, not a speed-up.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=cluster/bench-common.sh
+source "$root/cluster/bench-common.sh"
 steps="${1:-6}"
 work=$(mktemp -d /tmp/r1-bench-cluster-XXXXXX)
 [ "$(id -u)" = 0 ] && chmod 755 "$work"
@@ -20,18 +22,7 @@ run=(--set r1.grpo.steps="$steps" --set r1.grpo.prompts-per-step=4 --set r1.grpo
 measure() {   # nodes base-port pg-port -> "steps_per_minute,sampling,learning,waiting"
   local nodes="$1" dir="$work/n$1"
   R1_CLUSTER_DIR="$dir" R1_BASE_PORT="$2" R1_PG_PORT="$3" "$root/cluster/local-up.sh" "$nodes" --postgres --run-id bench -- "${run[@]}" >/dev/null
-  local status=0
-  (
-    # shellcheck disable=SC1091
-    source "$dir/env.sh"
-    cd "$root" && exec dotnet src/DeepSeekR1.Actors.Cli/bin/Release/net10.0/r1.dll train --config hocon/cluster.conf \
-      --run-id bench "${R1_EXTRA[@]}"
-  ) >"$dir/driver.log" 2>&1 || status=$?
-  if [ "$status" != 0 ]; then
-    tail -n 30 "$dir/driver.log" >&2
-    R1_CLUSTER_DIR="$dir" "$root/cluster/local-down.sh" >/dev/null
-    return 1
-  fi
+  drive_bench "$dir" || return 1
   psql -h 127.0.0.1 -p "$3" -U postgres -d r1 -At -F, <<'SQL'
 WITH e AS (
   SELECT persistence_id AS pid, manifest AS m, created AS t,
