@@ -3,13 +3,14 @@ using System.Text.Json;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
-/// <summary><c>r1 model info</c>: the effective model shape and its parameter counts.</summary>
+/// <summary><c>r1 model info | import | export</c>: the effective model shape and its parameter counts; a Hugging Face
+/// folder in and out of this project's checkpoints.</summary>
 public static class ModelCommand
 {
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var model = new Command("model", "Inspect the policy model");
+        var model = new Command("model", "Inspect the policy model; import or export Hugging Face folders");
         var info = new Command("info", "Print the effective model configuration and parameter counts as JSON").WithConfigOptions();
         info.SetAction(parse => Model.TensorKeepAlive.Run(() =>
         {
@@ -28,6 +29,28 @@ public static class ModelCommand
             return 0;
         }));
         model.Subcommands.Add(info);
+
+        var from = new Option<string>("--from") { Description = "A Hugging Face model folder (config.json, safetensors, tokenizer.json)", Required = true };
+        var importOut = new Option<string>("--out") { Description = "The new checkpoint folder (must not exist, or be empty)", Required = true };
+        var import = new Command("import", "Check a Hugging Face model folder as every command loads it and copy it into a verified checkpoint; prints what it found")
+            { from, importOut };
+        import.SetAction(parse => Model.TensorKeepAlive.Run(() =>
+        {
+            parse.InvocationConfiguration.Output.WriteLine(ModelFolders.Import(parse.GetValue(from)!, parse.GetValue(importOut)!).ToJsonString(HumanJson.IndentedSnakeCase));
+            return 0;
+        }));
+        model.Subcommands.Add(import);
+
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A checkpoint of this project (verified against its manifest)", Required = true };
+        var exportOut = new Option<string>("--out") { Description = "The Hugging Face folder to write (must not exist, or be empty)", Required = true };
+        var export = new Command("export", "Write a checkpoint as a plain Hugging Face folder: config.json, safetensors, tokenizer files; no manifest or optimizer state")
+            { checkpoint, exportOut };
+        export.SetAction(parse =>
+        {
+            parse.InvocationConfiguration.Output.WriteLine(ModelFolders.Export(parse.GetValue(checkpoint)!, parse.GetValue(exportOut)!).ToJsonString(HumanJson.IndentedSnakeCase));
+            return 0;
+        });
+        model.Subcommands.Add(export);
         return model;
     }
 }
