@@ -228,10 +228,16 @@ internal sealed class LearnerActor : RunTaggedActor
         }
 
         markers.Mark($"checkpoint step={step + 1}");
+        var tags = EngineMetrics.Run(runId);
+        EngineMetrics.WaitSeconds.Record(samplingSeconds, tags);
+        EngineMetrics.UpdateSeconds.Record(metrics.StepSeconds - samplingSeconds, tags);
+        var clock = Stopwatch.StartNew();
         string directory, sha;
         try
         {
             (directory, sha) = checkpoints.Write(step + 1, learner!);
+            EngineMetrics.CheckpointSeconds.Record(clock.Elapsed.TotalSeconds, tags);
+            clock.Restart();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -253,6 +259,9 @@ internal sealed class LearnerActor : RunTaggedActor
         {
             journaled = journaled.Apply(e);
             if (e is not StepApplied) return;
+            EngineMetrics.JournalWriteSeconds.Record(clock.Elapsed.TotalSeconds, tags);
+            EngineMetrics.StepsApplied.Add(1, tags);
+            EngineMetrics.RewardMean.Record(metrics.RewardMean, tags);
             foreach (var (index, (_, deliverer)) in groups)
                 deliverer.Tell(new GroupAccepted(EntityIds.Group(runId, step, index), step));
             waiting.Remove(step);

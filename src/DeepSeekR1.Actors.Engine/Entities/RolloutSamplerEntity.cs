@@ -131,8 +131,12 @@ internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
         if (version < first.PolicyVersion) Load(first.PolicyVersion, first.Checkpoint);
         markers.Mark($"sampling step={first.PolicyVersion + 1} samples={work.Count}");
         IReadOnlyList<GenerationResult> results;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using (var scope = NewDisposeScope())
             results = PolicyGenerator.Generate(policy!, work.Select(w => new GenerationRequest(w.PromptIds, w.Seed)).ToArray(), sampling);
+        var tags = EngineMetrics.Run(run.RunId);
+        EngineMetrics.GenerationSeconds.Record(clock.Elapsed.TotalSeconds, tags);
+        EngineMetrics.TokensGenerated.Add(results.Sum(r => (long)r.TokenIds.Count), tags);
         markers.Mark($"generated step={first.PolicyVersion + 1} samples={work.Count}");
         // One message per group: the group scores and journals its outputs of this batch together.
         foreach (var group in work.Select((w, i) => (Work: w, Result: results[i])).GroupBy(x => x.Work.GroupId))

@@ -47,8 +47,7 @@ internal sealed class WorkQueue : ReceiveActor, IWithTimers
         this.pubSub = pubSub;
         Receive<OfferWork>(offer =>
         {
-            foreach (var work in offer.Work)
-                if (known.Add((work.GroupId, work.Sample))) pending.Add(work);
+            Enqueue(offer.Work.Where(work => known.Add((work.GroupId, work.Sample))).ToArray());
             ScheduleDispatch();
         });
         Receive<RequestWork>(request =>
@@ -72,18 +71,32 @@ internal sealed class WorkQueue : ReceiveActor, IWithTimers
                 pubSub.Tell(new Publish(EntityIds.RunTopic(runId), new RunFaulted(runId, reason)));
                 return;
             }
-            pending.AddRange(failed);
+            Enqueue(failed);
             ScheduleDispatch();
         });
         Receive<DispatchTick>(_ => Dispatch());
         Receive<Terminated>(t =>
         {
             idle.Remove(t.ActorRef);
-            if (inFlight.Remove(t.ActorRef, out var lost)) { pending.AddRange(lost); ScheduleDispatch(); }
+            if (inFlight.Remove(t.ActorRef, out var lost)) { Enqueue(lost); ScheduleDispatch(); }
         });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    // The samples still waiting leave the metric with the queue (it is a singleton: a new one starts elsewhere).
+    protected override void PostStop()
+    {
+        EngineMetrics.QueuedSamples.Add(-pending.Count, EngineMetrics.Run(runId));
+        base.PostStop();
+    }
+
+    // Every sample that waits goes through here, so the pending-samples metric follows the list.
+    private void Enqueue(IReadOnlyCollection<SampleWork> work)
+    {
+        pending.AddRange(work);
+        EngineMetrics.QueuedSamples.Add(work.Count, EngineMetrics.Run(runId));
+    }
 
     /// <summary>The next batch: the lowest pending policy version, in group and sample order, at most <paramref name="max"/>.</summary>
     public static IReadOnlyList<SampleWork> NextBatch(IReadOnlyList<SampleWork> pending, int max)
@@ -123,6 +136,7 @@ internal sealed class WorkQueue : ReceiveActor, IWithTimers
             int share = (ofVersion + samplersLeft - 1) / samplersLeft;
             var batch = NextBatch(pending, Math.Min(max, share));
             foreach (var work in batch) pending.Remove(work);
+            EngineMetrics.QueuedSamples.Add(-batch.Count, EngineMetrics.Run(runId));
             idle.Remove(sampler);
             inFlight[sampler] = batch;
             sampler.Tell(new WorkBatch(batch));

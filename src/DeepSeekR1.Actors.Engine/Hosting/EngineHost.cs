@@ -35,6 +35,7 @@ public sealed partial class EngineHost : IAsyncDisposable
     private readonly ClusterSettings node;
     private readonly EngineObserver observer;
     private int? sharedThreadsBefore;   // the tensor thread's libtorch threads before a two-thread engine split the cores
+    private IDisposable? telemetry;     // the OTLP exporter, when r1.telemetry.otlp-endpoint is set
 
     private EngineHost(IHost host, ActorSystem system, EngineRun run, ClusterSettings node, EngineObserver observer, PbmHost? pbm)
     {
@@ -111,7 +112,7 @@ public sealed partial class EngineHost : IAsyncDisposable
             // after binding). Regions and singletons started above wait for membership before they hand out shards.
             if (node.IsSingleNode) cluster.Join(cluster.SelfAddress);
             await up.Task.WaitAsync(joinTimeout ?? node.JoinTimeout);
-            return new EngineHost(host, system, run, node, observer, pbm) { sharedThreadsBefore = SplitCores(settings) };
+            return new EngineHost(host, system, run, node, observer, pbm) { sharedThreadsBefore = SplitCores(settings), telemetry = TelemetryExport.Start(config) };
         }
         catch
         {
@@ -184,6 +185,7 @@ public sealed partial class EngineHost : IAsyncDisposable
         await host.StopAsync();
         await system.WhenTerminated;
         host.Dispose();
+        telemetry?.Dispose();   // sends the last measurements
         // The command's own model work after the run (the held-out evaluation) gets every core back.
         if (sharedThreadsBefore is int before) TorchThread.Shared.SetIntraOpThreads(before);
     }
