@@ -12,6 +12,7 @@ namespace DeepSeekR1.Actors.Engine.Tests;
 /// Asynchronous rollouts (<c>r1.async.max-staleness</c>): later steps are sampled while the learner trains, never more
 /// than the bound ahead, and the ratio's pi_old is the policy that sampled each output.
 /// </summary>
+[Collection(TorchThreadCounts.Name)]
 public class AsyncRolloutTests
 {
     private const int Steps = 5;

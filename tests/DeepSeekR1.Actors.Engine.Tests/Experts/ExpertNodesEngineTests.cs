@@ -12,6 +12,7 @@ namespace DeepSeekR1.Actors.Engine.Tests.Experts;
 /// node starts the shard actors, the learner finds them through the cluster, trains through them, and writes the
 /// same checkpoints as with the shards in its own process.
 /// </summary>
+[Collection(TorchThreadCounts.Name)]
 public class ExpertNodesEngineTests
 {
     private static async Task<(EngineOutcome Outcome, IReadOnlyList<object> Journal)> Run(string dir, ExpertLocation location)
