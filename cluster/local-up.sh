@@ -78,6 +78,26 @@ done
   echo "export R1_PBM_TOKEN='$R1_PBM_TOKEN'"
   printf 'R1_EXTRA=(--data-dir %q' "$dir/data"; printf ' %q' "${extra[@]}"; echo ')'
 } > "$dir/env.sh"
+# Wait until every node says it is a member (its "r1 node: up" line), so a driver started next finds the cluster; a
+# node that exits first, or one not up within R1_UP_TIMEOUT seconds (default 180), fails this script with its log tail.
+deadline=$((SECONDS + ${R1_UP_TIMEOUT:-180}))
+for i in $(seq 1 "$nodes"); do
+  pid=$(awk -v n="node-$i" '$1 == n { print $2 }' "$dir/pids")
+  until grep -q "^r1 node: up at" "$dir/node-$i.log" 2>/dev/null; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "$0: node $i exited before joining; the end of $dir/node-$i.log:" >&2
+      tail -n 15 "$dir/node-$i.log" >&2
+      exit 1
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "$0: node $i is not up after ${R1_UP_TIMEOUT:-180} s (cluster/local-down.sh stops the others); the end of $dir/node-$i.log:" >&2
+      tail -n 15 "$dir/node-$i.log" >&2
+      exit 1
+    fi
+    sleep 0.5
+  done
+done
+echo "all $nodes node(s) are up"
 echo "drive the run: source $dir/env.sh && ./r1 train --config hocon/cluster.conf --run-id \"\$R1_RUN_ID\" \"\${R1_EXTRA[@]}\""
 echo "inspect it:    source $dir/env.sh && ./r1 pbm 127.0.0.1:9110 cluster show"
 echo "stop it:       cluster/local-down.sh"
