@@ -44,7 +44,7 @@ public static class ReplayCharts
     /// <param name="runId">The run, for the titles.</param>
     public static void Write(string directory, IReadOnlyList<ReplayStep> steps, string runId)
     {
-        Render(directory, AccuracyReward, runId, "value", steps,
+        Render(directory, AccuracyReward, runId, "accuracy (fraction right) and mean reward", steps,
             [(StepRow.Named("accuracy"), "accuracy"), (StepRow.Named("reward_mean"), "mean reward")]);
         Render(directory, ResponseLength, runId, "tokens", steps, [(StepRow.Named("response_tokens_mean"), "mean response length")]);
         Render(directory, ReflectiveWords, runId, "per 1,000 completion tokens", steps,
@@ -72,11 +72,12 @@ public static class ReplayCharts
                 .Where(p => p.Y is { } y && double.IsFinite(y)).ToArray();
             if (points.Length == 0) continue;
             var line = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y!.Value).ToArray());
-            line.LegendText = legend;
+            // A flat zero line is easy to miss under another series: the legend says so.
+            line.LegendText = points.All(p => p.Y == 0) ? $"{legend} (zero at every step)" : legend;
             line.MarkerSize = points.Length > 60 ? 0 : 5;
             ys.AddRange(points.Select(p => p.Y!.Value));
         }
-        if (series.Count > 1) plot.ShowLegend(Alignment.UpperLeft);
+        if (series.Count > 1 || ys.Count > 0 && ys.All(y => y == 0)) plot.ShowLegend(Alignment.UpperLeft);
         // Every measure here is a rate, a count or a length: the axis starts at zero (unless a value is below it), so
         // growth reads as growth and a flat zero line does not float in the middle of the chart.
         if (ys.Count > 0)
