@@ -23,7 +23,14 @@ public class ExpertNodesEngineTests
             InitialPolicy = ColdStart.MoePolicy,
             Experts = ExpertSettings.Defaults with { Shards = 2, Location = location, CallTimeout = TimeSpan.FromSeconds(30) },
         };
-        var host = await EngineHost.StartAsync(run, dir, TinyRuns.Overrides, new EngineObserver());
+        // Each step's samples in one generation batch, in both runs: the work queue otherwise hands out what has been
+        // offered after a 20 ms linger, so a busy machine can split a step into two batches in one run and not the
+        // other, and a batch's shape changes the last bits of the sampled log-probs the two updates start from.
+        var oneBatchPerStep = Akka.Configuration.ConfigurationFactory.ParseString($"""
+            r1.engine.max-batch-samples = {TinyRuns.Grpo.PromptsPerStep * TinyRuns.Grpo.GroupSize}
+            r1.engine.batch-linger = 2s
+            """).WithFallback(TinyRuns.Overrides);
+        var host = await EngineHost.StartAsync(run, dir, oneBatchPerStep, new EngineObserver());
         try
         {
             var outcome = await host.RunAsync(new CancellationTokenSource(TimeSpan.FromSeconds(120)).Token);
