@@ -47,7 +47,10 @@ internal sealed class WorkQueue : ReceiveActor, IWithTimers
         this.pubSub = pubSub;
         Receive<OfferWork>(offer =>
         {
-            Enqueue(offer.Work.Where(work => known.Add((work.GroupId, work.Sample))).ToArray());
+            var fresh = new List<SampleWork>();
+            foreach (var work in offer.Work)
+                if (known.Add((work.GroupId, work.Sample))) fresh.Add(work);
+            Enqueue(fresh);
             ScheduleDispatch();
         });
         Receive<RequestWork>(request =>

@@ -157,10 +157,10 @@ public sealed class RunProjection
             ExpertLoad = expertLoads.GetValueOrDefault(kv.Key),
             // The learner's figures cover only what it trained on (it drops samples past the bound); without them (a
             // synchronous run) every journaled sample was trained on.
-            Staleness = trainedStaleness.TryGetValue(kv.Key, out var trained) ? (trained.Mean, trained.Max)
+            Staleness = trainedStaleness.GetValueOrDefault(kv.Key) is { } trained ? (trained.Mean, trained.Max)
                 : staleness.TryGetValue(kv.Key, out var lag) ? ((double)lag.LagSum / lag.Samples, lag.LagMax) : null,
-            StaleDropped = trainedStaleness.TryGetValue(kv.Key, out var dropped) ? dropped.Dropped : 0,
-            LearnerIdleShare = trainedStaleness.TryGetValue(kv.Key, out var waited) && kv.Value.Metrics.StepSeconds > 0
+            StaleDropped = trainedStaleness.GetValueOrDefault(kv.Key)?.Dropped ?? 0,
+            LearnerIdleShare = trainedStaleness.GetValueOrDefault(kv.Key) is { } waited && kv.Value.Metrics.StepSeconds > 0
                 ? Math.Min(1, waited.WaitSeconds / kv.Value.Metrics.StepSeconds) : null,
             Phases = Phases(kv.Key, kv.Value.At),
         }).ToArray();
