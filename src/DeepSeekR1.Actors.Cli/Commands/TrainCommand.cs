@@ -20,6 +20,8 @@ using DeepSeekR1.Actors.Rl.Tasks;
 using DeepSeekR1.Actors.Rl.Training;
 using DeepSeekR1.Actors.Configuration;
 
+using DeepSeekR1.Actors.Cli.Terminal;
+
 namespace DeepSeekR1.Actors.Cli.Commands;
 
 /// <summary>Settings of the main job (HOCON section <c>r1.train</c>).</summary>
@@ -462,7 +464,12 @@ public static class TrainCommand
     private static EvalReport Evaluate(PolicyModel policy, IPolicyTokenizer tokenizer, ITaskSource task, EvalSettings settings, GrpoSettings grpo, TextWriter output, string label)
     {
         var items = EvalQuestions.Select(task, settings);
-        var report = Evaluator.Run(policy, tokenizer, items, settings, RewardSets.For(grpo.RewardWeights));
+        // A bar on a terminal only: in a log (or the engine process under its supervisor) the summary line says enough.
+        bool bar = ReferenceEquals(output, Console.Out) && ProgressReporter.IsTerminal(Console.Error);
+        var progress = new ProgressReporter($"held-out {label}", "completions", Console.Error, bar);
+        var report = Evaluator.Run(policy, tokenizer, items, settings, RewardSets.For(grpo.RewardWeights),
+            bar ? (done, total) => progress.Report(done, total, plainLine: "") : null);
+        progress.Finish();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"held-out {label}: pass@1 {report.Overall.PassAt1 * 100:F1}%, cons@{settings.Samples} {report.Overall.ConsAtK * 100:F1}% over {items.Count} questions"));
         return report;
