@@ -117,6 +117,13 @@ public sealed class PbmHostTests : IAsyncLifetime
 
         var typo = await node.Pbm("cluster-sharding", "region-stats", "--type", "rn");
         Assert.Contains("no entity kind 'rn' (did you mean 'run'?)", typo.Err);
+
+        // A kind whose regions live on nodes of another role is proxied here: the proxy answers for the cluster
+        // (here: no node has that role, so no region) instead of "no such kind".
+        Akka.Cluster.Sharding.ClusterSharding.Get(node.Host.System).StartProxy("elsewhere", "a-role-no-node-has", new EntityExtractor(4));
+        var proxied = await node.Json("cluster-sharding", "region-stats", "--type", "elsewhere");
+        Assert.Empty(proxied["rows"]!.AsArray());
+        Assert.Contains("through this node's proxy", (string?)proxied["message"] ?? proxied.ToJsonString());
     }
 
     [Fact]
