@@ -6,6 +6,8 @@ using Akka.Actor;
 using DeepSeekR1.Actors.Cli.Configuration;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Hosting;
+using DeepSeekR1.Actors.Engine.Replay;
+using DeepSeekR1.Actors.Rl.Analysis;
 using DeepSeekR1.Actors.Model;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
@@ -212,7 +214,16 @@ public static class TrainCommand
         if (actors)
         {
             var run = EngineRunFor(config, settings, runtime, task, runId) with { Restart = EngineSupervisor.RestartFromEnvironment() };
-            var outcome = TrainWithActors(run, dataDir, cluster is null ? config.Root : cluster.WithFallback(config.Root), output, Report);
+            var engineConfig = cluster is null ? config.Root : cluster.WithFallback(config.Root);
+            // TensorBoard's replayed figures come from the journal, as `r1 replay` computes them.
+            var follower = tensorBoard is null ? null : TensorBoardFollower.Start(dataDir, engineConfig, runId, grpo.AdvantageScaling, tensorBoard, Console.Error);
+            EngineOutcome? outcome = null;
+            try { outcome = TrainWithActors(run, dataDir, engineConfig, output, Report); }
+            finally
+            {
+                // A run that ended lets the follower catch up with its last steps; one that threw does not wait.
+                follower?.StopAsync(outcome?.Steps ?? 0, outcome is null ? TimeSpan.Zero : TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+            }
             if (outcome.State == RunStates.Failed)
             {
                 output.WriteLine($"r1 train: run {runId} failed after {outcome.Steps} steps: {outcome.Failure}");
@@ -234,6 +245,11 @@ public static class TrainCommand
                 {
                     allStepSeconds += result.Metrics.StepSeconds;
                     Report(result.Step, result.Metrics, result.SamplingSeconds);
+                    if (tensorBoard is not null)
+                    {
+                        var (replayed, advantages, lengths) = Replayed(result);
+                        tensorBoard.Replayed(replayed, advantages, lengths);
+                    }
                     if (grpo.CheckpointEvery > 0 && (result.Step + 1) % grpo.CheckpointEvery == 0)
                         SaveCheckpoint(trainer.Learner, runDir, result.Step + 1, runtime.Tokenizer);
                 }
@@ -459,6 +475,15 @@ public static class TrainCommand
         string path = RepositoryPaths.Resolve(train.Init)
             ?? throw new ConfigException($"r1.train.init: checkpoint '{train.Init}' not found (give a path, or \"random\")");
         return PolicyFactory.LoadCheckpoint(path, runtime.Device, Console.Error);
+    }
+
+    // An inline step as `r1 replay` would show it from a journal: the learner's metrics, the analyses of its completions,
+    // and every sample's advantage and response length (for TensorBoard).
+    private static (ReplayStep Step, IReadOnlyList<double> Advantages, IReadOnlyList<double> ResponseTokens) Replayed(StepResult result)
+    {
+        var completions = result.Groups.SelectMany(g => g.Rollouts.Select(r => new CompletionRecord(g.Item.Level, r.Completion, r.CompletionIds.Count, r.Reward, r.Correct)));
+        var step = new ReplayStep(result.Step, result.Step, MetricsData.From(result.Metrics), StepAnalysis.Of(completions), AppliedAt: null, WallSeconds: null);
+        return (step, result.Advantages.SelectMany(a => a).ToArray(), result.Groups.SelectMany(g => g.Rollouts.Select(r => (double)r.CompletionIds.Count)).ToArray());
     }
 
     private static EvalReport Evaluate(PolicyModel policy, IPolicyTokenizer tokenizer, ITaskSource task, EvalSettings settings, GrpoSettings grpo, TextWriter output, string label)
