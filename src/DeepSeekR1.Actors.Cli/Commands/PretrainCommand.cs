@@ -60,7 +60,8 @@ public static class PretrainCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"pretrain: {model.parameters().Sum(p => p.numel()):N0} parameters, {settings.Steps} steps of {settings.BatchSize} documents, task {settings.Task}, careful-share {settings.CarefulShare}, wrong-share {settings.WrongShare}, reflect-share {settings.ReflectShare}, practice-share {settings.PracticeShare}"));
             var progress = ProgressReporter.For("pretrain", "steps", output);
-            var result = Pretrainer.Run(model, tokenizer, settings, p => progress.Report(p.Step, p.TotalSteps, SftCommand.Describe(p), SftCommand.Detail(p)));
+            var result = Pretrainer.Run(model, tokenizer, settings, p => progress.Report(p.Step, p.TotalSteps, SftCommand.Describe(p), SftCommand.Detail(p)),
+                stepDone: step => progress.Tick(step, settings.Steps));
             progress.Finish();
             saved = SftCommand.Save(model, outDir, tokenizer, null, SafetensorsDType.BF16, new Dictionary<string, string>
             {

@@ -99,7 +99,8 @@ public static class SftCommand
             + (resumeStep > 0 ? $"; resuming at step {resumeStep} from {resumePoint.Directory}" : ""));
         var resume = new SftResume(resumeStep, resumePoint.LoadOptimizer, (step, optimizer) => resumePoint.Save(model, optimizer, step));
         var progress = ProgressReporter.For("sft", "steps", output, startedAt: resumeStep);
-        var result = SftTrainer.Train(model, examples, settings, p => progress.Report(p.Step, p.TotalSteps, Describe(p), Detail(p)), resume: resume);
+        var result = SftTrainer.Train(model, examples, settings, p => progress.Report(p.Step, p.TotalSteps, Describe(p), Detail(p)), resume: resume,
+            stepDone: step => progress.Tick(step, totalSteps));
         progress.Finish();
         var saved = Save(model, outDir, tokenizer, init, SafetensorsDType.F32, new Dictionary<string, string>
         {

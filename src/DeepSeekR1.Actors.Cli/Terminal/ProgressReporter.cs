@@ -22,6 +22,8 @@ public sealed class ProgressReporter
     private readonly long startedAt;
     private TimeSpan? lastDraw;
     private bool drawn;
+    private string? lastDetail;
+    private readonly int? width;
 
     /// <summary>A reporter writing to <paramref name="writer"/>, as a bar when <paramref name="bar"/> is true.</summary>
     /// <param name="label">What is being done ("sft", "r1 eval").</param>
@@ -29,8 +31,10 @@ public sealed class ProgressReporter
     /// <param name="writer">Where reports go.</param>
     /// <param name="bar">Whether to draw a bar (a terminal) or write the plain lines.</param>
     /// <param name="startedAt">Work already done before this process (a resumed run): not counted in the rate.</param>
-    public ProgressReporter(string label, string unit, TextWriter writer, bool bar, long startedAt = 0)
+    /// <param name="width">Columns the bar may use (null: the terminal's width, read at each redraw).</param>
+    public ProgressReporter(string label, string unit, TextWriter writer, bool bar, long startedAt = 0, int? width = null)
     {
+        this.width = width;
         this.label = label;
         this.unit = unit;
         this.writer = writer;
@@ -58,11 +62,27 @@ public sealed class ProgressReporter
             writer.WriteLine(plainLine);
             return;
         }
+        lastDetail = detail;
+        Draw(done, total);
+    }
+
+    /// <summary>
+    /// Moves the bar to <paramref name="done"/> between two reports (say, after every optimizer step while figures come
+    /// every hundred), keeping the last report's detail; writes nothing off a terminal.
+    /// </summary>
+    public void Tick(long done, long total)
+    {
+        if (bar) Draw(done, total);
+    }
+
+    private void Draw(long done, long total)
+    {
+        string? detail = lastDetail;
         var now = clock.Elapsed;
         if (done < total && lastDraw is { } last && now - last < RedrawEvery) return;
         lastDraw = now;
         // "\r" back to the start of the line, ESC[2K clears it: the bar is redrawn in place.
-        writer.Write("\r\u001b[2K" + Line(label, unit, done, total, startedAt, now, detail, Width()));
+        writer.Write("\r\u001b[2K" + Line(label, unit, done, total, startedAt, now, detail, width ?? Width()));
         writer.Flush();
         drawn = true;
     }

@@ -30,6 +30,7 @@ public class ProgressReporterTests
     {
         var log = new StringWriter();
         var progress = new ProgressReporter("sft", "steps", log, bar: false);
+        progress.Tick(1, 2);                  // between reports: nothing off a terminal
         progress.Report(1, 2, "step 1/2 loss 2.0");
         progress.Report(2, 2, "step 2/2 loss 1.0");
         progress.Finish();
@@ -41,15 +42,16 @@ public class ProgressReporterTests
     public void On_a_terminal_the_bar_is_redrawn_in_place_and_the_last_report_always_draws()
     {
         var screen = new StringWriter();
-        var progress = new ProgressReporter("r1 eval", "completions", screen, bar: true);
-        progress.Report(1, 3, "plain 1");
-        progress.Report(2, 3, "plain 2");   // within the redraw interval: skipped
-        progress.Report(3, 3, "plain 3");   // the end: drawn whatever the interval
+        var progress = new ProgressReporter("r1 eval", "completions", screen, bar: true, width: 200);
+        progress.Report(1, 3, "plain 1", detail: "loss 2.5");
+        progress.Tick(2, 3);                 // within the redraw interval: skipped
+        progress.Tick(3, 3);                 // the end: drawn whatever the interval, with the last report's detail
         progress.Finish();
         string text = screen.ToString();
         Assert.DoesNotContain("plain", text);
         Assert.Equal(2, text.Split("\r\u001b[2K").Length - 1);
         Assert.Contains("3/3 completions", text);
+        Assert.EndsWith("| loss 2.5" + Environment.NewLine, text);
         Assert.EndsWith(Environment.NewLine, text);
     }
 }
