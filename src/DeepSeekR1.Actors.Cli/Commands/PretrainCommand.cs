@@ -98,7 +98,12 @@ public static class PretrainCommand
                 Seed = unchecked((ulong)settings.Seed),
             };
             var items = EvalQuestions.Select(TaskCatalog.Get(probe.Task), probe);
-            var report = Evaluator.Run(shipped, tokenizer, items, probe, RewardSets.Evaluation);
+            // A bar on a terminal; a log gets only the probe's one line below.
+            bool bar = ProgressReporter.IsTerminal(output);
+            var probeProgress = new ProgressReporter("probe", "completions", output, bar);
+            var report = Evaluator.Run(shipped, tokenizer, items, probe, RewardSets.Evaluation,
+                bar ? (done, total) => probeProgress.Report(done, total, plainLine: "") : null);
+            probeProgress.Finish();
             output.WriteLine("probe: " + report.ToJson().ToJsonString(HumanJson.Compact));
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pretrain: done in {clock.Elapsed.TotalSeconds:F0} s"));
