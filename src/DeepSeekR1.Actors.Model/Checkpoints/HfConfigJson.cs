@@ -246,7 +246,7 @@ public static class HfConfigJson
 
         var moeLayers = MoeLayers(f, layers);
         if (moeLayers.Count == 0) return config;
-        return config with
+        var moe = config with
         {
             MoeLayers = moeLayers,
             NumRoutedExperts = f.RequiredInt("n_routed_experts"),
@@ -258,13 +258,7 @@ public static class HfConfigJson
             // never apply to a config it wrote, which always lists both.
             ExpertGroups = f.Int("n_group") ?? defaults.ExpertGroups,
             ExpertGroupsPerToken = f.Int("topk_group") ?? defaults.ExpertGroupsPerToken,
-            ScoringFunc = f.String("scoring_func") switch
-            {
-                null => defaults.ScoringFunc,
-                "sigmoid" => ScoringFunc.Sigmoid,
-                "softmax" => ScoringFunc.Softmax,
-                var other => throw f.Error($"scoring_func '{other}' is neither \"sigmoid\" nor \"softmax\""),
-            },
+
             RoutedScalingFactor = f.Double("routed_scaling_factor") ?? defaults.RoutedScalingFactor,
             LoadBalancing = f.String("r1_load_balancing") switch
             {
@@ -276,6 +270,25 @@ public static class HfConfigJson
             AuxLossAlpha = f.Double("r1_aux_loss_alpha") ?? defaults.AuxLossAlpha,
             BiasUpdateSpeed = f.Double("r1_bias_update_speed") ?? defaults.BiasUpdateSpeed,
         };
+        return moe with { ScoringFunc = ReadScoringFunc(f, moe) };
+    }
+
+    /// <summary>
+    /// scoring_func, as "auto" when it is what auto gives with the file's balancing (so a config round-trips unchanged),
+    /// else explicit. Absent means the default.
+    /// </summary>
+    private static ScoringFunc ReadScoringFunc(Fields f, ModelConfig moe)
+    {
+        var named = f.String("scoring_func") switch
+        {
+            null => (ScoringFunc?)null,
+            "sigmoid" => ScoringFunc.Sigmoid,
+            "softmax" => ScoringFunc.Softmax,
+            var other => throw f.Error($"scoring_func '{other}' is neither \"sigmoid\" nor \"softmax\""),
+        };
+        if (named is not { } explicitScoring) return ModelConfig.Defaults.ScoringFunc;
+        bool autoGivesSigmoid = moe.LoadBalancing == LoadBalancing.AuxFree;
+        return explicitScoring == ScoringFunc.Sigmoid == autoGivesSigmoid ? ScoringFunc.Auto : explicitScoring;
     }
 
     /// <summary>
