@@ -119,18 +119,26 @@ public sealed class LatentAttention : nn.Module, ISelfAttention
     /// </summary>
     private Tensor AttendLatent(Tensor qNope, Tensor qRot, Tensor rows, Tensor? mask)
     {
-        long queries = qNope.shape[2], keys = rows.shape[1];
+        long batch = qNope.shape[0], queries = qNope.shape[2], keys = rows.shape[1];
         // A cache kept in another dtype than the model's (bfloat16 for rollouts) is read at the queries' precision.
         if (rows.dtype != qNope.dtype) rows = rows.to_type(qNope.dtype);
-        var cLatent = rows.narrow(-1, 0, rank).unsqueeze(1);                           // (B, 1, L, rank)
-        var cRot = rows.narrow(-1, rank, ropeDim).unsqueeze(1);                        // (B, 1, L, rope)
         var w = kv_b_proj.weight!.view(heads, nope + valueDim, rank);
-        var qLatent = qNope.matmul(w.narrow(1, 0, nope));                              // (B, nh, T, rank)
-        var scores = (qLatent.matmul(cLatent.transpose(-1, -2)) + qRot.matmul(cRot.transpose(-1, -2))) * scale;   // (B, nh, T, L)
+        // Per head, the query without position through W_uk: one batched matmul with heads as the batch.
+        var qLatent = qNope.permute(1, 0, 2, 3).reshape(heads, batch * queries, nope)
+            .bmm(w.narrow(1, 0, nope));                                                // (nh, B*T, rank)
+        // A query row is [q_nope W_uk | q_rot], a cached row [c | k_rot]: one matmul against the cache as it is stored
+        // scores both parts, with every head's queries as rows (no per-head copy of the cache).
+        var query = cat([qLatent.view(heads, batch, queries, rank).permute(1, 0, 2, 3), qRot], dim: -1)
+            .reshape(batch, heads * queries, rank + ropeDim);                          // (B, nh*T, rank + rope)
+        var scores = query.bmm(rows.transpose(1, 2)).mul_(scale).view(batch, heads, queries, keys);   // (B, nh, T, L)
         // One new query (a decoding step) may see every key; several need the causal mask, offset past the cached ones.
         var allowed = mask ?? (queries == 1 ? null : CausalMask(queries, keys, rows.device));
-        var mixed = Softmax(scores, allowed).matmul(cLatent);                          // (B, nh, T, rank)
-        return mixed.matmul(w.narrow(1, nope, valueDim).transpose(-1, -2));           // (B, nh, T, v)
+        var mixed = Softmax(scores, allowed).view(batch, heads * queries, keys)
+            .bmm(rows.narrow(-1, 0, rank));                                            // (B, nh*T, rank)
+        // Per head, back out of the latent through W_uv.
+        var values = mixed.view(batch, heads, queries, rank).permute(1, 0, 2, 3).reshape(heads, batch * queries, rank)
+            .bmm(w.narrow(1, nope, valueDim).transpose(1, 2));                         // (nh, B*T, v)
+        return values.view(heads, batch, queries, valueDim).permute(1, 0, 2, 3);      // (B, nh, T, v)
     }
 
     /// <summary>Softmax over keys in float32 (as transformers' eager attention), masked where <paramref name="mask"/> is false.</summary>
