@@ -14,11 +14,16 @@ Run from this folder: /usr/bin/python3 make_reference.py   (deterministic: the s
 Writes <case>/config.json, <case>/model.safetensors (float32 weights, Hugging Face names) and
 <case>/reference.safetensors (input ids, float64 reference logits computed from those float32 weights, and the greedy
 continuation of the first sequence computed by full recomputation).
+
+/usr/bin/python3 make_reference.py --check CASE FOLDER   reads FOLDER's config.json and model.safetensors (for example
+what `r1 model export` wrote after `r1 model import` of CASE) the way transformers' config and loader would, runs the
+same forward, and prints the largest difference from CASE's reference logits.
 """
 import json
 import math
 import os
 import struct
+import sys
 
 import torch
 
@@ -198,6 +203,42 @@ def write_safetensors(path, tensors):
             f.write(blob)
 
 
+def read_safetensors(path):
+    dtypes = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64, "BF16": torch.bfloat16}
+    with open(path, "rb") as f:
+        (length,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(length))
+        data = f.read()
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        raw = bytearray(data[begin:end])
+        tensors[name] = torch.frombuffer(raw, dtype=dtypes[info["dtype"]]).reshape(info["shape"]).clone()
+    return tensors
+
+
+def check(case, folder):
+    """Largest |logits(FOLDER) - reference(CASE)|, with FOLDER's config keys read as transformers reads them."""
+    with open(os.path.join(folder, "config.json")) as f:
+        cfg = json.load(f)
+    defaults = dict(rope_interleave=True, n_group=8, topk_group=4, rope_theta=10000.0, rms_norm_eps=1e-6)
+    cfg = dict(defaults, **{k: v for k, v in cfg.items() if v is not None or k == "q_lora_rank"})
+    assert cfg["model_type"] == "deepseek_v3" and cfg.get("num_nextn_predict_layers", 0) == 0
+    w = {k: v.double() for k, v in read_safetensors(os.path.join(folder, "model.safetensors")).items()}
+    here = os.path.dirname(os.path.abspath(__file__))
+    reference = read_safetensors(os.path.join(here, case, "reference.safetensors"))
+    worst = 0.0
+    s = 0
+    while f"input_ids.{s}" in reference:
+        logits = forward(reference[f"input_ids.{s}"].tolist(), w, cfg, [])
+        worst = max(worst, (logits - reference[f"logits.{s}"]).abs().max().item())
+        s += 1
+    print(f"{folder}: largest logit difference from {case}'s reference {worst:.2e}")
+    return worst
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     for name, overrides in CASES.items():
@@ -228,4 +269,6 @@ def main():
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--check":
+        sys.exit(0 if check(sys.argv[2], sys.argv[3]) < 1e-9 else 1)
     main()
