@@ -41,8 +41,8 @@ public static class PolicyGenerator
         bool padded = requests.Any(r => r.PromptIds.Count != longest);
         Tensor? keyValid = padded ? valid : null;
         var cacheDtype = options.KvCacheDtype == KvCacheDtype.Bfloat16 ? ScalarType.BFloat16 : model.Decoder.Embeddings.weight!.dtype;
-        using var cache = new KvCache(config.NumLayers, rows, config.NumKvHeads, longest + options.MaxNewTokens,
-            config.HeadDim, cacheDtype, device, options.KeepKvCache ? model.KvCacheArena : null);
+        using var cache = KvCache.ForModel(config, rows, longest + options.MaxNewTokens, cacheDtype, device,
+            options.KeepKvCache ? model.KvCacheArena : null);
 
         var active = Enumerable.Range(0, rows).ToList();   // active[i] = original row of batch row i
         var lastPositions = positions.select(1, -1);
