@@ -24,6 +24,7 @@ root.Subcommands.Add(DataCommand.Create());
 root.Subcommands.Add(DistillCommand.Create());
 root.Subcommands.Add(PipelineCommand.Create());
 root.Subcommands.Add(SftCommand.Create());
+root.Subcommands.Add(RmCommand.Create());
 root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(RewardCommand.Create());
 root.Subcommands.Add(TokenizerCommand.Create());
