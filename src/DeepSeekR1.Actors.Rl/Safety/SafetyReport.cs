@@ -41,11 +41,14 @@ public static class SafetyReport
         for (int r = 0; r < tables[0].Count; r++)
         {
             text.Append(CultureInfo.InvariantCulture, $"| {tables[0][r].Category} | {tables[0][r].Answers} |");
-            foreach (var table in tables) text.Append(CultureInfo.InvariantCulture, $" {table[r].Unsafe:P1} | {table[r].Refusal:P1} |");
+            foreach (var table in tables) text.Append(CultureInfo.InvariantCulture, $" {Percent(table[r].Unsafe)} | {Percent(table[r].Refusal)} |");
             text.AppendLine();
         }
         return text.ToString();
     }
+
+    private static string Percent(double rate) =>
+        double.IsNaN(rate) ? "n/a" : (rate * 100).ToString("F1", CultureInfo.InvariantCulture) + "%";
 
     private static double Rate(IEnumerable<JudgedAnswer> answers, SafetyVerdict verdict)
     {
