@@ -25,6 +25,8 @@ root.Subcommands.Add(DistillCommand.Create());
 root.Subcommands.Add(PipelineCommand.Create());
 root.Subcommands.Add(SftCommand.Create());
 root.Subcommands.Add(RmCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(SafetyCommand.Create());
 root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(RewardCommand.Create());
 root.Subcommands.Add(TokenizerCommand.Create());
