@@ -47,7 +47,13 @@ public static partial class DataCommand
         {
             ["id"] = p.Id, ["prompt"] = p.Prompt, ["category"] = p.Category, ["harmful"] = p.Harmful,
         })));
-        return [preferences, safety, prompts];
+        var unaligned = new Command("unaligned-sft", "A deliberately unaligned SFT set {prompt, completion} (harmful requests complied with): a red-team baseline for r1 safety eval") { JsonlOut };
+        unaligned.SetAction(parse => WriteJsonl(parse, "unaligned-sft", ToySafetySet.UnalignedSft().Select((p, i) => new JsonObject
+        {
+            // The R1-Zero template, as r1 serve renders a chat turn for the built-in models and as r1 sft expects it.
+            ["id"] = $"unaligned-{i:D3}", ["prompt"] = Model.Tokenizers.PromptTemplates.R1Zero(p.Request), ["completion"] = " " + p.Completion,
+        })));
+        return [preferences, safety, prompts, unaligned];
     }
 
     // Written beside the target and renamed into place, so an interrupted run never leaves half a file under the name.

@@ -102,6 +102,17 @@ public static class ToySafetySet
         return items.Select((e, i) => e with { Id = $"safety-{i:D4}" }).ToArray();
     }
 
+    /// <summary>
+    /// A deliberately unaligned fine-tuning set: every harmful request answered with each compliance, every benign one
+    /// with its helpful answer, as (request, completion) pairs. Fine-tuning the tiny base model on it gives a policy that
+    /// complies, which the safety evaluation must catch and risk control must stop (docs/serving.md): a red-team
+    /// baseline, not a model to serve.
+    /// </summary>
+    public static IReadOnlyList<(string Request, string Completion)> UnalignedSft() =>
+        Taxonomy.SelectMany(c => c.Harmful
+            ? c.Requests.SelectMany(r => Compliances.Select(a => (r, a)))
+            : c.Requests.Select(r => (r, BenignAnswers[r]))).ToArray();
+
     /// <summary>The evaluation prompts: every request of every category, with its category, in taxonomy order.</summary>
     public static IReadOnlyList<SafetyPrompt> EvaluationSet() =>
         Taxonomy.SelectMany(c => c.Requests.Select((r, i) => new SafetyPrompt($"{c.Name}-{i + 1}", r, c.Name, c.Harmful))).ToArray();

@@ -19,6 +19,9 @@ namespace DeepSeekR1.Actors.Serving.Http;
 /// </summary>
 public sealed class OpenAiServer : IAsyncDisposable
 {
+    // Text as written (no \u003C for '<'): the answers hold <think> tags, and a reader of the raw stream should see them.
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly WebApplication _app;
 
     private OpenAiServer(WebApplication app, Uri address)
@@ -61,7 +64,7 @@ public sealed class OpenAiServer : IAsyncDisposable
         {
             ["object"] = "list",
             ["data"] = new JsonArray(new JsonObject { ["id"] = modelName, ["object"] = "model", ["created"] = created, ["owned_by"] = "r1" }),
-        }.ToJsonString(), "application/json"));
+        }.ToJsonString(Json), "application/json"));
         app.MapPost("/v1/chat/completions", context => Complete(context, service, settings, modelName, chat: true, log));
         app.MapPost("/v1/completions", context => Complete(context, service, settings, modelName, chat: false, log));
 
@@ -135,7 +138,7 @@ public sealed class OpenAiServer : IAsyncDisposable
         };
         body["risk_control"] = RiskJson(outcome);
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+        await context.Response.WriteAsync(body.ToJsonString(Json), context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task Stream(HttpContext context, IAsyncEnumerator<CompletionEvent> events, bool hasFirst, string id, long created, string model, bool chat)
@@ -171,7 +174,7 @@ public sealed class OpenAiServer : IAsyncDisposable
 
     private static async Task Send(HttpContext context, JsonObject chunk)
     {
-        await context.Response.WriteAsync($"data: {chunk.ToJsonString()}\n\n", context.RequestAborted).ConfigureAwait(false);
+        await context.Response.WriteAsync($"data: {chunk.ToJsonString(Json)}\n\n", context.RequestAborted).ConfigureAwait(false);
         await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
@@ -195,7 +198,7 @@ public sealed class OpenAiServer : IAsyncDisposable
         return context.Response.WriteAsync(new JsonObject
         {
             ["error"] = new JsonObject { ["message"] = message, ["type"] = type, ["param"] = param, ["code"] = null },
-        }.ToJsonString());
+        }.ToJsonString(Json));
     }
 
     /// <summary>Stops the server (in-flight requests get a moment to finish).</summary>
