@@ -34,6 +34,10 @@ public sealed class RewardCommandsTests : IDisposable
         Assert.Equal(50, RewardJsonl.ReadPreferences(File_("p.jsonl")).Count());
         Assert.Contains(RewardJsonl.ReadSafety(File_("s.jsonl")), s => !s.Safe);
         Assert.Contains(Rl.Safety.SafetyJsonl.ReadPrompts(File_("e.jsonl")), p => !p.Harmful);
+        Assert.Equal(0, Run("data", "unaligned-sft", "--out", File_("u.jsonl")).Exit);
+        var unaligned = SftJsonl.Read(File_("u.jsonl")).ToList();
+        Assert.Equal(69, unaligned.Count);
+        Assert.All(unaligned, u => Assert.EndsWith(". Assistant:", u.Prompt));   // the R1-Zero template r1 serve renders
     }
 
     [Fact]
