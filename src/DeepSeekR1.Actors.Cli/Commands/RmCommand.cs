@@ -86,7 +86,7 @@ public static class RmCommand
         }
 
         string measure = kind == RewardModelKind.Helpfulness ? "pairwise accuracy" : "classification accuracy";
-        string held_ = double.IsNaN(accuracy) ? "n/a (nothing held out)" : accuracy.ToString("F3", CultureInfo.InvariantCulture);
+        string heldText = double.IsNaN(accuracy) ? "n/a (nothing held out)" : accuracy.ToString("F3", CultureInfo.InvariantCulture);
         var saved = Save(model, parse.GetValue(Out)!, init, new Dictionary<string, string>
         {
             ["stage"] = "rm",
@@ -96,7 +96,7 @@ public static class RmCommand
             ["held_out"] = heldCount.ToString(CultureInfo.InvariantCulture),
             ["held_out_accuracy"] = double.IsNaN(accuracy) ? "" : accuracy.ToString("G6", CultureInfo.InvariantCulture),
         }, tokenizer);
-        output.WriteLine($"rm: loss {result.FirstLoss:F4} -> {result.FinalLoss:F4} in {result.Seconds:F1} s; held-out {measure} {held_} on {heldCount}; saved {saved}");
+        output.WriteLine($"rm: loss {result.FirstLoss:F4} -> {result.FinalLoss:F4} in {result.Seconds:F1} s; held-out {measure} {heldText} on {heldCount}; saved {saved}");
         return 0;
     }
 
