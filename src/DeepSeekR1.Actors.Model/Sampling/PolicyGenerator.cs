@@ -13,7 +13,15 @@ namespace DeepSeekR1.Actors.Model.Sampling;
 public static class PolicyGenerator
 {
     /// <summary>Samples a completion for each request.</summary>
-    public static IReadOnlyList<GenerationResult> Generate(PolicyModel model, IReadOnlyList<GenerationRequest> requests, SamplingOptions options)
+    /// <param name="model">The policy.</param>
+    /// <param name="requests">The prompts, one row each.</param>
+    /// <param name="options">How to sample.</param>
+    /// <param name="onToken">
+    /// Called with (request index, token id) as each token is sampled, on this thread, before the next decoding step:
+    /// how a server streams a completion while the batch is still running. It must not touch the model.
+    /// </param>
+    public static IReadOnlyList<GenerationResult> Generate(PolicyModel model, IReadOnlyList<GenerationRequest> requests, SamplingOptions options,
+        Action<int, int>? onToken = null)
     {
         options.Validate();
         if (requests.Count == 0) return [];
@@ -62,6 +70,7 @@ public static class PolicyGenerator
                 int row = active[i];
                 tokens[row].Add((int)nextIds[i]);
                 logProbs[row].Add(nextLp[i]);
+                onToken?.Invoke(row, (int)nextIds[i]);
                 if (stop.Contains((int)nextIds[i])) finish[row] = FinishReason.Stop;
                 else if (step == options.MaxNewTokens - 1) finish[row] = FinishReason.Length;
                 else keep.Add(i);
