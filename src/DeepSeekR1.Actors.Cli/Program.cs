@@ -19,6 +19,7 @@ var root = new RootCommand("r1: GRPO training of reasoning language models the D
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(ChatCommand.Create());
 root.Subcommands.Add(SampleCommand.Create());
 root.Subcommands.Add(DataCommand.Create());
 root.Subcommands.Add(DistillCommand.Create());
