@@ -70,11 +70,13 @@ R1K_API int32_t r1k_linear_logprob_forward(int32_t device, int32_t threads,
  *   grad_hidden   = inv_temperature * (dL/dz) @ weight        [n, h]   (may be NULL)
  *   grad_weight   = inv_temperature * (dL/dz)^T @ hidden      [v, h]   (may be NULL)
  * recomputing the logits tile by tile. The entropy is treated as detached (no gradient), as the learner uses it.
+ * accumulate_weight != 0 adds into grad_weight instead of overwriting it (the weight's existing gradient buffer:
+ * no second [v, h] tensor, as Megatron's gradient_accumulation_fusion); grad_hidden is always overwritten.
  */
 R1K_API int32_t r1k_linear_logprob_backward(int32_t device, int32_t threads,
     const float* hidden, const float* weight, const int64_t* targets, const float* lse, const float* grad_logprob,
     int64_t n, int64_t h, int64_t v, float inv_temperature,
-    float* grad_hidden, float* grad_weight);
+    float* grad_hidden, float* grad_weight, int32_t accumulate_weight);
 
 /*
  * MoE route order: sorts the slots = n * k (token, choice) pairs by expert, stably (ties keep slot order), as the

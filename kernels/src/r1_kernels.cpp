@@ -134,7 +134,7 @@ int32_t r1k_linear_logprob_forward(int32_t device, int32_t threads, const float*
 int32_t r1k_linear_logprob_backward(int32_t device, int32_t threads, const float* hidden, const float* weight,
                                     const int64_t* targets, const float* lse, const float* grad_logprob, int64_t n,
                                     int64_t h, int64_t v, float inv_temperature, float* grad_hidden,
-                                    float* grad_weight) {
+                                    float* grad_weight, int32_t accumulate_weight) {
     using namespace r1k;
     clear_error();
     const LinearLogprobArgs a{hidden, weight, targets, n, h, v, inv_temperature, threads};
@@ -143,12 +143,16 @@ int32_t r1k_linear_logprob_backward(int32_t device, int32_t threads, const float
     if (n > 0 && (lse == nullptr || grad_logprob == nullptr))
         return fail(R1K_BAD_ARGUMENT, "r1k_linear_logprob_backward: lse and grad_logprob must not be NULL");
 #ifdef R1K_WITH_CUDA
-    if (device == R1K_DEVICE_CUDA) return cuda::linear_logprob_backward(a, lse, grad_logprob, grad_hidden, grad_weight);
+    if (device == R1K_DEVICE_CUDA)
+        return cuda::linear_logprob_backward(a, lse, grad_logprob, grad_hidden, grad_weight, accumulate_weight != 0);
 #endif
     switch (isa()) {
-        case Isa::Avx512: return cpu::avx512::linear_logprob_backward(a, lse, grad_logprob, grad_hidden, grad_weight);
-        case Isa::Avx2: return cpu::avx2::linear_logprob_backward(a, lse, grad_logprob, grad_hidden, grad_weight);
-        default: return cpu::generic::linear_logprob_backward(a, lse, grad_logprob, grad_hidden, grad_weight);
+        case Isa::Avx512: return cpu::avx512::linear_logprob_backward(a, lse, grad_logprob, grad_hidden, grad_weight,
+                                                                     accumulate_weight != 0);
+        case Isa::Avx2: return cpu::avx2::linear_logprob_backward(a, lse, grad_logprob, grad_hidden, grad_weight,
+                                                                     accumulate_weight != 0);
+        default: return cpu::generic::linear_logprob_backward(a, lse, grad_logprob, grad_hidden, grad_weight,
+                                                                     accumulate_weight != 0);
     }
 }
 

@@ -76,7 +76,7 @@ protected:
         ASSERT_EQ(r1k_linear_logprob_forward(device, threads, dx.get(), dw.get(), dt.get(), n, h, v, inv_t, lp.get(),
                                              ent.get(), lse.get()), R1K_OK) << r1k_last_error();
         ASSERT_EQ(r1k_linear_logprob_backward(device, threads, dx.get(), dw.get(), dt.get(), lse.get(), dg.get(), n, h,
-                                              v, inv_t, gx.get(), gw.get()), R1K_OK) << r1k_last_error();
+                                              v, inv_t, gx.get(), gw.get(), 0), R1K_OK) << r1k_last_error();
         EXPECT_LE(relative_error(lp.read(), want.logprob), 1e-5);
         EXPECT_LE(relative_error(ent.read(), want.entropy), 1e-5);
         EXPECT_LE(relative_error(gx.read(), want.grad_hidden), 1e-5);
@@ -107,8 +107,28 @@ TEST_P(LinearLogprob, NoTokensGiveAZeroWeightGradient) {
     DeviceBuffer<float> w(device, uniform(v * h, 1.0f, 9)), gw(device, std::vector<float>(v * h, 5.0f));
     ASSERT_EQ(r1k_linear_logprob_forward(device, 0, nullptr, w.get(), nullptr, 0, h, v, 1.0f, nullptr, nullptr, nullptr), R1K_OK);
     ASSERT_EQ(r1k_linear_logprob_backward(device, 0, nullptr, w.get(), nullptr, nullptr, nullptr, 0, h, v, 1.0f, nullptr,
-                                          gw.get()), R1K_OK);
+                                          gw.get(), 0), R1K_OK);
     for (float value : gw.read()) EXPECT_EQ(value, 0.0f);
+}
+
+TEST_P(LinearLogprob, AccumulatingAddsTheWeightGradientToTheBuffer) {
+    // accumulate_weight = 1: grad_weight += the gradient (the weight's existing .grad), across super-blocks too.
+    const int32_t device = GetParam();
+    const int64_t n = 1200, h = 16, v = 131;
+    const auto x = uniform(n * h, 1.0f, 21), w = uniform(v * h, 0.5f, 22), g = uniform(n, 1.0f, 23);
+    const auto start = uniform(v * h, 1.0f, 24);
+    std::vector<int64_t> targets(n);
+    for (int64_t i = 0; i < n; ++i) targets[i] = (i * 31) % v;
+    const auto want = reference(x, w, targets, g, n, h, v, 1.0);
+    std::vector<double> expected(v * h);
+    for (int64_t i = 0; i < v * h; ++i) expected[i] = start[i] + want.grad_weight[i];
+    DeviceBuffer<float> dx(device, x), dw(device, w), dg(device, g), lse(device, n), lp(device, n), gw(device, start);
+    DeviceBuffer<int64_t> dt(device, targets);
+    ASSERT_EQ(r1k_linear_logprob_forward(device, 0, dx.get(), dw.get(), dt.get(), n, h, v, 1.0f, lp.get(), nullptr,
+                                         lse.get()), R1K_OK);
+    ASSERT_EQ(r1k_linear_logprob_backward(device, 0, dx.get(), dw.get(), dt.get(), lse.get(), dg.get(), n, h, v, 1.0f,
+                                          nullptr, gw.get(), 1), R1K_OK) << r1k_last_error();
+    EXPECT_LE(relative_error(gw.read(), expected), 1e-5);
 }
 
 TEST_P(LinearLogprob, LargeLogitsStayFinite) {

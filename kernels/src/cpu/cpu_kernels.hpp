@@ -22,7 +22,7 @@ struct LinearLogprobArgs {
     namespace isa {                                                                                            \
     r1k_status linear_logprob_forward(const LinearLogprobArgs& a, float* logprob, float* entropy, float* lse);  \
     r1k_status linear_logprob_backward(const LinearLogprobArgs& a, const float* lse, const float* grad_logprob, \
-                                       float* grad_hidden, float* grad_weight);                                 \
+                                       float* grad_hidden, float* grad_weight, bool accumulate_weight);         \
     }
 
 R1K_DECLARE_ISA(avx512)

@@ -188,9 +188,9 @@ r1k_status linear_logprob_forward(const LinearLogprobArgs& a, float* logprob, fl
 }
 
 r1k_status linear_logprob_backward(const LinearLogprobArgs& a, const float* lse, const float* grad_logprob,
-                                   float* grad_hidden, float* grad_weight) {
+                                   float* grad_hidden, float* grad_weight, bool accumulate_weight) {
     const int64_t n = a.n, h = a.h, v = a.v;
-    if (grad_weight != nullptr && n == 0) std::fill(grad_weight, grad_weight + v * h, 0.0f);
+    if (grad_weight != nullptr && n == 0 && !accumulate_weight) std::fill(grad_weight, grad_weight + v * h, 0.0f);
     if (n == 0 || (grad_hidden == nullptr && grad_weight == nullptr)) return R1K_OK;
     const int threads = team_size(a.threads);
     const int64_t blocks = (v + kVb - 1) / kVb;
@@ -241,7 +241,8 @@ r1k_status linear_logprob_backward(const LinearLogprobArgs& a, const float* lse,
                     if (dx != nullptr)   // dX[tile] += dZ W_block
                         gemm::run(tb, h, cols, z, kVb, 1, wb, h, kNr, dx + t0 * h, h, true);
                     if (grad_weight != nullptr)   // dW_block (+)= dZ^T X[tile]
-                        gemm::run(cols, h, tb, z, 1, kVb, xt, h, kNr, grad_weight + j0 * h, h, s0 > 0 || t0 > 0);
+                        gemm::run(cols, h, tb, z, 1, kVb, xt, h, kNr, grad_weight + j0 * h, h,
+                                  accumulate_weight || s0 > 0 || t0 > 0);
                 }
             }
             // (implicit barrier) dX of the super-block = the threads' partials, summed in thread order.

@@ -65,21 +65,46 @@ public sealed class FusedLinearLogProbs : MultiTensorFunction<FusedLinearLogProb
         if (upstream.IsInvalid) return [null!, null!, null!, null!];   // only the (detached) entropy was used
         var grad = NativeTensors.Dense(upstream.to(hidden.device), ScalarType.Float32, "grad of the log-probs", n);
         var gradHidden = empty([n, h], ScalarType.Float32, hidden.device);
-        var gradWeight = empty([v, h], ScalarType.Float32, hidden.device);
+        // The head weight's gradient goes straight into its .grad (created here on the first pass) when the weight is
+        // the parameter itself: autograd would otherwise copy the [v, h] gradient we return into .grad, because this
+        // managed tensor still references it, and two [v, h] tensors would exist at the peak (Megatron's
+        // gradient_accumulation_fusion does the same). Gradient hooks on the weight do not see this contribution.
+        var into = GradientBuffer(weight);
+        var gradWeight = into ?? empty([v, h], ScalarType.Float32, hidden.device);
         unsafe
         {
             NativeKernels.Check(NativeKernels.LinearLogprobBackward(KernelRuntime.DeviceOf(hidden), KernelRuntime.Threads,
                 (float*)TensorMemory.Data(hidden), (float*)TensorMemory.Data(weight), (long*)TensorMemory.Data(targets),
                 (float*)TensorMemory.Data(lse), (float*)TensorMemory.Data(grad), n, h, v, (float)invT,
-                (float*)TensorMemory.Data(gradHidden), (float*)TensorMemory.Data(gradWeight)), "r1k_linear_logprob_backward");
+                (float*)TensorMemory.Data(gradHidden), (float*)TensorMemory.Data(gradWeight), into is null ? 0 : 1),
+                "r1k_linear_logprob_backward");
         }
         GC.KeepAlive(hidden);
         GC.KeepAlive(weight);
         GC.KeepAlive(targets);
         GC.KeepAlive(lse);
         GC.KeepAlive(grad);
-        // One gradient per input of apply: hidden, weight, targets (none), and the temperature (not a tensor).
-        return [gradHidden, gradWeight, null!, null!];
+        GC.KeepAlive(gradWeight);
+        // One gradient per input of apply: hidden, weight (none when accumulated in place), targets (none), and the
+        // temperature (not a tensor).
+        return [gradHidden, into is null ? gradWeight : null!, null!, null!];
+    }
+
+    // The weight's own gradient buffer to accumulate into, when the saved weight is a parameter (a leaf that requires
+    // grad) whose .grad is absent (then a zeroed one is attached) or a dense float32 tensor of its shape; else null.
+    private static Tensor? GradientBuffer(Tensor weight)
+    {
+        if (!weight.is_leaf || !weight.requires_grad) return null;
+        var existing = weight.grad;
+        if (existing is null || existing.IsInvalid)
+        {
+            weight.grad = zeros_like(weight);
+            return weight.grad;
+        }
+        bool usable = existing.dtype == ScalarType.Float32 && existing.is_contiguous()
+            && existing.device_type == weight.device_type && existing.device_index == weight.device_index
+            && existing.shape.SequenceEqual(weight.shape);
+        return usable ? existing : null;
     }
 
     private static (Tensor Hidden, Tensor Weight, Tensor Targets, double InvT) Arguments(object[] vars)

@@ -37,7 +37,8 @@ internal static unsafe partial class NativeKernels
 
     [LibraryImport(Library, EntryPoint = "r1k_linear_logprob_backward")]
     public static partial int LinearLogprobBackward(int device, int threads, float* hidden, float* weight, long* targets,
-        float* lse, float* gradLogprob, long n, long h, long v, float invTemperature, float* gradHidden, float* gradWeight);
+        float* lse, float* gradLogprob, long n, long h, long v, float invTemperature, float* gradHidden, float* gradWeight,
+        int accumulateWeight);
 
     [LibraryImport(Library, EntryPoint = "r1k_moe_route_order")]
     public static partial int MoeRouteOrder(long* experts, long slots, long numExperts, long* order, long* counts);

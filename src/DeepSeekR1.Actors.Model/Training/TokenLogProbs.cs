@@ -60,7 +60,7 @@ public static class TokenLogProbs
         }
         else
         {
-            (lp, ent) = Chunked(model, selected, tokens, temperature, withEntropy, chunkRows);
+            (lp, ent) = Chunked(model.Logits, selected, tokens, temperature, withEntropy, chunkRows);
         }
         var lpFull = zeros([batch, seq - 1], ScalarType.Float32, ids.device).masked_scatter(target, lp);
         var lead = zeros([batch, 1], ScalarType.Float32, ids.device);
@@ -74,9 +74,13 @@ public static class TokenLogProbs
         return new TokenScores(result.MoveToOuterDisposeScope(), entropy);
     }
 
-    // The TorchSharp reference: the output head over chunks of rows, logsumexp and gather per chunk.
-    private static (Tensor LogProbs, Tensor? Entropy) Chunked(PolicyModel model, Tensor selected, Tensor tokens,
-        double temperature, bool withEntropy, int chunkRows)
+    /// <summary>
+    /// The TorchSharp path (and the fused kernel's reference): <paramref name="head"/> (hidden [rows, h] to logits
+    /// [rows, vocab]) over chunks of <paramref name="chunkRows"/> selected rows, then logsumexp and gather per chunk.
+    /// Returns log-probs [n] and, with <paramref name="withEntropy"/>, detached entropies [n].
+    /// </summary>
+    public static (Tensor LogProbs, Tensor? Entropy) Chunked(Func<Tensor, Tensor> head, Tensor selected, Tensor tokens,
+        double temperature, bool withEntropy, int chunkRows = 1024)
     {
         long n = selected.shape[0];
         var lpParts = new List<Tensor>();
@@ -84,7 +88,7 @@ public static class TokenLogProbs
         for (long start = 0; start < n; start += chunkRows)
         {
             long rows = Math.Min(chunkRows, n - start);
-            var logits = model.Logits(selected.narrow(0, start, rows)).to_type(ScalarType.Float32) / temperature;
+            var logits = head(selected.narrow(0, start, rows)).to_type(ScalarType.Float32) / temperature;
             var lse = logits.logsumexp(-1);
             lpParts.Add(logits.gather(-1, tokens.narrow(0, start, rows).unsqueeze(-1)).squeeze(-1) - lse);
             if (withEntropy)

@@ -84,6 +84,23 @@ public sealed class FusedLinearLogProbsTests
     }
 
     [Fact]
+    public void The_head_weight_gradient_accumulates_into_an_existing_grad_as_autograd_would()
+    {
+        using var keep = KernelRuntime.Use(KernelMode.Native);
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(3);
+        var hidden = randn([50, 16], generator: generator);
+        var weight = (randn([300, 16], generator: generator) * 0.3).requires_grad_();
+        var targets = randint(300, [50], generator: generator);
+
+        FusedLinearLogProbs.Apply(hidden, weight, targets, 1.0).LogProbs.sum().backward();
+        var once = weight.grad!.clone();
+        FusedLinearLogProbs.Apply(hidden, weight, targets, 1.0).LogProbs.sum().backward();
+
+        KernelAssert.Close(weight.grad!, once * 2, 1e-6, "accumulated gradient");
+    }
+
+    [Fact]
     public void Auto_mode_leaves_tensors_the_kernel_does_not_take_to_TorchSharp_and_native_mode_refuses_them()
     {
         using var scope = NewDisposeScope();
