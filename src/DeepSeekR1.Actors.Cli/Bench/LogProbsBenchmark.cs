@@ -62,7 +62,8 @@ public static class LogProbsBenchmark
             line["fused_seconds"] = fusedSeconds;
             line["time_ratio"] = reference is null ? null : Math.Round(fusedSeconds / Convert.ToDouble(reference["seconds"], CultureInfo.InvariantCulture), 3);
             line["max_rel_error"] = reference is null ? null : MaxRelativeError(work);
-            line["peak_measure"] = "VmHWM of the child process after forward+backward, less its VmRSS before (inputs excluded)";
+            line["peak_measure"] = "VmHWM of the child process after forward+backward, less its VmRSS before (inputs and the head weight's existing .grad excluded)";
+            line["weight_grad_bytes"] = vocab * hidden * sizeof(float);
             line["threads"] = TorchSharp.torch.get_num_threads();
             line["kernels"] = KernelRuntime.Describe();
             return line;

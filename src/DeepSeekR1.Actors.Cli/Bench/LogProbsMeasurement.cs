@@ -13,7 +13,8 @@ namespace DeepSeekR1.Actors.Cli.Bench;
 /// forward + backward of the learner's per-token log-probs and entropies (loss = sum(g * log p)) through either the
 /// TorchSharp chunked path or the fused kernel. The peak is measured, not computed: the kernel's resident-set
 /// high-water mark (VmHWM, /proc/self/status) after the step, less the resident set just before it, with the mark
-/// reset in between (writing 5 to /proc/self/clear_refs), so inputs, the runtime and libtorch are not counted.
+/// reset in between (writing 5 to /proc/self/clear_refs), so inputs, the runtime and libtorch are not counted. The head
+/// weight's .grad exists before the step (zeroed), as in a learner step after the first.
 /// </summary>
 public static class LogProbsMeasurement
 {
@@ -62,6 +63,9 @@ public static class LogProbsMeasurement
         using var generator = new Generator(1234);
         var x = empty([tokens, hidden]).normal_(0, 1, generator).requires_grad_();
         var w = empty([vocab, hidden]).normal_(0, 0.02, generator).requires_grad_();
+        // The weight's gradient buffer exists, zeroed, as in every learner step after the first (optimizer.zero_grad()
+        // keeps it): neither path is charged for creating it; both are for any other [vocab, hidden] tensor.
+        w.grad = zeros_like(w);
         var targets = randint(vocab, [tokens], generator: generator);
         var upstream = empty([tokens]).normal_(0, 1, generator);
         return new StepInputs(x, w, targets, upstream);
