@@ -12,7 +12,7 @@
 // multiplies it into dW (rows of this thread's vocabulary block: no two threads write the same rows) and into a
 // per-thread dX partial for the super-block, summed over threads in thread order at the end (deterministic for a
 // given thread count). Memory beyond inputs and outputs: per thread one packed W block, one logits tile and one
-// [kSuper, h] dX partial.
+// [kSuper, h] dX partial (double).
 #pragma once
 
 #include <omp.h>
@@ -68,8 +68,10 @@ void logits_tile(const float* x, int64_t tb, int64_t h, const float* packed, flo
 }
 
 struct Buffers {
-    std::vector<float> packed, tile;
-    explicit Buffers(int64_t h) : packed(static_cast<size_t>(kVb * h)), tile(static_cast<size_t>(kTb * kVb)) {}
+    std::vector<float> packed, tile, dx_tile;
+    explicit Buffers(int64_t h, bool with_dx = false)
+        : packed(static_cast<size_t>(kVb * h)), tile(static_cast<size_t>(kTb * kVb)),
+          dx_tile(with_dx ? static_cast<size_t>(kTb * h) : 0) {}
 };
 
 }  // namespace
@@ -194,7 +196,9 @@ r1k_status linear_logprob_backward(const LinearLogprobArgs& a, const float* lse,
     if (n == 0 || (grad_hidden == nullptr && grad_weight == nullptr)) return R1K_OK;
     const int threads = team_size(a.threads);
     const int64_t blocks = (v + kVb - 1) / kVb;
-    std::vector<float> partial;         // per thread: the super-block's dX contribution of its vocabulary blocks
+    // Per thread: the super-block's dX contribution of its vocabulary blocks, in double: dX sums v / kVb block
+    // products, and in float that sum loses about 1e-5 of its magnitude at v = 151,936.
+    std::vector<double> partial;
     try {
         if (grad_hidden != nullptr) partial.resize(static_cast<size_t>(threads) * kSuper * h);
     } catch (const std::bad_alloc&) {
@@ -206,11 +210,11 @@ r1k_status linear_logprob_backward(const LinearLogprobArgs& a, const float* lse,
 #pragma omp parallel num_threads(threads)
         {
             const int tid = omp_get_thread_num();
-            float* dx = grad_hidden != nullptr ? partial.data() + static_cast<size_t>(tid) * kSuper * h : nullptr;
-            if (dx != nullptr) std::fill(dx, dx + sn * h, 0.0f);
+            double* dx = grad_hidden != nullptr ? partial.data() + static_cast<size_t>(tid) * kSuper * h : nullptr;
+            if (dx != nullptr) std::fill(dx, dx + sn * h, 0.0);
             Buffers* buf = nullptr;
             try {
-                buf = new Buffers(h);
+                buf = new Buffers(h, dx != nullptr);
             } catch (const std::bad_alloc&) {
 #pragma omp atomic write
                 out_of_memory = true;
@@ -238,8 +242,12 @@ r1k_status linear_logprob_backward(const LinearLogprobArgs& a, const float* lse,
                         for (int64_t j = cols; j < kVb; ++j) zi[j] = 0.0f;
                         if (target >= j0 && target < j0 + cols) zi[target - j0] += g;
                     }
-                    if (dx != nullptr)   // dX[tile] += dZ W_block
-                        gemm::run(tb, h, cols, z, kVb, 1, wb, h, kNr, dx + t0 * h, h, true);
+                    if (dx != nullptr) {   // dX[tile] += dZ W_block: the block's product in float, summed in double
+                        float* part = buf->dx_tile.data();
+                        gemm::run(tb, h, cols, z, kVb, 1, wb, h, kNr, part, h, false);
+                        double* acc = dx + t0 * h;
+                        for (int64_t e = 0; e < tb * h; ++e) acc[e] += part[e];
+                    }
                     if (grad_weight != nullptr)   // dW_block (+)= dZ^T X[tile]
                         gemm::run(cols, h, tb, z, 1, kVb, xt, h, kNr, grad_weight + j0 * h, h,
                                   accumulate_weight || s0 > 0 || t0 > 0);
@@ -251,11 +259,10 @@ r1k_status linear_logprob_backward(const LinearLogprobArgs& a, const float* lse,
 #pragma omp for schedule(static)
                 for (int64_t i = 0; i < sn; ++i) {
                     float* out = grad_hidden + (s0 + i) * h;
-                    const float* first = partial.data() + i * h;
-                    std::copy(first, first + h, out);
-                    for (int t = 1; t < team; ++t) {
-                        const float* p = partial.data() + static_cast<size_t>(t) * kSuper * h + i * h;
-                        for (int64_t k = 0; k < h; ++k) out[k] += p[k];
+                    for (int64_t k = 0; k < h; ++k) {
+                        double sum = 0.0;
+                        for (int t = 0; t < team; ++t) sum += partial[static_cast<size_t>(t) * kSuper * h + i * h + k];
+                        out[k] = static_cast<float>(sum);
                     }
                 }
             }
