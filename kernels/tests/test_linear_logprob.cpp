@@ -99,6 +99,11 @@ TEST_P(LinearLogprob, SpansSeveralTokenSuperBlocks) {
     check(Case{1300, 16, 200, 1.0f, 5, 0});
 }
 
+TEST_P(LinearLogprob, HoldsTheToleranceAtQwensVocabulary) {
+    // 151,936 vocabulary rows: dX sums about 1,200 block products, which float accumulation got wrong by 1e-5.
+    check(Case{6, 96, 151936, 1.0f, 0, 0});
+}
+
 TEST_P(LinearLogprob, MoreThreadsThanVocabularyBlocks) { check(Case{9, 32, 100, 1.0f, 0, 7}); }
 
 TEST_P(LinearLogprob, NoTokensGiveAZeroWeightGradient) {
