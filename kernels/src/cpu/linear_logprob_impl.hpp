@@ -12,7 +12,7 @@
 // multiplies it into dW (rows of this thread's vocabulary block: no two threads write the same rows) and into a
 // per-thread dX partial for the super-block, summed over threads in thread order at the end (deterministic for a
 // given thread count). Memory beyond inputs and outputs: per thread one packed W block, one logits tile and one
-// [kSuper, h] dX partial (double).
+// [kSuper, h] dX partial in double and one in float.
 #pragma once
 
 #include <omp.h>
@@ -67,12 +67,22 @@ void logits_tile(const float* x, int64_t tb, int64_t h, const float* packed, flo
     for (int64_t i = 0; i < tb * kVb; i += simd::kLanes) simd::store(z + i, simd::load(z + i) * scale);
 }
 
+constexpr int kFlushBlocks = 8;                      // vocabulary blocks summed in float before dX's double sum
+
 struct Buffers {
-    std::vector<float> packed, tile, dx_tile;
+    std::vector<float> packed, tile, dx_group;
     explicit Buffers(int64_t h, bool with_dx = false)
         : packed(static_cast<size_t>(kVb * h)), tile(static_cast<size_t>(kTb * kVb)),
-          dx_tile(with_dx ? static_cast<size_t>(kTb * h) : 0) {}
+          dx_group(with_dx ? static_cast<size_t>(kSuper * h) : 0, 0.0f) {}
 };
+
+// partial += group over the super-block's rows; group = 0.
+void flush(float* group, double* partial, int64_t count) {
+    for (int64_t e = 0; e < count; ++e) {
+        partial[e] += group[e];
+        group[e] = 0.0f;
+    }
+}
 
 }  // namespace
 
@@ -197,7 +207,8 @@ r1k_status linear_logprob_backward(const LinearLogprobArgs& a, const float* lse,
     const int threads = team_size(a.threads);
     const int64_t blocks = (v + kVb - 1) / kVb;
     // Per thread: the super-block's dX contribution of its vocabulary blocks, in double: dX sums v / kVb block
-    // products, and in float that sum loses about 1e-5 of its magnitude at v = 151,936.
+    // products, and in float that sum loses about 1e-5 of its magnitude at v = 151,936. Each group of kFlushBlocks
+    // products is summed in float first (a thread buffer), so the double sum costs one pass per group, not per block.
     std::vector<double> partial;
     try {
         if (grad_hidden != nullptr) partial.resize(static_cast<size_t>(threads) * kSuper * h);
@@ -219,7 +230,8 @@ r1k_status linear_logprob_backward(const LinearLogprobArgs& a, const float* lse,
 #pragma omp atomic write
                 out_of_memory = true;
             }
-#pragma omp for schedule(static)
+            int pending = 0;   // blocks in the float group not yet added to the double partial
+#pragma omp for schedule(static) nowait
             for (int64_t b = 0; b < blocks; ++b) {
                 if (buf == nullptr) continue;
                 const int64_t j0 = b * kVb, cols = std::min(kVb, v - j0);
@@ -242,17 +254,19 @@ r1k_status linear_logprob_backward(const LinearLogprobArgs& a, const float* lse,
                         for (int64_t j = cols; j < kVb; ++j) zi[j] = 0.0f;
                         if (target >= j0 && target < j0 + cols) zi[target - j0] += g;
                     }
-                    if (dx != nullptr) {   // dX[tile] += dZ W_block: the block's product in float, summed in double
-                        float* part = buf->dx_tile.data();
-                        gemm::run(tb, h, cols, z, kVb, 1, wb, h, kNr, part, h, false);
-                        double* acc = dx + t0 * h;
-                        for (int64_t e = 0; e < tb * h; ++e) acc[e] += part[e];
-                    }
+                    if (dx != nullptr)   // dX[tile] += dZ W_block, into the float group
+                        gemm::run(tb, h, cols, z, kVb, 1, wb, h, kNr, buf->dx_group.data() + t0 * h, h, true);
                     if (grad_weight != nullptr)   // dW_block (+)= dZ^T X[tile]
                         gemm::run(cols, h, tb, z, 1, kVb, xt, h, kNr, grad_weight + j0 * h, h,
                                   accumulate_weight || s0 > 0 || t0 > 0);
                 }
+                if (dx != nullptr && ++pending == kFlushBlocks) {
+                    flush(buf->dx_group.data(), dx, sn * h);
+                    pending = 0;
+                }
             }
+            if (dx != nullptr && buf != nullptr && pending > 0) flush(buf->dx_group.data(), dx, sn * h);
+#pragma omp barrier
             // (implicit barrier) dX of the super-block = the threads' partials, summed in thread order.
             if (grad_hidden != nullptr) {
                 const int team = omp_get_num_threads();
