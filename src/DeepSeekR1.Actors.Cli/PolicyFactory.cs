@@ -20,6 +20,7 @@ public static class PolicyFactory
     public static PolicyRuntime Start(R1Config config)
     {
         TorchRuntime.Configure(config.GetInt("r1.torch-threads"), config.GetBool("r1.torch-keep-freed-memory"));
+        Model.Kernels.KernelRuntime.Configure(Model.Kernels.KernelModes.Parse(config.GetString("r1.kernels.mode")));
         return new PolicyRuntime(TorchRuntime.ResolveDevice(config.GetString("r1.device")), CreateTokenizer(config.GetString("r1.tokenizer.kind")));
     }
 

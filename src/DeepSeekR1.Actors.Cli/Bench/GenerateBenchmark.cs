@@ -34,6 +34,12 @@ public sealed record BenchSettings
     public required int AsyncSteps { get; init; }
     /// <summary>The modes it compares, "STALENESSxTHREADS".</summary>
     public required IReadOnlyList<string> AsyncModes { get; init; }
+    /// <summary>Vocabulary sizes of the fused log-probs benchmark.</summary>
+    public required IReadOnlyList<int> LogprobsVocab { get; init; }
+    /// <summary>Token counts of the fused log-probs benchmark.</summary>
+    public required IReadOnlyList<int> LogprobsTokens { get; init; }
+    /// <summary>Hidden size of the fused log-probs benchmark.</summary>
+    public required int LogprobsHidden { get; init; }
 }
 
 /// <summary>

@@ -70,7 +70,47 @@ public static class BenchCommand
             return 0;
         });
         bench.Subcommands.Add(async);
+
+        var logprobs = new Command("logprobs",
+            "Peak memory and seconds of the learner's log-probs + entropy (forward+backward) through the fused kernel vs the TorchSharp path, their ratios and the largest difference, one line per r1.bench.logprobs-vocab x logprobs-tokens").WithConfigOptions();
+        logprobs.SetAction(parse =>
+        {
+            var config = CommonOptions.Load(parse);
+            PolicyFactory.Start(config);
+            LogProbsBenchmark.Run(config.Bind<BenchSettings>("r1.bench"), SharedArguments(parse), Console.Out);
+            return 0;
+        });
+        bench.Subcommands.Add(logprobs);
+
+        // One measurement of `bench logprobs` in a process of its own (its peak memory is the measurement).
+        var child = new Command("logprobs-child", "One measurement of r1 bench logprobs (started by it)") { Hidden = true };
+        var path = new Option<string>("--path") { Required = true };
+        var vocab = new Option<long>("--vocab") { Required = true };
+        var hidden = new Option<long>("--hidden") { Required = true };
+        var tokens = new Option<long>("--tokens") { Required = true };
+        var outDir = new Option<string>("--out") { Required = true };
+        foreach (var option in new Option[] { path, vocab, hidden, tokens, outDir }) child.Options.Add(option);
+        child.WithConfigOptions();
+        child.SetAction(parse =>
+        {
+            var config = CommonOptions.Load(parse);
+            Model.TorchRuntime.SetThreads(config.GetInt("r1.torch-threads"));
+            var result = LogProbsMeasurement.Run(parse.GetValue(path)!, parse.GetValue(vocab), parse.GetValue(hidden),
+                parse.GetValue(tokens), 1.0, parse.GetValue(outDir)!);
+            Console.WriteLine(JsonSerializer.Serialize(result, HumanJson.Compact));
+            return 0;
+        });
+        bench.Subcommands.Add(child);
         return bench;
+    }
+
+    // The --config and --set arguments of this command line, for child processes that must read the same configuration.
+    private static List<string> SharedArguments(ParseResult parse)
+    {
+        var shared = new List<string>();
+        if (parse.GetValue(CommonOptions.Config) is { } file) shared.AddRange(["--config", file]);
+        foreach (var set in parse.GetValue(CommonOptions.Set) ?? []) shared.AddRange(["--set", set]);
+        return shared;
     }
 
     // Under a keep-alive scope, as every command's tensor work (Model.TensorKeepAlive says why).

@@ -55,6 +55,7 @@ public static class GenerateCommand
         try
         {
             TorchRuntime.Configure(config.GetInt("r1.torch-threads"), config.GetBool("r1.torch-keep-freed-memory"));
+            Model.Kernels.KernelRuntime.Configure(Model.Kernels.KernelModes.Parse(config.GetString("r1.kernels.mode")));
             var device = TorchRuntime.ResolveDevice(config.GetString("r1.device"));
             var tokenizer = File.Exists(Path.Combine(checkpoint, "tokenizer.json"))
                 ? PolicyFactory.CreateTokenizer(checkpoint)

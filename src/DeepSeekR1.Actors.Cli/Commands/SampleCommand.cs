@@ -63,6 +63,7 @@ public static class SampleCommand
         try
         {
             TorchRuntime.Configure(config.GetInt("r1.torch-threads"), config.GetBool("r1.torch-keep-freed-memory"));
+            Model.Kernels.KernelRuntime.Configure(Model.Kernels.KernelModes.Parse(config.GetString("r1.kernels.mode")));
             var device = TorchRuntime.ResolveDevice(config.GetString("r1.device"));
             var tokenizer = EvalCommand.TokenizerFor(checkpoint, config);
             using var model = PolicyFactory.LoadCheckpoint(checkpoint, device, error);

@@ -124,6 +124,12 @@ public sealed class PolicyModel : nn.Module
     public Tensor Logits(Tensor hidden) =>
         lm_head is not null ? lm_head.forward(hidden) : nn.functional.linear(hidden, model.Embeddings.weight!);
 
+    /// <summary>
+    /// The output head's weight [vocab, hidden]: lm_head's, or the token embedding when embeddings are tied (then the
+    /// fused log-prob kernel's weight gradient reaches the embedding, as it does through <see cref="Logits"/>).
+    /// </summary>
+    public Tensor OutputWeight => lm_head is not null ? lm_head.weight! : model.Embeddings.weight!;
+
     /// <summary>Logits for every position of a batch: [batch, seq, vocab]. Convenient, but costly for long sequences.</summary>
     public Tensor Forward(Tensor ids, Tensor positions, Tensor? keyValid = null, KvCache? cache = null)
     {

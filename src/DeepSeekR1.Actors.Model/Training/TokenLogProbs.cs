@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Model.Kernels;
 using DeepSeekR1.Actors.Model.Policy;
 using static TorchSharp.torch;
 
@@ -20,8 +21,10 @@ public sealed record TokenScores(Tensor LogProbs, Tensor? Entropy) : IDisposable
 /// Computes the log-probability of the tokens that are scored (the completion tokens in RL, the target tokens in SFT)
 /// under the policy. Only the positions that are scored go through the output head, and they go in chunks, so the
 /// full [batch, seq, vocab] log-softmax never exists: without gradient (old and reference log-probs) the peak is one
-/// chunk's logits. With gradient, autograd keeps each chunk's logits for the backward pass, which the fused kernel
-/// in kernels/ is there to avoid.
+/// chunk's logits. With gradient, autograd keeps each chunk's logits for the backward pass: that is the path with
+/// <c>r1.kernels.mode = torch</c>. Otherwise (auto, where libr1_kernels loaded, float32 tensors) the output head, the
+/// log-softmax and the entropy run as one fused kernel (<see cref="FusedLinearLogProbs"/>) that never holds [n, vocab]
+/// logits, forward or backward (docs/kernels.md).
 /// </summary>
 public static class TokenLogProbs
 {
@@ -46,12 +49,46 @@ public static class TokenLogProbs
         var tokens = ids.narrow(1, 1, seq - 1)[target];                  // [n]
         long n = selected.shape[0];
 
+        Tensor lp;
+        Tensor? ent = null;
+        var weight = model.OutputWeight;
+        if (KernelRuntime.UseNative("the fused log-probs", selected, weight, tokens))
+        {
+            var (fusedLp, fusedEnt) = FusedLinearLogProbs.Apply(selected, weight, tokens, temperature);
+            lp = fusedLp;
+            if (withEntropy) ent = fusedEnt;
+        }
+        else
+        {
+            (lp, ent) = Chunked(model.Logits, selected, tokens, temperature, withEntropy, chunkRows);
+        }
+        var lpFull = zeros([batch, seq - 1], ScalarType.Float32, ids.device).masked_scatter(target, lp);
+        var lead = zeros([batch, 1], ScalarType.Float32, ids.device);
+        var result = cat([lead, lpFull], dim: 1);
+        Tensor? entropy = null;
+        if (withEntropy)
+        {
+            entropy = cat([lead, zeros([batch, seq - 1], ScalarType.Float32, ids.device).masked_scatter(target, ent!)], dim: 1)
+                .MoveToOuterDisposeScope();
+        }
+        return new TokenScores(result.MoveToOuterDisposeScope(), entropy);
+    }
+
+    /// <summary>
+    /// The TorchSharp path (and the fused kernel's reference): <paramref name="head"/> (hidden [rows, h] to logits
+    /// [rows, vocab]) over chunks of <paramref name="chunkRows"/> selected rows, then logsumexp and gather per chunk.
+    /// Returns log-probs [n] and, with <paramref name="withEntropy"/>, detached entropies [n].
+    /// </summary>
+    public static (Tensor LogProbs, Tensor? Entropy) Chunked(Func<Tensor, Tensor> head, Tensor selected, Tensor tokens,
+        double temperature, bool withEntropy, int chunkRows = 1024)
+    {
+        long n = selected.shape[0];
         var lpParts = new List<Tensor>();
         var entParts = new List<Tensor>();
         for (long start = 0; start < n; start += chunkRows)
         {
             long rows = Math.Min(chunkRows, n - start);
-            var logits = model.Logits(selected.narrow(0, start, rows)).to_type(ScalarType.Float32) / temperature;
+            var logits = head(selected.narrow(0, start, rows)).to_type(ScalarType.Float32) / temperature;
             var lse = logits.logsumexp(-1);
             lpParts.Add(logits.gather(-1, tokens.narrow(0, start, rows).unsqueeze(-1)).squeeze(-1) - lse);
             if (withEntropy)
@@ -64,17 +101,8 @@ public static class TokenLogProbs
                 }
             }
         }
-        var lp = n > 0 ? cat(lpParts.ToArray()) : zeros(0, device: ids.device);
-        var lpFull = zeros([batch, seq - 1], ScalarType.Float32, ids.device).masked_scatter(target, lp);
-        var lead = zeros([batch, 1], ScalarType.Float32, ids.device);
-        var result = cat([lead, lpFull], dim: 1);
-        Tensor? entropy = null;
-        if (withEntropy)
-        {
-            var ent = n > 0 ? cat(entParts.ToArray()) : zeros(0, device: ids.device);
-            entropy = cat([lead, zeros([batch, seq - 1], ScalarType.Float32, ids.device).masked_scatter(target, ent)], dim: 1)
-                .MoveToOuterDisposeScope();
-        }
-        return new TokenScores(result.MoveToOuterDisposeScope(), entropy);
+        var lp = n > 0 ? cat(lpParts.ToArray()) : zeros(0, device: selected.device);
+        Tensor? ent = withEntropy ? (n > 0 ? cat(entParts.ToArray()) : zeros(0, device: selected.device)) : null;
+        return (lp, ent);
     }
 }

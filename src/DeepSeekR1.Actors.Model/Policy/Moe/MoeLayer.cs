@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Model.Kernels;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -72,13 +73,25 @@ public sealed class MoeLayer : nn.Module<Tensor, Tensor>
         int k = (int)decision.Experts.shape[1];
 
         // Permute: sort the n*k (token, slot) pairs by expert. The key expert*(n*k)+slot is unique, so the order is
-        // deterministic whatever sort algorithm libtorch picks.
+        // deterministic whatever sort algorithm libtorch picks. The native permutation (r1.kernels.mode, kernels/)
+        // computes the same order with a counting sort and gathers the rows in one pass.
         var flatExperts = decision.Experts.flatten();
-        var key = flatExperts * (n * k) + arange(n * k, device: flat.device);
-        var order = key.argsort();
-        var tokenOfSlot = order.div(k, rounding_mode: RoundingMode.floor);
-        var routed = flat.index_select(0, tokenOfSlot);
         long[] counts = gate.LastTokensPerExpert;
+        bool native = KernelRuntime.UseNative("the MoE token permutation", flat, decision.Weights);
+        Tensor order, routed;
+        Tensor? tokenOfSlot = null;
+        if (native)
+        {
+            order = MoePermutation.RouteOrder(flatExperts, counts.Length).Order;
+            routed = MoePermutation.Gather(flat, order, k);
+        }
+        else
+        {
+            var key = flatExperts * (n * k) + arange(n * k, device: flat.device);
+            order = key.argsort();
+            tokenOfSlot = order.div(k, rounding_mode: RoundingMode.floor);
+            routed = flat.index_select(0, tokenOfSlot);
+        }
 
         var inputs = new List<ExpertInput>();
         long offset = 0;
@@ -89,8 +102,18 @@ public sealed class MoeLayer : nn.Module<Tensor, Tensor>
             offset += counts[e];
         }
         var outputs = Executor.Forward(layerIndex, inputs);
-        var combined = cat(outputs.ToArray(), dim: 0) * decision.Weights.flatten().index_select(0, order).unsqueeze(1);
-        var result = zeros_like(flat).index_add_(0, tokenOfSlot, combined, 1);
+        var expertRows = cat(outputs.ToArray(), dim: 0);
+        Tensor result;
+        if (native)
+        {
+            // Each token's rows weighted and summed in sorted order, as the index_add below: bit-identical results.
+            result = MoePermutation.Scatter(expertRows, decision.Weights.flatten(), order, n, k);
+        }
+        else
+        {
+            var combined = expertRows * decision.Weights.flatten().index_select(0, order).unsqueeze(1);
+            result = zeros_like(flat).index_add_(0, tokenOfSlot!, combined, 1);
+        }
         if (shared_experts is not null) result = result + shared_experts.forward(flat);
 
         LastAuxLoss?.Dispose();
