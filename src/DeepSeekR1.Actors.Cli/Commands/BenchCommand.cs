@@ -5,7 +5,7 @@ using DeepSeekR1.Actors.Model.Sampling;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
-/// <summary><c>r1 bench generate|learner|overhead|experts|attention|async</c>: throughput figures as one JSON line each.</summary>
+/// <summary><c>r1 bench generate|learner|overhead|experts|attention|async|logprobs</c>: throughput figures as one JSON line each.</summary>
 public static class BenchCommand
 {
     /// <summary>Builds the command.</summary>
