@@ -61,10 +61,10 @@ public static class CodeAnswer
                 openAt = null;
             }
         }
+        if (openAt is not null)
+            return (null, "unclosed code fence in the answer"); // which lines are code is then anyone's guess
         if (last is null)
-            return openAt is null
-                ? (answer, "last <answer> tag (no code fence)")
-                : (null, "unclosed code fence in the answer");
+            return (answer, "last <answer> tag (no code fence)");
         var (lang, start, end) = last.Value;
         if (lang.Length > 0 && lang.ToLowerInvariant() is not ("python" or "python3" or "py"))
             return (null, $"the last code block is '{Shorten(lang)}', not Python");

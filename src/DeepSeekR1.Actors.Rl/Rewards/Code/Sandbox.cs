@@ -18,18 +18,30 @@ public sealed class Sandbox
     private const string Setpriv = "/usr/bin/setpriv";
     private const string ProbeOk = "r1-sandbox-ok";
 
-    // Checks, from inside, what the sandbox must give: not root outside, no network, no /etc, the limits in force.
+    // Checks, from inside, what the sandbox must give: no /etc, no network, and a process limit the kernel enforces (it
+    // would not be for a process that is root outside: the kernel exempts uid 0 from RLIMIT_NPROC).
     private const string ProbeScript = """
-        import os, resource, socket
-        outer = open("/proc/self/uid_map").read().split()
-        assert outer[1] != "0", "the sandbox maps to root outside"
+        import os, socket, sys, time
         assert not os.path.exists("/etc/shadow"), "/etc is visible"
-        assert resource.getrlimit(resource.RLIMIT_NPROC)[0] > 0
         try:
             socket.create_connection(("1.1.1.1", 53), timeout=1)
             raise AssertionError("the network is reachable")
         except OSError:
             pass
+        children = []
+        try:
+            for _ in range(int(sys.argv[1])):
+                pid = os.fork()
+                if pid == 0:
+                    time.sleep(10)
+                    os._exit(0)
+                children.append(pid)
+            raise AssertionError("the process limit is not enforced")
+        except BlockingIOError:
+            pass
+        finally:
+            for pid in children:
+                os.kill(pid, 9)
         print("r1-sandbox-ok")
         """;
 
@@ -40,7 +52,7 @@ public sealed class Sandbox
 
     /// <summary>
     /// A sandbox with <paramref name="limits"/>, after checking that one really runs here (the binaries exist, a probe
-    /// program starts inside and finds no network, no /etc and a non-root uid outside).
+    /// program starts inside and finds no network, no /etc, and that it cannot fork past the process limit).
     /// </summary>
     /// <exception cref="SandboxUnavailableException">It does not; the message says why and how to fix it.</exception>
     public static Sandbox Start(SandboxLimits limits)
@@ -55,7 +67,7 @@ public sealed class Sandbox
             if (!File.Exists(path) && (path != Setpriv || Environment.IsPrivilegedProcess))
                 throw new SandboxUnavailableException($"{path} is missing (Debian package {package}); {never}");
         var sandbox = new Sandbox(limits with { WallClock = TimeSpan.FromSeconds(Math.Max(10, limits.WallClock.TotalSeconds)) });
-        var probe = sandbox.Run(["-c", ProbeScript], []);
+        var probe = sandbox.Run(["-c", ProbeScript, limits.Processes.ToString(CultureInfo.InvariantCulture)], []);
         if (probe.End != SandboxEnd.Exited || probe.ExitCode != 0 || !probe.Output.Contains(ProbeOk, StringComparison.Ordinal))
             throw new SandboxUnavailableException(
                 $"bubblewrap does not work here ({probe.Describe(sandbox.Limits)}: {Tail(probe.Output)}); unprivileged user namespaces may be off " +
