@@ -36,6 +36,18 @@ public sealed class CodeVerifierTests : TestKit
     }
 
     [Fact]
+    public void A_code_question_travels_and_is_journaled_with_its_kind_by_name()
+    {
+        var message = new VerifyRollouts("g", QuestionData.From(Add), [Sampled(0, "<answer>x = 1</answer>")]);
+
+        byte[] bytes = ContractCodec.Encode(message);
+        var decoded = (VerifyRollouts)ContractCodec.Decode(bytes, ContractCodec.ManifestOf(typeof(VerifyRollouts)));
+
+        Assert.Contains("\"Code\"", System.Text.Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+        Assert.Equal(Add, decoded.Question.ToTaskItem());
+    }
+
+    [Fact]
     public void A_code_verifier_scores_in_the_sandbox_and_answers_a_math_batch_while_it_runs()
     {
         var code = CodeRewards.Start(CodeRewardSettings.Defaults with { Deadline = TimeSpan.FromSeconds(10) });
@@ -44,8 +56,8 @@ public sealed class CodeVerifierTests : TestKit
         string right = "<think>x</think> <answer>\n```python\nimport time\ntime.sleep(1)\ndef add(a, b):\n    return a + b\n```\n</answer>";
         string wrong = right.Replace("a + b", "a * b", StringComparison.Ordinal);
 
-        verifier.Tell(new VerifyRollouts("code-group", QuestionData.From(Add), [Output(0, right), Output(1, wrong), Output(2, right)]));
-        verifier.Tell(new VerifyRollouts("math-group", QuestionData.From(new TaskItem("m", "1+1?", "2")), [Output(0, "<think>x</think> <answer>2</answer>")]));
+        verifier.Tell(new VerifyRollouts("code-group", QuestionData.From(Add), [Sampled(0, right), Sampled(1, wrong), Sampled(2, right)]));
+        verifier.Tell(new VerifyRollouts("math-group", QuestionData.From(new TaskItem("m", "1+1?", "2")), [Sampled(0, "<think>x</think> <answer>2</answer>")]));
 
         var first = ExpectMsg<RolloutsVerified>(TimeSpan.FromSeconds(30));
         var second = ExpectMsg<RolloutsVerified>(TimeSpan.FromSeconds(60));
@@ -56,7 +68,7 @@ public sealed class CodeVerifierTests : TestKit
         Assert.Equal([2.0, 1.0, 2.0], second.Rollouts.Select(r => r.Reward));
     }
 
-    private static SampledOutput Output(int sample, string text)
+    private static SampledOutput Sampled(int sample, string text)
     {
         var ids = Tokenizer.Encode(text);
         return new SampledOutput(sample, ids, ids.Select(_ => -1f).ToArray(), FinishReason.Stop, 1);
