@@ -40,6 +40,7 @@ public class ConfigurationTests
         { typeof(Cli.Pipeline.PipelinePlan), "r1.pipeline.plan" }, { typeof(Cli.Pipeline.ColdStartStage), "r1.pipeline.cold-start" },
         { typeof(Cli.Pipeline.RlStage), "r1.pipeline.reasoning-rl" }, { typeof(Cli.Pipeline.SamplingStage), "r1.pipeline.rejection-sampling" },
         { typeof(Cli.Pipeline.RejectionSftStage), "r1.pipeline.rejection-sft" }, { typeof(Cli.Pipeline.DistillStage), "r1.pipeline.distill" },
+        { typeof(Rl.Rewards.Code.CodeRewardSettings), "r1.rewards.code" },
     };
 
     [Theory]
