@@ -14,9 +14,9 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// </summary>
 /// <remarks>
 /// The in-process rules take microseconds and answer from the message handler. A code answer is a sandbox process
-/// that runs up to its deadline, so a code batch is scored on the thread pool (never the actor's thread, never a
-/// tensor thread: verifiers run on the default dispatcher) with its outputs in parallel, and the reply is piped back;
-/// the code reward's own limit caps the sandboxes running at once in the process, over all entities.
+/// that runs up to its deadline, so a code batch is scored on threads of its own (never the actor's thread, never the
+/// thread pool's, never a tensor thread) with its outputs in parallel, and the reply is piped back; the code reward's
+/// own limit caps the sandboxes running at once in the process, over all entities.
 /// </remarks>
 internal sealed class RewardVerifierEntity : ReceiveActor
 {
@@ -35,7 +35,8 @@ internal sealed class RewardVerifierEntity : ReceiveActor
             }
             // A failure here is the node's (a sandbox process that cannot start), not the program's: it reaches the
             // group as a Status.Failure, which the dead-letter log shows, like any reply lost on the way.
-            Task.Run(() => Verified(scorer.ScoreAll(requests))).PipeTo(Sender, Self, failure: error => new Status.Failure(error));
+            Task.Factory.StartNew(() => Verified(scorer.ScoreAll(requests)), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                .PipeTo(Sender, Self, failure: error => new Status.Failure(error));
         });
     }
 }

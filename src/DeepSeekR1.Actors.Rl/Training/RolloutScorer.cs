@@ -1,6 +1,7 @@
 using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Model.Tokenizers;
 using DeepSeekR1.Actors.Rl.Rewards;
+using DeepSeekR1.Actors.Rl.Rewards.Code;
 using DeepSeekR1.Actors.Rl.Tasks;
 
 namespace DeepSeekR1.Actors.Rl.Training;
@@ -27,8 +28,10 @@ public sealed class RolloutScorer(IPolicyTokenizer tokenizer, RewardComposer rew
     }
 
     /// <summary>
-    /// Scores many outputs, each as <see cref="Score(TaskItem, int, GenerationResult, long)"/> does, in their order. Code answers run in parallel, up to the code
-    /// reward's <c>max-parallel</c> (each is a sandbox process that mostly waits); the in-process rules run one by one.
+    /// Scores many outputs, each as <see cref="Score(TaskItem, int, GenerationResult, long)"/> does, in their order. Code
+    /// answers run in parallel, up to the code reward's <c>max-parallel</c>, on threads of their own: each waits on a
+    /// sandbox process for up to its deadline, and blocking the thread pool's threads that long would starve what shares
+    /// them (Akka's dispatchers, its heartbeats). The in-process rules run one by one on the calling thread.
     /// </summary>
     public Rollout[] ScoreAll(IReadOnlyList<ScoringRequest> requests)
     {
@@ -40,7 +43,7 @@ public sealed class RolloutScorer(IPolicyTokenizer tokenizer, RewardComposer rew
             for (int i = 0; i < requests.Count; i++) scored[i] = ScoreOne(requests[i]);
             return scored;
         }
-        Parallel.For(0, requests.Count, new ParallelOptions { MaxDegreeOfParallelism = parallel }, i => scored[i] = ScoreOne(requests[i]));
+        ScoringThreads.For(requests.Count, parallel, i => scored[i] = ScoreOne(requests[i]));
         return scored;
     }
 
