@@ -68,6 +68,14 @@ public class KillNineTests
         var applied = journal.Where(r => r.PersistenceId == "learner-crashy").Select(r => r.Event).OfType<StepApplied>().ToArray();
         AssertEachFactOnce(journal, retentionStaleness: 0);
 
+        // TensorBoard followed the journal through every kill: each step's replayed figures and histograms were written
+        // (a resumed session writes the earlier steps again, with the same values), none left out.
+        string actorEvents = string.Concat(Directory.GetFiles(Path.Combine(data, "runs", "crashy", "tensorboard"), "events.out.tfevents.*")
+            .Select(f => System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(f))));
+        Assert.True(System.Text.RegularExpressions.Regex.Matches(actorEvents, "replay/language_mixing").Count >= Steps);
+        Assert.True(System.Text.RegularExpressions.Regex.Matches(actorEvents, "train/advantages").Count >= Steps);
+        Assert.True(System.Text.RegularExpressions.Regex.Matches(actorEvents, "train/response_tokens").Count >= Steps);
+
         // The crashes changed nothing: the same run done in one go by the inline loop computes the same steps
         // (so the learner resumed with the right weights, optimizer state and reference each time).
         using (var inline = R1Process.Start(dir.Path, Command(Path.Combine(dir.Path, "inline"), engine: "inline", runId: "smooth")))
@@ -80,6 +88,9 @@ public class KillNineTests
         var events = Directory.GetFiles(Path.Combine(dir.Path, "inline", "runs", "smooth", "tensorboard"), "events.out.tfevents.*");
         string eventBytes = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(Assert.Single(events)));
         Assert.Equal(Steps, System.Text.RegularExpressions.Regex.Matches(eventBytes, "train/reward_mean").Count);
+        // The inline engine writes the replayed figures and histograms too, once per step (no resume here).
+        Assert.Equal(Steps, System.Text.RegularExpressions.Regex.Matches(eventBytes, "replay/word_wait").Count);
+        Assert.Equal(Steps, System.Text.RegularExpressions.Regex.Matches(eventBytes, "train/advantages").Count);
         Assert.Contains(applied, a => a.Metrics.GradNorm > 1e-6);   // updates that change the weights
         for (int s = 0; s < Steps; s++)
         {

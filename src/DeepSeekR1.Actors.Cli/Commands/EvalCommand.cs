@@ -14,6 +14,8 @@ using DeepSeekR1.Actors.Rl.Tasks;
 using DeepSeekR1.Actors.Rl.Training;
 using DeepSeekR1.Actors.Configuration;
 
+using DeepSeekR1.Actors.Cli.Terminal;
+
 namespace DeepSeekR1.Actors.Cli.Commands;
 
 /// <summary>
@@ -88,8 +90,10 @@ public static class EvalCommand
             var questions = Fitting(Questions(source, settings), new PromptBudget(tokenizer, model.Config.MaxPositionEmbeddings, settings.MaxNewTokens), error);
             var composer = RewardSets.EvaluationWith(code);
             var clock = Stopwatch.StartNew();
+            var progress = ProgressReporter.For("r1 eval", "completions", error);
             var report = Evaluator.Run(model, tokenizer, questions, settings, composer,
-                (done, total) => error.WriteLine($"r1 eval: {done}/{total} completions ({clock.Elapsed.TotalSeconds:F1} s)"));
+                (done, total) => progress.Report(done, total, $"r1 eval: {done}/{total} completions ({clock.Elapsed.TotalSeconds:F1} s)"));
+            progress.Finish();
 
             WriteTable(output, report, checkpoint);
             if (parse.GetValue(Details) is { } details) WriteDetails(details, report);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DeepSeekR1.Actors.Cli.Configuration;
 using DeepSeekR1.Actors.Cli.Pbm;
+using DeepSeekR1.Actors.Cli.Terminal;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
@@ -41,7 +42,7 @@ public static class PbmCommand
             try
             {
                 var words = parse.UnmatchedTokens;
-                var run = words.Count == 0 ? new PbmShell(session, input, output).RunAsync() : session.RunAsync(words);
+                var run = words.Count == 0 ? Shell(session, input, output).RunAsync() : session.RunAsync(words);
                 return run.GetAwaiter().GetResult();
             }
             finally { Console.CancelKeyPress -= onCancel; }
@@ -52,6 +53,12 @@ public static class PbmCommand
             return 1;
         }
     }
+
+    // A line editor with history and completion on a terminal; plain lines from a pipe (or a test's reader).
+    private static PbmShell Shell(PbmSession session, TextReader input, TextWriter output) =>
+        ReferenceEquals(input, Console.In) && EditingLineInput.IsSupported()
+            ? new PbmShell(session, palettes => new EditingLineInput(new PbmCompletion(palettes)), output)
+            : new PbmShell(session, input, output);
 
     private static string? ResolveToken(ParseResult parse, R1Config config)
     {

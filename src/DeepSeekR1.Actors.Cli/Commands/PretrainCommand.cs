@@ -13,6 +13,8 @@ using DeepSeekR1.Actors.Rl.Rewards;
 using DeepSeekR1.Actors.Rl.Tasks;
 using DeepSeekR1.Actors.Configuration;
 
+using DeepSeekR1.Actors.Cli.Terminal;
+
 namespace DeepSeekR1.Actors.Cli.Commands;
 
 /// <summary>
@@ -57,7 +59,10 @@ public static class PretrainCommand
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"pretrain: {model.parameters().Sum(p => p.numel()):N0} parameters, {settings.Steps} steps of {settings.BatchSize} documents, task {settings.Task}, careful-share {settings.CarefulShare}, wrong-share {settings.WrongShare}, reflect-share {settings.ReflectShare}, practice-share {settings.PracticeShare}"));
-            var result = Pretrainer.Run(model, tokenizer, settings, p => output.WriteLine(SftCommand.Describe(p)));
+            var progress = ProgressReporter.For("pretrain", "steps", output);
+            var result = Pretrainer.Run(model, tokenizer, settings, p => progress.Report(p.Step, p.TotalSteps, SftCommand.Describe(p), SftCommand.Detail(p)),
+                stepDone: step => progress.Tick(step, settings.Steps));
+            progress.Finish();
             saved = SftCommand.Save(model, outDir, tokenizer, null, SafetensorsDType.BF16, new Dictionary<string, string>
             {
                 ["stage"] = "pretrain",
@@ -93,7 +98,12 @@ public static class PretrainCommand
                 Seed = unchecked((ulong)settings.Seed),
             };
             var items = EvalQuestions.Select(TaskCatalog.Get(probe.Task), probe);
-            var report = Evaluator.Run(shipped, tokenizer, items, probe, RewardSets.Evaluation);
+            // A bar on a terminal; a log gets only the probe's one line below.
+            bool bar = ProgressReporter.IsTerminal(output);
+            var probeProgress = new ProgressReporter("probe", "completions", output, bar);
+            var report = Evaluator.Run(shipped, tokenizer, items, probe, RewardSets.Evaluation,
+                bar ? (done, total) => probeProgress.Report(done, total, plainLine: "") : null);
+            probeProgress.Finish();
             output.WriteLine("probe: " + report.ToJson().ToJsonString(HumanJson.Compact));
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pretrain: done in {clock.Elapsed.TotalSeconds:F0} s"));

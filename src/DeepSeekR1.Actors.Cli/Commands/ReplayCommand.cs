@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using DeepSeekR1.Actors.Cli.Replay;
+using DeepSeekR1.Actors.Configuration;
 using DeepSeekR1.Actors.Engine.Hosting;
 using DeepSeekR1.Actors.Engine.Replay;
 
@@ -43,6 +44,8 @@ public static class ReplayCommand
         string outDir = parse.GetValue(Out)!;
         var config = CommonOptions.Load(parse);
         string dataDir = config.GetString("r1.data-dir");
+        int smoothing = config.GetInt("r1.replay.chart-smoothing");
+        if (smoothing < 1) throw new ConfigException($"r1.replay.chart-smoothing: {smoothing} is below 1 (1 draws no mean)");
         try
         {
             await using var reader = JournalReader.Open(dataDir, config.Root);
@@ -50,7 +53,7 @@ public static class ReplayCommand
             if (parse.GetValue(Follow))
             {
                 output.WriteLine($"r1 replay: following run {runId} in {dataDir} (Ctrl+C to stop); outputs in {outDir}");
-                await FollowAsync(reader, runId, outDir, projection, output, cancellation);
+                await FollowAsync(reader, runId, outDir, projection, output, smoothing, cancellation);
             }
             else
             {
@@ -64,7 +67,7 @@ public static class ReplayCommand
                 }
             }
             var heldOut = HeldOut.Of(new RunLayout(TrainCommand.RunDirectory(config, runId)));
-            var steps = ReplayOutput.Write(outDir, runId, projection, heldOut);
+            var steps = ReplayOutput.Write(outDir, runId, projection, heldOut, smoothing);
             output.WriteLine($"r1 replay: run {runId}, {steps.Count} steps ({projection.State}), {projection.Events} events; wrote {Path.Combine(outDir, ReplayReport.FileName)}");
             return 0;
         }
@@ -77,7 +80,7 @@ public static class ReplayCommand
 
     // Applies events as they come and refreshes the outputs when a step was added: at most once per refresh interval
     // while events stream in, and as soon as the stream goes quiet. Ends when the run finishes or stops, or on cancel.
-    private static async Task FollowAsync(JournalReader reader, string runId, string outDir, RunProjection projection, TextWriter output, CancellationToken cancellation)
+    private static async Task FollowAsync(JournalReader reader, string runId, string outDir, RunProjection projection, TextWriter output, int smoothing, CancellationToken cancellation)
     {
         using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; interrupted.Cancel(); };
@@ -100,7 +103,7 @@ public static class ReplayCommand
                     if (sinceWrite.Elapsed < RefreshInterval) continue;
                 }
                 if (!dirty) continue;
-                var steps = ReplayOutput.Write(outDir, runId, projection);
+                var steps = ReplayOutput.Write(outDir, runId, projection, chartSmoothing: smoothing);
                 output.WriteLine($"r1 replay: {steps.Count} steps so far (latest: step {steps[^1].Step + 1})");
                 dirty = false;
                 sinceWrite.Restart();

@@ -14,6 +14,8 @@ using DeepSeekR1.Actors.Rl.Tasks;
 using DeepSeekR1.Actors.Rl.Training;
 using DeepSeekR1.Actors.Configuration;
 
+using DeepSeekR1.Actors.Cli.Terminal;
+
 namespace DeepSeekR1.Actors.Cli.Commands;
 
 /// <summary>
@@ -78,6 +80,7 @@ public static class SampleCommand
             var progress = new SampleProgress(outFile, SampleProgress.Fingerprint(checkpoint, settings, filters, items));
             var state = progress.Load(error);
             if (state.QuestionsDone > 0) output.WriteLine($"r1 sample: resuming after {state.QuestionsDone} of {items.Count} questions ({progress.File})");
+            var bar = ProgressReporter.For("r1 sample", "completions", error, startedAt: (long)state.QuestionsDone * settings.Samples);
             using (var partial = progress.OpenPartial(state))
             {
                 var writer = new StreamWriter(partial, new System.Text.UTF8Encoding(false)) { NewLine = "\n" };
@@ -86,7 +89,8 @@ public static class SampleCommand
                     var slice = items.Skip(start).Take(chunk).ToArray();
                     int first = start;
                     var report = Evaluator.Run(model, tokenizer, slice, settings, composer,
-                        (done, total) => error.WriteLine($"r1 sample: {first * settings.Samples + done}/{items.Count * settings.Samples} completions ({clock.Elapsed.TotalSeconds:F1} s)"),
+                        (done, total) => bar.Report((long)first * settings.Samples + done, (long)items.Count * settings.Samples,
+                            $"r1 sample: {first * settings.Samples + done}/{items.Count * settings.Samples} completions ({clock.Elapsed.TotalSeconds:F1} s)"),
                         firstIndex: start);
                     var outcome = RejectionSampling.Select(report.Questions, filters);
                     Write(writer, outcome, slice);
@@ -95,6 +99,7 @@ public static class SampleCommand
                     progress.Save(state);
                 }
             }
+            bar.Finish();
             progress.Finish();
 
             output.WriteLine($"r1 sample: {settings.Task} ({settings.Split.ToString().ToLowerInvariant()}), {items.Count} questions x {settings.Samples} samples from {checkpoint}");

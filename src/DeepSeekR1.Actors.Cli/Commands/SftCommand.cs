@@ -8,6 +8,8 @@ using DeepSeekR1.Actors.Rl.Data;
 using DeepSeekR1.Actors.Rl.Sft;
 using DeepSeekR1.Actors.Configuration;
 
+using DeepSeekR1.Actors.Cli.Terminal;
+
 namespace DeepSeekR1.Actors.Cli.Commands;
 
 /// <summary><c>r1 sft --data FILE.jsonl [--init CHECKPOINT] --out DIR</c>: supervised fine-tuning (R1's cold start, distillation).</summary>
@@ -96,7 +98,10 @@ public static class SftCommand
         output.WriteLine($"sft: {examples.Count} examples, {totalSteps} steps, from {init ?? "a fresh model"}"
             + (resumeStep > 0 ? $"; resuming at step {resumeStep} from {resumePoint.Directory}" : ""));
         var resume = new SftResume(resumeStep, resumePoint.LoadOptimizer, (step, optimizer) => resumePoint.Save(model, optimizer, step));
-        var result = SftTrainer.Train(model, examples, settings, p => output.WriteLine(Describe(p)), resume: resume);
+        var progress = ProgressReporter.For("sft", "steps", output, startedAt: resumeStep);
+        var result = SftTrainer.Train(model, examples, settings, p => progress.Report(p.Step, p.TotalSteps, Describe(p), Detail(p)), resume: resume,
+            stepDone: step => progress.Tick(step, totalSteps));
+        progress.Finish();
         var saved = Save(model, outDir, tokenizer, init, SafetensorsDType.F32, new Dictionary<string, string>
         {
             ["stage"] = "sft",
@@ -108,6 +113,10 @@ public static class SftCommand
         output.WriteLine($"sft: loss {result.FirstLoss:F4} -> {result.FinalLoss:F4} in {result.Seconds:F1} s; saved {saved}");
         return 0;
     }
+
+    /// <summary>What a progress bar shows beside the count: the figures of <see cref="Describe"/> without the step.</summary>
+    internal static string Detail(SftProgress p) => string.Create(CultureInfo.InvariantCulture,
+        $"loss {p.Loss:F4} lr {p.LearningRate:G3} tokens/s {p.TokensPerSecond:F0}");
 
     /// <summary>One progress line.</summary>
     internal static string Describe(SftProgress p) => string.Create(CultureInfo.InvariantCulture,

@@ -6,6 +6,8 @@ using Akka.Actor;
 using DeepSeekR1.Actors.Cli.Configuration;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Hosting;
+using DeepSeekR1.Actors.Engine.Replay;
+using DeepSeekR1.Actors.Rl.Analysis;
 using DeepSeekR1.Actors.Model;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
@@ -20,6 +22,8 @@ using DeepSeekR1.Actors.Rl.Grpo;
 using DeepSeekR1.Actors.Rl.Tasks;
 using DeepSeekR1.Actors.Rl.Training;
 using DeepSeekR1.Actors.Configuration;
+
+using DeepSeekR1.Actors.Cli.Terminal;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
@@ -213,7 +217,16 @@ public static class TrainCommand
         if (actors)
         {
             var run = EngineRunFor(config, settings, runtime, task, runId, code) with { Restart = EngineSupervisor.RestartFromEnvironment() };
-            var outcome = TrainWithActors(run, dataDir, cluster is null ? config.Root : cluster.WithFallback(config.Root), output, Report);
+            var engineConfig = cluster is null ? config.Root : cluster.WithFallback(config.Root);
+            // TensorBoard's replayed figures come from the journal, as `r1 replay` computes them.
+            var follower = tensorBoard is null ? null : TensorBoardFollower.Start(dataDir, engineConfig, runId, grpo.AdvantageScaling, tensorBoard, Console.Error);
+            EngineOutcome? outcome = null;
+            try { outcome = TrainWithActors(run, dataDir, engineConfig, output, Report); }
+            finally
+            {
+                // A run that ended lets the follower catch up with its last steps; one that threw does not wait.
+                follower?.StopAsync(outcome?.Steps ?? 0, outcome is null ? TimeSpan.Zero : TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+            }
             if (outcome.State == RunStates.Failed)
             {
                 output.WriteLine($"r1 train: run {runId} failed after {outcome.Steps} steps: {outcome.Failure}");
@@ -235,6 +248,11 @@ public static class TrainCommand
                 {
                     allStepSeconds += result.Metrics.StepSeconds;
                     Report(result.Step, result.Metrics, result.SamplingSeconds);
+                    if (tensorBoard is not null)
+                    {
+                        var (replayed, advantages, lengths) = Replayed(result);
+                        tensorBoard.Replayed(replayed, advantages, lengths);
+                    }
                     if (grpo.CheckpointEvery > 0 && (result.Step + 1) % grpo.CheckpointEvery == 0)
                         SaveCheckpoint(trainer.Learner, runDir, result.Step + 1, runtime.Tokenizer);
                 }
@@ -463,10 +481,24 @@ public static class TrainCommand
         return PolicyFactory.LoadCheckpoint(path, runtime.Device, Console.Error);
     }
 
+    // An inline step as `r1 replay` would show it from a journal: the learner's metrics, the analyses of its completions,
+    // and every sample's advantage and response length (for TensorBoard).
+    private static (ReplayStep Step, IReadOnlyList<double> Advantages, IReadOnlyList<double> ResponseTokens) Replayed(StepResult result)
+    {
+        var completions = result.Groups.SelectMany(g => g.Rollouts.Select(r => new CompletionRecord(g.Item.Level, r.Completion, r.CompletionIds.Count, r.Reward, r.Correct)));
+        var step = new ReplayStep(result.Step, result.Step, MetricsData.From(result.Metrics), StepAnalysis.Of(completions), AppliedAt: null, WallSeconds: null);
+        return (step, result.Advantages.SelectMany(a => a).ToArray(), result.Groups.SelectMany(g => g.Rollouts.Select(r => (double)r.CompletionIds.Count)).ToArray());
+    }
+
     private static EvalReport Evaluate(PolicyModel policy, IPolicyTokenizer tokenizer, ITaskSource task, EvalSettings settings, GrpoSettings grpo, CodeRewards? code, TextWriter output, string label)
     {
         var items = EvalQuestions.Select(task, settings);
-        var report = Evaluator.Run(policy, tokenizer, items, settings, RewardSets.For(grpo.RewardWeights, code));
+        // A bar on a terminal only: in a log (or the engine process under its supervisor) the summary line says enough.
+        bool bar = ReferenceEquals(output, Console.Out) && ProgressReporter.IsTerminal(Console.Error);
+        var progress = new ProgressReporter($"held-out {label}", "completions", Console.Error, bar);
+        var report = Evaluator.Run(policy, tokenizer, items, settings, RewardSets.For(grpo.RewardWeights, code),
+            bar ? (done, total) => progress.Report(done, total, plainLine: "") : null);
+        progress.Finish();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"held-out {label}: pass@1 {report.Overall.PassAt1 * 100:F1}%, cons@{settings.Samples} {report.Overall.ConsAtK * 100:F1}% over {items.Count} questions"));
         return report;

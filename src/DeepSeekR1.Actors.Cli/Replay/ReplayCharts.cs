@@ -42,22 +42,27 @@ public static class ReplayCharts
     /// <param name="directory">The output folder.</param>
     /// <param name="steps">The steps, in order.</param>
     /// <param name="runId">The run, for the titles.</param>
-    public static void Write(string directory, IReadOnlyList<ReplayStep> steps, string runId)
+    /// <param name="smoothing">Steps in the trailing mean drawn over each curve (r1.replay.chart-smoothing); 1 = none.</param>
+    public static void Write(string directory, IReadOnlyList<ReplayStep> steps, string runId, int smoothing = 1)
     {
-        Render(directory, AccuracyReward, runId, "accuracy (fraction right) and mean reward", steps,
+        if (smoothing < 1) throw new ArgumentOutOfRangeException(nameof(smoothing), smoothing, "r1.replay.chart-smoothing must be at least 1");
+        void Draw(Chart chart, string yLabel, IReadOnlyList<(StepRow.Column Column, string Legend)> series) =>
+            Render(directory, chart, runId, yLabel, steps, series, smoothing);
+
+        Draw(AccuracyReward, "accuracy (fraction right) and mean reward",
             [(StepRow.Named("accuracy"), "accuracy"), (StepRow.Named("reward_mean"), "mean reward")]);
-        Render(directory, ResponseLength, runId, "tokens", steps, [(StepRow.Named("response_tokens_mean"), "mean response length")]);
-        Render(directory, ReflectiveWords, runId, "per 1,000 completion tokens", steps,
+        Draw(ResponseLength, "tokens", [(StepRow.Named("response_tokens_mean"), "mean response length")]);
+        Draw(ReflectiveWords, "per 1,000 completion tokens",
             [(StepRow.Named("reflective_words"), "all ten words"), (StepRow.Named("word_wait"), "\"wait\"")]);
-        Render(directory, AccuracyByLevel, runId, "accuracy", steps,
+        Draw(AccuracyByLevel, "accuracy",
             LevelAccuracyCsv.Levels.Select(level => (new StepRow.Column($"level_{level}", $"level {level}", s => LevelAccuracyCsv.Accuracy(s, level)), $"level {level}")).ToArray());
         if (HasExpertLoad(steps))
-            Render(directory, ExpertLoad, runId, "busiest expert's tokens / mean tokens per expert", steps,
+            Draw(ExpertLoad, "busiest expert's tokens / mean tokens per expert",
                 [(StepRow.Named("expert_load_max_over_mean"), "max / mean (1 = balanced)")]);
     }
 
     private static void Render(string directory, Chart chart, string runId, string yLabel, IReadOnlyList<ReplayStep> steps,
-        IReadOnlyList<(StepRow.Column Column, string Legend)> series)
+        IReadOnlyList<(StepRow.Column Column, string Legend)> series, int smoothing)
     {
         var plot = new Plot();
         plot.Title($"{chart.Title} (run {runId})");
@@ -71,13 +76,25 @@ public static class ReplayCharts
             var points = steps.Select(s => (X: (double)(s.Step + 1), Y: column.Value(s)))
                 .Where(p => p.Y is { } y && double.IsFinite(y)).ToArray();
             if (points.Length == 0) continue;
-            var line = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y!.Value).ToArray());
+            double[] x = points.Select(p => p.X).ToArray(), y = points.Select(p => p.Y!.Value).ToArray();
+            var line = plot.Add.Scatter(x, y);
             // A flat zero line is easy to miss under another series: the legend says so.
             line.LegendText = points.All(p => p.Y == 0) ? $"{legend} (zero at every step)" : legend;
             line.MarkerSize = points.Length > 60 ? 0 : 5;
+            if (smoothing > 1 && points.Length > 1)
+            {
+                // The raw curve stays, faded and unnamed; the mean is drawn over it in the same colour and carries the name.
+                var mean = plot.Add.Scatter(x, TrailingMean(y, smoothing));
+                mean.Color = line.Color;
+                mean.LineWidth = 2;
+                mean.MarkerSize = 0;
+                mean.LegendText = $"{line.LegendText} ({smoothing}-step mean)";
+                line.Color = line.Color.WithAlpha(0.3);
+                line.LegendText = "";
+            }
             ys.AddRange(points.Select(p => p.Y!.Value));
         }
-        if (series.Count > 1 || ys.Count > 0 && ys.All(y => y == 0)) plot.ShowLegend(Alignment.UpperLeft);
+        if (series.Count > 1 || smoothing > 1 || ys.Count > 0 && ys.All(y => y == 0)) plot.ShowLegend(Alignment.UpperLeft);
         // Every measure here is a rate, a count or a length: the axis starts at zero (unless a value is below it), so
         // growth reads as growth and a flat zero line does not float in the middle of the chart.
         if (ys.Count > 0)
@@ -86,5 +103,22 @@ public static class ReplayCharts
             plot.Axes.SetLimitsY(bottom, top > bottom ? top + (top - bottom) * 0.1 : bottom + 1);
         }
         plot.SavePng(Path.Combine(directory, chart.FileName), Width, Height);
+    }
+
+    /// <summary>
+    /// The mean of each value and the <paramref name="window"/> - 1 before it (fewer at the start: the first point is
+    /// itself), so a smoothed curve starts where the raw one starts and lags it as a trailing mean does.
+    /// </summary>
+    public static double[] TrailingMean(IReadOnlyList<double> values, int window)
+    {
+        var result = new double[values.Count];
+        double sum = 0;
+        for (int i = 0; i < values.Count; i++)
+        {
+            sum += values[i];
+            if (i >= window) sum -= values[i - window];
+            result[i] = sum / Math.Min(window, i + 1);
+        }
+        return result;
     }
 }

@@ -16,8 +16,9 @@ public static class ReplayOutput
     /// <param name="runId">The run.</param>
     /// <param name="projection">The replayed run.</param>
     /// <param name="heldOut">The run's held-out evaluations before and after training, where r1 train kept them.</param>
+    /// <param name="chartSmoothing">Steps in the trailing mean drawn over each chart's curves (r1.replay.chart-smoothing).</param>
     /// <returns>The steps written.</returns>
-    public static IReadOnlyList<ReplayStep> Write(string directory, string runId, RunProjection projection, HeldOut? heldOut = null)
+    public static IReadOnlyList<ReplayStep> Write(string directory, string runId, RunProjection projection, HeldOut? heldOut = null, int chartSmoothing = 1)
     {
         Directory.CreateDirectory(directory);
         var steps = projection.Steps();
@@ -26,7 +27,7 @@ public static class ReplayOutput
         {
             WriteText(Path.Combine(staging, MetricsCsv.FileName), w => MetricsCsv.Write(w, steps));
             WriteText(Path.Combine(staging, LevelAccuracyCsv.FileName), w => LevelAccuracyCsv.Write(w, steps));
-            if (steps.Count > 0) ReplayCharts.Write(staging, steps, runId);
+            if (steps.Count > 0) ReplayCharts.Write(staging, steps, runId, chartSmoothing);
             WriteText(Path.Combine(staging, ReplayReport.FileName), w => ReplayReport.Write(w, runId, projection, steps, heldOut));
             foreach (string file in Directory.GetFiles(staging))
                 File.Move(file, Path.Combine(directory, Path.GetFileName(file)), overwrite: true);

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using DeepSeekR1.Actors.Engine.Sharding;
 
 namespace DeepSeekR1.Actors.Engine.Pbm;
 
@@ -34,15 +35,26 @@ internal static class ShardingPalette
     private static async Task RegionStats(ClusterSharding sharding, PbmInvocation invocation)
     {
         string type = invocation.Option("type")!;
-        var types = sharding.ShardTypeNames;
-        if (!types.Contains(type))
-        {
-            throw new PbmException($"no entity kind '{type}'{ClosestName.Hint(type, types)}; kinds: {string.Join(", ", types.Order(StringComparer.Ordinal))}");
-        }
-        var stats = await sharding.ShardRegion(type).Ask<ClusterShardingStats>(new GetClusterShardingStats(AskTimeout), AskTimeout * 2, invocation.Cancellation);
+        // A kind this node does not host is usually proxied here (a learner node proxies the rollout samplers): the
+        // proxy asks the same coordinator, so the answer covers the cluster from any node.
+        var region = RegionOrProxy(sharding, type) ?? throw new PbmException(
+            $"no entity kind '{type}'{ClosestName.Hint(type, KnownKinds)}: this node neither hosts nor proxies it; kinds: {string.Join(", ", KnownKinds)}");
+        var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(AskTimeout), AskTimeout * 2, invocation.Cancellation);
         var table = new PbmTable("region", "shards", "entities", "failed_shards");
-        foreach (var (address, region) in stats.Regions.OrderBy(r => r.Key.ToString(), StringComparer.Ordinal))
-            table.Add(address.ToString(), region.Stats.Count, region.Stats.Values.Sum(), region.Failed.Count);
-        await invocation.Send(table.ToFrame($"entity kind '{type}'"));
+        foreach (var (address, regionStats) in stats.Regions.OrderBy(r => r.Key.ToString(), StringComparer.Ordinal))
+            table.Add(address.ToString(), regionStats.Stats.Count, regionStats.Stats.Values.Sum(), regionStats.Failed.Count);
+        bool proxied = !sharding.ShardTypeNames.Contains(type);
+        await invocation.Send(table.ToFrame($"entity kind '{type}'" + (proxied ? ", asked through this node's proxy (the regions live on other nodes)" : "")));
+    }
+
+    // Every kind the engine shards, in the order 'regions' sorts them.
+    private static readonly string[] KnownKinds =
+        new[] { EntityIds.RunKind, EntityIds.GroupKind, EntityIds.SamplerKind, EntityIds.VerifierKind }.Order(StringComparer.Ordinal).ToArray();
+
+    private static IActorRef? RegionOrProxy(ClusterSharding sharding, string type)
+    {
+        if (sharding.ShardTypeNames.Contains(type)) return sharding.ShardRegion(type);
+        try { return sharding.ShardRegionProxy(type); }
+        catch (ArgumentException) { return null; }   // "Shard type [T] must be started first"
     }
 }

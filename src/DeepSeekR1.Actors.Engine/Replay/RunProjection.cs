@@ -150,20 +150,27 @@ public sealed class RunProjection
             : null;
 
     /// <summary>The applied steps so far, in step order.</summary>
-    public IReadOnlyList<ReplayStep> Steps() =>
-        applied.Select(kv => new ReplayStep(kv.Key, PolicyVersion(kv.Key), kv.Value.Metrics, Analysis(kv.Key), kv.Value.At,
-            kv.Value.At - StartedAt is { } since ? since.TotalSeconds : null)
+    public IReadOnlyList<ReplayStep> Steps() => applied.Keys.Select(Replayed).ToArray();
+
+    /// <summary>One applied step (as <see cref="Steps"/> has it), or null when <paramref name="step"/> is not applied yet.</summary>
+    public ReplayStep? Step(long step) => applied.ContainsKey(step) ? Replayed(step) : null;
+
+    private ReplayStep Replayed(long step)
+    {
+        var (metrics, at) = applied[step];
+        return new ReplayStep(step, PolicyVersion(step), metrics, Analysis(step), at, at - StartedAt is { } since ? since.TotalSeconds : null)
         {
-            ExpertLoad = expertLoads.GetValueOrDefault(kv.Key),
+            ExpertLoad = expertLoads.GetValueOrDefault(step),
             // The learner's figures cover only what it trained on (it drops samples past the bound); without them (a
             // synchronous run) every journaled sample was trained on.
-            Staleness = trainedStaleness.GetValueOrDefault(kv.Key) is { } trained ? (trained.Mean, trained.Max)
-                : staleness.TryGetValue(kv.Key, out var lag) ? ((double)lag.LagSum / lag.Samples, lag.LagMax) : null,
-            StaleDropped = trainedStaleness.GetValueOrDefault(kv.Key)?.Dropped ?? 0,
-            LearnerIdleShare = trainedStaleness.GetValueOrDefault(kv.Key) is { } waited && kv.Value.Metrics.StepSeconds > 0
-                ? Math.Min(1, waited.WaitSeconds / kv.Value.Metrics.StepSeconds) : null,
-            Phases = Phases(kv.Key, kv.Value.At),
-        }).ToArray();
+            Staleness = trainedStaleness.GetValueOrDefault(step) is { } trained ? (trained.Mean, trained.Max)
+                : staleness.TryGetValue(step, out var lag) ? ((double)lag.LagSum / lag.Samples, lag.LagMax) : null,
+            StaleDropped = trainedStaleness.GetValueOrDefault(step)?.Dropped ?? 0,
+            LearnerIdleShare = trainedStaleness.GetValueOrDefault(step) is { } waited && metrics.StepSeconds > 0
+                ? Math.Min(1, waited.WaitSeconds / metrics.StepSeconds) : null,
+            Phases = Phases(step, at),
+        };
+    }
 
     private long PolicyVersion(long step) =>
         policyVersions.TryGetValue(step, out long version) ? version

@@ -14,10 +14,10 @@ public static class Pretrainer
 {
     /// <summary>Runs <see cref="PretrainSettings.Steps"/> steps on <paramref name="model"/>, synchronously on the calling thread.</summary>
     public static SftResult Run(PolicyModel model, IPolicyTokenizer tokenizer, PretrainSettings settings,
-        Action<SftProgress>? progress = null, CancellationToken cancellation = default)
+        Action<SftProgress>? progress = null, CancellationToken cancellation = default, Action<long>? stepDone = null)
     {
         var source = new CorpusBatches(new ArithmeticCorpus(settings.Corpus), tokenizer, settings.BatchSize);
         var loss = new SharedPrefixLoss(tokenizer.Encode(ArithmeticCorpus.SharedPrefix));
-        return SftTrainer.Train(model, source, settings.Steps, settings.Trainer, progress, cancellation, loss.Compute);
+        return SftTrainer.Train(model, source, settings.Steps, settings.Trainer, progress, cancellation, loss.Compute, stepDone: stepDone);
     }
 }

@@ -23,12 +23,13 @@ public static class SftTrainer
     /// <param name="progress">Progress reports.</param>
     /// <param name="cancellation">Stops the run between steps.</param>
     /// <param name="resume">Where a killed run left off, and how to leave resume points for the next one (null: neither).</param>
+    /// <param name="stepDone">Called after every optimizer step with the steps done (for a progress bar; no figures).</param>
     public static SftResult Train(PolicyModel model, IReadOnlyList<SftExample> examples, SftSettings settings,
-        Action<SftProgress>? progress = null, CancellationToken cancellation = default, SftResume? resume = null)
+        Action<SftProgress>? progress = null, CancellationToken cancellation = default, SftResume? resume = null, Action<long>? stepDone = null)
     {
         settings.Validate();
         var source = new ShuffledBatches(examples, settings.BatchSize, unchecked((ulong)settings.Seed));
-        return Train(model, source, TotalSteps(settings, examples.Count), settings, progress, cancellation, resume: resume);
+        return Train(model, source, TotalSteps(settings, examples.Count), settings, progress, cancellation, resume: resume, stepDone: stepDone);
     }
 
     /// <summary>
@@ -46,8 +47,10 @@ public static class SftTrainer
     /// <see cref="SftLoss"/> on a right-padded <see cref="SftBatch"/>. It runs inside the step's dispose scope.
     /// </param>
     /// <param name="resume">Where a killed run left off, and how to leave resume points for the next one (null: neither).</param>
+    /// <param name="stepDone">Called after every optimizer step with the steps done (for a progress bar; no figures).</param>
     public static SftResult Train(PolicyModel model, ISftBatchSource source, long totalSteps, SftSettings settings,
-        Action<SftProgress>? progress = null, CancellationToken cancellation = default, SftBatchLoss? loss = null, SftResume? resume = null)
+        Action<SftProgress>? progress = null, CancellationToken cancellation = default, SftBatchLoss? loss = null, SftResume? resume = null,
+        Action<long>? stepDone = null)
     {
         loss ??= PaddedBatchLoss;
         settings.Validate();
@@ -83,6 +86,7 @@ public static class SftTrainer
             windowTokens += batchTokens;
             windowLoss += stepLoss;
             windowSteps++;
+            stepDone?.Invoke(step);
             if (resume?.Save is { } save && settings.ResumeEvery > 0 && step % settings.ResumeEvery == 0 && step < totalSteps)
                 save(step, optimizer);
             if (step % settings.LogEvery == 0 || step == totalSteps)

@@ -15,7 +15,9 @@ namespace DeepSeekR1.Actors.Rl.Training;
 /// <param name="Metrics">The learner's metrics for it.</param>
 /// <param name="SamplingSeconds">Time spent generating and scoring rollouts.</param>
 /// <param name="Groups">The finished groups the update used.</param>
-public sealed record StepResult(long Step, StepMetrics Metrics, double SamplingSeconds, IReadOnlyList<RolloutGroup> Groups);
+/// <param name="Advantages">Each group's advantages as the learner computed them, in the order of <paramref name="Groups"/>.</param>
+public sealed record StepResult(long Step, StepMetrics Metrics, double SamplingSeconds, IReadOnlyList<RolloutGroup> Groups,
+    IReadOnlyList<IReadOnlyList<double>> Advantages);
 
 /// <summary>
 /// GRPO in one process with no actors: for each step, pick the step's questions, sample and score their groups,
@@ -59,7 +61,7 @@ public sealed class InlineGrpoTrainer : IDisposable
         var groups = sampler.Sample(policy, learner.StepsApplied, requests);
         double sampling = clock.Elapsed.TotalSeconds;
         var update = learner.Step(step, groups, sampling);
-        return new StepResult(step, update.Metrics, sampling, groups);
+        return new StepResult(step, update.Metrics, sampling, groups, update.Advantages);
     }
 
     /// <inheritdoc />

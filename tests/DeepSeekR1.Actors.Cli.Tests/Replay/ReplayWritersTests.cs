@@ -124,6 +124,35 @@ public class ReplayWritersTests
     }
 
     [Fact]
+    public void Smoothing_is_a_trailing_mean_that_starts_with_the_first_point()
+    {
+        Assert.Equal([1.0, 2.0, 3.0, 5.0, 7.0], ReplayCharts.TrailingMean([1, 3, 5, 7, 9], 3));
+        Assert.Equal([1.0, 3.0, 5.0], ReplayCharts.TrailingMean([1, 3, 5], 1));
+        Assert.Empty(ReplayCharts.TrailingMean([], 5));
+    }
+
+    [Fact]
+    public void Smoothed_charts_draw_the_mean_over_the_faded_raw_curve()
+    {
+        string plain = Path.Combine(Path.GetTempPath(), "r1-replay-" + Guid.NewGuid().ToString("N"));
+        string smooth = Path.Combine(Path.GetTempPath(), "r1-replay-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            ReplayOutput.Write(plain, "syn", Run().Projection);
+            ReplayOutput.Write(smooth, "syn", Run().Projection, chartSmoothing: 2);
+            // Same data, another picture; the CSVs (raw values) are byte for byte the same.
+            Assert.NotEqual(File.ReadAllBytes(Path.Combine(plain, "response_length.png")), File.ReadAllBytes(Path.Combine(smooth, "response_length.png")));
+            Assert.Equal(File.ReadAllText(Path.Combine(plain, "metrics.csv")), File.ReadAllText(Path.Combine(smooth, "metrics.csv")));
+            Assert.Throws<ArgumentOutOfRangeException>(() => ReplayCharts.Write(smooth, Run().Projection.Steps(), "syn", smoothing: 0));
+        }
+        finally
+        {
+            Directory.Delete(plain, recursive: true);
+            Directory.Delete(smooth, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_run_without_applied_steps_writes_headers_and_says_so_in_the_report()
     {
         var run = new SyntheticRun();

@@ -82,7 +82,7 @@ public sealed class PbmHostTests : IAsyncLifetime
         Assert.Contains("--last", palette.Out);
         Assert.DoesNotContain("cluster-sharding", palette.Out);
 
-        var shell = await node.Client([node.Endpoint, "--token", PbmNode.Token], "help run\nrun status\nhistory\n!2\nrun bogus\nexit\n");
+        var shell = await node.Client([node.Endpoint, "--token", PbmNode.Token], "help run\nrun status\nclear\nhistory\n!2\n!99\nrun bogus\nexit\n");
         Assert.Equal(0, shell.Exit);
         Assert.Contains($"node {node.Address}: 4 palettes (cluster, cluster-sharding, run, experts)", shell.Out);
         Assert.Contains($"pbm {node.Endpoint}> ", shell.Out);
@@ -90,6 +90,8 @@ public sealed class PbmHostTests : IAsyncLifetime
         // "!2" ran "run status" again: the status table twice.
         Assert.Equal(2, CountOf(shell.Out, "policy_version"));
         Assert.Contains("no command 'bogus'", shell.Err);
+        // 'clear' is the shell's own (not sent, not in the history); its errors share the client's one prefix.
+        Assert.Contains("pbm: no such history entry '!99'", shell.Out);
     }
 
     [Fact]
@@ -115,6 +117,13 @@ public sealed class PbmHostTests : IAsyncLifetime
 
         var typo = await node.Pbm("cluster-sharding", "region-stats", "--type", "rn");
         Assert.Contains("no entity kind 'rn' (did you mean 'run'?)", typo.Err);
+
+        // A kind whose regions live on nodes of another role is proxied here: the proxy answers for the cluster
+        // (here: no node has that role, so no region) instead of "no such kind".
+        Akka.Cluster.Sharding.ClusterSharding.Get(node.Host.System).StartProxy("elsewhere", "a-role-no-node-has", new EntityExtractor(4));
+        var proxied = await node.Json("cluster-sharding", "region-stats", "--type", "elsewhere");
+        Assert.Empty(proxied["rows"]!.AsArray());
+        Assert.Contains("through this node's proxy", (string?)proxied["message"] ?? proxied.ToJsonString());
     }
 
     [Fact]
