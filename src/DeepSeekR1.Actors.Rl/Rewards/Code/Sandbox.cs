@@ -163,9 +163,11 @@ public sealed class Sandbox
         "--chdir", "/tmp",
     ];
 
+    // The CPU limit's hard value is a second above its soft one, so a program is told by SIGXCPU (a reason that names
+    // the limit) before SIGKILL; with both equal the kernel may send SIGKILL first.
     private IEnumerable<string> PrlimitArguments() =>
     [
-        Invariant($"--cpu={Limits.CpuSeconds}"), Invariant($"--as={Limits.AddressSpaceBytes}"), Invariant($"--nproc={Limits.Processes}"),
+        Invariant($"--cpu={Limits.CpuSeconds}:{Limits.CpuSeconds + 1}"), Invariant($"--as={Limits.AddressSpaceBytes}"), Invariant($"--nproc={Limits.Processes}"),
         Invariant($"--nofile={Limits.OpenFiles}"), Invariant($"--fsize={Limits.FileSizeBytes}"), "--core=0",
     ];
 

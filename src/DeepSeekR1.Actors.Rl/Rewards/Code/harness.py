@@ -112,7 +112,7 @@ def main():
         ended = "the program ended before this test (exit status %d)" % os.WEXITSTATUS(status)
     passed, reasons = [], []
     for i, want in enumerate(expected):
-        message = results.get(i)
+        message, why = results.get(i), None
         if load is not None:
             ok, why = False, "program failed to run: " + load
         elif message is None:
@@ -121,11 +121,17 @@ def main():
             ok, why = False, str(message["error"])[:200]
         else:
             try:
-                got = ast.literal_eval(str(message.get("repr")))
-                ok = got == ast.literal_eval(want)
-                why = "passed" if ok else "wrong result " + str(message.get("repr"))[:100]
-            except Exception as error:
-                ok, why = False, "result is not a plain value: " + type(error).__name__
+                wanted = ast.literal_eval(want)
+            except Exception:
+                # The task's fault, not the program's: say so rather than blame the result.
+                wanted, ok, why = None, False, "the test's expected value is not a Python literal: " + want[:100]
+            if why is None:
+                try:
+                    got = ast.literal_eval(str(message.get("repr")))
+                    ok = got == wanted
+                    why = "passed" if ok else "wrong result " + str(message.get("repr"))[:100]
+                except Exception as error:
+                    ok, why = False, "result is not a plain value: " + type(error).__name__
         passed.append(bool(ok))
         reasons.append(why)
     report(nonce, passed, reasons)

@@ -96,6 +96,17 @@ public sealed class CodeRewardsTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public void An_expected_value_that_is_not_a_literal_is_blamed_on_the_task()
+    {
+        var item = SandboxFixture.Add with { Gold = "assert add(1, 2) == int('3')" };
+
+        var result = sandbox.Rewards.Check("def add(a, b):\n    return a + b", item);
+
+        Assert.Equal(0.0, result.Value);
+        Assert.Contains("the test's expected value is not a Python literal: int('3')", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bubblewrap_missing_refuses_to_start_and_runs_nothing()
     {
         var error = Assert.Throws<SandboxUnavailableException>(() =>
