@@ -19,11 +19,15 @@ var root = new RootCommand("r1: GRPO training of reasoning language models the D
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(ChatCommand.Create());
 root.Subcommands.Add(SampleCommand.Create());
 root.Subcommands.Add(DataCommand.Create());
 root.Subcommands.Add(DistillCommand.Create());
 root.Subcommands.Add(PipelineCommand.Create());
 root.Subcommands.Add(SftCommand.Create());
+root.Subcommands.Add(RmCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(SafetyCommand.Create());
 root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(RewardCommand.Create());
 root.Subcommands.Add(TokenizerCommand.Create());

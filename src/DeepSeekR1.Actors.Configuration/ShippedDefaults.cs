@@ -12,7 +12,7 @@ namespace DeepSeekR1.Actors.Configuration;
 public static class ShippedDefaults
 {
     /// <summary>The files that make up the defaults, in the order they are layered (a later file wins).</summary>
-    public static readonly IReadOnlyList<string> Files = ["r1.conf", "model-tiny.conf", "grpo.conf", "sft.conf", "eval.conf", "pipeline.conf", "local.conf"];
+    public static readonly IReadOnlyList<string> Files = ["r1.conf", "model-tiny.conf", "grpo.conf", "sft.conf", "eval.conf", "pipeline.conf", "local.conf", "serve.conf"];
 
     private static readonly Lazy<Config> Merged = new(() =>
     {

@@ -40,6 +40,8 @@ public class ConfigurationTests
         { typeof(Cli.Pipeline.PipelinePlan), "r1.pipeline.plan" }, { typeof(Cli.Pipeline.ColdStartStage), "r1.pipeline.cold-start" },
         { typeof(Cli.Pipeline.RlStage), "r1.pipeline.reasoning-rl" }, { typeof(Cli.Pipeline.SamplingStage), "r1.pipeline.rejection-sampling" },
         { typeof(Cli.Pipeline.RejectionSftStage), "r1.pipeline.rejection-sft" }, { typeof(Cli.Pipeline.DistillStage), "r1.pipeline.distill" },
+        { typeof(Rl.RewardModels.RewardModelSettings), "r1.rm" }, { typeof(Serving.ServeSettings), "r1.serve" },
+        { typeof(Serving.RiskControlSettings), "r1.risk-control" }, { typeof(Rl.Safety.SafetyEvalSettings), "r1.safety-eval" },
         { typeof(Rl.Rewards.Code.CodeRewardSettings), "r1.rewards.code" },
     };
 

@@ -5,7 +5,7 @@ using DeepSeekR1.Actors.Model.Sampling;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
-/// <summary><c>r1 bench generate|learner|overhead|experts|async</c>: throughput figures as one JSON line each.</summary>
+/// <summary><c>r1 bench generate|learner|overhead|experts|attention|async</c>: throughput figures as one JSON line each.</summary>
 public static class BenchCommand
 {
     /// <summary>Builds the command.</summary>
@@ -44,6 +44,18 @@ public static class BenchCommand
             return 0;
         }));
         bench.Subcommands.Add(experts);
+
+        var attention = new Command("attention",
+            "Rollout tokens/s with multi-head latent attention vs grouped-query attention of the same width, and their KV cache bytes (hocon/model-tiny-mla.conf unless --config gives one)").WithConfigOptions();
+        attention.SetAction(parse => Model.TensorKeepAlive.Run(() =>
+        {
+            var config = CommonOptions.Load(parse, configWhenNone: Rl.Data.RepositoryPaths.Resolve("hocon/model-tiny-mla.conf"));
+            var runtime = PolicyFactory.Start(config);
+            var result = AttentionBenchmark.Run(config, runtime, config.Bind<BenchSettings>("r1.bench"), TrainCommand.SamplingSettings(config));
+            Console.WriteLine(JsonSerializer.Serialize(result, HumanJson.Compact));
+            return 0;
+        }));
+        bench.Subcommands.Add(attention);
 
         var async = new Command("async",
             "Steps per minute and held-out pass@1 of the same training, synchronous and with asynchronous rollouts (r1.bench.async-modes), their speedup, staleness and idle shares").WithConfigOptions();

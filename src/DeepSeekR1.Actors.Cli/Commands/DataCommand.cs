@@ -24,7 +24,9 @@ public static partial class DataCommand
         var coldStart = new Command("cold-start", "Careful, readable chain-of-thought examples for SFT before RL (R1 stage 1)") { Task, Count, Out, MixedShare };
         coldStart.WithConfigOptions();
         coldStart.SetAction(ColdStart);
-        return new Command("data", "Build training data sets") { coldStart };
+        var data = new Command("data", "Build training data sets") { coldStart };
+        foreach (var command in RewardDataCommands()) data.Subcommands.Add(command);
+        return data;
     }
 
     private static int ColdStart(ParseResult parse)

@@ -24,6 +24,7 @@ public static class ModelCommand
                 tokenizer = runtime.Tokenizer.Name,
                 parameters = total,
                 active_parameters = policy.ActiveParameters(),
+                kv_cache = KvCacheFigures(policy),
                 device = policy.Device.ToString(),
             }, HumanJson.IndentedSnakeCase));
             return 0;
@@ -52,5 +53,24 @@ public static class ModelCommand
         });
         model.Subcommands.Add(export);
         return model;
+    }
+
+    /// <summary>
+    /// The KV cache's bytes per token (all layers) of this model in its own dtype and in bfloat16, and those of
+    /// grouped-query attention of the same width (num-kv-heads heads of hidden-size / num-heads): for a latent-attention
+    /// model the comparison its smaller cache is for (docs/architecture.md).
+    /// </summary>
+    private static object KvCacheFigures(Model.Policy.PolicyModel policy)
+    {
+        var c = policy.Config;
+        var dtype = policy.Decoder.Embeddings.weight!.dtype;
+        var gqa = c with { Attention = Model.Policy.AttentionKind.Gqa };
+        return new
+        {
+            attention = c.Attention.ToString().ToLowerInvariant(),
+            bytes_per_token = Model.Policy.KvCache.BytesPerToken(c, dtype),
+            bytes_per_token_bfloat16 = Model.Policy.KvCache.BytesPerToken(c, TorchSharp.torch.ScalarType.BFloat16),
+            gqa_same_width_bytes_per_token = Model.Policy.KvCache.BytesPerToken(gqa, dtype),
+        };
     }
 }

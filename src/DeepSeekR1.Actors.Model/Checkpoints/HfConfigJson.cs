@@ -6,9 +6,12 @@ namespace DeepSeekR1.Actors.Model.Checkpoints;
 /// <summary>
 /// Converts between <see cref="ModelConfig"/> and a Hugging Face <c>config.json</c>: Llama/Qwen2 names for the
 /// dense shape, DeepSeek-V3 names for the Mixture-of-Experts fields, and <c>r1_*</c> keys for what only this
-/// project has (the balancing scheme and an explicit MoE layer list). Keys this model does not use are ignored,
-/// but keys that would change the architecture in ways it cannot honour (rotary scaling, latent attention, a
-/// non-SiLU activation, a head width other than hidden/heads) are rejected rather than silently dropped.
+/// project has (the balancing scheme and an explicit MoE layer list). A <c>deepseek_v3</c> config with
+/// <c>kv_lora_rank</c> is multi-head latent attention with transformers' parameter names and V3's routing (sigmoid
+/// scores, correction bias, n_group/topk_group, norm_topk_prob, routed_scaling_factor, first_k_dense_replace). Keys this
+/// model does not use are ignored, but keys that would change the computation in ways it cannot honour (an unimplemented
+/// rotary scaling, multi-token prediction layers, quantized weights, a non-SiLU activation, a head width other than
+/// hidden/heads) are rejected by name rather than silently dropped (docs/hugging-face.md lists them).
 /// </summary>
 public static class HfConfigJson
 {
@@ -65,13 +68,13 @@ public static class HfConfigJson
         File.WriteAllText(path, ToJson(config, torchDtype));
 
     /// <summary>
-    /// The <c>config.json</c> text for <paramref name="config"/>: model_type "deepseek_v3" when it has MoE layers,
-    /// else "qwen2" with attention bias or "llama" without. <paramref name="torchDtype"/> ("bfloat16", ...) is
+    /// The <c>config.json</c> text for <paramref name="config"/>: model_type "deepseek_v3" when it has MoE layers or
+    /// latent attention, else "qwen2" with attention bias or "llama" without. <paramref name="torchDtype"/> ("bfloat16", ...) is
     /// recorded for other tools when given.
     /// </summary>
     public static string ToJson(ModelConfig config, string? torchDtype = null)
     {
-        var modelType = config.MoeLayers.Count > 0 ? "deepseek_v3" : config.AttentionBias ? "qwen2" : "llama";
+        var modelType = config.MoeLayers.Count > 0 || config.IsLatentAttention ? "deepseek_v3" : config.AttentionBias ? "qwen2" : "llama";
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
@@ -85,7 +88,8 @@ public static class HfConfigJson
             json.WriteNumber("intermediate_size", config.IntermediateSize);
             json.WriteNumber("num_hidden_layers", config.NumLayers);
             json.WriteNumber("num_attention_heads", config.NumHeads);
-            json.WriteNumber("num_key_value_heads", config.NumKvHeads);
+            // Latent attention decompresses a key and a value for every query head: transformers wants them equal.
+            json.WriteNumber("num_key_value_heads", config.IsLatentAttention ? config.NumHeads : config.NumKvHeads);
             json.WriteNumber("max_position_embeddings", config.MaxPositionEmbeddings);
             json.WriteNumber("rope_theta", config.RopeTheta);
             if (config.RopeType != "default") WriteRopeScaling(json, config);
@@ -98,7 +102,8 @@ public static class HfConfigJson
             json.WriteNumber("eos_token_id", config.EosTokenId);
             json.WriteNumber("pad_token_id", config.PadTokenId);
             if (torchDtype is not null) json.WriteString("torch_dtype", torchDtype);
-            if (config.MoeLayers.Count > 0) WriteMoe(json, config);
+            if (config.IsLatentAttention) WriteLatentAttention(json, config);
+            if (modelType == "deepseek_v3") WriteMoe(json, config);
             json.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
@@ -120,6 +125,18 @@ public static class HfConfigJson
         json.WriteEndObject();
     }
 
+    private static void WriteLatentAttention(Utf8JsonWriter json, ModelConfig config)
+    {
+        if (config.QLoraRank > 0) json.WriteNumber("q_lora_rank", config.QLoraRank);
+        else json.WriteNull("q_lora_rank");
+        json.WriteNumber("kv_lora_rank", config.KvLoraRank);
+        json.WriteNumber("qk_nope_head_dim", config.QkNopeHeadDim);
+        json.WriteNumber("qk_rope_head_dim", config.QkRopeHeadDim);
+        json.WriteNumber("v_head_dim", config.VHeadDim);
+        json.WriteBoolean("rope_interleave", config.RopeInterleave);
+        json.WriteNumber("num_nextn_predict_layers", 0);
+    }
+
     private static void WriteMoe(Utf8JsonWriter json, ModelConfig config)
     {
         json.WriteNumber("n_routed_experts", config.NumRoutedExperts);
@@ -133,6 +150,10 @@ public static class HfConfigJson
             json.WriteNumber("first_k_dense_replace", firstK);
             json.WriteNumber("moe_layer_freq", freq);
         }
+        json.WriteNumber("n_group", config.ExpertGroups);
+        json.WriteNumber("topk_group", config.ExpertGroupsPerToken);
+        json.WriteString("scoring_func", config.SigmoidScores ? "sigmoid" : "softmax");
+        if (config.SigmoidScores) json.WriteString("topk_method", "noaux_tc");
         json.WriteBoolean("norm_topk_prob", config.NormTopkProb);
         json.WriteNumber("routed_scaling_factor", config.RoutedScalingFactor);
         json.WriteString("r1_load_balancing", config.LoadBalancing == LoadBalancing.AuxLoss ? "aux_loss" : "aux_free");
@@ -147,6 +168,7 @@ public static class HfConfigJson
     private static (int FirstK, int Freq)? DenseReplaceForm(ModelConfig config)
     {
         var layers = config.MoeLayers.ToHashSet();
+        if (layers.Count == 0) return (config.NumLayers, 1);   // a dense deepseek_v3 (latent attention only)
         var firstK = layers.Min();
         for (var freq = 1; freq <= config.NumLayers; freq++)
             if (layers.SetEquals(MoeLayersFrom(firstK, freq, config.NumLayers)))
@@ -162,7 +184,19 @@ public static class HfConfigJson
     {
         var modelType = ModelType(f);
         var rope = ReadRope(f);
-        f.Reject("kv_lora_rank", "multi-head latent attention (kv_lora_rank) is not supported by this model");
+        // A deepseek_v3 config with kv_lora_rank is latent attention; without it, this project's own deepseek_v3 files
+        // (grouped-query attention with MoE layers, written before MLA existed here) still load as they were written.
+        bool latent = modelType == "deepseek_v3" && f.Int("kv_lora_rank") is not null;
+        if (modelType != "deepseek_v3")
+            f.Reject("kv_lora_rank", $"'kv_lora_rank' is set: multi-head latent attention is implemented for model_type deepseek_v3, not {modelType}");
+        // DeepSeek-V3's multi-token prediction module (extra layers after num_hidden_layers): not built here.
+        if (f.Int("num_nextn_predict_layers") is > 0 and var mtp)
+            throw f.Error($"'num_nextn_predict_layers' is {mtp}: multi-token prediction modules are not implemented (transformers drops them on load too); set it to 0 and leave out the weights of layers >= num_hidden_layers to load the main model");
+        f.Reject("quantization_config", "'quantization_config' is set: quantized (e.g. fp8 block-scaled) weights are not implemented; dequantize to bfloat16 or float32 first");
+        // DeepSeek's own code routes by topk_method (greedy, group_limited_greedy, noaux_tc); transformers always computes
+        // noaux_tc, the V3 rule implemented here. Any other value would mean different experts under the two readings.
+        if (f.String("topk_method") is { } method && method != "noaux_tc")
+            throw f.Error($"topk_method '{method}' is not implemented (only DeepSeek-V3's noaux_tc, which transformers always computes)");
         // Computation this model does not have: refused by name rather than loaded as something else.
         if (f.Bool("use_sliding_window") == true)
             throw f.Error("'use_sliding_window' is true: sliding-window attention is not implemented (every layer attends to the whole context)");
@@ -177,12 +211,13 @@ public static class HfConfigJson
 
         var hidden = f.RequiredInt("hidden_size");
         var heads = f.RequiredInt("num_attention_heads");
-        if (f.Int("head_dim") is { } headDim && heads > 0 && headDim != hidden / heads)
+        if (!latent && f.Int("head_dim") is { } headDim && heads > 0 && headDim != hidden / heads)
             throw f.Error($"head_dim {headDim} differs from hidden_size / num_attention_heads ({hidden / heads}), which this model assumes");
         var layers = f.RequiredInt("num_hidden_layers");
         var eos = f.RequiredTokenId("eos_token_id");
         var defaults = ModelConfig.Defaults;
 
+        var attention = latent ? ReadLatentAttention(f, heads) : null;
         var config = defaults with
         {
             VocabSize = f.RequiredInt("vocab_size"),
@@ -207,10 +242,11 @@ public static class HfConfigJson
             // Qwen2.5's config has no pad id; its tokenizer pads with the end-of-text token, which is eos here.
             PadTokenId = f.TokenId("pad_token_id") ?? eos,
         };
+        if (attention is not null) config = attention(config);
 
         var moeLayers = MoeLayers(f, layers);
         if (moeLayers.Count == 0) return config;
-        return config with
+        var moe = config with
         {
             MoeLayers = moeLayers,
             NumRoutedExperts = f.RequiredInt("n_routed_experts"),
@@ -218,6 +254,11 @@ public static class HfConfigJson
             ExpertsPerToken = f.RequiredInt("num_experts_per_tok"),
             MoeIntermediateSize = f.RequiredInt("moe_intermediate_size"),
             NormTopkProb = f.Bool("norm_topk_prob") ?? defaults.NormTopkProb,
+            // Absent (this project's files before group-limited routing): no limit. transformers' own defaults (8, 4)
+            // never apply to a config it wrote, which always lists both.
+            ExpertGroups = f.Int("n_group") ?? defaults.ExpertGroups,
+            ExpertGroupsPerToken = f.Int("topk_group") ?? defaults.ExpertGroupsPerToken,
+
             RoutedScalingFactor = f.Double("routed_scaling_factor") ?? defaults.RoutedScalingFactor,
             LoadBalancing = f.String("r1_load_balancing") switch
             {
@@ -228,6 +269,50 @@ public static class HfConfigJson
             },
             AuxLossAlpha = f.Double("r1_aux_loss_alpha") ?? defaults.AuxLossAlpha,
             BiasUpdateSpeed = f.Double("r1_bias_update_speed") ?? defaults.BiasUpdateSpeed,
+        };
+        return moe with { ScoringFunc = ReadScoringFunc(f, moe) };
+    }
+
+    /// <summary>
+    /// scoring_func, as "auto" when it is what auto gives with the file's balancing (so a config round-trips unchanged),
+    /// else explicit. Absent means the default.
+    /// </summary>
+    private static ScoringFunc ReadScoringFunc(Fields f, ModelConfig moe)
+    {
+        var named = f.String("scoring_func") switch
+        {
+            null => (ScoringFunc?)null,
+            "sigmoid" => ScoringFunc.Sigmoid,
+            "softmax" => ScoringFunc.Softmax,
+            var other => throw f.Error($"scoring_func '{other}' is neither \"sigmoid\" nor \"softmax\""),
+        };
+        if (named is not { } explicitScoring) return ModelConfig.Defaults.ScoringFunc;
+        bool autoGivesSigmoid = moe.LoadBalancing == LoadBalancing.AuxFree;
+        return explicitScoring == ScoringFunc.Sigmoid == autoGivesSigmoid ? ScoringFunc.Auto : explicitScoring;
+    }
+
+    /// <summary>
+    /// The latent-attention shape of a deepseek_v3 config, as transformers' DeepseekV3Config names it. q_lora_rank must be
+    /// given (null means a plain q_proj; transformers would take 1536 when it is absent, which no file it writes relies on).
+    /// </summary>
+    private static Func<ModelConfig, ModelConfig> ReadLatentAttention(Fields f, int heads)
+    {
+        if (!f.Present("q_lora_rank")) throw f.Error("required key 'q_lora_rank' is missing (null means a plain q_proj)");
+        int qRank = f.Int("q_lora_rank") ?? 0;
+        if (qRank < 0) throw f.Error("'q_lora_rank' must be positive or null");
+        int kvRank = f.RequiredInt("kv_lora_rank"), nope = f.RequiredInt("qk_nope_head_dim"), rope = f.RequiredInt("qk_rope_head_dim"),
+            value = f.RequiredInt("v_head_dim");
+        if (f.Int("num_key_value_heads") is { } kvHeads && kvHeads != heads)
+            throw f.Error($"'num_key_value_heads' is {kvHeads}: latent attention decompresses one key/value head per query head ({heads})");
+        if (f.Int("head_dim") is { } headDim && headDim != rope)
+            throw f.Error($"head_dim {headDim} differs from qk_rope_head_dim ({rope}), the rotary width transformers builds from it");
+        if (f.Bool("attention_bias") == true)
+            throw f.Error("'attention_bias' is true: the latent attention projections here have no bias");
+        bool interleave = f.Bool("rope_interleave") ?? true;   // transformers' default
+        return config => config with
+        {
+            Attention = AttentionKind.Mla, NumKvHeads = heads, QLoraRank = qRank, KvLoraRank = kvRank, QkNopeHeadDim = nope,
+            QkRopeHeadDim = rope, VHeadDim = value, RopeInterleave = interleave,
         };
     }
 
@@ -309,6 +394,9 @@ public static class HfConfigJson
         public Fields? Object(string key) => Get(key) is { } value
             ? value.ValueKind == JsonValueKind.Object ? new Fields(value, source, $"{prefix}{key}.") : throw Error($"'{prefix}{key}' must be an object")
             : null;
+
+        /// <summary>Whether the key is in the file at all, null included (q_lora_rank: null is a value, absent is not).</summary>
+        public bool Present(string key) => root.TryGetProperty(key, out _);
 
         public void Reject(string key, string problem)
         {

@@ -9,7 +9,7 @@ namespace DeepSeekR1.Actors.Model.Policy;
 /// a decoding step's single query takes the path described at AttendOneQuery.
 /// Parameter names match Hugging Face Llama/Qwen2: q_proj, k_proj, v_proj, o_proj.
 /// </summary>
-public sealed class CausalSelfAttention : nn.Module
+public sealed class CausalSelfAttention : nn.Module, ISelfAttention
 {
     private readonly Linear q_proj;
     private readonly Linear k_proj;
@@ -90,14 +90,14 @@ public sealed class CausalSelfAttention : nn.Module
     }
 
     /// <summary>Runs q/k/v as one matmul until <see cref="Unfuse"/> (a snapshot of the current weights).</summary>
-    internal void Fuse()
+    public void Fuse()
     {
         qkv?.Dispose();
         qkv = new FusedLinear(q_proj, k_proj, v_proj);
     }
 
     /// <summary>Back to the separate projections (and their live parameters).</summary>
-    internal void Unfuse()
+    public void Unfuse()
     {
         qkv?.Dispose();
         qkv = null;

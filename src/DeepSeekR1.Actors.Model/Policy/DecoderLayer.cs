@@ -11,7 +11,8 @@ namespace DeepSeekR1.Actors.Model.Policy;
 public sealed class DecoderLayer : nn.Module
 {
     private readonly RmsNorm input_layernorm;
-    private readonly CausalSelfAttention self_attn;
+    // A module field (registered under Hugging Face's name); used through ISelfAttention.
+    private readonly nn.Module self_attn;
     private readonly RmsNorm post_attention_layernorm;
     private readonly nn.Module<Tensor, Tensor> mlp;
     private readonly int index;
@@ -21,7 +22,7 @@ public sealed class DecoderLayer : nn.Module
     {
         this.index = index;
         input_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
-        self_attn = new CausalSelfAttention(config);
+        self_attn = config.IsLatentAttention ? new LatentAttention(config) : new CausalSelfAttention(config);
         post_attention_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
         mlp = config.IsMoeLayer(index)
             ? new MoeLayer(config, index)
@@ -29,28 +30,31 @@ public sealed class DecoderLayer : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>The attention, grouped-query or latent.</summary>
+    public ISelfAttention Attention => (ISelfAttention)self_attn;
+
     /// <summary>The MoE layer, when this block has one.</summary>
     public MoeLayer? Moe => mlp as MoeLayer;
 
     /// <summary>Fuses the projections that share an input (q/k/v; gate/up of a dense MLP) until <see cref="Unfuse"/>.</summary>
     internal void Fuse()
     {
-        self_attn.Fuse();
+        Attention.Fuse();
         (mlp as SwiGluMlp)?.Fuse();
     }
 
     /// <summary>Returns to the separate projections.</summary>
     internal void Unfuse()
     {
-        self_attn.Unfuse();
+        Attention.Unfuse();
         (mlp as SwiGluMlp)?.Unfuse();
     }
 
-    /// <summary>Runs the block; see <see cref="CausalSelfAttention.Forward"/> for the arguments.</summary>
+    /// <summary>Runs the block; see <see cref="ISelfAttention.Forward"/> for the arguments.</summary>
     public Tensor Forward(Tensor x, (Tensor Cos, Tensor Sin) rope, Tensor? mask, KvCache? cache)
     {
         using var scope = NewDisposeScope();
-        var h = x + self_attn.Forward(input_layernorm.forward(x), rope, mask, cache, index);
+        var h = x + Attention.Forward(input_layernorm.forward(x), rope, mask, cache, index);
         return (h + mlp.forward(post_attention_layernorm.forward(h))).MoveToOuterDisposeScope();
     }
 }

@@ -10,11 +10,15 @@ namespace DeepSeekR1.Actors.Model.Policy;
 /// contiguous that is a row of broadcast-multiply-adds over many keys at once rather than one dot product (and one
 /// horizontal sum) per key (<see cref="DecodeAttention"/>; libtorch's batched matmul reads this layout as is too).
 /// <see cref="Append"/> hands out both as [batch, kvHeads, length, headDim] views, so callers see one shape.
+/// A cache for multi-head latent attention (<see cref="ForModel"/> with <see cref="AttentionKind.Mla"/>) holds instead one
+/// row per token and layer, [batch, capacity, kv_lora_rank + qk_rope_head_dim]: the compressed latent and the rotated
+/// key all heads share, never the per-head keys and values decompressed from them (<see cref="AppendLatent"/>).
 /// </summary>
 public sealed class KvCache : IDisposable
 {
     private Tensor[] keys;
     private Tensor[] values;
+    private readonly Tensor[] latents = [];
 
     /// <summary>
     /// An empty cache. With an <paramref name="arena"/> its buffers are views of the arena's memory (kept between
@@ -42,6 +46,48 @@ public sealed class KvCache : IDisposable
         Capacity = capacity;
     }
 
+    /// <summary>
+    /// The cache <paramref name="config"/>'s attention needs: per-head keys and values (GQA) or one latent row per token
+    /// (MLA), for <paramref name="batch"/> rows of up to <paramref name="capacity"/> positions.
+    /// </summary>
+    public static KvCache ForModel(ModelConfig config, long batch, int capacity, ScalarType dtype, Device device, KvCacheArena? arena = null) =>
+        config.IsLatentAttention
+            ? new KvCache(config.NumLayers, batch, capacity, config.KvLoraRank + config.QkRopeHeadDim, dtype, device, arena)
+            : new KvCache(config.NumLayers, batch, config.NumKvHeads, capacity, config.HeadDim, dtype, device, arena);
+
+    /// <summary>
+    /// Bytes the cache of <paramref name="config"/> holds per token (all layers) when stored as <paramref name="dtype"/>:
+    /// what a generation's memory grows by for each prompt or completion token of each row.
+    /// </summary>
+    public static long BytesPerToken(ModelConfig config, ScalarType dtype) => config.KvCacheElementsPerToken * dtype switch
+    {
+        ScalarType.Float64 => 8,
+        ScalarType.Float32 => 4,
+        ScalarType.BFloat16 or ScalarType.Float16 => 2,
+        var other => throw new ArgumentException($"no KV cache of {other} elements", nameof(dtype)),
+    };
+
+    /// <summary>A latent cache: one row of <paramref name="width"/> elements per token and layer.</summary>
+    private KvCache(int layers, long batch, int capacity, int width, ScalarType dtype, Device device, KvCacheArena? arena)
+    {
+        keys = [];
+        values = [];
+        latents = new Tensor[layers];
+        long perBuffer = batch * width * (long)capacity;
+        using (NewDisposeScope())
+        {
+            var flat = arena?.Rent(layers * perBuffer, dtype, device);
+            for (int i = 0; i < layers; i++)
+                latents[i] = (flat is null
+                    ? zeros([batch, capacity, width], dtype, device)
+                    : flat.narrow(0, i * perBuffer, perBuffer).view(batch, capacity, width)).DetachFromDisposeScope();
+        }
+        Capacity = capacity;
+    }
+
+    /// <summary>Whether this cache holds latent rows (MLA) rather than per-head keys and values.</summary>
+    public bool IsLatent => latents.Length > 0;
+
     /// <summary>Positions filled so far (the same for every row: rows are left-padded to a common length).</summary>
     public int Length { get; private set; }
 
@@ -49,7 +95,7 @@ public sealed class KvCache : IDisposable
     public int Capacity { get; }
 
     /// <summary>Rows in the cache.</summary>
-    public long Batch => keys[0].shape[0];
+    public long Batch => IsLatent ? latents[0].shape[0] : keys[0].shape[0];
 
     /// <summary>
     /// Writes the new keys/values of one layer ([batch, kvHeads, t, headDim]) after the filled part and returns views
@@ -58,12 +104,27 @@ public sealed class KvCache : IDisposable
     /// </summary>
     public (Tensor Keys, Tensor Values) Append(int layer, Tensor newKeys, Tensor newValues)
     {
+        if (IsLatent) throw new InvalidOperationException("this KV cache holds latent rows (multi-head latent attention), not keys and values");
         long t = newKeys.shape[2];
         if (Length + t > Capacity)
             throw new InvalidOperationException($"KV cache overflow: {Length} + {t} positions exceed capacity {Capacity}");
         keys[layer].narrow(3, Length, t).copy_(newKeys.transpose(2, 3));
         values[layer].narrow(2, Length, t).copy_(newValues);
         return (keys[layer].narrow(3, 0, Length + t).transpose(2, 3), values[layer].narrow(2, 0, Length + t));
+    }
+
+    /// <summary>
+    /// MLA: writes one layer's new latent rows ([batch, t, width]) after the filled part and returns a view of every
+    /// filled row, [batch, length, width]. The caller advances <see cref="Length"/> once all layers have written.
+    /// </summary>
+    public Tensor AppendLatent(int layer, Tensor rows)
+    {
+        if (!IsLatent) throw new InvalidOperationException("this KV cache holds per-head keys and values, not latent rows");
+        long t = rows.shape[1];
+        if (Length + t > Capacity)
+            throw new InvalidOperationException($"KV cache overflow: {Length} + {t} positions exceed capacity {Capacity}");
+        latents[layer].narrow(1, Length, t).copy_(rows);
+        return latents[layer].narrow(1, 0, Length + t);
     }
 
     /// <summary>Marks <paramref name="t"/> more positions as filled (after every layer appended them).</summary>
@@ -81,6 +142,12 @@ public sealed class KvCache : IDisposable
             keys[i] = k;
             values[i] = v;
         }
+        for (int i = 0; i < latents.Length; i++)
+        {
+            var kept = latents[i].index_select(0, rows).DetachFromDisposeScope();
+            latents[i].Dispose();
+            latents[i] = kept;
+        }
     }
 
     /// <inheritdoc />
@@ -88,5 +155,6 @@ public sealed class KvCache : IDisposable
     {
         foreach (var t in keys) t.Dispose();
         foreach (var t in values) t.Dispose();
+        foreach (var t in latents) t.Dispose();
     }
 }

@@ -14,6 +14,32 @@ public enum LoadBalancing
     AuxFree,
 }
 
+/// <summary>Which attention the decoder layers use.</summary>
+public enum AttentionKind
+{
+    /// <summary>Grouped-query attention (Llama, Qwen2): per-head keys and values, several query heads per kv head.</summary>
+    Gqa,
+
+    /// <summary>
+    /// DeepSeek-V2/V3's multi-head latent attention: keys and values decompressed from one low-rank latent per token,
+    /// plus one RoPE key shared by all heads; the KV cache holds only the latent and that key.
+    /// </summary>
+    Mla,
+}
+
+/// <summary>How a MoE router turns its logits into expert scores.</summary>
+public enum ScoringFunc
+{
+    /// <summary>As DeepSeek pairs them: sigmoid with aux-free balancing (V3), softmax with an auxiliary loss (V2).</summary>
+    Auto,
+
+    /// <summary>Per-expert sigmoid (DeepSeek-V3's <c>scoring_func: "sigmoid"</c>).</summary>
+    Sigmoid,
+
+    /// <summary>Softmax over the experts (DeepSeekMoE, V2).</summary>
+    Softmax,
+}
+
 /// <summary>
 /// The shape of the decoder-only policy. Names follow Hugging Face's Llama/Qwen2 <c>config.json</c> so that a
 /// real checkpoint's config maps one to one; the Mixture-of-Experts fields follow DeepSeek-V3's.
@@ -71,6 +97,30 @@ public sealed record ModelConfig
     /// <summary>Whether q/k/v projections carry a bias (true for Qwen2, false for Llama).</summary>
     public required bool AttentionBias { get; init; }
 
+    /// <summary>Grouped-query (<see cref="AttentionKind.Gqa"/>) or multi-head latent attention (<see cref="AttentionKind.Mla"/>).</summary>
+    public required AttentionKind Attention { get; init; }
+
+    /// <summary>MLA: rank of the low-rank query (q_a_proj, q_a_layernorm, q_b_proj); 0 = one plain q_proj.</summary>
+    public required int QLoraRank { get; init; }
+
+    /// <summary>MLA: width of the compressed key/value latent each token caches (kv_lora_rank).</summary>
+    public required int KvLoraRank { get; init; }
+
+    /// <summary>MLA: per-head width of the key/query part without position (qk_nope_head_dim).</summary>
+    public required int QkNopeHeadDim { get; init; }
+
+    /// <summary>MLA: width of the rotary part of queries and of the one shared rotary key (qk_rope_head_dim).</summary>
+    public required int QkRopeHeadDim { get; init; }
+
+    /// <summary>MLA: per-head width of the values (v_head_dim).</summary>
+    public required int VHeadDim { get; init; }
+
+    /// <summary>
+    /// MLA: whether the rotary channels come interleaved (pairs (0,1), (2,3)... as DeepSeek's own code rotates them)
+    /// and are de-interleaved before the "rotate half" rotation, as transformers' DeepSeek-V3 does (rope_interleave).
+    /// </summary>
+    public required bool RopeInterleave { get; init; }
+
     /// <summary>Indices of the layers whose MLP is a Mixture-of-Experts; empty for a dense model.</summary>
     public required IReadOnlyList<int> MoeLayers { get; init; }
 
@@ -92,6 +142,15 @@ public sealed record ModelConfig
     /// <summary>Scale applied to the routed experts' combined output (DeepSeek-V3's routed_scaling_factor).</summary>
     public required double RoutedScalingFactor { get; init; }
 
+    /// <summary>How router logits become expert scores (scoring_func).</summary>
+    public required ScoringFunc ScoringFunc { get; init; }
+
+    /// <summary>Group-limited routing: the routed experts form this many equal groups (n_group; 1 = no limit).</summary>
+    public required int ExpertGroups { get; init; }
+
+    /// <summary>Group-limited routing: each token chooses among the experts of this many groups (topk_group).</summary>
+    public required int ExpertGroupsPerToken { get; init; }
+
     /// <summary>Which balancing scheme the routers use.</summary>
     public required LoadBalancing LoadBalancing { get; init; }
 
@@ -110,8 +169,26 @@ public sealed record ModelConfig
     /// <summary>Token id used to pad batches (never attended to, never trained on).</summary>
     public required int PadTokenId { get; init; }
 
-    /// <summary>Width of one attention head.</summary>
+    /// <summary>Width of one attention head (grouped-query attention).</summary>
     public int HeadDim => HiddenSize / NumHeads;
+
+    /// <summary>Whether the layers use multi-head latent attention.</summary>
+    public bool IsLatentAttention => Attention == AttentionKind.Mla;
+
+    /// <summary>MLA: per-head width of queries and keys (nope + rope), whose root is the softmax temperature.</summary>
+    public int QkHeadDim => QkNopeHeadDim + QkRopeHeadDim;
+
+    /// <summary>The width the rotary tables are built for: a head (GQA) or the rotary part of one (MLA).</summary>
+    public int RopeHeadDim => IsLatentAttention ? QkRopeHeadDim : HeadDim;
+
+    /// <summary>Whether routers score with a sigmoid (explicitly, or by <see cref="ScoringFunc.Auto"/> with aux-free balancing).</summary>
+    public bool SigmoidScores => ScoringFunc == ScoringFunc.Sigmoid || ScoringFunc == ScoringFunc.Auto && LoadBalancing == LoadBalancing.AuxFree;
+
+    /// <summary>
+    /// Elements the KV cache holds per token, all layers together: keys and values of every kv head (GQA), or one latent
+    /// plus one rotary key (MLA).
+    /// </summary>
+    public long KvCacheElementsPerToken => (long)NumLayers * (IsLatentAttention ? KvLoraRank + QkRopeHeadDim : 2L * NumKvHeads * HeadDim);
 
     /// <summary>Whether layer <paramref name="layer"/> uses a Mixture-of-Experts MLP.</summary>
     public bool IsMoeLayer(int layer) => MoeLayers.Contains(layer);
@@ -128,8 +205,16 @@ public sealed record ModelConfig
         Require(HiddenSize > 0, "hidden-size", "must be positive");
         Require(NumLayers > 0, "num-layers", "must be positive");
         Require(NumHeads > 0 && HiddenSize % NumHeads == 0, "num-heads", $"must divide hidden-size ({HiddenSize})");
-        Require(HeadDim % 2 == 0, "num-heads", "must leave an even head dimension for rotary embeddings");
         Require(NumKvHeads > 0 && NumHeads % NumKvHeads == 0, "num-kv-heads", $"must divide num-heads ({NumHeads})");
+        if (IsLatentAttention)
+        {
+            Require(QLoraRank >= 0, "q-lora-rank", "must not be negative (0 = a plain q_proj)");
+            Require(KvLoraRank > 0, "kv-lora-rank", "must be positive with attention = mla");
+            Require(QkNopeHeadDim > 0, "qk-nope-head-dim", "must be positive with attention = mla");
+            Require(QkRopeHeadDim > 0 && QkRopeHeadDim % 2 == 0, "qk-rope-head-dim", "must be positive and even with attention = mla");
+            Require(VHeadDim > 0, "v-head-dim", "must be positive with attention = mla");
+        }
+        else Require(HeadDim % 2 == 0, "num-heads", "must leave an even head dimension for rotary embeddings");
         Require(IntermediateSize > 0, "intermediate-size", "must be positive");
         Require(MaxPositionEmbeddings > 0, "max-position-embeddings", "must be positive");
         Require(RopeScaling.Types.Contains(RopeType), "rope-type", $"must be one of {string.Join(", ", RopeScaling.Types)}, not '{RopeType}'");
@@ -144,6 +229,12 @@ public sealed record ModelConfig
             Require(ExpertsPerToken > 0 && ExpertsPerToken <= NumRoutedExperts, "experts-per-token", $"must be in 1..{NumRoutedExperts}");
             Require(NumSharedExperts >= 0, "num-shared-experts", "must not be negative");
             Require(MoeIntermediateSize > 0, "moe-intermediate-size", "must be positive");
+            Require(ExpertGroups > 0 && NumRoutedExperts % ExpertGroups == 0, "expert-groups", $"must divide num-routed-experts ({NumRoutedExperts})");
+            // A group is scored by the sum of its two best experts (DeepSeek-V3), so a limited group needs two.
+            Require(ExpertGroups == 1 || NumRoutedExperts / ExpertGroups >= 2, "expert-groups", "must leave at least 2 experts per group");
+            Require(ExpertGroupsPerToken > 0 && ExpertGroupsPerToken <= ExpertGroups, "expert-groups-per-token", $"must be in 1..{ExpertGroups}");
+            Require(ExpertsPerToken <= ExpertGroupsPerToken * (NumRoutedExperts / ExpertGroups), "experts-per-token",
+                "must not exceed the experts in expert-groups-per-token groups");
         }
         Require(EosTokenId >= 0 && EosTokenId < VocabSize, "eos-token-id", $"must be a token id below vocab-size ({VocabSize})");
         Require(PadTokenId >= 0 && PadTokenId < VocabSize, "pad-token-id", $"must be a token id below vocab-size ({VocabSize})");

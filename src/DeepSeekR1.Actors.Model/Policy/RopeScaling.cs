@@ -22,7 +22,7 @@ public static class RopeScaling
     /// <summary>The d/2 inverse frequencies of <paramref name="config"/>'s rotary embedding.</summary>
     public static double[] InverseFrequencies(ModelConfig config)
     {
-        int dim = config.HeadDim;
+        int dim = config.RopeHeadDim;
         var plain = Enumerable.Range(0, dim / 2).Select(i => Math.Pow(config.RopeTheta, -2.0 * i / dim)).ToArray();
         return config.RopeType switch
         {

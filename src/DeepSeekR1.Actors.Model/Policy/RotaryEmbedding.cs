@@ -22,7 +22,7 @@ public sealed class RotaryEmbedding : IDisposable
 
     /// <summary>The tables of <paramref name="config"/>'s rotary embedding, scaled as its rope type says (<see cref="RopeScaling"/>).</summary>
     public RotaryEmbedding(ModelConfig config, Device device)
-        : this(config.HeadDim, config.MaxPositionEmbeddings, config.RopeTheta,
+        : this(config.RopeHeadDim, config.MaxPositionEmbeddings, config.RopeTheta,
             config.RopeType == "default" ? null : RopeScaling.InverseFrequencies(config), device)
     {
     }

@@ -13,7 +13,15 @@ namespace DeepSeekR1.Actors.Model.Sampling;
 public static class PolicyGenerator
 {
     /// <summary>Samples a completion for each request.</summary>
-    public static IReadOnlyList<GenerationResult> Generate(PolicyModel model, IReadOnlyList<GenerationRequest> requests, SamplingOptions options)
+    /// <param name="model">The policy.</param>
+    /// <param name="requests">The prompts, one row each.</param>
+    /// <param name="options">How to sample.</param>
+    /// <param name="onToken">
+    /// Called with (request index, token id) as each token is sampled, on this thread, before the next decoding step:
+    /// how a server streams a completion while the batch is still running. It must not touch the model.
+    /// </param>
+    public static IReadOnlyList<GenerationResult> Generate(PolicyModel model, IReadOnlyList<GenerationRequest> requests, SamplingOptions options,
+        Action<int, int>? onToken = null)
     {
         options.Validate();
         if (requests.Count == 0) return [];
@@ -41,8 +49,8 @@ public static class PolicyGenerator
         bool padded = requests.Any(r => r.PromptIds.Count != longest);
         Tensor? keyValid = padded ? valid : null;
         var cacheDtype = options.KvCacheDtype == KvCacheDtype.Bfloat16 ? ScalarType.BFloat16 : model.Decoder.Embeddings.weight!.dtype;
-        using var cache = new KvCache(config.NumLayers, rows, config.NumKvHeads, longest + options.MaxNewTokens,
-            config.HeadDim, cacheDtype, device, options.KeepKvCache ? model.KvCacheArena : null);
+        using var cache = KvCache.ForModel(config, rows, longest + options.MaxNewTokens, cacheDtype, device,
+            options.KeepKvCache ? model.KvCacheArena : null);
 
         var active = Enumerable.Range(0, rows).ToList();   // active[i] = original row of batch row i
         var lastPositions = positions.select(1, -1);
@@ -62,6 +70,7 @@ public static class PolicyGenerator
                 int row = active[i];
                 tokens[row].Add((int)nextIds[i]);
                 logProbs[row].Add(nextLp[i]);
+                onToken?.Invoke(row, (int)nextIds[i]);
                 if (stop.Contains((int)nextIds[i])) finish[row] = FinishReason.Stop;
                 else if (step == options.MaxNewTokens - 1) finish[row] = FinishReason.Length;
                 else keep.Add(i);

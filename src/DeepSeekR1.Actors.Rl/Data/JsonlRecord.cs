@@ -88,6 +88,24 @@ public readonly struct JsonlRecord
             : throw Error(key, $"expected a string, found {Describe(value.ValueKind)}");
     }
 
+    /// <summary>An optional boolean; absent or null reads as <see langword="null"/>.</summary>
+    /// <param name="key">The JSON key.</param>
+    /// <returns>The value, or <see langword="null"/>.</returns>
+    public bool? OptionalBool(string key)
+    {
+        if (!_root.TryGetProperty(key, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Error(key, $"expected true or false, found {Describe(value.ValueKind)}"),
+        };
+    }
+
     /// <summary>An optional whole number within [<paramref name="min"/>, <paramref name="max"/>]; absent or null reads as <see langword="null"/>.</summary>
     /// <param name="key">The JSON key.</param>
     /// <param name="min">Smallest allowed value.</param>

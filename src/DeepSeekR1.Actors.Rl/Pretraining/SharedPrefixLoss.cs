@@ -33,8 +33,7 @@ public sealed class SharedPrefixLoss
         using var batch = SftBatch.Build(examples, config.PadTokenId, maxSeqLen - prefix, device);
         long rows = batch.Ids.shape[0], seq = batch.Ids.shape[1];
 
-        using var cache = new KvCache(config.NumLayers, 1, config.NumKvHeads, prefix + (int)seq, config.HeadDim,
-            model.Decoder.Embeddings.weight!.dtype, device);
+        using var cache = KvCache.ForModel(config, 1, prefix + (int)seq, model.Decoder.Embeddings.weight!.dtype, device);
         using (no_grad())
         {
             model.Hidden(tensor(_prefixIds, [1, prefix], device: device), arange(prefix, device: device).unsqueeze(0), null, cache);

@@ -33,6 +33,23 @@ public class GenerationTests
     }
 
     [Fact]
+    public void Each_token_is_reported_to_its_row_as_it_is_sampled_in_order()
+    {
+        using var model = new PolicyModel(TinyModels.Dense(), seed: 5);
+        var requests = Enumerable.Range(0, 6).Select(i => new GenerationRequest([4, 5, 6 + i], (ulong)i)).ToArray();
+        var seen = Enumerable.Range(0, requests.Length).Select(_ => new List<int>()).ToArray();
+        var order = new List<int>();
+        var results = PolicyGenerator.Generate(model, requests, Options with { StopTokenIds = [0, 1, 2, 3, 4, 5] }, (row, token) =>
+        {
+            seen[row].Add(token);
+            order.Add(row);
+        });
+        for (int r = 0; r < requests.Length; r++) Assert.Equal(results[r].TokenIds, seen[r]);
+        // Step by step: every active row's token of step k comes before any row's token of step k + 1.
+        Assert.Equal(Enumerable.Range(0, requests.Length).ToArray(), order.Take(requests.Length).ToArray());
+    }
+
+    [Fact]
     public void Stops_at_the_stop_token_or_the_length_limit()
     {
         using var model = new PolicyModel(TinyModels.Dense(), seed: 5);

@@ -7,20 +7,25 @@ namespace DeepSeekR1.Actors.Rl.Tests.Pretraining;
 
 public class SharedPrefixLossTests
 {
-    [Fact]
-    public void Running_the_prefix_once_gives_the_loss_and_gradients_of_whole_documents()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]   // multi-head latent attention: the prefix is cached as latent rows
+    public void Running_the_prefix_once_gives_the_loss_and_gradients_of_whole_documents(bool latent)
     {
         using var scope = NewDisposeScope();
         int[] prefix = [3, 4, 5, 6];
         SftExample[] suffixes = [TinyPolicy.Example([7, 8], [9, 10, 2]), TinyPolicy.Example([11], [12, 13, 14, 15, 2])];
         var whole = suffixes.Select(s => new SftExample([.. prefix, .. s.PromptIds], s.CompletionIds)).ToArray();
 
-        using var a = TinyPolicy.Create();
+        var config = latent
+            ? TinyPolicy.Config() with { Attention = Model.Policy.AttentionKind.Mla, KvLoraRank = 12, QkNopeHeadDim = 8, QkRopeHeadDim = 4, VHeadDim = 8, QLoraRank = 0 }
+            : TinyPolicy.Config();
+        using var a = new Model.Policy.PolicyModel(config, seed: 7);
         using var batch = SftBatch.Build(whole, padId: 0, maxSeqLen: 64);
         var full = SftLoss.Compute(a, batch);
         full.backward();
 
-        using var b = TinyPolicy.Create();
+        using var b = new Model.Policy.PolicyModel(config, seed: 7);
         var (shared, tokens) = new SharedPrefixLoss(prefix).Compute(b, suffixes, 64);
         shared.backward();
 

@@ -11,9 +11,11 @@ public sealed record RoutingDecision(Tensor Experts, Tensor Weights, Tensor? Aux
 
 /// <summary>
 /// Top-k gate of a DeepSeek-style MoE layer. With <see cref="LoadBalancing.AuxLoss"/> (DeepSeekMoE, V2) the scores are a
-/// softmax and an auxiliary loss pushes towards equal load. With <see cref="LoadBalancing.AuxFree"/> (V3) the scores are
-/// sigmoids, a per-expert bias is added only when choosing experts (never to the weights), and after each optimizer step
-/// the bias moves up for under-loaded experts and down for over-loaded ones. Names match Hugging Face DeepSeek-V3:
+/// softmax (unless <see cref="ModelConfig.ScoringFunc"/> says otherwise) and an auxiliary loss pushes towards equal load.
+/// With <see cref="LoadBalancing.AuxFree"/> (V3) the scores are sigmoids, a per-expert bias is added only when choosing
+/// experts (never to the weights), and after each optimizer step the bias moves up for under-loaded experts and down for
+/// over-loaded ones. Optionally the choice is group-limited (<see cref="ModelConfig.ExpertGroups"/>, V3's n_group and
+/// topk_group). The gate weights are renormalised (norm_topk_prob) and scaled (routed_scaling_factor) as V3 does. Names match Hugging Face DeepSeek-V3:
 /// <c>weight</c> and <c>e_score_correction_bias</c>.
 /// </summary>
 public sealed class MoeRouter : nn.Module
@@ -46,17 +48,11 @@ public sealed class MoeRouter : nn.Module
         using var scope = NewDisposeScope();
         int k = config.ExpertsPerToken;
         var logits = nn.functional.linear(tokens.to_type(ScalarType.Float32), weight.to_type(ScalarType.Float32));
-        Tensor scores, chosen;
-        if (config.LoadBalancing == LoadBalancing.AuxFree)
-        {
-            scores = logits.sigmoid();
-            chosen = (scores.detach() + e_score_correction_bias).topk(k, dim: -1).indexes;
-        }
-        else
-        {
-            scores = logits.softmax(-1);
-            chosen = scores.detach().topk(k, dim: -1).indexes;
-        }
+        var scores = config.SigmoidScores ? logits.sigmoid() : logits.softmax(-1);
+        // The bias steers the choice only; the gate weights below are the unbiased scores.
+        var forChoice = config.LoadBalancing == LoadBalancing.AuxFree ? scores.detach() + e_score_correction_bias : scores.detach();
+        if (config.ExpertGroups > 1) forChoice = LimitToBestGroups(forChoice);
+        var chosen = forChoice.topk(k, dim: -1).indexes;
         var weights = scores.gather(-1, chosen);
         if (config.NormTopkProb) weights = weights / (weights.sum(-1, keepdim: true) + 1e-20);
         weights = (weights * config.RoutedScalingFactor).to_type(tokens.dtype);
@@ -78,6 +74,23 @@ public sealed class MoeRouter : nn.Module
             aux = ((f * p).sum() * config.AuxLossAlpha).MoveToOuterDisposeScope();
         }
         return new RoutingDecision(chosen.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope(), aux);
+    }
+
+    /// <summary>
+    /// DeepSeek-V3's group-limited routing (node-limited in its paper): the experts form n_group equal groups, each
+    /// group is scored by the sum of its two best choice scores, and a token may choose only among the experts of its
+    /// topk_group best groups. As transformers does, the other experts' choice scores are set to 0 (not minus infinity),
+    /// so with biased scores below zero an expert outside those groups can still be picked; that is the published rule.
+    /// </summary>
+    private Tensor LimitToBestGroups(Tensor forChoice)
+    {
+        long n = forChoice.shape[0];
+        int groups = config.ExpertGroups, perGroup = config.NumRoutedExperts / groups;
+        var groupScores = forChoice.view(n, groups, perGroup).topk(2, dim: -1).values.sum(-1);           // [n, groups]
+        var best = groupScores.topk(config.ExpertGroupsPerToken, dim: -1).indexes;                       // [n, topk_group]
+        var allowed = zeros_like(groupScores, dtype: ScalarType.Bool).scatter_(1, best, ones_like(best, dtype: ScalarType.Bool));
+        var expertAllowed = allowed.unsqueeze(-1).expand(n, groups, perGroup).reshape(n, config.NumRoutedExperts);
+        return forChoice.masked_fill(expertAllowed.logical_not(), 0.0);
     }
 
     /// <summary>
