@@ -42,6 +42,7 @@ public class ConfigurationTests
         { typeof(Cli.Pipeline.RejectionSftStage), "r1.pipeline.rejection-sft" }, { typeof(Cli.Pipeline.DistillStage), "r1.pipeline.distill" },
         { typeof(Rl.RewardModels.RewardModelSettings), "r1.rm" }, { typeof(Serving.ServeSettings), "r1.serve" },
         { typeof(Serving.RiskControlSettings), "r1.risk-control" }, { typeof(Rl.Safety.SafetyEvalSettings), "r1.safety-eval" },
+        { typeof(Rl.Rewards.Code.CodeRewardSettings), "r1.rewards.code" },
     };
 
     [Theory]

@@ -70,6 +70,8 @@ public static class EvalCommand
         var settings = Settings(config, parse);
         var source = Source(settings, config.Bind<QaJsonlFields>("r1.jsonl"));
         settings = settings with { Task = source.Name };
+        // A code task's sandbox is checked before the model loads (exit code 3 without one).
+        var code = CodeSandbox.For(config, source);
         string checkpoint = parse.GetValue(Checkpoint)!;
 
         try
@@ -87,7 +89,7 @@ public static class EvalCommand
             }
 
             var questions = Fitting(Questions(source, settings), new PromptBudget(tokenizer, model.Config.MaxPositionEmbeddings, settings.MaxNewTokens), error);
-            var composer = RewardSets.Evaluation;
+            var composer = RewardSets.EvaluationWith(code);
             var clock = Stopwatch.StartNew();
             var progress = ProgressReporter.For("r1 eval", "completions", error);
             var report = Evaluator.Run(model, tokenizer, questions, settings, composer,

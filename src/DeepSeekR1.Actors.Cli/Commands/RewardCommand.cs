@@ -4,13 +4,13 @@ using DeepSeekR1.Actors.Rl.Training;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
-/// <summary><c>r1 reward score --task math|gsm8k --input FILE.jsonl</c>: score completions with the rule-based rewards.</summary>
+/// <summary><c>r1 reward score --task math|gsm8k|code --input FILE.jsonl</c>: score completions with the rule-based rewards.</summary>
 public static class RewardCommand
 {
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var task = new Option<string>("--task") { Description = "math | gsm8k (gsm8k golds may be raw '#### n' answers)", Required = true };
+        var task = new Option<string>("--task") { Description = "math | gsm8k (gsm8k golds may be raw '#### n' answers) | code (golds are 'assert CALL == EXPECTED' lines; programs run in the sandbox)", Required = true };
         var input = new Option<string>("--input") { Description = "JSONL file; each line has 'gold' and 'completion'", Required = true };
         var score = new Command("score", "Score each line; writes one JSON line per input line, in order. Exit code 2 if any line was malformed")
         {
@@ -20,7 +20,7 @@ public static class RewardCommand
         {
             if (!RewardScoringJob.TryParseTask(parse.GetValue(task)!, out var kind))
             {
-                Console.Error.WriteLine($"r1 reward score: unknown --task '{parse.GetValue(task)}' (math | gsm8k)");
+                Console.Error.WriteLine($"r1 reward score: unknown --task '{parse.GetValue(task)}' (math | gsm8k | code)");
                 return 2;
             }
             string path = parse.GetValue(input)!;
@@ -31,8 +31,10 @@ public static class RewardCommand
             }
             using var reader = new StreamReader(path);
             // The total is weighted as training weighs it (r1.grpo's accuracy, format and language weights).
-            var weights = CommonOptions.Load(parse).Bind<GrpoSettings>("r1.grpo").RewardWeights;
-            var job = new RewardScoringJob(kind, weights);
+            var config = CommonOptions.Load(parse);
+            var weights = config.Bind<GrpoSettings>("r1.grpo").RewardWeights;
+            // Code answers run in the sandbox, checked before the first line (exit code 3 without bubblewrap).
+            var job = new RewardScoringJob(kind, weights, code: kind == RewardScoringTask.Code ? CodeSandbox.Start(config) : null);
             bool malformed = job.Run(reader, Console.Out, path);
             // On stderr, so that stdout stays one JSON line per input line.
             if (job.Summary is { } s)

@@ -57,6 +57,8 @@ public static class SampleCommand
         catch (ArgumentException e) { throw new ConfigException($"r1.sample.filters.{e.ParamName}: {EvalCommand.Reason(e)}"); }
         var source = EvalCommand.Source(settings, config.Bind<QaJsonlFields>("r1.jsonl"));
         settings = settings with { Task = source.Name };
+        // A code task's sandbox is checked before the model loads (exit code 3 without one).
+        var code = CodeSandbox.For(config, source);
         string checkpoint = parse.GetValue(Checkpoint)!;
         string outFile = Path.GetFullPath(parse.GetValue(Out)!);
 
@@ -69,7 +71,7 @@ public static class SampleCommand
             using var model = PolicyFactory.LoadCheckpoint(checkpoint, device, error);
             var items = EvalCommand.Fitting(EvalCommand.Questions(source, settings),
                 new PromptBudget(tokenizer, model.Config.MaxPositionEmbeddings, settings.MaxNewTokens), error, "r1 sample");
-            var composer = RewardSets.Evaluation;
+            var composer = RewardSets.EvaluationWith(code);
             var clock = Stopwatch.StartNew();
             int chunk = config.GetInt("r1.sample.chunk-questions");
             if (chunk < 1) throw new ConfigException($"r1.sample.chunk-questions: {chunk} is below 1");

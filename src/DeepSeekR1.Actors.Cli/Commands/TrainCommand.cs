@@ -15,6 +15,7 @@ using DeepSeekR1.Actors.Model.Policy.Moe;
 using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Model.Tokenizers;
 using DeepSeekR1.Actors.Rl.Rewards;
+using DeepSeekR1.Actors.Rl.Rewards.Code;
 using DeepSeekR1.Actors.Rl.Data;
 using DeepSeekR1.Actors.Rl.Evaluation;
 using DeepSeekR1.Actors.Rl.Grpo;
@@ -152,6 +153,8 @@ public static class TrainCommand
         // would make the next attempt say "resuming".
         var runtime = PolicyFactory.Start(config);
         var task = TrainingTask(config, train, grpo, sampling, runtime, output);
+        // A code task's sandbox is checked now, before any model loads: without one the command stops (exit code 3).
+        var code = CodeSandbox.For(config, task);
         // The effective settings as HOCON that --config reads back (`r1 config show` prints the same).
         if (!resuming) File.WriteAllText(layout.ConfigFile, ConfigRenderer.Render(config));
 
@@ -180,7 +183,7 @@ public static class TrainCommand
                 before = torch.Invoke(() =>
                 {
                     using var initial = LoadInitialPolicy(config, train, runtime);
-                    return Evaluate(initial, runtime.Tokenizer, task, evalSettings, grpo, output, "before");
+                    return Evaluate(initial, runtime.Tokenizer, task, evalSettings, grpo, code, output, "before");
                 });
                 EvalReportFile.Save(layout.BeforeEvaluationFile, before, fingerprint);
             }
@@ -213,7 +216,7 @@ public static class TrainCommand
         double allStepSeconds = 0;
         if (actors)
         {
-            var run = EngineRunFor(config, settings, runtime, task, runId) with { Restart = EngineSupervisor.RestartFromEnvironment() };
+            var run = EngineRunFor(config, settings, runtime, task, runId, code) with { Restart = EngineSupervisor.RestartFromEnvironment() };
             var engineConfig = cluster is null ? config.Root : cluster.WithFallback(config.Root);
             // TensorBoard's replayed figures come from the journal, as `r1 replay` computes them.
             var follower = tensorBoard is null ? null : TensorBoardFollower.Start(dataDir, engineConfig, runId, grpo.AdvantageScaling, tensorBoard, Console.Error);
@@ -239,7 +242,7 @@ public static class TrainCommand
             trained = torch.Invoke(() => LoadInitialPolicy(config, train, runtime));
             final = torch.Invoke(() =>
             {
-                using var trainer = new InlineGrpoTrainer(trained, runtime.Tokenizer, task, grpo, sampling, seed, settings.Experts);
+                using var trainer = new InlineGrpoTrainer(trained, runtime.Tokenizer, task, grpo, sampling, seed, settings.Experts, code);
                 foreach (var line in trainer.Learner.Shards?.Placement.Describe() ?? []) output.WriteLine($"r1 train: {line}");
                 foreach (var result in trainer.Run())
                 {
@@ -265,7 +268,7 @@ public static class TrainCommand
         using var trainedPolicy = trained;
         double minutes = (DateTime.UtcNow - started).TotalMinutes;
 
-        EvalReport? after = evalSettings is not null ? torch.Invoke(() => Evaluate(trainedPolicy!, runtime.Tokenizer, task, evalSettings, grpo, output, "after")) : null;
+        EvalReport? after = evalSettings is not null ? torch.Invoke(() => Evaluate(trainedPolicy!, runtime.Tokenizer, task, evalSettings, grpo, code, output, "after")) : null;
         // Kept beside the "before" one, so that `r1 replay` can report both with the run's curves.
         if (after is not null)
             EvalReportFile.Save(layout.AfterEvaluationFile, after, JsonSerializer.Serialize(new { checkpoint = final, evalSettings, grpo.Task, grpo.Data, seed }));
@@ -354,7 +357,8 @@ public static class TrainCommand
         : FormattableString.Invariant($"{seconds / 3600:F1}h");
 
     /// <summary>The actor engine's inputs for <paramref name="runId"/>; every node of a cluster builds the same from the same configuration.</summary>
-    internal static EngineRun EngineRunFor(R1Config config, RunSettings settings, PolicyRuntime runtime, ITaskSource task, string runId)
+    /// <remarks>A code task's sandbox is started here unless the caller passes the one it started (<paramref name="code"/>).</remarks>
+    internal static EngineRun EngineRunFor(R1Config config, RunSettings settings, PolicyRuntime runtime, ITaskSource task, string runId, CodeRewards? code = null)
     {
         var (train, grpo, sampling, seed) = settings;
         string runDir = RunDirectory(config, runId);
@@ -362,7 +366,7 @@ public static class TrainCommand
         return new EngineRun
         {
             RunId = runId, RunDirectory = runDir, Grpo = grpo, Sampling = sampling, Experts = settings.Experts, Async = settings.Async,
-            Seed = seed, Task = task, Tokenizer = runtime.Tokenizer, Device = runtime.Device,
+            Seed = seed, Task = task, Tokenizer = runtime.Tokenizer, Device = runtime.Device, Code = code ?? CodeSandbox.For(config, task),
             InitialPolicy = () => LoadInitialPolicy(config, train, runtime),
             CheckpointExtraFiles = TokenizerFiles(runDir, runtime.Tokenizer),
             ConfigText = config.Root.ToString(true),
@@ -486,13 +490,13 @@ public static class TrainCommand
         return (step, result.Advantages.SelectMany(a => a).ToArray(), result.Groups.SelectMany(g => g.Rollouts.Select(r => (double)r.CompletionIds.Count)).ToArray());
     }
 
-    private static EvalReport Evaluate(PolicyModel policy, IPolicyTokenizer tokenizer, ITaskSource task, EvalSettings settings, GrpoSettings grpo, TextWriter output, string label)
+    private static EvalReport Evaluate(PolicyModel policy, IPolicyTokenizer tokenizer, ITaskSource task, EvalSettings settings, GrpoSettings grpo, CodeRewards? code, TextWriter output, string label)
     {
         var items = EvalQuestions.Select(task, settings);
         // A bar on a terminal only: in a log (or the engine process under its supervisor) the summary line says enough.
         bool bar = ReferenceEquals(output, Console.Out) && ProgressReporter.IsTerminal(Console.Error);
         var progress = new ProgressReporter($"held-out {label}", "completions", Console.Error, bar);
-        var report = Evaluator.Run(policy, tokenizer, items, settings, RewardSets.For(grpo.RewardWeights),
+        var report = Evaluator.Run(policy, tokenizer, items, settings, RewardSets.For(grpo.RewardWeights, code),
             bar ? (done, total) => progress.Report(done, total, plainLine: "") : null);
         progress.Finish();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -45,7 +45,7 @@ internal static class Placement
         var markers = new EngineMarkers(settings.Markers, observer.OnMarker);
         // The RL core's pure helpers for this run, built once per node and shared by the entities that use them.
         var prompts = new TrainingPrompts(run.Task, run.Seed, run.Grpo.PromptsPerStep);
-        var scorer = new RolloutScorer(run.Tokenizer, RewardSets.For(run.Grpo.RewardWeights));
+        var scorer = new RolloutScorer(run.Tokenizer, RewardSets.For(run.Grpo.RewardWeights, run.Code));
         var sampling = GroupSampler.RolloutOptions(run.Sampling, run.Tokenizer);
         string runId = run.RunId;
 

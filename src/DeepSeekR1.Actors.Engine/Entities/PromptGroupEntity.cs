@@ -106,7 +106,8 @@ internal sealed class PromptGroupEntity : RunTaggedActor, IWithTimers
     }
 
     private void Verify(IReadOnlyList<SampledOutput> outputs) =>
-        peers.Verifiers.Tell(EntityIds.To(EntityIds.Verifier(started!.Question.ToTaskItem().Kind), new VerifyRollouts(groupId, started.Question, outputs)));
+        peers.Verifiers.Tell(EntityIds.To(EntityIds.Verifier(started!.Question.Kind, groupId, run.Code?.Settings.VerifierShards ?? 1),
+            new VerifyRollouts(groupId, started.Question, outputs)));
 
     // All of a batch's outputs go to the journal in one write; each sample index is recorded once, however often a
     // sample arrives (a re-sent batch after a sampler failure, a duplicate message).

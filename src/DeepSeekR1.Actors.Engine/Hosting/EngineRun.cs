@@ -3,6 +3,7 @@ using DeepSeekR1.Actors.Model.Policy.Moe;
 using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Model.Tokenizers;
 using DeepSeekR1.Actors.Rl.Grpo;
+using DeepSeekR1.Actors.Rl.Rewards.Code;
 using DeepSeekR1.Actors.Rl.Tasks;
 using DeepSeekR1.Actors.Rl.Training;
 using static TorchSharp.torch;
@@ -24,6 +25,8 @@ public sealed record EngineRun
     public ExpertSettings Experts { get; init; } = ExpertSettings.Defaults;
     /// <summary>How far rollouts may run ahead of the learner (<c>r1.async</c>; the shipped default is synchronous).</summary>
     public AsyncSettings Async { get; init; } = AsyncSettings.Defaults;
+    /// <summary>Runs code answers in the sandbox when the task is a code task (<c>r1.rewards.code</c>); null otherwise.</summary>
+    public CodeRewards? Code { get; init; }
     /// <summary>Rollout sampling options.</summary>
     public required SamplingOptions Sampling { get; init; }
     /// <summary>The run seed.</summary>

@@ -1,4 +1,5 @@
 using Akka.Cluster.Sharding;
+using DeepSeekR1.Actors.Rl.Data;
 using DeepSeekR1.Actors.Rl.Tasks;
 
 namespace DeepSeekR1.Actors.Engine.Sharding;
@@ -48,8 +49,18 @@ public static class EntityIds
     /// <summary>A sampler slot's id.</summary>
     public static string SamplerSlot(int slot) => $"slot-{slot}";
 
-    /// <summary>The verifier kind that scores <paramref name="kind"/> answers.</summary>
-    public static string Verifier(AnswerKind kind) => kind == AnswerKind.CountdownExpression ? "countdown" : "math";
+    /// <summary>
+    /// The verifier entity that scores <paramref name="kind"/> answers of group <paramref name="groupId"/>: one entity for
+    /// math and one for Countdown (microseconds an answer), and for code one of <paramref name="codeShards"/> entities
+    /// (<c>code-N</c>, N from a stable hash of the group), since each code answer is a sandbox process that takes
+    /// tenths of a second and the shards spread a step's groups over the reward nodes.
+    /// </summary>
+    public static string Verifier(AnswerKind kind, string groupId, int codeShards) => kind switch
+    {
+        AnswerKind.CountdownExpression => "countdown",
+        AnswerKind.Code => $"code-{StableHash.Of(groupId) % (ulong)Math.Max(1, codeShards)}",
+        _ => "math",
+    };
 
     /// <summary>The pub-sub topic of a run's progress reports.</summary>
     public static string RunTopic(string runId) => $"run-{runId}";

@@ -128,6 +128,35 @@ public readonly struct JsonlRecord
             : number;
     }
 
+    /// <summary>A non-empty array of non-blank strings that must be present.</summary>
+    /// <param name="key">The JSON key.</param>
+    /// <returns>The strings.</returns>
+    public IReadOnlyList<string> RequiredStringArray(string key)
+    {
+        if (!_root.TryGetProperty(key, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            throw Error(key, "missing");
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw Error(key, $"expected an array of strings, found {Describe(value.ValueKind)}");
+        }
+
+        var strings = new List<string>();
+        foreach (JsonElement element in value.EnumerateArray())
+        {
+            if (element.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(element.GetString()))
+            {
+                throw Error(key, $"element {strings.Count} is not a non-blank string: {Clip(element.GetRawText())}");
+            }
+
+            strings.Add(element.GetString()!);
+        }
+
+        return strings.Count > 0 ? strings : throw Error(key, "is empty");
+    }
+
     /// <summary>An optional array of whole numbers; absent or null reads as <see langword="null"/>.</summary>
     /// <param name="key">The JSON key.</param>
     /// <returns>The numbers, or <see langword="null"/>.</returns>

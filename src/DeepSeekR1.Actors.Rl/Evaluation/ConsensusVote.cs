@@ -45,14 +45,15 @@ public static class ConsensusVote
     /// <summary>
     /// How answers to a task of <paramref name="kind"/> are grouped. Math answers group by the math verifier's
     /// equivalence. A Countdown answer is the expression itself, and two different expressions that both reach the target
-    /// are two different solutions, so they group only when they are the same text up to whitespace.
+    /// are two different solutions, so they group only when they are the same text up to whitespace; so does a program
+    /// (two programs that pass the same tests may still differ, and running them to compare would take a sandbox).
     /// </summary>
     /// <param name="kind">The task's answer kind.</param>
     /// <returns>The equivalence to vote with.</returns>
     public static Func<string, string, bool> EquivalenceFor(AnswerKind kind) => kind switch
     {
         AnswerKind.Math => MathEquivalent,
-        AnswerKind.CountdownExpression => SameExpression,
+        AnswerKind.CountdownExpression or AnswerKind.Code => SameExpression,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no equivalence for this answer kind"),
     };
 

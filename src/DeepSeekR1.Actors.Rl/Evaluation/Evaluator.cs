@@ -3,6 +3,7 @@ using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Model.Tokenizers;
 using DeepSeekR1.Actors.Rl.Data;
 using DeepSeekR1.Actors.Rl.Rewards;
+using DeepSeekR1.Actors.Rl.Rewards.Code;
 using DeepSeekR1.Actors.Rl.Tasks;
 
 namespace DeepSeekR1.Actors.Rl.Evaluation;
@@ -59,8 +60,13 @@ public static class Evaluator
         {
             var batch = requests.GetRange(start, Math.Min(settings.BatchSize, requests.Count - start));
             var generated = PolicyGenerator.Generate(model, batch.Select(r => r.Request).ToArray(), sampling);
-            for (int i = 0; i < batch.Count; i++)
-                samples[batch[i].Question][batch[i].Sample] = Score(items[batch[i].Question], generated[i], tokenizer, composer);
+            // Code answers wait on sandboxes: a batch's run in parallel on threads of their own, not on this (tensor) thread.
+            int parallel = batch.Max(r => composer.ParallelismFor(items[r.Question].Kind));
+            void ScoreAt(int i) => samples[batch[i].Question][batch[i].Sample] = Score(items[batch[i].Question], generated[i], tokenizer, composer);
+            if (parallel <= 1)
+                for (int i = 0; i < batch.Count; i++) ScoreAt(i);
+            else
+                ScoringThreads.For(batch.Count, parallel, ScoreAt);
             progress?.Invoke(start + batch.Count, requests.Count);
         }
 

@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Rl.Rewards.Code;
 using DeepSeekR1.Actors.Rl.Tasks;
 
 namespace DeepSeekR1.Actors.Rl.Rewards;
@@ -6,18 +7,22 @@ namespace DeepSeekR1.Actors.Rl.Rewards;
 /// Scores one completion of one task with every rule and combines the results: extracts the final answer, checks
 /// it against the gold answer (math equivalence, or the injected checker for Countdown expressions), checks the
 /// format, measures language consistency of the chain of thought, and weighs them. Pure and deterministic; never
-/// throws on model output.
+/// throws on model output. Code answers (<see cref="AnswerKind.Code"/>) are programs, read by <see cref="CodeAnswer"/>
+/// and run against the task's tests by the injected <see cref="CodeRewards"/> (a sandbox process per answer).
 /// </summary>
 public sealed class RewardComposer
 {
     private readonly Func<string, TaskItem, RewardResult>? _countdownChecker;
+    private readonly CodeRewards? _code;
 
     /// <summary>Creates a composer.</summary>
     /// <param name="weights">How the rule results add up.</param>
     /// <param name="countdownChecker">Checks an answer to a <see cref="AnswerKind.CountdownExpression"/> task; without one, such tasks score 0 with a reason.</param>
     /// <param name="thinkTagInPrompt">Whether the prompt template already ends with <c>&lt;think&gt;</c> (see <see cref="FormatReward"/>).</param>
-    public RewardComposer(RewardWeights weights, Func<string, TaskItem, RewardResult>? countdownChecker = null, bool thinkTagInPrompt = false)
+    /// <param name="code">Runs answers to <see cref="AnswerKind.Code"/> tasks in the sandbox; without it, such tasks score 0 with a reason.</param>
+    public RewardComposer(RewardWeights weights, Func<string, TaskItem, RewardResult>? countdownChecker = null, bool thinkTagInPrompt = false, CodeRewards? code = null)
     {
+        _code = code;
         Weights = weights ?? throw new ArgumentNullException(nameof(weights));
         _countdownChecker = countdownChecker;
         ThinkTagInPrompt = thinkTagInPrompt;
@@ -29,13 +34,22 @@ public sealed class RewardComposer
     /// <summary>Whether the prompt template already opens <c>&lt;think&gt;</c>.</summary>
     public bool ThinkTagInPrompt { get; }
 
+    /// <summary>The code reward, when this set has one.</summary>
+    public CodeRewards? Code => _code;
+
+    /// <summary>
+    /// How many completions of <paramref name="kind"/> are worth scoring at once: the code reward's
+    /// <c>max-parallel</c> for code (each is a sandbox process), 1 for the in-process rules (microseconds each).
+    /// </summary>
+    public int ParallelismFor(AnswerKind kind) => kind == AnswerKind.Code && _code is not null ? _code.Settings.MaxParallel : 1;
+
     /// <summary>Scores <paramref name="completion"/> as an answer to <paramref name="item"/>.</summary>
     /// <param name="item">The task, with its gold answer, kind and language.</param>
     /// <param name="completion">The model's output.</param>
     public RewardBreakdown Score(TaskItem item, string? completion)
     {
         ArgumentNullException.ThrowIfNull(item);
-        var extraction = AnswerExtractor.Extract(completion);
+        var extraction = item.Kind == AnswerKind.Code ? CodeAnswer.Extract(completion) : AnswerExtractor.Extract(completion);
         var accuracy = extraction.Answer is { } answer ? CheckAnswer(answer, item) : RewardResult.Fail(extraction.Reason);
         var format = FormatReward.Score(completion, ThinkTagInPrompt);
         // Measured even when unweighted: evaluation reports language consistency for every run.
@@ -64,6 +78,10 @@ public sealed class RewardComposer
                     // The checker is someone else's code run on model output; its failure costs this sample's reward only.
                     return RewardResult.Fail($"Countdown checker error: {error.GetType().Name}: {error.Message}");
                 }
+            case AnswerKind.Code when _code is null:
+                return RewardResult.Fail("no code sandbox configured (the code reward starts one for the code task)");
+            case AnswerKind.Code:
+                return _code.Check(answer, item);
             default:
                 return RewardResult.Fail($"no checker for answer kind {item.Kind}");
         }

@@ -11,10 +11,13 @@ public enum RewardScoringTask
 
     /// <summary>The gold may be a raw GSM8K answer field ending in <c>#### n</c>; a plain number is taken as is.</summary>
     Gsm8k,
+
+    /// <summary>The gold is a code task's tests, one <c>assert CALL == EXPECTED</c> per line; the completion's program runs in the sandbox.</summary>
+    Code,
 }
 
 /// <summary>
-/// Scores a JSONL file of completions, as <c>r1 reward score --task math|gsm8k --input FILE.jsonl</c> does. Each
+/// Scores a JSONL file of completions, as <c>r1 reward score --task math|gsm8k|code --input FILE.jsonl</c> does. Each
 /// input line is an object with string fields <c>gold</c> and <c>completion</c> (and optionally <c>language</c>);
 /// each output line is a JSON object with <c>line</c>, <c>accuracy</c>, <c>format</c>, <c>language</c>,
 /// <c>total</c>, <c>answer</c> and <c>reason</c>, in input order. A malformed line produces
@@ -29,13 +32,14 @@ public sealed class RewardScoringJob
     /// <param name="task">The gold-answer convention.</param>
     /// <param name="weights">Reward weights for the <c>total</c> column; R1-Zero's when null.</param>
     /// <param name="thinkTagInPrompt">Whether completions follow a prompt that already opened <c>&lt;think&gt;</c>.</param>
-    public RewardScoringJob(RewardScoringTask task, RewardWeights? weights = null, bool thinkTagInPrompt = false)
+    /// <param name="code">The sandbox code answers run in (<see cref="RewardScoringTask.Code"/>); without it they score 0 with a reason.</param>
+    public RewardScoringJob(RewardScoringTask task, RewardWeights? weights = null, bool thinkTagInPrompt = false, Code.CodeRewards? code = null)
     {
         _task = task;
-        _composer = new RewardComposer(weights ?? RewardWeights.R1Zero, thinkTagInPrompt: thinkTagInPrompt);
+        _composer = new RewardComposer(weights ?? RewardWeights.R1Zero, thinkTagInPrompt: thinkTagInPrompt, code: code);
     }
 
-    /// <summary>Parses a task name as the CLI spells it (<c>math</c> or <c>gsm8k</c>, case-insensitive).</summary>
+    /// <summary>Parses a task name as the CLI spells it (<c>math</c>, <c>gsm8k</c> or <c>code</c>, case-insensitive).</summary>
     /// <param name="name">The name.</param>
     /// <param name="task">The task on success.</param>
     public static bool TryParseTask(string? name, out RewardScoringTask task)
@@ -47,6 +51,9 @@ public sealed class RewardScoringJob
                 return true;
             case "gsm8k":
                 task = RewardScoringTask.Gsm8k;
+                return true;
+            case "code":
+                task = RewardScoringTask.Code;
                 return true;
             default:
                 task = RewardScoringTask.Math;
@@ -162,7 +169,7 @@ public sealed class RewardScoringJob
 
     private string Score(int lineNumber, string gold, string completion, string language)
     {
-        var item = new TaskItem($"line-{lineNumber}", "", gold, AnswerKind.Math, Language: language);
+        var item = new TaskItem($"line-{lineNumber}", "", gold, _task == RewardScoringTask.Code ? AnswerKind.Code : AnswerKind.Math, Language: language);
         var scored = _composer.Score(item, completion);
         var reason = $"accuracy: {scored.Accuracy.Reason}; format: {scored.Format.Reason}";
         return Write(writer =>

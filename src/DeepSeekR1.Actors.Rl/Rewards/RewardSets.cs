@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Rl.Rewards.Code;
 using DeepSeekR1.Actors.Rl.Tasks;
 
 namespace DeepSeekR1.Actors.Rl.Rewards;
@@ -10,9 +11,12 @@ namespace DeepSeekR1.Actors.Rl.Rewards;
 /// </summary>
 public static class RewardSets
 {
-    /// <summary>Every rule, weighted by <paramref name="weights"/>.</summary>
-    public static RewardComposer For(RewardWeights weights) => new(weights, CountdownChecker.Check);
+    /// <summary>Every rule, weighted by <paramref name="weights"/>; code answers run in <paramref name="code"/>'s sandbox when given.</summary>
+    public static RewardComposer For(RewardWeights weights, CodeRewards? code = null) => new(weights, CountdownChecker.Check, code: code);
 
     /// <summary>What held-out figures are measured with: R1-Zero's accuracy and format weights.</summary>
     public static RewardComposer Evaluation => For(RewardWeights.R1Zero);
+
+    /// <summary>The evaluation set, with <paramref name="code"/>'s sandbox for code answers.</summary>
+    public static RewardComposer EvaluationWith(CodeRewards? code) => For(RewardWeights.R1Zero, code);
 }

@@ -32,8 +32,14 @@ public static class TaskCatalog
     /// <summary>The AIME 2024 benchmark shipped in <c>data/aime24</c> (evaluation only; a path replaces the shipped file).</summary>
     public const string Aime24 = "aime24";
 
+    /// <summary>
+    /// Small Python problems with tests (<see cref="CodeDataset"/>), answers run in the code reward's sandbox: the set
+    /// shipped in <c>data/code</c>, or a path in the same shape.
+    /// </summary>
+    public const string Code = "code";
+
     /// <summary>Every name <see cref="Get"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Arithmetic, Countdown, Gsm8k, Jsonl, Math, Math500, Aime24, ArithmeticBilingual, Sums];
+    public static IReadOnlyList<string> Names { get; } = [Arithmetic, Countdown, Gsm8k, Jsonl, Math, Math500, Aime24, ArithmeticBilingual, Sums, Code];
 
     /// <summary>
     /// The task called <paramref name="name"/> (case-insensitive). Generated tasks take an optional level range after a
@@ -69,6 +75,7 @@ public static class TaskCatalog
             Jsonl => new FileTaskSource(Jsonl, RequirePath(name, path), file => QaJsonlDataset.Read(file, fields: jsonl)),
             Math => new FileTaskSource(Math, RequirePath(name, path), file => MathDataset.Read(file)),
             Math500 => new BenchmarkTaskSource(Math500, Shipped(path, "data/math500/test.jsonl"), file => MathDataset.Read(file)),
+            Code => new FileTaskSource(Code, Shipped(path, "data/code"), file => CodeDataset.Read(file)),
             Aime24 => new BenchmarkTaskSource(Aime24, Shipped(path, "data/aime24/test.jsonl"), file => MathDataset.Read(file)),
             _ => throw new ArgumentException($"Unknown task '{name}'. Known tasks: {string.Join(", ", Names)}.", nameof(name)),
         };
@@ -86,10 +93,10 @@ public static class TaskCatalog
             $"Task '{name}': the level range must be LEVEL or LOW-HIGH with {GeneratedTask.MinLevel} <= LOW <= HIGH <= {GeneratedTask.MaxLevel}.", nameof(name));
     }
 
-    // A benchmark the repository ships, unless the caller names another copy.
+    // A data set the repository ships, unless the caller names another copy.
     private static string Shipped(string? path, string shipped) =>
         !string.IsNullOrWhiteSpace(path) ? path
-        : RepositoryPaths.Resolve(shipped) ?? throw new FileNotFoundException($"the shipped benchmark {shipped} is missing next to the r1 binary and above it", shipped);
+        : RepositoryPaths.Resolve(shipped) ?? throw new FileNotFoundException($"the shipped data {shipped} is missing next to the r1 binary and above it", shipped);
 
     private static string RequirePath(string name, string? path) =>
         string.IsNullOrWhiteSpace(path)

@@ -11,6 +11,12 @@ public enum AnswerKind
     /// (each at most once) and evaluates to the target. <see cref="TaskItem.Gold"/> holds the target.
     /// </summary>
     CountdownExpression,
+
+    /// <summary>
+    /// A Python program, run in a sandbox against the task's tests (<see cref="Rewards.Code.CodeRewards"/>).
+    /// <see cref="TaskItem.Gold"/> holds the tests, one <c>assert CALL == EXPECTED</c> per line.
+    /// </summary>
+    Code,
 }
 
 /// <summary>One question of a task or dataset, with what is needed to score an answer to it.</summary>

@@ -61,14 +61,15 @@ public sealed class GroupSampler
         var results = PolicyGenerator.Generate(policy, generation, sampling);
         if (wasTraining) policy.train();
 
+        // Every output of the batch is scored at once: code answers then run in parallel sandboxes.
+        var scoring = new ScoringRequest[requests.Count * groupSize];
+        for (int g = 0; g < requests.Count; g++)
+            for (int s = 0; s < groupSize; s++)
+                scoring[g * groupSize + s] = new ScoringRequest(requests[g].Item, s, results[g * groupSize + s], policyVersion);
+        var scored = scorer.ScoreAll(scoring);
         var groups = new RolloutGroup[requests.Count];
         for (int g = 0; g < requests.Count; g++)
-        {
-            var rollouts = new Rollout[groupSize];
-            for (int s = 0; s < groupSize; s++)
-                rollouts[s] = scorer.Score(requests[g].Item, s, results[g * groupSize + s], policyVersion);
-            groups[g] = new RolloutGroup(requests[g].Step, requests[g].Index, requests[g].Item, prompts[g], rollouts);
-        }
+            groups[g] = new RolloutGroup(requests[g].Step, requests[g].Index, requests[g].Item, prompts[g], scored[(g * groupSize)..((g + 1) * groupSize)]);
         return groups;
     }
 }

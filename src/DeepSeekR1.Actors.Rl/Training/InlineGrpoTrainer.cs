@@ -5,6 +5,7 @@ using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Model.Tokenizers;
 using DeepSeekR1.Actors.Rl.Grpo;
 using DeepSeekR1.Actors.Rl.Rewards;
+using DeepSeekR1.Actors.Rl.Rewards.Code;
 using DeepSeekR1.Actors.Rl.Tasks;
 
 namespace DeepSeekR1.Actors.Rl.Training;
@@ -32,12 +33,13 @@ public sealed class InlineGrpoTrainer : IDisposable
     private readonly GrpoLearner learner;
 
     /// <summary>Prepares a run of <paramref name="policy"/> on <paramref name="task"/>.</summary>
-    public InlineGrpoTrainer(PolicyModel policy, IPolicyTokenizer tokenizer, ITaskSource task, GrpoSettings settings, SamplingOptions sampling, ulong seed, ExpertSettings? experts = null)
+    /// <remarks>Pass <paramref name="code"/> for a code task: it runs code answers in the sandbox (without it they score 0).</remarks>
+    public InlineGrpoTrainer(PolicyModel policy, IPolicyTokenizer tokenizer, ITaskSource task, GrpoSettings settings, SamplingOptions sampling, ulong seed, ExpertSettings? experts = null, CodeRewards? code = null)
     {
         this.policy = policy;
         this.settings = settings.Validate();
         prompts = new TrainingPrompts(task, seed, settings.PromptsPerStep);
-        sampler = new GroupSampler(tokenizer, new RolloutScorer(tokenizer, RewardSets.For(settings.RewardWeights)), sampling, seed, settings.GroupSize);
+        sampler = new GroupSampler(tokenizer, new RolloutScorer(tokenizer, RewardSets.For(settings.RewardWeights, code)), sampling, seed, settings.GroupSize);
         learner = new GrpoLearner(policy, settings, sampling.Temperature, sampling.MaxNewTokens, experts);
     }
 
