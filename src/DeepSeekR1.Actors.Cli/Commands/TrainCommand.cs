@@ -288,7 +288,7 @@ public static class TrainCommand
         };
         if (before is not null && after is not null)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"held-out pass@1 ({train.EvalLimit} questions x {train.EvalSamples}): {before.Overall.PassAt1 * 100:F1}% -> {after.Overall.PassAt1 * 100:F1}%"));
+                $"held-out pass@1 ({after.Questions.Count} questions x {train.EvalSamples}): {before.Overall.PassAt1 * 100:F1}% -> {after.Overall.PassAt1 * 100:F1}%"));
         output.WriteLine(JsonSerializer.Serialize(summary, HumanJson.Compact));
         return 0;
     }
