@@ -218,14 +218,16 @@ public static class TrainCommand
         {
             var run = EngineRunFor(config, settings, runtime, task, runId, code) with { Restart = EngineSupervisor.RestartFromEnvironment() };
             var engineConfig = cluster is null ? config.Root : cluster.WithFallback(config.Root);
-            // TensorBoard's replayed figures come from the journal, as `r1 replay` computes them.
-            var follower = tensorBoard is null ? null : TensorBoardFollower.Start(dataDir, engineConfig, runId, grpo.AdvantageScaling, tensorBoard, Console.Error);
+            // TensorBoard's replayed figures come from the journal, as `r1 replay` computes them; so do the console's
+            // lines on a pause or resume, whichever node's pbm asked for it.
+            var follower = RunJournalFollower.Start(dataDir, engineConfig, runId, grpo.AdvantageScaling, tensorBoard,
+                line => { lock (metricsFile) { output.WriteLine(line); output.Flush(); } }, Console.Error);
             EngineOutcome? outcome = null;
             try { outcome = TrainWithActors(run, dataDir, engineConfig, output, Report); }
             finally
             {
                 // A run that ended lets the follower catch up with its last steps; one that threw does not wait.
-                follower?.StopAsync(outcome?.Steps ?? 0, outcome is null ? TimeSpan.Zero : TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+                follower.StopAsync(tensorBoard is null ? 0 : outcome?.Steps ?? 0, outcome is null ? TimeSpan.Zero : TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
             }
             if (outcome.State == RunStates.Failed)
             {

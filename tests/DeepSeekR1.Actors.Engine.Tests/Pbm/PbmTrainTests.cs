@@ -42,6 +42,8 @@ public sealed partial class PbmTrainTests
 
             var paused = await PbmCli.Row(data, endpoint, "run", "pause", "--id", "held");
             Assert.Equal("paused", (string?)paused["state"]);
+            // The training console says so (read from the journal, so a pause from any node's pbm shows).
+            Assert.True(await first.WaitForLine("r1 train: run held paused after", Patience), string.Join('\n', first.Lines));
             Assert.True(await PbmCli.Eventually(async () => (await PbmCli.Row(data, endpoint, "run", "status"))["step_in_flight"] is null, Patience));
             pausedAt = (long)(await PbmCli.Row(data, endpoint, "run", "status"))["steps_done"]!;
             first.Kill9();
@@ -56,7 +58,10 @@ public sealed partial class PbmTrainTests
             Assert.Equal(pausedAt, (long)(await PbmCli.Row(data, endpoint, "run", "status"))["steps_done"]!);
 
             Assert.Equal("running", (string?)(await PbmCli.Row(data, endpoint, "run", "resume"))["state"]);
+            Assert.True(await second.WaitForLine($"r1 train: run held resumed after {pausedAt} steps", Patience), string.Join('\n', second.Lines));
             Assert.True(await second.WaitForLine($"step {pausedAt + 1,4}/{Steps}", Patience), string.Join('\n', second.Lines));
+            // The earlier session's pause is not announced again: only the journal's own line for it.
+            Assert.DoesNotContain(second.Lines, l => l.Contains("r1 train: run held paused after"));
             Assert.Equal("stopped", (string?)(await PbmCli.Row(data, endpoint, "run", "stop"))["state"]);
             Assert.Equal(0, await second.WaitForExit(Patience));
             Assert.Contains(second.Lines, l => l.Contains("r1 train: run held was stopped after"));

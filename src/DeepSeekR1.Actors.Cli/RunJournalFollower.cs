@@ -6,13 +6,15 @@ using DeepSeekR1.Actors.Rl.Grpo;
 namespace DeepSeekR1.Actors.Cli;
 
 /// <summary>
-/// Feeds <see cref="TensorBoardLog.Replayed"/> while an actor-engine run trains: it tails the run's journal (the same
-/// query <c>r1 replay --follow</c> uses, so TensorBoard shows what the replay computes) and writes each step as the
-/// learner journals it. Nothing it does can stop the training: a failure is reported once and the following ends.
-/// A resumed run replays its journal from the start, so steps of earlier sessions are written again with the same
-/// values (TensorBoard draws them over each other); no step is ever left out.
+/// Tails an actor-engine run's journal while it trains (the same query <c>r1 replay --follow</c> uses) for what the
+/// training console and TensorBoard cannot learn from the step reports: it feeds <see cref="TensorBoardLog.Replayed"/>
+/// each step as the learner journals it (so TensorBoard shows what the replay computes), and announces a pause or a
+/// resume journaled during this session, whoever asked for it (pbm on any node). Nothing it does can stop the
+/// training: a failure is reported once and the following ends. A resumed run replays its journal from the start, so
+/// steps of earlier sessions are written again with the same values (TensorBoard draws them over each other); no step
+/// is ever left out.
 /// </summary>
-internal sealed class TensorBoardFollower
+internal sealed class RunJournalFollower
 {
     private static readonly TimeSpan JournalPoll = TimeSpan.FromSeconds(1);
 
@@ -20,18 +22,25 @@ internal sealed class TensorBoardFollower
     private readonly Task following;
     private long written;
 
-    private TensorBoardFollower(string dataDir, Config config, string runId, AdvantageScaling scaling, TensorBoardLog log, TextWriter error) =>
-        following = Task.Run(() => Follow(dataDir, config, runId, scaling, log, error));
+    private RunJournalFollower(string dataDir, Config config, string runId, AdvantageScaling scaling, TensorBoardLog? log,
+        Action<string> announce, TextWriter error)
+    {
+        var since = DateTimeOffset.UtcNow;
+        following = Task.Run(() => Follow(dataDir, config, runId, scaling, log, since, announce, error));
+    }
 
     /// <summary>Steps written so far.</summary>
     public long Written => Interlocked.Read(ref written);
 
     /// <summary>
     /// Starts following run <paramref name="runId"/> in the journal <paramref name="config"/> names; the run's
-    /// <paramref name="scaling"/> turns its journaled rewards into the advantages the histograms show.
+    /// <paramref name="scaling"/> turns its journaled rewards into the advantages the histograms show. With no
+    /// <paramref name="log"/> (TensorBoard off) it only announces pauses and resumes, one line each to
+    /// <paramref name="announce"/>.
     /// </summary>
-    public static TensorBoardFollower Start(string dataDir, Config config, string runId, AdvantageScaling scaling, TensorBoardLog log, TextWriter error) =>
-        new(dataDir, config, runId, scaling, log, error);
+    public static RunJournalFollower Start(string dataDir, Config config, string runId, AdvantageScaling scaling, TensorBoardLog? log,
+        Action<string> announce, TextWriter error) =>
+        new(dataDir, config, runId, scaling, log, announce, error);
 
     /// <summary>
     /// Lets the follower catch up with a run that has ended (until <paramref name="steps"/> steps are written, or
@@ -45,7 +54,8 @@ internal sealed class TensorBoardFollower
         await following;
     }
 
-    private async Task Follow(string dataDir, Config config, string runId, AdvantageScaling scaling, TensorBoardLog log, TextWriter error)
+    private async Task Follow(string dataDir, Config config, string runId, AdvantageScaling scaling, TensorBoardLog? log,
+        DateTimeOffset since, Action<string> announce, TextWriter error)
     {
         try
         {
@@ -57,6 +67,15 @@ internal sealed class TensorBoardFollower
             var distributions = new StepDistributions(scaling);
             await foreach (var e in reader.Live(runId, stop.Token))
             {
+                // Only what happens in this session: a resumed run's journal also holds the pauses of earlier ones.
+                if (e.Timestamp is not { } at || at >= since)
+                {
+                    if (e.Event is RunPaused paused)
+                        announce($"r1 train: run {runId} paused after {paused.StepsCompleted} steps; the steps in flight finish, no new one starts until it is resumed");
+                    else if (e.Event is RunResumed resumed)
+                        announce($"r1 train: run {runId} resumed after {resumed.StepsCompleted} steps");
+                }
+                if (log is null) continue;
                 distributions.Apply(e);
                 if (!projection.Apply(e)) continue;
                 long step = e.Event switch { StepApplied a => a.Step, StepCompleted c => c.Step, _ => -1 };
