@@ -57,7 +57,7 @@ public static class RmCommand
         var tokenizer = File.Exists(Path.Combine(init, "tokenizer.json"))
             ? PolicyFactory.CreateTokenizer(init)
             : PolicyFactory.CreateTokenizer(config.GetString("r1.tokenizer.kind"));
-        using var model = new RewardModel(PolicyFactory.LoadCheckpoint(init, device, error), kind);
+        using var model = new RewardModel(PolicyFactory.LoadCheckpoint(init, device, error, PolicyFactory.DtypeOf(config)), kind);
         int maxLen = Math.Min(settings.MaxSeqLen, model.Config.MaxPositionEmbeddings);
 
         RewardTrainingResult result;

@@ -53,7 +53,10 @@ public sealed class PolicyModel : nn.Module
     private readonly Linear? lm_head;
     private RotaryEmbedding rope;
 
-    /// <summary>Creates a randomly initialised policy (normal(0, 0.02) weights, as GPT-2/Llama training does).</summary>
+    /// <summary>
+    /// Creates a randomly initialised policy (normal(0, 0.02) weights, as GPT-2/Llama training does), held in
+    /// <see cref="ModelConfig.Dtype"/>.
+    /// </summary>
     public PolicyModel(ModelConfig config, Device? device = null, long seed = 0) : base(nameof(PolicyModel))
     {
         Config = config.Validate();
@@ -71,6 +74,9 @@ public sealed class PolicyModel : nn.Module
                     p.normal_(0, 0.02, generator);
                 }
         }
+        // A bfloat16 policy is drawn in float32 and rounded, so one seed gives the same model in either dtype (up to
+        // rounding). TorchSharp converts one tensor at a time, each float32 original freed as its copy is made.
+        if (config.Dtype != ModelDtype.Float32) this.to(config.TorchDtype);
         rope = new RotaryEmbedding(config, CPU);
         if (device is not null && device.type != TorchSharp.DeviceType.CPU) MoveTo(device);
     }
