@@ -92,6 +92,21 @@ public sealed class BFloat16PolicyTests : IDisposable
     }
 
     [Fact]
+    public void A_left_padded_bfloat16_batch_generates_each_row_as_it_would_alone()
+    {
+        // Padding masks, the offset causal mask and the cache's row removal all run in bfloat16 here.
+        using var model = new PolicyModel(Bf16(Shape), seed: 9);
+        var options = SamplingOptions.Defaults with { MaxNewTokens = 6, Temperature = 0, StopTokenIds = [] };
+        var longer = new GenerationRequest(Prompt.Select(t => (int)t).ToArray(), 1UL);
+        var shorter = new GenerationRequest(Prompt.Take(5).Select(t => (int)t).ToArray(), 2UL);
+        var together = PolicyGenerator.Generate(model, [longer, shorter], options);
+        var alone = PolicyGenerator.Generate(model, [shorter], options)[0];
+        Assert.Equal(6, together[1].TokenIds.Count);
+        Assert.Equal(alone.TokenIds, together[1].TokenIds);
+        for (int i = 0; i < alone.LogProbs.Count; i++) Assert.Equal(alone.LogProbs[i], together[1].LogProbs[i], 0.05);
+    }
+
+    [Fact]
     public void A_bfloat16_checkpoint_loads_into_bfloat16_parameters_bit_for_bit()
     {
         using var model = new PolicyModel(Bf16(Shape), seed: 9);

@@ -113,4 +113,19 @@ public sealed class MasterWeightsTests
             low.Learner.Dispose(); low.Policy.Dispose();
         }
     }
+
+    [Fact]
+    public void The_inline_trainer_runs_a_step_of_a_bfloat16_policy_that_stays_bfloat16()
+    {
+        using var policy = TinyPolicy(ModelDtype.Bfloat16);
+        var sampling = SamplingOptions.Defaults with { MaxNewTokens = 8, Temperature = 1.0 };
+        using var trainer = new InlineGrpoTrainer(policy, Tokenizer, new ArithmeticTask(), Settings with { Steps = 1, FormatWeight = 1.0 }, sampling, seed: 5);
+        var step = trainer.Run().Single();
+        Assert.True(double.IsFinite(step.Metrics.Loss));
+        Assert.All(policy.parameters(), p => Assert.Equal(ScalarType.BFloat16, p.dtype));
+        // Every sampled token has a finite log-probability from the bfloat16 sampler (pi_old for the learner).
+        var rollouts = step.Groups.SelectMany(g => g.Rollouts).ToList();
+        Assert.Equal(Settings.PromptsPerStep * Settings.GroupSize, rollouts.Count);
+        Assert.All(rollouts, r => Assert.All(r.OldLogProbs, lp => Assert.True(float.IsFinite(lp) && lp <= 0, $"log-prob {lp}")));
+    }
 }
