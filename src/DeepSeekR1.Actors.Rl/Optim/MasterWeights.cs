@@ -24,14 +24,14 @@ public sealed class MasterWeights : IDisposable
     }
 
     /// <summary>
-    /// Masters for <paramref name="parameters"/>: float32 copies when any of them is in another floating-point type,
-    /// none when all are float32.
+    /// Masters for <paramref name="parameters"/>: float32 copies when any of them is in a 16-bit floating-point type,
+    /// none when all are float32 (or wider).
     /// </summary>
     public static MasterWeights For(IEnumerable<Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var all = parameters.ToArray();
-        if (all.All(p => p.dtype == ScalarType.Float32)) return new MasterWeights(all, null);
+        if (!all.Any(p => p.dtype is ScalarType.BFloat16 or ScalarType.Float16)) return new MasterWeights(all, null);
         using var noGrad = no_grad();
         var copies = all.Select(p => new Parameter(p.detach().to_type(ScalarType.Float32).clone(), requires_grad: p.requires_grad)).ToArray();
         return new MasterWeights(all, copies);
