@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Xunit.Abstractions;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Model.Tests.Checkpoints;
 using DeepSeekR1.Actors.Model.Tests.Tokenizers;
 using static TorchSharp.torch;
@@ -158,6 +159,28 @@ public class RopeYarnReferenceTests(ITestOutputHelper output)
         double difference = (cat(parts.ToArray(), dim: 0) - full).abs().max().item<float>();
         output.WriteLine($"{name}: cached vs prefill {difference:e2}");
         Assert.True(difference < Tolerance, $"{name}: cached vs prefill logits differ by {difference:e2}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Batched_greedy_generation_past_the_original_context_equals_greedy_by_recomputation(string name)
+    {
+        // PolicyGenerator's path: fused projections, the decode kernels, a left-padded batch with per-row positions.
+        using var model = PolicyCheckpoint.Load(Fixture(name), verify: false);
+        var reference = Reference(name);
+        var prompts = Enumerable.Range(0, 3).Select(s => Ids(reference, s).Select(t => (int)t).ToArray()).ToArray();
+        var options = SamplingOptions.Defaults with { MaxNewTokens = 12, Temperature = 0, StopTokenIds = [] };
+        var results = PolicyGenerator.Generate(model, prompts.Select((p, i) => new GenerationRequest(p, (ulong)i)).ToArray(), options);
+        for (int s = 0; s < prompts.Length; s++)
+        {
+            var ids = prompts[s].Select(t => (long)t).ToList();
+            for (int i = 0; i < 12; i++)
+            {
+                using var logits = FullLogits(model, [.. ids]);
+                ids.Add(logits[-1].argmax().item<long>());
+            }
+            Assert.Equal(ids.Skip(prompts[s].Length).Select(t => (int)t), results[s].TokenIds);
+        }
     }
 
     private static Tensor Cached(PolicyModel model, KvCache cache, long[] ids, int from, int count)
