@@ -25,8 +25,9 @@ namespace DeepSeekR1.Actors.Model.Checkpoints;
 /// original_max_position_embeddings, attention factor get_mscale(factor, mscale or 1) / get_mscale(factor,
 /// mscale_all_dim or 0).</item>
 /// </list>
-/// A file with no version, or one between the ranges above, is read when every formula it could mean gives the same
-/// numbers, and refused otherwise, naming <c>transformers_version</c>. deepseek_v3 additionally multiplies its softmax
+/// A file with no version or an older one is read as 4.43-4.49 and as 5.x would (not as 4.50-4.57's replacement of the
+/// factor, a since-fixed bug), a 4.50.x file as 4.43-4.49 and as 4.50+ would: it loads when these give the same
+/// numbers, and is refused otherwise, naming <c>transformers_version</c>. deepseek_v3 additionally multiplies its softmax
 /// scale by get_mscale(factor, mscale_all_dim)^2 under yarn (every version and DeepSeek's code agree).
 /// </para>
 /// </summary>
@@ -179,6 +180,10 @@ public static partial class HfConfigJson
         switch (reading)
         {
             case YarnReading.Transformers443:
+                // Keys these versions did not know: a file that sets them was not made for them.
+                if (mscale is not null || mscaleAllDim is not null)
+                    throw f.Error($"'{rope.Name(mscale is not null ? "mscale" : "mscale_all_dim")}' is set, but transformers 4.43-4.49 (which 'transformers_version' may mean) do not read it");
+                if (truncate == false) throw f.Error($"'{rope.Name("truncate")}' is false, but transformers 4.43-4.49 (which 'transformers_version' may mean) do not read truncate");
                 return Scaled(defaults, "yarn", factor) with
                 {
                     OriginalMaxPositions = maxPositions, AttentionFactor = attention ?? RopeScaling.YarnMscale(factor),

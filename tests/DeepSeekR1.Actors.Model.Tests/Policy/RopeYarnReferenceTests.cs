@@ -267,6 +267,8 @@ public class RopeYarnReferenceTests(ITestOutputHelper output)
     [InlineData("", 131072, "", "'transformers_version' is absent")]
     [InlineData("\"transformers_version\":\"4.52.0\",", 131072, ",\"truncate\":false", "'rope_scaling.truncate' is false, but transformers 4.52.0")]
     [InlineData("\"transformers_version\":\"4.57.0\",", 131072, ",\"beta_fast\":-1", "must not be negative")]
+    // Keys 4.43-4.49 did not know: the file was not made for the version it names.
+    [InlineData("\"transformers_version\":\"4.45.2\",", 32768, ",\"mscale\":1.0", "'rope_scaling.mscale' is set, but transformers 4.43-4.49")]
     [InlineData("\"transformers_version\":\"4.57.0\",", 131072, ",\"low_freq_factor\":1", "'rope_scaling.low_freq_factor' is not a key this loader reads for rope type 'yarn'")]
     public void Yarn_configs_read_differently_by_their_versions_or_with_unknown_keys_are_refused(string version, int maxPositions, string extra, string expected)
     {
