@@ -53,6 +53,9 @@ public class RopeYarnReferenceTests(ITestOutputHelper output)
         for (int i = 0; i < expected.Length; i++) AssertClose(expected[i], actual[i], $"{name} inv_freq[{i}]");
         AssertClose(variant.GetProperty("attention_factor").GetDouble(), RopeScaling.YarnAttentionFactor(config), $"{name} attention factor");
         AssertClose(variant.GetProperty("softmax_multiplier").GetDouble(), RopeScaling.SoftmaxScaleMultiplier(config), $"{name} softmax");
+        // Written back (every derived value explicit, read as 5.x reads it), the same settings come back.
+        var again = HfConfigJson.Parse(HfConfigJson.ToJson(config), name);
+        Assert.Equal(config with { MoeLayers = [] }, again with { MoeLayers = [] });
     }
 
     [Fact]
@@ -80,6 +83,7 @@ public class RopeYarnReferenceTests(ITestOutputHelper output)
             var got = RopeScaling.DynamicInverseFrequencies(config, lengths[k]);
             for (int i = 0; i < want.Length; i++) AssertClose(want[i], got[i], $"length {lengths[k]} inv_freq[{i}]");
         }
+        Assert.Equal(config with { MoeLayers = [] }, HfConfigJson.Parse(HfConfigJson.ToJson(config), "again") with { MoeLayers = [] });
         // Up to max_position_embeddings dynamic NTK is plain RoPE.
         Assert.Equal(RopeScaling.InverseFrequencies(config with { RopeType = "default" }), RopeScaling.InverseFrequencies(config));
     }
