@@ -14,8 +14,9 @@ namespace DeepSeekR1.Actors.Model.Tests.Policy;
 /// yarn and dynamic-NTK rotary embeddings against Fixtures/rope_scaling (made by make_reference.py, an independent
 /// PyTorch re-implementation of transformers' formulas in float64): frequencies, attention and softmax factors per
 /// config variant and transformers version; the logits of a tiny Qwen2 with Qwen2.5's yarn recipe and of a tiny
-/// deepseek_v3 with DeepSeek-V3's yarn keys at positions 2.5 times past the original context; cached decoding; the
-/// save round trip; and configs that must be refused.
+/// deepseek_v3 with DeepSeek-V3's yarn keys at positions 2.5 times past the original context; cached decoding; a tiny
+/// Qwen2 with dynamic NTK, prefilled and decoded through the KV cache as transformers does each; the save round trip;
+/// and configs that must be refused.
 /// </summary>
 public class RopeYarnReferenceTests(ITestOutputHelper output)
 {
@@ -185,6 +186,32 @@ public class RopeYarnReferenceTests(ITestOutputHelper output)
             }
             Assert.Equal(ids.Skip(prompts[s].Length).Select(t => (int)t), results[s].TokenIds);
         }
+    }
+
+    [Fact]
+    public void Dynamic_ntk_prefill_and_cached_decode_each_match_transformers_past_the_original_context()
+    {
+        // transformers gives two different answers past max_position_embeddings (16 here): a prefill rotates every
+        // position with the frequencies of its length, a cached decode rotates each new token with those of its own
+        // length and keeps the cached keys as they were. Both are reproduced, and they do differ.
+        using var model = PolicyCheckpoint.Load(Fixture("qwen2_dynamic"), verify: false);
+        Assert.Equal(("dynamic", 32), (model.Config.RopeType, model.Config.ContextLength));
+        var reference = Reference("qwen2_dynamic");
+        var ids = Ids(reference, 0);
+        Assert.Equal(28, ids.Length);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var prefill = FullLogits(model, ids);
+        using var cache = KvCache.ForModel(model.Config, 1, ids.Length, ScalarType.Float32, CPU);
+        var parts = new List<Tensor> { Cached(model, cache, ids, 0, 10) };
+        for (int t = 10; t < ids.Length; t++) parts.Add(Cached(model, cache, ids, t, 1));
+        var cached = cat(parts.ToArray(), dim: 0);
+        double prefillDifference = (prefill - reference["logits.prefill"].to_type(ScalarType.Float32)).abs().max().item<float>();
+        double cachedDifference = (cached - reference["logits.cached"].to_type(ScalarType.Float32)).abs().max().item<float>();
+        output.WriteLine($"qwen2_dynamic: prefill {prefillDifference:e2}, cached decode {cachedDifference:e2}");
+        Assert.True(prefillDifference < Tolerance, $"prefill differs from the reference by {prefillDifference:e2}");
+        Assert.True(cachedDifference < Tolerance, $"cached decode differs from the reference by {cachedDifference:e2}");
+        Assert.True((prefill - cached).abs().max().item<float>() > 1e-2);
     }
 
     private static Tensor Cached(PolicyModel model, KvCache cache, long[] ids, int from, int count)

@@ -14,6 +14,8 @@ Writes, next to this file:
   qwen2_yarn/                 a tiny random Qwen2 with Qwen2.5's yarn recipe (original = max_position_embeddings,
                               factor 4): config.json, model.safetensors (float32), reference.safetensors (float64 logits
                               of sequences reaching 2.5x past the original context).
+  qwen2_dynamic/              a tiny random Qwen2 with dynamic NTK (factor 2 over 16 positions): float64 logits of a
+                              28-token prefill and of a 10-token prefill followed by one token per step (KV cache).
   deepseek_v3_yarn/           a tiny random deepseek_v3 (latent attention, MoE) with DeepSeek-V3's yarn keys (factor 4,
                               mscale = mscale_all_dim = 1, original 16 of 64 positions): the same three files.
 """
@@ -156,8 +158,9 @@ def frequencies():
 
 
 def rotate_scaled(x, positions, inv, attention):
-    """Rotate-half RoPE over the last dim with cos/sin multiplied by the yarn attention factor."""
-    angles = positions.to(torch.float64)[:, None] * inv[None, :]
+    """Rotate-half RoPE over the last dim with cos/sin multiplied by the yarn attention factor; inv is [d/2], or
+    [T, d/2] when each position has its own frequencies."""
+    angles = positions.to(torch.float64)[:, None] * (inv if inv.dim() == 2 else inv[None, :])
     cos, sin = torch.cat([angles, angles], -1).cos() * attention, torch.cat([angles, angles], -1).sin() * attention
     half = x.shape[-1] // 2
     return x * cos + torch.cat([-x[..., half:], x[..., :half]], dim=-1) * sin
@@ -191,11 +194,16 @@ def qwen_weights(cfg):
     return w
 
 
-def qwen_forward(ids, w, cfg):
-    """Qwen2ForCausalLM's eager forward for one sequence, in float64."""
+def qwen_forward(ids, w, cfg, per_position_inv=None):
+    """Qwen2ForCausalLM's eager forward for one sequence, in float64. per_position_inv (dynamic NTK): [T, d/2], the
+    frequencies each position's query and key were rotated with (else cfg's yarn frequencies for all)."""
     h, heads, kv = cfg["hidden_size"], cfg["num_attention_heads"], cfg["num_key_value_heads"]
     hd, t = h // heads, len(ids)
-    inv, attention, _ = yarn(cfg, hd)
+    if per_position_inv is None:
+        inv, attention, _ = yarn(cfg, hd)
+        inv = inv.expand(t, -1)
+    else:
+        inv, attention = per_position_inv, 1.0
     positions = torch.arange(t)
     x = w["model.embed_tokens.weight"][torch.tensor(ids)]
     for i in range(cfg["num_hidden_layers"]):
@@ -212,6 +220,37 @@ def qwen_forward(ids, w, cfg):
         x = x + dsref.swiglu(dsref.rms_norm(x, w[f"model.layers.{i}.post_attention_layernorm.weight"], cfg["rms_norm_eps"]),
                              w, f"model.layers.{i}.mlp.")
     return dsref.rms_norm(x, w["model.norm.weight"], cfg["rms_norm_eps"]) @ w["lm_head.weight"].T
+
+
+# ---- tiny Qwen2 with dynamic NTK ------------------------------------------------------------------------------------
+
+QWEN_DYNAMIC = dict(QWEN, max_position_embeddings=16, transformers_version="4.46.0",
+                    rope_scaling={"type": "dynamic", "factor": 2.0})
+DYNAMIC_PREFILL = 10
+
+
+def write_dynamic_case(sequence):
+    """transformers' two results past max_position_embeddings: a prefill of all T tokens rotates every position with the
+    frequencies of length T; a prefill of 10 then one token per step rotates position j with those of length j + 1
+    (cached keys keep theirs). Position j's hidden states depend only on positions <= j, so the cached run is a causal
+    forward in which each position has its own frequencies."""
+    cfg, hd, t = QWEN_DYNAMIC, QWEN_DYNAMIC["hidden_size"] // QWEN_DYNAMIC["num_attention_heads"], len(sequence)
+    w = qwen_weights(cfg)
+    w64 = {k: v.double() for k, v in w.items()}
+    prefill = dynamic(cfg, hd, t).expand(t, -1)
+    cached = torch.stack([dynamic(cfg, hd, max(j + 1, DYNAMIC_PREFILL)) for j in range(t)])
+    reference = {"input_ids.0": torch.tensor(sequence, dtype=torch.int64),
+                 "logits.prefill": qwen_forward(sequence, w64, cfg, prefill),
+                 "logits.cached": qwen_forward(sequence, w64, cfg, cached)}
+    folder = os.path.join(HERE, "qwen2_dynamic")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=2)
+        f.write("\n")
+    dsref.write_safetensors(os.path.join(folder, "model.safetensors"), w)
+    dsref.write_safetensors(os.path.join(folder, "reference.safetensors"), reference)
+    gap = (reference["logits.prefill"] - reference["logits.cached"]).abs().max().item()
+    print(f"qwen2_dynamic: {t} tokens, prefill vs cached (past 16 positions) differ by up to {gap:.2e}")
 
 
 # ---- tiny deepseek_v3 with yarn -------------------------------------------------------------------------------------
@@ -275,6 +314,7 @@ def main():
     margins = []
     write_case("deepseek_v3_yarn", DEEPSEEK, w, lambda ids, w64: dsref.forward(ids, w64, DEEPSEEK, margins), sequences)
     print(f"deepseek_v3_yarn: closest routing margin {min(margins):.2e}")
+    write_dynamic_case(torch.randint(0, 64, (28,)).tolist())
 
 
 if __name__ == "__main__":
