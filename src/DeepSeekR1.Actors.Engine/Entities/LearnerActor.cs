@@ -74,6 +74,7 @@ internal sealed class LearnerActor : RunTaggedActor
             if (fault is not null) { PublishFault(); return; }
             Sender.Tell(Progress(q.AfterStep));
         });
+        Command<StepOpened>(OnStepOpened);
         Command<DeliverGroup>(OnGroup);
         Command<ApplyReady>(_ => ApplyIfComplete());
         Command<SaveSnapshotSuccess>(_ => { });
@@ -133,6 +134,14 @@ internal sealed class LearnerActor : RunTaggedActor
     {
         foreach (var (directory, reason) in checkpoints.Prune(latest))
             Context.GetLogger().Warning("learner: could not delete old checkpoint {0}: {1}", directory, reason);
+    }
+
+    // A step's time runs from when the run opened it. Usually that is a few milliseconds after the previous step was
+    // applied; after a pause (or a stop and a later start) it is when the run went on, and the wait between is no one's
+    // sampling time. A step opened ahead of the one awaited (an asynchronous run) or already delivering changes nothing.
+    private void OnStepOpened(StepOpened opened)
+    {
+        if (fault is null && opened.Step == StepsApplied && !waiting.ContainsKey(opened.Step)) sinceLastStep.Restart();
     }
 
     private void OnGroup(DeliverGroup delivery)

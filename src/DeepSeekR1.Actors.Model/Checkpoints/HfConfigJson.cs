@@ -74,7 +74,8 @@ public static partial class HfConfigJson
     /// </summary>
     public static string ToJson(ModelConfig config, string? torchDtype = null)
     {
-        var modelType = config.MoeLayers.Count > 0 || config.IsLatentAttention ? "deepseek_v3" : config.AttentionBias ? "qwen2" : "llama";
+        var modelType = config.MoeLayers.Count > 0 || config.IsLatentAttention || config.MtpLayers > 0 ? "deepseek_v3"
+            : config.AttentionBias ? "qwen2" : "llama";
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
@@ -105,7 +106,11 @@ public static partial class HfConfigJson
             json.WriteNumber("pad_token_id", config.PadTokenId);
             if (torchDtype is not null) json.WriteString("torch_dtype", torchDtype);
             if (config.IsLatentAttention) WriteLatentAttention(json, config);
-            if (modelType == "deepseek_v3") WriteMoe(json, config);
+            if (modelType == "deepseek_v3")
+            {
+                json.WriteNumber("num_nextn_predict_layers", config.MtpLayers);
+                WriteMoe(json, config);
+            }
             json.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
@@ -120,7 +125,6 @@ public static partial class HfConfigJson
         json.WriteNumber("qk_rope_head_dim", config.QkRopeHeadDim);
         json.WriteNumber("v_head_dim", config.VHeadDim);
         json.WriteBoolean("rope_interleave", config.RopeInterleave);
-        json.WriteNumber("num_nextn_predict_layers", 0);
     }
 
     private static void WriteMoe(Utf8JsonWriter json, ModelConfig config)
@@ -154,10 +158,12 @@ public static partial class HfConfigJson
     private static (int FirstK, int Freq)? DenseReplaceForm(ModelConfig config)
     {
         var layers = config.MoeLayers.ToHashSet();
-        if (layers.Count == 0) return (config.NumLayers, 1);   // a dense deepseek_v3 (latent attention only)
+        // The rule runs over the multi-token prediction layers too (DeepSeek-V3's layer 61 is MoE by it).
+        int all = config.NumLayers + config.MtpLayers;
+        if (layers.Count == 0) return (all, 1);   // a dense deepseek_v3 (latent attention only)
         var firstK = layers.Min();
-        for (var freq = 1; freq <= config.NumLayers; freq++)
-            if (layers.SetEquals(MoeLayersFrom(firstK, freq, config.NumLayers)))
+        for (var freq = 1; freq <= all; freq++)
+            if (layers.SetEquals(MoeLayersFrom(firstK, freq, all)))
                 return (firstK, freq);
         return null;
     }
@@ -175,9 +181,11 @@ public static partial class HfConfigJson
         var rope = ReadRope(f, modelType, latent, f.RequiredInt("max_position_embeddings"));
         if (modelType != "deepseek_v3")
             f.Reject("kv_lora_rank", $"'kv_lora_rank' is set: multi-head latent attention is implemented for model_type deepseek_v3, not {modelType}");
-        // DeepSeek-V3's multi-token prediction module (extra layers after num_hidden_layers): not built here.
-        if (f.Int("num_nextn_predict_layers") is > 0 and var mtp)
-            throw f.Error($"'num_nextn_predict_layers' is {mtp}: multi-token prediction modules are not implemented (transformers drops them on load too); set it to 0 and leave out the weights of layers >= num_hidden_layers to load the main model");
+        // DeepSeek-V3's multi-token prediction modules: layers num_hidden_layers.. (transformers drops them on load; kept here).
+        int mtp = f.Int("num_nextn_predict_layers") ?? 0;
+        if (mtp < 0) throw f.Error("'num_nextn_predict_layers' must not be negative");
+        if (mtp > 0 && modelType != "deepseek_v3")
+            throw f.Error($"'num_nextn_predict_layers' is {mtp}: multi-token prediction is implemented for model_type deepseek_v3, not {modelType}");
         f.Reject("quantization_config", "'quantization_config' is set: quantized (e.g. fp8 block-scaled) weights are not implemented; dequantize to bfloat16 or float32 first");
         // DeepSeek's own code routes by topk_method (greedy, group_limited_greedy, noaux_tc); transformers always computes
         // noaux_tc, the V3 rule implemented here. Any other value would mean different experts under the two readings.
@@ -232,10 +240,11 @@ public static partial class HfConfigJson
             EosTokenId = eos,
             // Qwen2.5's config has no pad id; its tokenizer pads with the end-of-text token, which is eos here.
             PadTokenId = f.TokenId("pad_token_id") ?? eos,
+            MtpLayers = mtp,
         };
         if (attention is not null) config = attention(config);
 
-        var moeLayers = MoeLayers(f, layers);
+        var moeLayers = MoeLayers(f, layers + mtp);
         if (moeLayers.Count == 0) return config;
         var moe = config with
         {

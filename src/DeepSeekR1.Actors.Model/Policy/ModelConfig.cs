@@ -139,7 +139,13 @@ public sealed record ModelConfig
     /// </summary>
     public required bool RopeInterleave { get; init; }
 
-    /// <summary>Indices of the layers whose MLP is a Mixture-of-Experts; empty for a dense model.</summary>
+    /// <summary>
+    /// Multi-token prediction modules after the main layers (DeepSeek-V3's num_nextn_predict_layers): module k predicts
+    /// the token k+1 places ahead of the main head's; each is layer <c>NumLayers + k - 1</c> of the stack. 0 = none.
+    /// </summary>
+    public required int MtpLayers { get; init; }
+
+    /// <summary>Indices of the layers whose MLP is a Mixture-of-Experts (multi-token prediction layers included); empty for a dense model.</summary>
     public required IReadOnlyList<int> MoeLayers { get; init; }
 
     /// <summary>Number of routed (fine-grained) experts in each MoE layer.</summary>
@@ -250,7 +256,11 @@ public sealed record ModelConfig
         Require(RopeType != "yarn" || RopeBetaFast > 0 && RopeBetaSlow > 0, "rope-beta-fast", "and rope-beta-slow must be positive with rope-type = yarn");
         Require(RopeMscaleAllDim >= 0, "rope-mscale-all-dim", "must not be negative");
         Require(RopeMscaleAllDim == 0 || RopeType == "yarn", "rope-mscale-all-dim", "is only read with rope-type = yarn");
-        Require(MoeLayers.All(l => l >= 0 && l < NumLayers), "moe-layers", $"must name layers in 0..{NumLayers - 1}");
+        Require(MtpLayers >= 0, "mtp-layers", "must not be negative");
+        Require(MoeLayers.All(l => l >= 0 && l < NumLayers + MtpLayers), "moe-layers", $"must name layers in 0..{NumLayers + MtpLayers - 1}");
+        // A multi-token prediction layer does not run in every pass, so an auxiliary loss it kept would be stale.
+        Require(LoadBalancing != LoadBalancing.AuxLoss || MoeLayers.All(l => l < NumLayers), "moe-layers",
+            "may name a multi-token prediction layer only with load-balancing = aux-free (as DeepSeek-V3)");
         if (MoeLayers.Count > 0)
         {
             Require(NumRoutedExperts > 0, "num-routed-experts", "must be positive in a model with MoE layers");

@@ -112,10 +112,14 @@ public static class SftTrainer
     {
         using var scope = NewDisposeScope();
         optimizer.zero_grad();
-        var (loss, tokens) = objective(model, examples, settings.MaxSeqLen);
+        // With multi-token prediction modules, one forward serves the main loss and theirs (whole documents, padded).
+        var (loss, tokens, mtp) = model.Config.MtpLayers > 0 && settings.MtpLossWeight > 0
+            ? MtpLoss.Compute(model, examples, settings.MaxSeqLen, settings.MtpLossWeight)
+            : WithoutMtp(objective(model, examples, settings.MaxSeqLen));
         // A MoE policy trained with aux-loss balancing adds the balance loss; aux-free balancing moves the router
         // biases after the step instead (both do nothing for a dense policy).
         var total = model.AuxLoss() is { } aux ? loss + aux : loss;
+        if (mtp is not null) total = total + mtp;
         total.backward();
         double gradNorm = GradientClipping.ClipByGlobalNorm(model.parameters(), settings.GradClip);
         // A NaN or infinite gradient would poison the weights and Adam's moments for good: drop the step instead.
@@ -127,6 +131,9 @@ public static class SftTrainer
         }
         return (loss.item<float>(), gradNorm, tokens);
     }
+
+    private static (Tensor Loss, long Tokens, Tensor? Mtp) WithoutMtp((Tensor Loss, long Tokens) objective) =>
+        (objective.Loss, objective.Tokens, null);
 
     private static (Tensor Loss, long Tokens) PaddedBatchLoss(PolicyModel model, IReadOnlyList<SftExample> examples, int maxSeqLen)
     {
