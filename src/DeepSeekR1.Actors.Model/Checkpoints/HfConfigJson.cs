@@ -13,7 +13,7 @@ namespace DeepSeekR1.Actors.Model.Checkpoints;
 /// rotary scaling, multi-token prediction layers, quantized weights, a non-SiLU activation, a head width other than
 /// hidden/heads) are rejected by name rather than silently dropped (docs/hugging-face.md lists them).
 /// </summary>
-public static class HfConfigJson
+public static partial class HfConfigJson
 {
     /// <summary>The conventional file name.</summary>
     public const string FileName = "config.json";
@@ -94,6 +94,8 @@ public static class HfConfigJson
             json.WriteNumber("max_position_embeddings", config.MaxPositionEmbeddings);
             json.WriteNumber("rope_theta", config.RopeTheta);
             if (config.RopeType != "default") WriteRopeScaling(json, config);
+            // yarn's keys mean different things to different transformers versions (docs/hugging-face.md): say whose.
+            if (config.RopeType == "yarn") json.WriteString("transformers_version", YarnWrittenAs);
             json.WriteNumber("rms_norm_eps", config.RmsNormEps);
             json.WriteBoolean("tie_word_embeddings", config.TieWordEmbeddings);
             json.WriteBoolean("attention_bias", config.AttentionBias);
@@ -112,22 +114,6 @@ public static class HfConfigJson
             json.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    // The older key, which every transformers version reads (today's turns it into rope_parameters).
-    private static void WriteRopeScaling(Utf8JsonWriter json, ModelConfig config)
-    {
-        json.WriteStartObject("rope_scaling");
-        json.WriteString("rope_type", config.RopeType);
-        json.WriteNumber("factor", config.RopeFactor);
-        if (config.RopeType == "llama3")
-        {
-            json.WriteNumber("low_freq_factor", config.RopeLowFreqFactor);
-            json.WriteNumber("high_freq_factor", config.RopeHighFreqFactor);
-            json.WriteNumber("original_max_position_embeddings",
-                config.RopeOriginalMaxPositions > 0 ? config.RopeOriginalMaxPositions : config.MaxPositionEmbeddings);
-        }
-        json.WriteEndObject();
     }
 
     private static void WriteLatentAttention(Utf8JsonWriter json, ModelConfig config)
@@ -189,10 +175,10 @@ public static class HfConfigJson
     private static ModelConfig FromJson(Fields f)
     {
         var modelType = ModelType(f);
-        var rope = ReadRope(f);
         // A deepseek_v3 config with kv_lora_rank is latent attention; without it, this project's own deepseek_v3 files
         // (grouped-query attention with MoE layers, written before MLA existed here) still load as they were written.
         bool latent = modelType == "deepseek_v3" && f.Int("kv_lora_rank") is not null;
+        var rope = ReadRope(f, modelType, latent, f.RequiredInt("max_position_embeddings"));
         if (modelType != "deepseek_v3")
             f.Reject("kv_lora_rank", $"'kv_lora_rank' is set: multi-head latent attention is implemented for model_type deepseek_v3, not {modelType}");
         // DeepSeek-V3's multi-token prediction modules: layers num_hidden_layers.. (transformers drops them on load; kept here).
@@ -242,6 +228,11 @@ public static class HfConfigJson
             RopeLowFreqFactor = rope.LowFreqFactor,
             RopeHighFreqFactor = rope.HighFreqFactor,
             RopeOriginalMaxPositions = rope.OriginalMaxPositions,
+            RopeAttentionFactor = rope.AttentionFactor,
+            RopeBetaFast = rope.BetaFast,
+            RopeBetaSlow = rope.BetaSlow,
+            RopeTruncate = rope.Truncate,
+            RopeMscaleAllDim = rope.MscaleAllDim,
             RmsNormEps = f.Double("rms_norm_eps") ?? 1e-6,
             TieWordEmbeddings = f.Bool("tie_word_embeddings") ?? false,
             AttentionBias = f.Bool("attention_bias") ?? modelType == "qwen2",
@@ -325,47 +316,6 @@ public static class HfConfigJson
         };
     }
 
-    // RoPE's base and scaling, as yesterday's transformers write them (top-level rope_theta, rope_scaling) and as today's
-    // do (rope_parameters holding rope_theta and rope_type). Plain, linear and llama3 RoPE are implemented; any other
-    // rope type (dynamic, yarn, longrope...) or a partial rotary dimension is refused by name, never computed as plain.
-    private sealed record Rope(double Theta, string Type, double Factor, double LowFreqFactor, double HighFreqFactor, int OriginalMaxPositions);
-
-    private static Rope ReadRope(Fields f)
-    {
-        var defaults = ModelConfig.Defaults;
-        double? top = f.Double("rope_theta");
-        double? nested = null;
-        Rope? scaled = null;
-        foreach (string key in (string[])["rope_parameters", "rope_scaling"])
-        {
-            if (f.Object(key) is not { } rope) continue;
-            string type = rope.String("rope_type") ?? rope.String("type") ?? "default";
-            if (!RopeScaling.Types.Contains(type))
-                throw f.Error($"'{key}.rope_type' is '{type}': that scaled rotary embedding is not implemented (implemented: {string.Join(", ", RopeScaling.Types)})");
-            if (rope.Double("partial_rotary_factor") is { } partial && partial != 1.0)
-                throw f.Error($"'{key}.partial_rotary_factor' is {partial}: rotating part of each head is not implemented");
-            if (rope.Double("rope_theta") is { } theta)
-            {
-                if (nested is { } other && other != theta) throw f.Error($"'{key}.rope_theta' ({theta}) contradicts another rope_theta ({other})");
-                nested = theta;
-            }
-            if (type == "default") continue;
-            var these = new Rope(0, type, rope.RequiredDouble("factor"),
-                type == "llama3" ? rope.RequiredDouble("low_freq_factor") : defaults.RopeLowFreqFactor,
-                type == "llama3" ? rope.RequiredDouble("high_freq_factor") : defaults.RopeHighFreqFactor,
-                type == "llama3" ? rope.RequiredInt("original_max_position_embeddings") : defaults.RopeOriginalMaxPositions);
-            if (scaled is not null && scaled != these) throw f.Error($"'{key}' contradicts the other rope settings ({scaled.Type}, factor {scaled.Factor})");
-            scaled = these;
-        }
-        if (f.Double("partial_rotary_factor") is { } topPartial && topPartial != 1.0)
-            throw f.Error($"'partial_rotary_factor' is {topPartial}: rotating part of each head is not implemented");
-        if (top is { } a && nested is { } b && a != b) throw f.Error($"'rope_theta' ({a}) contradicts 'rope_parameters.rope_theta' ({b})");
-        // Neither: the default of Llama's and Qwen2's config classes.
-        double baseTheta = top ?? nested ?? 10000.0;
-        return (scaled ?? new Rope(0, "default", defaults.RopeFactor, defaults.RopeLowFreqFactor, defaults.RopeHighFreqFactor, defaults.RopeOriginalMaxPositions))
-            with { Theta = baseTheta };
-    }
-
     private static string ModelType(Fields f)
     {
         var modelType = f.String("model_type");
@@ -403,6 +353,12 @@ public static class HfConfigJson
         public Fields? Object(string key) => Get(key) is { } value
             ? value.ValueKind == JsonValueKind.Object ? new Fields(value, source, $"{prefix}{key}.") : throw Error($"'{prefix}{key}' must be an object")
             : null;
+
+        /// <summary>The keys with a non-null value, in file order.</summary>
+        public IEnumerable<string> Keys => root.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.Null).Select(p => p.Name);
+
+        /// <summary>How <paramref name="key"/> is named in errors (<c>parent.key</c> inside a nested object).</summary>
+        public string Name(string key) => prefix + key;
 
         /// <summary>Whether the key is in the file at all, null included (q_lora_rank: null is a value, absent is not).</summary>
         public bool Present(string key) => root.TryGetProperty(key, out _);

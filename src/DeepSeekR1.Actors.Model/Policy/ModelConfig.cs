@@ -73,10 +73,10 @@ public sealed record ModelConfig
     /// <summary>Base of the rotary position embedding frequencies.</summary>
     public required double RopeTheta { get; init; }
 
-    /// <summary>How the rotary frequencies are scaled (<see cref="RopeScaling"/>): "default", "linear" or "llama3".</summary>
+    /// <summary>How the rotary frequencies are scaled (<see cref="RopeScaling"/>): "default", "linear", "llama3", "dynamic" or "yarn".</summary>
     public required string RopeType { get; init; }
 
-    /// <summary>The scaling factor of a linear or llama3 rope (1 = none).</summary>
+    /// <summary>The scaling factor of a linear, llama3, dynamic or yarn rope (1 = none).</summary>
     public required double RopeFactor { get; init; }
 
     /// <summary>llama3: the low-frequency factor (wavelengths above original / this are scaled fully).</summary>
@@ -85,8 +85,26 @@ public sealed record ModelConfig
     /// <summary>llama3: the high-frequency factor (wavelengths below original / this are not scaled).</summary>
     public required double RopeHighFreqFactor { get; init; }
 
-    /// <summary>llama3: the pre-training context length; 0 means <see cref="MaxPositionEmbeddings"/>.</summary>
+    /// <summary>llama3, yarn: the pre-training context length; 0 means <see cref="MaxPositionEmbeddings"/>.</summary>
     public required int RopeOriginalMaxPositions { get; init; }
+
+    /// <summary>yarn: what the cos/sin tables are multiplied by (attention_factor, or the value a config's version derives).</summary>
+    public required double RopeAttentionFactor { get; init; }
+
+    /// <summary>yarn: dimensions turning more often than this over the pre-training context keep their frequency (beta_fast).</summary>
+    public required double RopeBetaFast { get; init; }
+
+    /// <summary>yarn: dimensions turning less often than this are divided by the factor (beta_slow).</summary>
+    public required double RopeBetaSlow { get; init; }
+
+    /// <summary>yarn: round the ramp's ends outwards to whole dimensions (truncate).</summary>
+    public required bool RopeTruncate { get; init; }
+
+    /// <summary>
+    /// yarn with latent attention: DeepSeek-V3's mscale_all_dim, which multiplies the softmax scale by
+    /// (0.1 mscale_all_dim ln(factor) + 1)^2; 0 = not set.
+    /// </summary>
+    public required double RopeMscaleAllDim { get; init; }
 
     /// <summary>Epsilon inside RMSNorm.</summary>
     public required double RmsNormEps { get; init; }
@@ -184,6 +202,12 @@ public sealed record ModelConfig
     /// <summary>MLA: per-head width of queries and keys (nope + rope), whose root is the softmax temperature.</summary>
     public int QkHeadDim => QkNopeHeadDim + QkRopeHeadDim;
 
+    /// <summary>
+    /// The longest sequence the model serves (<see cref="RopeScaling.ContextLength"/>): max-position-embeddings, or
+    /// longer for yarn (original context x factor) and dynamic (max-position-embeddings x factor).
+    /// </summary>
+    public int ContextLength => RopeScaling.ContextLength(this);
+
     /// <summary>The width the rotary tables are built for: a head (GQA) or the rotary part of one (MLA).</summary>
     public int RopeHeadDim => IsLatentAttention ? QkRopeHeadDim : HeadDim;
 
@@ -228,6 +252,10 @@ public sealed record ModelConfig
         Require(RopeType != "llama3" || RopeLowFreqFactor > 0 && RopeHighFreqFactor > RopeLowFreqFactor, "rope-high-freq-factor",
             "must be above rope-low-freq-factor, which must be positive");
         Require(RopeOriginalMaxPositions >= 0, "rope-original-max-positions", "must not be negative");
+        Require(RopeType != "yarn" || RopeAttentionFactor > 0, "rope-attention-factor", "must be positive with rope-type = yarn");
+        Require(RopeType != "yarn" || RopeBetaFast > 0 && RopeBetaSlow > 0, "rope-beta-fast", "and rope-beta-slow must be positive with rope-type = yarn");
+        Require(RopeMscaleAllDim >= 0, "rope-mscale-all-dim", "must not be negative");
+        Require(RopeMscaleAllDim == 0 || RopeType == "yarn", "rope-mscale-all-dim", "is only read with rope-type = yarn");
         Require(MtpLayers >= 0, "mtp-layers", "must not be negative");
         Require(MoeLayers.All(l => l >= 0 && l < NumLayers + MtpLayers), "moe-layers", $"must name layers in 0..{NumLayers + MtpLayers - 1}");
         // A multi-token prediction layer does not run in every pass, so an auxiliary loss it kept would be stale.

@@ -118,8 +118,8 @@ public sealed class PolicyModel : nn.Module
     {
         using var scope = NewDisposeScope();
         long max = positions.max().item<long>();
-        if (max >= Config.MaxPositionEmbeddings)
-            throw new ArgumentException($"position {max} is beyond max-position-embeddings ({Config.MaxPositionEmbeddings})");
+        if (max >= Config.ContextLength)
+            throw new ArgumentException($"position {max} is beyond the model's context ({Config.ContextLength} positions: max-position-embeddings {Config.MaxPositionEmbeddings}, rope-type {Config.RopeType})");
         Tensor? mask = keyValid is null || AttentionMask.AllValid(keyValid) ? null : AttentionMask.Build(keyValid, ids.shape[1]);
         if (mask is null && cache is not null && cache.Length > 0 && ids.shape[1] > 1)
         {

@@ -60,7 +60,7 @@ public class DeepseekV3ConfigTests
     [InlineData("\"num_key_value_heads\": 4", "\"num_key_value_heads\": 2", "'num_key_value_heads' is 2")]
     [InlineData("\"use_cache\": true", "\"head_dim\": 16", "head_dim 16 differs from qk_rope_head_dim (8)")]
     [InlineData("\"attention_bias\": false", "\"attention_bias\": true", "'attention_bias' is true")]
-    [InlineData("\"use_cache\": true", "\"rope_scaling\": {\"type\": \"yarn\", \"factor\": 40, \"mscale\": 1.0, \"mscale_all_dim\": 1.0}", "'rope_scaling.rope_type' is 'yarn'")]
+    [InlineData("\"use_cache\": true", "\"rope_scaling\": {\"type\": \"yarn\", \"factor\": 40, \"mscale\": 1.0, \"mscale_all_dim\": 1.0}", "required key 'rope_scaling.original_max_position_embeddings' is missing (DeepSeek's modeling code would take 4096)")]
     [InlineData("\"n_group\": 4", "\"n_group\": 3", "expert-groups must divide num-routed-experts")]
     [InlineData("\"qk_rope_head_dim\": 8", "\"qk_rope_head_dim\": 7", "qk-rope-head-dim must be positive and even")]
     public void What_is_not_implemented_is_refused_by_name(string from, string to, string expected)
