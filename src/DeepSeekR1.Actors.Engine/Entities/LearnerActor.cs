@@ -153,7 +153,7 @@ internal sealed class LearnerActor : RunTaggedActor
         if (step > StepsApplied + run.Async.MaxStaleness) return;
         if (journaled.Rejected.TryGetValue(delivery.GroupId, out var refused)) { FailRun(refused); return; }
         var model = policy!.Config;
-        if (RolloutGroupCheck.Problem(delivery.Group.ToRolloutGroup(), run.Grpo.GroupSize, model.VocabSize, model.MaxPositionEmbeddings) is { } problem)
+        if (RolloutGroupCheck.Problem(delivery.Group.ToRolloutGroup(), run.Grpo.GroupSize, model.VocabSize, model.ContextLength) is { } problem)
         {
             PersistTagged(new GroupRejected(runId, step, delivery.Group.Index, delivery.GroupId, problem), r =>
             {
