@@ -178,10 +178,13 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
     {
         // What the learner reports as the step's wait for samples (its sampling time), for these two runs only.
         var waits = new System.Collections.Concurrent.ConcurrentDictionary<string, double>();
+        // Create the instrument first: published from inside EngineMetrics' static constructor, it would be compared
+        // with a field that is not assigned yet.
+        var instrumentOfWaits = EngineMetrics.WaitSeconds;
         using var listener = new System.Diagnostics.Metrics.MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument == EngineMetrics.WaitSeconds) l.EnableMeasurementEvents(instrument);
+            if (instrument == instrumentOfWaits) l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
         {
