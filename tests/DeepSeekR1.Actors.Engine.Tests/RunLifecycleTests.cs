@@ -35,6 +35,8 @@ public sealed class RunLifecycleTests() : JournaledTestKit("lifecycle")
         run.Tell(new StartRun("life"));
         learner.ExpectMsg<QueryLearner>();
         learner.Reply(new LearnerProgress(0, "ckpt-0", []));
+        // The learner hears that step 0 opened, so it times the step from here.
+        Assert.Equal(0, learner.ExpectMsg<StepOpened>().Step);
         var started = groups.ReceiveN(2).Cast<ShardingEnvelope>().ToArray();
         Assert.Equal([EntityIds.Group("life", 0, 0), EntityIds.Group("life", 0, 1)], started.Select(e => e.EntityId));
 
@@ -55,6 +57,8 @@ public sealed class RunLifecycleTests() : JournaledTestKit("lifecycle")
         Assert.Equal(RunStates.Running, ExpectMsg<RunStatus>().State);
         Assert.Equal(0, learner.ExpectMsg<QueryLearner>().AfterStep);
         learner.Reply(new LearnerProgress(1, "ckpt-1", []));
+        // Step 1 opens only now, after the pause: the learner's clock for it starts here, not when step 0 was applied.
+        Assert.Equal(1, learner.ExpectMsg<StepOpened>().Step);
         var step1 = groups.ReceiveN(2).Cast<ShardingEnvelope>().Select(e => (StartGroup)e.Message).ToArray();
         Assert.All(step1, g => Assert.Equal((1L, "ckpt-1"), (g.Step, g.Checkpoint)));
 

@@ -88,7 +88,7 @@ public static class EvalCommand
                 return 1;
             }
 
-            var questions = Fitting(Questions(source, settings), new PromptBudget(tokenizer, model.Config.MaxPositionEmbeddings, settings.MaxNewTokens), error);
+            var questions = Fitting(Questions(source, settings), new PromptBudget(tokenizer, model.Config.ContextLength, settings.MaxNewTokens), error);
             var composer = RewardSets.EvaluationWith(code);
             var clock = Stopwatch.StartNew();
             var progress = ProgressReporter.For("r1 eval", "completions", error);

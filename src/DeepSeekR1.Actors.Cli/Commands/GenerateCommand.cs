@@ -67,9 +67,9 @@ public static class GenerateCommand
             for (int p = 0; p < prompts.Count; p++)
             {
                 var ids = tokenizer.Encode(raw ? prompts[p] : PromptTemplates.R1Zero(prompts[p]));
-                int room = model.Config.MaxPositionEmbeddings - ids.Count;
+                int room = model.Config.ContextLength - ids.Count;
                 if (room <= 0)
-                    throw new ConfigException($"prompt {p + 1} is {ids.Count} tokens, which fills the model's {model.Config.MaxPositionEmbeddings}-token context");
+                    throw new ConfigException($"prompt {p + 1} is {ids.Count} tokens, which fills the model's {model.Config.ContextLength}-token context");
                 var options = sampling with { MaxNewTokens = Math.Min(sampling.MaxNewTokens, room) };
                 var requests = Enumerable.Range(0, samples).Select(s => new GenerationRequest(ids, Seeds.Derive(seed, "generate", p, s))).ToArray();
                 var results = PolicyGenerator.Generate(model, requests, options);

@@ -52,7 +52,7 @@ public static class ModelFolders
             ["checkpoint"] = written,
             ["verified_before"] = loaded.Manifest is not null,
             ["layers"] = c.NumLayers, ["hidden_size"] = c.HiddenSize, ["heads"] = c.NumHeads, ["kv_heads"] = c.NumKvHeads,
-            ["vocab_size"] = c.VocabSize, ["context"] = c.MaxPositionEmbeddings, ["rope_theta"] = c.RopeTheta, ["rope_type"] = c.RopeType,
+            ["vocab_size"] = c.VocabSize, ["context"] = c.ContextLength, ["max_position_embeddings"] = c.MaxPositionEmbeddings, ["rope_theta"] = c.RopeTheta, ["rope_type"] = c.RopeType,
             ["attention"] = c.Attention.ToString().ToLowerInvariant(), ["kv_lora_rank"] = c.IsLatentAttention ? c.KvLoraRank : null,
             ["kv_cache_bytes_per_token"] = KvCache.BytesPerToken(c, ScalarType.Float32),
             ["tied_embeddings"] = c.TieWordEmbeddings, ["attention_bias"] = c.AttentionBias, ["moe_layers"] = c.MoeLayers.Count,

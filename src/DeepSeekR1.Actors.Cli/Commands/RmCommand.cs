@@ -62,7 +62,7 @@ public static class RmCommand
             ? PolicyFactory.CreateTokenizer(init)
             : PolicyFactory.CreateTokenizer(config.GetString("r1.tokenizer.kind"));
         using var model = new RewardModel(PolicyFactory.LoadCheckpoint(init, device, error, ModelDtype.Float32), kind);
-        int maxLen = Math.Min(settings.MaxSeqLen, model.Config.MaxPositionEmbeddings);
+        int maxLen = Math.Min(settings.MaxSeqLen, model.Config.ContextLength);
 
         RewardTrainingResult result;
         double accuracy;

@@ -70,7 +70,7 @@ public static class SampleCommand
             var tokenizer = EvalCommand.TokenizerFor(checkpoint, config);
             using var model = PolicyFactory.LoadCheckpoint(checkpoint, device, error, PolicyFactory.DtypeOf(config));
             var items = EvalCommand.Fitting(EvalCommand.Questions(source, settings),
-                new PromptBudget(tokenizer, model.Config.MaxPositionEmbeddings, settings.MaxNewTokens), error, "r1 sample");
+                new PromptBudget(tokenizer, model.Config.ContextLength, settings.MaxNewTokens), error, "r1 sample");
             var composer = RewardSets.EvaluationWith(code);
             var clock = Stopwatch.StartNew();
             int chunk = config.GetInt("r1.sample.chunk-questions");

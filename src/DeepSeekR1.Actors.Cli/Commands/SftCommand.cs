@@ -74,7 +74,7 @@ public static class SftCommand
             : init is not null ? PolicyFactory.LoadCheckpoint(init, runtime.Device, error, PolicyFactory.DtypeOf(config)) : PolicyFactory.CreateRandom(config, runtime);
         // A sequence longer than the model's positions cannot be run, and an example whose prompt fills the window
         // has no completion token left to learn from (its loss would have no gradient): cap the one, skip the other.
-        int context = model.Config.MaxPositionEmbeddings;
+        int context = model.Config.ContextLength;
         if (settings.MaxSeqLen > context)
         {
             error.WriteLine($"r1 sft: note: r1.sft.max-seq-len {settings.MaxSeqLen} is beyond the model's {context} positions; sequences are cut at {context}");

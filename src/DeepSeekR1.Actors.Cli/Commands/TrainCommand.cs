@@ -346,10 +346,10 @@ public static class TrainCommand
     // The context of the policy a run starts from: r1.model for a fresh one, the checkpoint's config.json otherwise.
     private static int InitialContext(R1Config config, TrainSettings train, PolicyRuntime runtime)
     {
-        if (train.Init == "random") return PolicyFactory.ModelConfigFor(config, runtime.Tokenizer).MaxPositionEmbeddings;
+        if (train.Init == "random") return PolicyFactory.ModelConfigFor(config, runtime.Tokenizer).ContextLength;
         string path = RepositoryPaths.Resolve(train.Init)
             ?? throw new ConfigException($"r1.train.init: checkpoint '{train.Init}' not found (give a path, or \"random\")");
-        return HfConfigJson.Read(Path.Combine(path, HfConfigJson.FileName)).MaxPositionEmbeddings;
+        return HfConfigJson.Read(Path.Combine(path, HfConfigJson.FileName)).ContextLength;
     }
 
     // "42s", "3.5m", "1.2h": short enough for the end of a step line.

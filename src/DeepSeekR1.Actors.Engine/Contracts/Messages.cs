@@ -99,6 +99,16 @@ public sealed record GroupAccepted(string GroupId, long Step) : IWireMessage;
 [ContractVersion(1)]
 public sealed record QueryLearner(string RunId, long AfterStep) : IWireMessage;
 
+/// <summary>
+/// Run to Learner: the run has just started the groups of <paramref name="Step"/>. When that is the step the learner waits
+/// for, the step's sampling begins now: the learner times the step from here, so a pause (or any wait for the run to
+/// open the step) is not counted as sampling in its <c>StepSeconds</c>.
+/// </summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Step">The step opened (0-based).</param>
+[ContractVersion(1)]
+public sealed record StepOpened(string RunId, long Step) : IWireMessage;
+
 /// <summary>Learner to Run: its progress.</summary>
 /// <param name="StepsApplied">Steps applied (= the current policy version).</param>
 /// <param name="Checkpoint">The current version's checkpoint.</param>

@@ -74,6 +74,7 @@ internal sealed class LearnerActor : RunTaggedActor
             if (fault is not null) { PublishFault(); return; }
             Sender.Tell(Progress(q.AfterStep));
         });
+        Command<StepOpened>(OnStepOpened);
         Command<DeliverGroup>(OnGroup);
         Command<ApplyReady>(_ => ApplyIfComplete());
         Command<SaveSnapshotSuccess>(_ => { });
@@ -135,6 +136,14 @@ internal sealed class LearnerActor : RunTaggedActor
             Context.GetLogger().Warning("learner: could not delete old checkpoint {0}: {1}", directory, reason);
     }
 
+    // A step's time runs from when the run opened it. Usually that is a few milliseconds after the previous step was
+    // applied; after a pause (or a stop and a later start) it is when the run went on, and the wait between is no one's
+    // sampling time. A step opened ahead of the one awaited (an asynchronous run) or already delivering changes nothing.
+    private void OnStepOpened(StepOpened opened)
+    {
+        if (fault is null && opened.Step == StepsApplied && !waiting.ContainsKey(opened.Step)) sinceLastStep.Restart();
+    }
+
     private void OnGroup(DeliverGroup delivery)
     {
         if (fault is not null) { PublishFault(); return; }
@@ -144,7 +153,7 @@ internal sealed class LearnerActor : RunTaggedActor
         if (step > StepsApplied + run.Async.MaxStaleness) return;
         if (journaled.Rejected.TryGetValue(delivery.GroupId, out var refused)) { FailRun(refused); return; }
         var model = policy!.Config;
-        if (RolloutGroupCheck.Problem(delivery.Group.ToRolloutGroup(), run.Grpo.GroupSize, model.VocabSize, model.MaxPositionEmbeddings) is { } problem)
+        if (RolloutGroupCheck.Problem(delivery.Group.ToRolloutGroup(), run.Grpo.GroupSize, model.VocabSize, model.ContextLength) is { } problem)
         {
             PersistTagged(new GroupRejected(runId, step, delivery.Group.Index, delivery.GroupId, problem), r =>
             {

@@ -188,6 +188,8 @@ internal sealed class RunEntity : RunTaggedActor
         {
             run = run.Apply(e);
             MaybeSnapshot();
+            // The learner times the step from here (not from the previous step's end, which may lie before a pause).
+            peers.Learner.Tell(new StepOpened(runId, e.Step));
             StartGroups(e.Step, progress);
         });
     }

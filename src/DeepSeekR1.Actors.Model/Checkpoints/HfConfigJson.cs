@@ -13,7 +13,7 @@ namespace DeepSeekR1.Actors.Model.Checkpoints;
 /// rotary scaling, multi-token prediction layers, quantized weights, a non-SiLU activation, a head width other than
 /// hidden/heads) are rejected by name rather than silently dropped (docs/hugging-face.md lists them).
 /// </summary>
-public static class HfConfigJson
+public static partial class HfConfigJson
 {
     /// <summary>The conventional file name.</summary>
     public const string FileName = "config.json";
@@ -74,7 +74,8 @@ public static class HfConfigJson
     /// </summary>
     public static string ToJson(ModelConfig config, string? torchDtype = null)
     {
-        var modelType = config.MoeLayers.Count > 0 || config.IsLatentAttention ? "deepseek_v3" : config.AttentionBias ? "qwen2" : "llama";
+        var modelType = config.MoeLayers.Count > 0 || config.IsLatentAttention || config.MtpLayers > 0 ? "deepseek_v3"
+            : config.AttentionBias ? "qwen2" : "llama";
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
@@ -93,6 +94,8 @@ public static class HfConfigJson
             json.WriteNumber("max_position_embeddings", config.MaxPositionEmbeddings);
             json.WriteNumber("rope_theta", config.RopeTheta);
             if (config.RopeType != "default") WriteRopeScaling(json, config);
+            // yarn's keys mean different things to different transformers versions (docs/hugging-face.md): say whose.
+            if (config.RopeType == "yarn") json.WriteString("transformers_version", YarnWrittenAs);
             json.WriteNumber("rms_norm_eps", config.RmsNormEps);
             json.WriteBoolean("tie_word_embeddings", config.TieWordEmbeddings);
             json.WriteBoolean("attention_bias", config.AttentionBias);
@@ -103,26 +106,14 @@ public static class HfConfigJson
             json.WriteNumber("pad_token_id", config.PadTokenId);
             if (torchDtype is not null) json.WriteString("torch_dtype", torchDtype);
             if (config.IsLatentAttention) WriteLatentAttention(json, config);
-            if (modelType == "deepseek_v3") WriteMoe(json, config);
+            if (modelType == "deepseek_v3")
+            {
+                json.WriteNumber("num_nextn_predict_layers", config.MtpLayers);
+                WriteMoe(json, config);
+            }
             json.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    // The older key, which every transformers version reads (today's turns it into rope_parameters).
-    private static void WriteRopeScaling(Utf8JsonWriter json, ModelConfig config)
-    {
-        json.WriteStartObject("rope_scaling");
-        json.WriteString("rope_type", config.RopeType);
-        json.WriteNumber("factor", config.RopeFactor);
-        if (config.RopeType == "llama3")
-        {
-            json.WriteNumber("low_freq_factor", config.RopeLowFreqFactor);
-            json.WriteNumber("high_freq_factor", config.RopeHighFreqFactor);
-            json.WriteNumber("original_max_position_embeddings",
-                config.RopeOriginalMaxPositions > 0 ? config.RopeOriginalMaxPositions : config.MaxPositionEmbeddings);
-        }
-        json.WriteEndObject();
     }
 
     private static void WriteLatentAttention(Utf8JsonWriter json, ModelConfig config)
@@ -134,7 +125,6 @@ public static class HfConfigJson
         json.WriteNumber("qk_rope_head_dim", config.QkRopeHeadDim);
         json.WriteNumber("v_head_dim", config.VHeadDim);
         json.WriteBoolean("rope_interleave", config.RopeInterleave);
-        json.WriteNumber("num_nextn_predict_layers", 0);
     }
 
     private static void WriteMoe(Utf8JsonWriter json, ModelConfig config)
@@ -168,10 +158,12 @@ public static class HfConfigJson
     private static (int FirstK, int Freq)? DenseReplaceForm(ModelConfig config)
     {
         var layers = config.MoeLayers.ToHashSet();
-        if (layers.Count == 0) return (config.NumLayers, 1);   // a dense deepseek_v3 (latent attention only)
+        // The rule runs over the multi-token prediction layers too (DeepSeek-V3's layer 61 is MoE by it).
+        int all = config.NumLayers + config.MtpLayers;
+        if (layers.Count == 0) return (all, 1);   // a dense deepseek_v3 (latent attention only)
         var firstK = layers.Min();
-        for (var freq = 1; freq <= config.NumLayers; freq++)
-            if (layers.SetEquals(MoeLayersFrom(firstK, freq, config.NumLayers)))
+        for (var freq = 1; freq <= all; freq++)
+            if (layers.SetEquals(MoeLayersFrom(firstK, freq, all)))
                 return (firstK, freq);
         return null;
     }
@@ -183,15 +175,17 @@ public static class HfConfigJson
     private static ModelConfig FromJson(Fields f)
     {
         var modelType = ModelType(f);
-        var rope = ReadRope(f);
         // A deepseek_v3 config with kv_lora_rank is latent attention; without it, this project's own deepseek_v3 files
         // (grouped-query attention with MoE layers, written before MLA existed here) still load as they were written.
         bool latent = modelType == "deepseek_v3" && f.Int("kv_lora_rank") is not null;
+        var rope = ReadRope(f, modelType, latent, f.RequiredInt("max_position_embeddings"));
         if (modelType != "deepseek_v3")
             f.Reject("kv_lora_rank", $"'kv_lora_rank' is set: multi-head latent attention is implemented for model_type deepseek_v3, not {modelType}");
-        // DeepSeek-V3's multi-token prediction module (extra layers after num_hidden_layers): not built here.
-        if (f.Int("num_nextn_predict_layers") is > 0 and var mtp)
-            throw f.Error($"'num_nextn_predict_layers' is {mtp}: multi-token prediction modules are not implemented (transformers drops them on load too); set it to 0 and leave out the weights of layers >= num_hidden_layers to load the main model");
+        // DeepSeek-V3's multi-token prediction modules: layers num_hidden_layers.. (transformers drops them on load; kept here).
+        int mtp = f.Int("num_nextn_predict_layers") ?? 0;
+        if (mtp < 0) throw f.Error("'num_nextn_predict_layers' must not be negative");
+        if (mtp > 0 && modelType != "deepseek_v3")
+            throw f.Error($"'num_nextn_predict_layers' is {mtp}: multi-token prediction is implemented for model_type deepseek_v3, not {modelType}");
         f.Reject("quantization_config", "'quantization_config' is set: quantized (e.g. fp8 block-scaled) weights are not implemented; dequantize to bfloat16 or float32 first");
         // DeepSeek's own code routes by topk_method (greedy, group_limited_greedy, noaux_tc); transformers always computes
         // noaux_tc, the V3 rule implemented here. Any other value would mean different experts under the two readings.
@@ -234,6 +228,11 @@ public static class HfConfigJson
             RopeLowFreqFactor = rope.LowFreqFactor,
             RopeHighFreqFactor = rope.HighFreqFactor,
             RopeOriginalMaxPositions = rope.OriginalMaxPositions,
+            RopeAttentionFactor = rope.AttentionFactor,
+            RopeBetaFast = rope.BetaFast,
+            RopeBetaSlow = rope.BetaSlow,
+            RopeTruncate = rope.Truncate,
+            RopeMscaleAllDim = rope.MscaleAllDim,
             RmsNormEps = f.Double("rms_norm_eps") ?? 1e-6,
             TieWordEmbeddings = f.Bool("tie_word_embeddings") ?? false,
             AttentionBias = f.Bool("attention_bias") ?? modelType == "qwen2",
@@ -241,10 +240,11 @@ public static class HfConfigJson
             EosTokenId = eos,
             // Qwen2.5's config has no pad id; its tokenizer pads with the end-of-text token, which is eos here.
             PadTokenId = f.TokenId("pad_token_id") ?? eos,
+            MtpLayers = mtp,
         };
         if (attention is not null) config = attention(config);
 
-        var moeLayers = MoeLayers(f, layers);
+        var moeLayers = MoeLayers(f, layers + mtp);
         if (moeLayers.Count == 0) return config;
         var moe = config with
         {
@@ -316,47 +316,6 @@ public static class HfConfigJson
         };
     }
 
-    // RoPE's base and scaling, as yesterday's transformers write them (top-level rope_theta, rope_scaling) and as today's
-    // do (rope_parameters holding rope_theta and rope_type). Plain, linear and llama3 RoPE are implemented; any other
-    // rope type (dynamic, yarn, longrope...) or a partial rotary dimension is refused by name, never computed as plain.
-    private sealed record Rope(double Theta, string Type, double Factor, double LowFreqFactor, double HighFreqFactor, int OriginalMaxPositions);
-
-    private static Rope ReadRope(Fields f)
-    {
-        var defaults = ModelConfig.Defaults;
-        double? top = f.Double("rope_theta");
-        double? nested = null;
-        Rope? scaled = null;
-        foreach (string key in (string[])["rope_parameters", "rope_scaling"])
-        {
-            if (f.Object(key) is not { } rope) continue;
-            string type = rope.String("rope_type") ?? rope.String("type") ?? "default";
-            if (!RopeScaling.Types.Contains(type))
-                throw f.Error($"'{key}.rope_type' is '{type}': that scaled rotary embedding is not implemented (implemented: {string.Join(", ", RopeScaling.Types)})");
-            if (rope.Double("partial_rotary_factor") is { } partial && partial != 1.0)
-                throw f.Error($"'{key}.partial_rotary_factor' is {partial}: rotating part of each head is not implemented");
-            if (rope.Double("rope_theta") is { } theta)
-            {
-                if (nested is { } other && other != theta) throw f.Error($"'{key}.rope_theta' ({theta}) contradicts another rope_theta ({other})");
-                nested = theta;
-            }
-            if (type == "default") continue;
-            var these = new Rope(0, type, rope.RequiredDouble("factor"),
-                type == "llama3" ? rope.RequiredDouble("low_freq_factor") : defaults.RopeLowFreqFactor,
-                type == "llama3" ? rope.RequiredDouble("high_freq_factor") : defaults.RopeHighFreqFactor,
-                type == "llama3" ? rope.RequiredInt("original_max_position_embeddings") : defaults.RopeOriginalMaxPositions);
-            if (scaled is not null && scaled != these) throw f.Error($"'{key}' contradicts the other rope settings ({scaled.Type}, factor {scaled.Factor})");
-            scaled = these;
-        }
-        if (f.Double("partial_rotary_factor") is { } topPartial && topPartial != 1.0)
-            throw f.Error($"'partial_rotary_factor' is {topPartial}: rotating part of each head is not implemented");
-        if (top is { } a && nested is { } b && a != b) throw f.Error($"'rope_theta' ({a}) contradicts 'rope_parameters.rope_theta' ({b})");
-        // Neither: the default of Llama's and Qwen2's config classes.
-        double baseTheta = top ?? nested ?? 10000.0;
-        return (scaled ?? new Rope(0, "default", defaults.RopeFactor, defaults.RopeLowFreqFactor, defaults.RopeHighFreqFactor, defaults.RopeOriginalMaxPositions))
-            with { Theta = baseTheta };
-    }
-
     private static string ModelType(Fields f)
     {
         var modelType = f.String("model_type");
@@ -394,6 +353,12 @@ public static class HfConfigJson
         public Fields? Object(string key) => Get(key) is { } value
             ? value.ValueKind == JsonValueKind.Object ? new Fields(value, source, $"{prefix}{key}.") : throw Error($"'{prefix}{key}' must be an object")
             : null;
+
+        /// <summary>The keys with a non-null value, in file order.</summary>
+        public IEnumerable<string> Keys => root.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.Null).Select(p => p.Name);
+
+        /// <summary>How <paramref name="key"/> is named in errors (<c>parent.key</c> inside a nested object).</summary>
+        public string Name(string key) => prefix + key;
 
         /// <summary>Whether the key is in the file at all, null included (q_lora_rank: null is a value, absent is not).</summary>
         public bool Present(string key) => root.TryGetProperty(key, out _);

@@ -56,6 +56,20 @@ public static class PolicyCheckpoint
         return model;
     }
 
+    /// <summary>
+    /// For DeepSeek-V3's per-layer copies of shared weights in a multi-token prediction layer
+    /// (<c>model.layers.{i}.embed_tokens.weight</c>, <c>model.layers.{i}.shared_head.head.weight</c>, i &gt;= num-layers),
+    /// the name of the model's own tensor they copy; null for any other name.
+    /// </summary>
+    private static string? SharedByMtp(PolicyModel model, string name)
+    {
+        if (!model.IsMtpParameter(name)) return null;
+        string output = model.Config.TieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight";
+        return name.EndsWith(".embed_tokens.weight", StringComparison.Ordinal) ? "model.embed_tokens.weight"
+            : name.EndsWith(".shared_head.head.weight", StringComparison.Ordinal) ? output
+            : null;
+    }
+
     /// <summary>Copies <paramref name="tensors"/> into <paramref name="model"/> by name, checking coverage and shapes.</summary>
     public static void CopyInto(PolicyModel model, IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
@@ -64,6 +78,14 @@ public static class PolicyCheckpoint
         {
             if (state.ContainsKey(name) || name.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal)) continue;
             if (name == "lm_head.weight" && model.Config.TieWordEmbeddings) continue;   // some exporters write the tied copy
+            if (SharedByMtp(model, name) is { } original)
+            {
+                // DeepSeek-V3's files repeat the embedding and the output head in every multi-token prediction layer; the
+                // modules share the model's own, so a copy that differs would be a different model: refused, not dropped.
+                if (!tensors.TryGetValue(original, out var own) || !own.shape.SequenceEqual(tensors[name].shape) || !own.allclose(tensors[name], rtol: 0, atol: 0))
+                    throw new CheckpointException(source, $"tensor '{name}' differs from '{original}', which the multi-token prediction modules share");
+                continue;
+            }
             throw new CheckpointException(source, $"tensor '{name}' does not belong to a model of this config");
         }
         // The dtype conversions are temporaries: this scope frees them here, not the finalizer later (docs/native-crash.md).

@@ -12,7 +12,8 @@ namespace DeepSeekR1.Actors.Model.Policy;
 /// <item>Keys and values: <c>kv_a_proj_with_mqa(x)</c> gives per token a latent c (kv_lora_rank) and one rotary key
 /// shared by every head (qk_rope_head_dim, the "decoupled" key). <c>kv_b_proj(kv_a_layernorm(c))</c> decompresses c
 /// into each head's key part without position and its value (v_head_dim).</item>
-/// <item>Scores: q_nope . k_nope + q_rot . k_rot over sqrt(qk_nope + qk_rope), softmax in float32, values, <c>o_proj</c>.</item>
+/// <item>Scores: q_nope . k_nope + q_rot . k_rot over sqrt(qk_nope + qk_rope) (times DeepSeek-V3's yarn mscale^2,
+/// <see cref="RopeScaling.SoftmaxScaleMultiplier"/>), softmax in float32, values, <c>o_proj</c>.</item>
 /// </list>
 /// With a KV cache only the normalised latent and the rotated shared key are stored per token (kv_lora_rank +
 /// qk_rope_head_dim elements, against 2 x kv heads x head dim for GQA), and attention runs on them directly: the key
@@ -50,7 +51,8 @@ public sealed class LatentAttention : nn.Module, ISelfAttention
         ropeDim = config.QkRopeHeadDim;
         valueDim = config.VHeadDim;
         interleaved = config.RopeInterleave;
-        scale = 1.0 / Math.Sqrt(config.QkHeadDim);
+        // DeepSeek-V3 under yarn sharpens the softmax by get_mscale(factor, mscale_all_dim)^2 (1 otherwise).
+        scale = RopeScaling.SoftmaxScaleMultiplier(config) / Math.Sqrt(config.QkHeadDim);
         int hidden = config.HiddenSize, qOut = heads * config.QkHeadDim;
         if (config.QLoraRank == 0) q_proj = nn.Linear(hidden, qOut, hasBias: false);
         else

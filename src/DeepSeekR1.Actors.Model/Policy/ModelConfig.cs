@@ -87,10 +87,10 @@ public sealed record ModelConfig
     /// <summary>Base of the rotary position embedding frequencies.</summary>
     public required double RopeTheta { get; init; }
 
-    /// <summary>How the rotary frequencies are scaled (<see cref="RopeScaling"/>): "default", "linear" or "llama3".</summary>
+    /// <summary>How the rotary frequencies are scaled (<see cref="RopeScaling"/>): "default", "linear", "llama3", "dynamic" or "yarn".</summary>
     public required string RopeType { get; init; }
 
-    /// <summary>The scaling factor of a linear or llama3 rope (1 = none).</summary>
+    /// <summary>The scaling factor of a linear, llama3, dynamic or yarn rope (1 = none).</summary>
     public required double RopeFactor { get; init; }
 
     /// <summary>llama3: the low-frequency factor (wavelengths above original / this are scaled fully).</summary>
@@ -99,8 +99,26 @@ public sealed record ModelConfig
     /// <summary>llama3: the high-frequency factor (wavelengths below original / this are not scaled).</summary>
     public required double RopeHighFreqFactor { get; init; }
 
-    /// <summary>llama3: the pre-training context length; 0 means <see cref="MaxPositionEmbeddings"/>.</summary>
+    /// <summary>llama3, yarn: the pre-training context length; 0 means <see cref="MaxPositionEmbeddings"/>.</summary>
     public required int RopeOriginalMaxPositions { get; init; }
+
+    /// <summary>yarn: what the cos/sin tables are multiplied by (attention_factor, or the value a config's version derives).</summary>
+    public required double RopeAttentionFactor { get; init; }
+
+    /// <summary>yarn: dimensions turning more often than this over the pre-training context keep their frequency (beta_fast).</summary>
+    public required double RopeBetaFast { get; init; }
+
+    /// <summary>yarn: dimensions turning less often than this are divided by the factor (beta_slow).</summary>
+    public required double RopeBetaSlow { get; init; }
+
+    /// <summary>yarn: round the ramp's ends outwards to whole dimensions (truncate).</summary>
+    public required bool RopeTruncate { get; init; }
+
+    /// <summary>
+    /// yarn with latent attention: DeepSeek-V3's mscale_all_dim, which multiplies the softmax scale by
+    /// (0.1 mscale_all_dim ln(factor) + 1)^2; 0 = not set.
+    /// </summary>
+    public required double RopeMscaleAllDim { get; init; }
 
     /// <summary>Epsilon inside RMSNorm.</summary>
     public required double RmsNormEps { get; init; }
@@ -135,7 +153,13 @@ public sealed record ModelConfig
     /// </summary>
     public required bool RopeInterleave { get; init; }
 
-    /// <summary>Indices of the layers whose MLP is a Mixture-of-Experts; empty for a dense model.</summary>
+    /// <summary>
+    /// Multi-token prediction modules after the main layers (DeepSeek-V3's num_nextn_predict_layers): module k predicts
+    /// the token k+1 places ahead of the main head's; each is layer <c>NumLayers + k - 1</c> of the stack. 0 = none.
+    /// </summary>
+    public required int MtpLayers { get; init; }
+
+    /// <summary>Indices of the layers whose MLP is a Mixture-of-Experts (multi-token prediction layers included); empty for a dense model.</summary>
     public required IReadOnlyList<int> MoeLayers { get; init; }
 
     /// <summary>Number of routed (fine-grained) experts in each MoE layer.</summary>
@@ -202,6 +226,12 @@ public sealed record ModelConfig
     /// <summary>MLA: per-head width of queries and keys (nope + rope), whose root is the softmax temperature.</summary>
     public int QkHeadDim => QkNopeHeadDim + QkRopeHeadDim;
 
+    /// <summary>
+    /// The longest sequence the model serves (<see cref="RopeScaling.ContextLength"/>): max-position-embeddings, or
+    /// longer for yarn (original context x factor) and dynamic (max-position-embeddings x factor).
+    /// </summary>
+    public int ContextLength => RopeScaling.ContextLength(this);
+
     /// <summary>The width the rotary tables are built for: a head (GQA) or the rotary part of one (MLA).</summary>
     public int RopeHeadDim => IsLatentAttention ? QkRopeHeadDim : HeadDim;
 
@@ -246,7 +276,15 @@ public sealed record ModelConfig
         Require(RopeType != "llama3" || RopeLowFreqFactor > 0 && RopeHighFreqFactor > RopeLowFreqFactor, "rope-high-freq-factor",
             "must be above rope-low-freq-factor, which must be positive");
         Require(RopeOriginalMaxPositions >= 0, "rope-original-max-positions", "must not be negative");
-        Require(MoeLayers.All(l => l >= 0 && l < NumLayers), "moe-layers", $"must name layers in 0..{NumLayers - 1}");
+        Require(RopeType != "yarn" || RopeAttentionFactor > 0, "rope-attention-factor", "must be positive with rope-type = yarn");
+        Require(RopeType != "yarn" || RopeBetaFast > 0 && RopeBetaSlow > 0, "rope-beta-fast", "and rope-beta-slow must be positive with rope-type = yarn");
+        Require(RopeMscaleAllDim >= 0, "rope-mscale-all-dim", "must not be negative");
+        Require(RopeMscaleAllDim == 0 || RopeType == "yarn", "rope-mscale-all-dim", "is only read with rope-type = yarn");
+        Require(MtpLayers >= 0, "mtp-layers", "must not be negative");
+        Require(MoeLayers.All(l => l >= 0 && l < NumLayers + MtpLayers), "moe-layers", $"must name layers in 0..{NumLayers + MtpLayers - 1}");
+        // A multi-token prediction layer does not run in every pass, so an auxiliary loss it kept would be stale.
+        Require(LoadBalancing != LoadBalancing.AuxLoss || MoeLayers.All(l => l < NumLayers), "moe-layers",
+            "may name a multi-token prediction layer only with load-balancing = aux-free (as DeepSeek-V3)");
         if (MoeLayers.Count > 0)
         {
             Require(NumRoutedExperts > 0, "num-routed-experts", "must be positive in a model with MoE layers");
@@ -264,6 +302,9 @@ public sealed record ModelConfig
         // permutation) are not yet checked in bfloat16; refuse rather than compute something unverified.
         if (Dtype == ModelDtype.Bfloat16 && MoeLayers.Count > 0)
             throw new NotSupportedException("model config: dtype = bfloat16 with moe-layers is not implemented yet (issue 23); use dtype = float32 for a MoE policy");
+        // Issue 23: the multi-token prediction loss is not yet checked in bfloat16 either.
+        if (Dtype == ModelDtype.Bfloat16 && MtpLayers > 0)
+            throw new NotSupportedException("model config: dtype = bfloat16 with mtp-layers is not implemented yet (issue 23); use dtype = float32 with multi-token prediction modules");
         Require(EosTokenId >= 0 && EosTokenId < VocabSize, "eos-token-id", $"must be a token id below vocab-size ({VocabSize})");
         Require(PadTokenId >= 0 && PadTokenId < VocabSize, "pad-token-id", $"must be a token id below vocab-size ({VocabSize})");
         return this;

@@ -14,6 +14,7 @@ public sealed class DecoderStack : nn.Module
     private readonly Embedding embed_tokens;
     private readonly ModuleList<DecoderLayer> layers;
     private readonly RmsNorm norm;
+    private readonly int mainLayers;
 
     /// <summary>
     /// Creates the stack for <paramref name="config"/>. <paramref name="prepare"/>, when given, is called with each part's
@@ -25,7 +26,10 @@ public sealed class DecoderStack : nn.Module
         embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize);
         prepare?.Invoke("model.embed_tokens", embed_tokens);
         layers = new ModuleList<DecoderLayer>();
-        for (int i = 0; i < config.NumLayers; i++)
+        // The multi-token prediction layers follow the main ones in the same list, so their parameters carry DeepSeek-V3's
+        // names (model.layers.{num-layers + k}.eh_proj.weight); the main forward never runs them.
+        mainLayers = config.NumLayers;
+        for (int i = 0; i < config.NumLayers + config.MtpLayers; i++)
         {
             var layer = new DecoderLayer(config, i);
             prepare?.Invoke($"model.layers.{i}", layer);
@@ -39,8 +43,11 @@ public sealed class DecoderStack : nn.Module
     /// <summary>The token embedding (shared with the output head when embeddings are tied).</summary>
     public Embedding Embeddings => embed_tokens;
 
-    /// <summary>The decoder blocks in order.</summary>
-    public IReadOnlyList<DecoderLayer> Layers => layers.ToList();
+    /// <summary>The decoder blocks of the main model, in order.</summary>
+    public IReadOnlyList<DecoderLayer> Layers => layers.Take(mainLayers).ToList();
+
+    /// <summary>The multi-token prediction layers, depth 1 first (empty when the model has none).</summary>
+    public IReadOnlyList<DecoderLayer> MtpLayers => layers.Skip(mainLayers).ToList();
 
     /// <summary>Hidden states after the final norm, [batch, seq, hidden].</summary>
     public Tensor Forward(Tensor ids, Tensor positions, RotaryEmbedding rope, Tensor? mask, KvCache? cache)
@@ -48,7 +55,7 @@ public sealed class DecoderStack : nn.Module
         using var scope = NewDisposeScope();
         var h = embed_tokens.forward(ids);
         var tables = rope.Tables(positions, h.dtype);
-        foreach (var layer in layers) h = layer.Forward(h, tables, mask, cache);
+        for (int i = 0; i < mainLayers; i++) h = layers[i].Forward(h, tables, mask, cache);
         return norm.forward(h).MoveToOuterDisposeScope();
     }
 }
@@ -113,8 +120,11 @@ public sealed class PolicyModel : nn.Module
     /// <summary>The decoder stack.</summary>
     public DecoderStack Decoder => model;
 
-    /// <summary>The MoE layers, in layer order (empty for a dense model).</summary>
+    /// <summary>The MoE layers of the main model, in layer order (empty for a dense model).</summary>
     public IEnumerable<MoeLayer> MoeLayers => model.Layers.Select(l => l.Moe).OfType<MoeLayer>();
+
+    // Every router trains: the main model's and those of multi-token prediction layers alike.
+    private IEnumerable<MoeLayer> AllMoeLayers => model.Layers.Concat(model.MtpLayers).Select(l => l.Moe).OfType<MoeLayer>();
 
     /// <summary>Moves parameters, buffers and rotary tables to <paramref name="device"/>.</summary>
     public PolicyModel MoveTo(Device device)
@@ -134,8 +144,8 @@ public sealed class PolicyModel : nn.Module
     {
         using var scope = NewDisposeScope();
         long max = positions.max().item<long>();
-        if (max >= Config.MaxPositionEmbeddings)
-            throw new ArgumentException($"position {max} is beyond max-position-embeddings ({Config.MaxPositionEmbeddings})");
+        if (max >= Config.ContextLength)
+            throw new ArgumentException($"position {max} is beyond the model's context ({Config.ContextLength} positions: max-position-embeddings {Config.MaxPositionEmbeddings}, rope-type {Config.RopeType})");
         Tensor? mask = keyValid is null || AttentionMask.AllValid(keyValid) ? null : AttentionMask.Build(keyValid, ids.shape[1]);
         if (mask is null && cache is not null && cache.Length > 0 && ids.shape[1] > 1)
         {
@@ -144,6 +154,50 @@ public sealed class PolicyModel : nn.Module
             mask = AttentionMask.Build(valid, ids.shape[1]);
         }
         return model.Forward(ids, positions, rope, mask, cache).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The multi-token prediction modules' hidden states for a right-padded batch, depth 1 first. Depth k (1-based) has
+    /// <c>seq - k</c> positions: its position i reads the depth k-1 state at i (the main model's final hidden state for
+    /// k = 1, after its final norm, as DeepSeek-V3's serving code feeds it) and the embedding of token i + k, and predicts
+    /// token i + k + 1 through <see cref="MtpLogits"/>. The window is causal and needs no cache: training only.
+    /// </summary>
+    /// <param name="mainHidden">The main model's <see cref="Hidden"/> for <paramref name="ids"/>, [batch, seq, hidden].</param>
+    /// <param name="ids">The token ids, [batch, seq].</param>
+    /// <param name="keyValid">Real (non-padding) tokens, [batch, seq]; null means all.</param>
+    public IReadOnlyList<Tensor> MtpHidden(Tensor mainHidden, Tensor ids, Tensor? keyValid = null)
+    {
+        var layers = model.MtpLayers;
+        if (layers.Count == 0) throw new InvalidOperationException("the model has no multi-token prediction layers (r1.model.mtp-layers = 0)");
+        using var scope = NewDisposeScope();
+        long rows = ids.shape[0], seq = ids.shape[1];
+        var outputs = new List<Tensor>();
+        var previous = mainHidden;
+        for (int depth = 1; depth <= layers.Count && depth < seq; depth++)
+        {
+            long length = seq - depth;
+            var positions = arange(length, device: ids.device).unsqueeze(0).expand(rows, length);
+            Tensor? mask = null;
+            if (keyValid is not null)
+            {
+                // Position i stands for token i + depth: it is real when that token is.
+                var valid = keyValid.narrow(1, depth, length);
+                if (!AttentionMask.AllValid(valid)) mask = AttentionMask.Build(valid, length);
+            }
+            var embeddings = model.Embeddings.forward(ids.narrow(1, depth, length));
+            var tables = rope.Tables(positions, embeddings.dtype);
+            previous = layers[depth - 1].MtpForward(previous.narrow(1, 0, length), embeddings, tables, mask);
+            outputs.Add(previous);
+        }
+        foreach (var output in outputs) output.MoveToOuterDisposeScope();
+        return outputs;
+    }
+
+    /// <summary>Vocabulary logits of depth <paramref name="depth"/> (1-based) for its <see cref="MtpHidden"/> states, through the shared head.</summary>
+    public Tensor MtpLogits(int depth, Tensor hidden)
+    {
+        using var scope = NewDisposeScope();
+        return Logits(model.MtpLayers[depth - 1].MtpNorm(hidden)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Vocabulary logits for hidden states [..., hidden] (through the tied embedding or lm_head).</summary>
@@ -189,6 +243,8 @@ public sealed class PolicyModel : nn.Module
     public Tensor? AuxLoss()
     {
         Tensor? total = null;
+        // The main layers only: they run in every pass (a multi-token prediction layer keeps its last pass's loss, and
+        // ModelConfig refuses aux-loss balancing in one).
         foreach (var layer in MoeLayers)
             if (layer.LastAuxLoss is { } aux) total = total is null ? aux.alias() : total + aux;
         return total;
@@ -197,19 +253,28 @@ public sealed class PolicyModel : nn.Module
     /// <summary>Applies V3's bias update in every aux-free MoE router; the learner calls this after each optimizer step.</summary>
     public void UpdateRouterBiases()
     {
-        foreach (var layer in MoeLayers) layer.Router.UpdateBias();
+        foreach (var layer in AllMoeLayers) layer.Router.UpdateBias();
     }
 
     /// <summary>Forgets the routing of training passes since the last bias update (an abandoned pass that will run again).</summary>
     public void ForgetRouterLoad()
     {
-        foreach (var layer in MoeLayers) layer.Router.ForgetPendingLoad();
+        foreach (var layer in AllMoeLayers) layer.Router.ForgetPendingLoad();
     }
 
     /// <summary>Tokens per routed expert in each MoE layer over the last forward pass, for metrics.</summary>
     public IReadOnlyDictionary<int, long[]> RoutingStatistics() =>
         model.Layers.Select((l, i) => (l, i)).Where(x => x.l.Moe is not null)
             .ToDictionary(x => x.i, x => x.l.Moe!.Router.LastTokensPerExpert);
+
+    /// <summary>Whether <paramref name="name"/> is a parameter of a multi-token prediction layer (model.layers.{i} with i >= num-layers).</summary>
+    public bool IsMtpParameter(string name)
+    {
+        const string prefix = "model.layers.";
+        if (Config.MtpLayers == 0 || !name.StartsWith(prefix, StringComparison.Ordinal)) return false;
+        int end = name.IndexOf('.', prefix.Length);
+        return end > prefix.Length && int.TryParse(name.AsSpan(prefix.Length, end - prefix.Length), out int layer) && layer >= Config.NumLayers;
+    }
 
     /// <summary>Number of parameters a token actually uses (routed experts count k of E), for FLOP accounting.</summary>
     public long ActiveParameters(bool includeEmbedding = false)
@@ -218,6 +283,7 @@ public sealed class PolicyModel : nn.Module
         foreach (var (name, p) in named_parameters())
         {
             long n = p.numel();
+            if (IsMtpParameter(name)) continue;   // not in the main forward, whose FLOPs this counts
             if (name.Contains(".mlp.experts.", StringComparison.Ordinal)) n = n * Config.ExpertsPerToken / Config.NumRoutedExperts;
             if (name == "model.embed_tokens.weight" && !includeEmbedding && !Config.TieWordEmbeddings) n = 0;
             total += n;

@@ -29,9 +29,9 @@ public static class PolicyGenerator
         var config = model.Config;
         int longest = requests.Max(r => r.PromptIds.Count);
         int maxPosition = longest + options.MaxNewTokens - 1;
-        if (maxPosition >= config.MaxPositionEmbeddings)
+        if (maxPosition >= config.ContextLength)
             throw new ArgumentException(
-                $"prompt ({longest} tokens) + max-new-tokens ({options.MaxNewTokens}) exceeds max-position-embeddings ({config.MaxPositionEmbeddings})");
+                $"prompt ({longest} tokens) + max-new-tokens ({options.MaxNewTokens}) exceeds the model's context ({config.ContextLength} positions)");
 
         var device = model.Device;
         int rows = requests.Count;

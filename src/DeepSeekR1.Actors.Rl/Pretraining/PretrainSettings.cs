@@ -81,6 +81,9 @@ public sealed record PretrainSettings
     /// <summary>Most tokens the probe generates per completion.</summary>
     public required int EvalMaxNewTokens { get; init; }
 
+    /// <summary>Weight of the multi-token prediction loss when the model has such modules (<see cref="SftSettings.MtpLossWeight"/>).</summary>
+    public required double MtpLossWeight { get; init; }
+
     /// <summary>The corpus part of these settings.</summary>
     public CorpusSettings Corpus => new()
     {
@@ -104,5 +107,6 @@ public sealed record PretrainSettings
         LogEvery = LogEvery,
         Seed = Seed,
         MaxSeqLen = int.MaxValue,
+        MtpLossWeight = MtpLossWeight,
     };
 }

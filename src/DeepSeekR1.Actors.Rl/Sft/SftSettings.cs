@@ -46,6 +46,12 @@ public sealed record SftSettings
     /// <summary>Write a resume point (weights, optimizer state, step) every this many steps; 0 = never.</summary>
     public required int ResumeEvery { get; init; }
 
+    /// <summary>
+    /// Weight of the multi-token prediction loss (DeepSeek-V3's lambda) when the model has such modules; 0 leaves them
+    /// untrained. The loss added is this weight times the mean over depths of each depth's token NLL (<see cref="MtpLoss"/>).
+    /// </summary>
+    public required double MtpLossWeight { get; init; }
+
     /// <summary>Checks the settings and names the first bad one.</summary>
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
     public SftSettings Validate()
@@ -65,6 +71,7 @@ public sealed record SftSettings
         Require(WeightDecay >= 0, "weight-decay", "must not be negative");
         Require(LogEvery > 0, "log-every", "must be positive");
         Require(ResumeEvery >= 0, "resume-every", "must not be negative");
+        Require(MtpLossWeight >= 0 && double.IsFinite(MtpLossWeight), "mtp-loss-weight", "must be 0 or a positive number");
         return this;
     }
 }

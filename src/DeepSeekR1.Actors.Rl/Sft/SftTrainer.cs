@@ -115,10 +115,14 @@ public static class SftTrainer
     {
         using var scope = NewDisposeScope();
         optimizer.zero_grad();
-        var (loss, tokens) = objective(model, examples, settings.MaxSeqLen);
+        // With multi-token prediction modules, one forward serves the main loss and theirs (whole documents, padded).
+        var (loss, tokens, mtp) = model.Config.MtpLayers > 0 && settings.MtpLossWeight > 0
+            ? MtpLoss.Compute(model, examples, settings.MaxSeqLen, settings.MtpLossWeight)
+            : WithoutMtp(objective(model, examples, settings.MaxSeqLen));
         // A MoE policy trained with aux-loss balancing adds the balance loss; aux-free balancing moves the router
         // biases after the step instead (both do nothing for a dense policy).
         var total = model.AuxLoss() is { } aux ? loss + aux : loss;
+        if (mtp is not null) total = total + mtp;
         total.backward();
         masters.GradientsToMasters();   // bfloat16: clipping and AdamW see float32 gradients
         double gradNorm = GradientClipping.ClipByGlobalNorm(masters.Active ? masters.Trainable : model.parameters(), settings.GradClip);
@@ -132,6 +136,9 @@ public static class SftTrainer
         }
         return (loss.item<float>(), gradNorm, tokens);
     }
+
+    private static (Tensor Loss, long Tokens, Tensor? Mtp) WithoutMtp((Tensor Loss, long Tokens) objective) =>
+        (objective.Loss, objective.Tokens, null);
 
     private static (Tensor Loss, long Tokens) PaddedBatchLoss(PolicyModel model, IReadOnlyList<SftExample> examples, int maxSeqLen)
     {

@@ -36,7 +36,7 @@ public sealed class BatchingGenerator : IDisposable
     }
 
     /// <summary>The model's context length in tokens.</summary>
-    public int ContextLength => _model.Config.MaxPositionEmbeddings;
+    public int ContextLength => _model.Config.ContextLength;
 
     /// <summary>Batches run so far.</summary>
     public long Batches => Interlocked.Read(ref _batches);

@@ -35,7 +35,7 @@ public sealed class SafetyModelReviewer : IRiskReviewer
     public Task<double> SafeProbabilityAsync(string prompt, string response) => TorchWork.RunAsync(_torch, () =>
     {
         using var scope = NewDisposeScope();
-        var ids = RewardModelInput.Encode(_tokenizer, prompt, response, _model.Config.MaxPositionEmbeddings);
+        var ids = RewardModelInput.Encode(_tokenizer, prompt, response, _model.Config.ContextLength);
         float score = RewardModelTrainer.Score(_model, [ids], 1)[0];
         return 1 / (1 + Math.Exp(-score));
     });

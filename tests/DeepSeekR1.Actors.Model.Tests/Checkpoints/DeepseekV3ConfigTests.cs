@@ -54,14 +54,13 @@ public class DeepseekV3ConfigTests
     }
 
     [Theory]
-    [InlineData("\"num_nextn_predict_layers\": 0", "\"num_nextn_predict_layers\": 1", "'num_nextn_predict_layers' is 1: multi-token prediction")]
     [InlineData("\"use_cache\": true", "\"quantization_config\": {\"quant_method\": \"fp8\"}", "'quantization_config' is set")]
     [InlineData("\"topk_method\": \"noaux_tc\"", "\"topk_method\": \"group_limited_greedy\"", "topk_method 'group_limited_greedy'")]
     [InlineData("\"scoring_func\": \"sigmoid\"", "\"scoring_func\": \"sqrtsoftplus\"", "scoring_func 'sqrtsoftplus'")]
     [InlineData("\"num_key_value_heads\": 4", "\"num_key_value_heads\": 2", "'num_key_value_heads' is 2")]
     [InlineData("\"use_cache\": true", "\"head_dim\": 16", "head_dim 16 differs from qk_rope_head_dim (8)")]
     [InlineData("\"attention_bias\": false", "\"attention_bias\": true", "'attention_bias' is true")]
-    [InlineData("\"use_cache\": true", "\"rope_scaling\": {\"type\": \"yarn\", \"factor\": 40, \"mscale\": 1.0, \"mscale_all_dim\": 1.0}", "'rope_scaling.rope_type' is 'yarn'")]
+    [InlineData("\"use_cache\": true", "\"rope_scaling\": {\"type\": \"yarn\", \"factor\": 40, \"mscale\": 1.0, \"mscale_all_dim\": 1.0}", "required key 'rope_scaling.original_max_position_embeddings' is missing (DeepSeek's modeling code would take 4096)")]
     [InlineData("\"n_group\": 4", "\"n_group\": 3", "expert-groups must divide num-routed-experts")]
     [InlineData("\"qk_rope_head_dim\": 8", "\"qk_rope_head_dim\": 7", "qk-rope-head-dim must be positive and even")]
     public void What_is_not_implemented_is_refused_by_name(string from, string to, string expected)
@@ -69,6 +68,33 @@ public class DeepseekV3ConfigTests
         Assert.Contains(from, V3Style);
         var error = Assert.Throws<CheckpointException>(() => HfConfigJson.Parse(V3Style.Replace(from, to), "c.json"));
         Assert.Contains(expected, error.Problem);
+    }
+
+    [Fact]
+    public void A_v3_config_with_a_multi_token_prediction_layer_builds_it_after_the_main_layers_with_v3s_moe_rule()
+    {
+        var c = HfConfigJson.Parse(V3Style.Replace("\"num_nextn_predict_layers\": 0", "\"num_nextn_predict_layers\": 1"), "v3/config.json");
+        Assert.Equal((3, 1), (c.NumLayers, c.MtpLayers));
+        // first_k_dense_replace = 1, moe_layer_freq = 1 over all four layers: the MTP layer (3) is MoE, as DeepSeek-V3's 61.
+        Assert.Equal([1, 2, 3], c.MoeLayers);
+        var json = HfConfigJson.ToJson(c);
+        Assert.Contains("\"num_nextn_predict_layers\": 1", json);
+        Assert.Contains("\"first_k_dense_replace\": 1", json);
+        Assert.Equal(json, HfConfigJson.ToJson(HfConfigJson.Parse(json, "c.json")));
+        var error = Assert.Throws<CheckpointException>(() =>
+            HfConfigJson.Parse(V3Style.Replace("\"num_nextn_predict_layers\": 0", "\"num_nextn_predict_layers\": -1"), "c.json"));
+        Assert.Contains("'num_nextn_predict_layers' must not be negative", error.Problem);
+    }
+
+    [Fact]
+    public void Multi_token_prediction_on_another_model_type_is_refused()
+    {
+        const string llama = """
+            {"model_type":"llama","vocab_size":100,"hidden_size":32,"intermediate_size":64,"num_hidden_layers":2,
+             "num_attention_heads":4,"max_position_embeddings":128,"eos_token_id":1,"num_nextn_predict_layers":1}
+            """;
+        Assert.Contains("'num_nextn_predict_layers' is 1: multi-token prediction is implemented for model_type deepseek_v3, not llama",
+            Assert.Throws<CheckpointException>(() => HfConfigJson.Parse(llama, "c.json")).Problem);
     }
 
     [Fact]

@@ -137,8 +137,9 @@ public class HfConfigJsonTests
 
     [Theory]
     [InlineData("\"model_type\": \"qwen2\"", "\"model_type\": \"gpt2\"", "model_type 'gpt2' is not supported")]
-    [InlineData("\"use_cache\": true", "\"rope_scaling\": {\"type\": \"yarn\"}", "'rope_scaling.rope_type' is 'yarn'")]
-    [InlineData("\"use_cache\": true", "\"rope_scaling\": {\"rope_type\": \"dynamic\", \"factor\": 2.0}", "'rope_scaling.rope_type' is 'dynamic'")]
+    [InlineData("\"use_cache\": true", "\"rope_scaling\": {\"type\": \"yarn\"}", "required key 'rope_scaling.factor' is missing")]
+    [InlineData("\"use_cache\": true", "\"rope_scaling\": {\"rope_type\": \"dynamic\", \"factor\": 2.0, \"original_max_position_embeddings\": 4096}", "'rope_scaling.original_max_position_embeddings' is 4096, but transformers' dynamic NTK")]
+    [InlineData("\"use_cache\": true", "\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0, \"extrapolation_factor\": 1.0}", "'rope_scaling.extrapolation_factor' is not a key this loader reads for rope type 'yarn'")]
     [InlineData("\"use_cache\": true", "\"rope_parameters\": {\"rope_type\": \"longrope\", \"rope_theta\": 1000000.0}", "'rope_parameters.rope_type' is 'longrope'")]
     [InlineData("\"use_cache\": true", "\"rope_parameters\": {\"rope_type\": \"llama3\", \"rope_theta\": 1000000.0}", "required key 'rope_parameters.factor' is missing")]
     [InlineData("\"use_cache\": true", "\"rope_parameters\": {\"rope_theta\": 500000.0}", "'rope_theta' (1000000) contradicts 'rope_parameters.rope_theta' (500000)")]

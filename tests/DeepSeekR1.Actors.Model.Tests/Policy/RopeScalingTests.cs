@@ -68,14 +68,18 @@ public class RopeScalingTests
         // The same settings in today's transformers layout, with the base inside rope_parameters.
         string today = json.Replace("\"rope_theta\": 500000,", "").Replace("\"rope_scaling\": {", "\"rope_parameters\": {\"rope_theta\": 500000, ");
         Assert.Equal(read, HfConfigJson.Parse(today, "llama/config.json") with { MoeLayers = read.MoeLayers });
-        var missing = Assert.Throws<CheckpointException>(() => HfConfigJson.Parse(json.Replace("\"low_freq_factor\"", "\"low_freq\""), "c.json"));
+        // A misspelt key is refused by its own name (it might change the computation), before the missing one is noticed.
+        var misspelt = Assert.Throws<CheckpointException>(() => HfConfigJson.Parse(json.Replace("\"low_freq_factor\"", "\"low_freq\""), "c.json"));
+        Assert.Contains("'rope_scaling.low_freq' is not a key this loader reads for rope type 'llama3'", misspelt.Problem);
+        var missing = Assert.Throws<CheckpointException>(() => HfConfigJson.Parse(
+            json.Replace("\"low_freq_factor\": 1,", "", StringComparison.Ordinal), "c.json"));
         Assert.Contains("required key 'rope_scaling.low_freq_factor' is missing", missing.Problem);
     }
 
     [Fact]
     public void An_unknown_rope_type_is_refused_by_the_config_not_computed_as_plain()
     {
-        var error = Assert.Throws<ArgumentException>(() => (TinyModels.Shipped with { RopeType = "yarn" }).Validate());
+        var error = Assert.Throws<ArgumentException>(() => (TinyModels.Shipped with { RopeType = "longrope" }).Validate());
         Assert.Contains("rope-type", error.Message);
     }
 }

@@ -21,7 +21,11 @@ public sealed record ExpertPlacement
     }
 
     /// <summary>For a model config: its MoE layers and routed experts.</summary>
-    public static ExpertPlacement For(ModelConfig config, int shards) => new(shards, config.MoeLayers, config.NumRoutedExperts);
+    public static ExpertPlacement For(ModelConfig config, int shards) =>
+        config.MoeLayers.Any(l => l >= config.NumLayers)
+            ? throw new NotSupportedException($"r1.experts.shards = {shards}: the experts of a multi-token prediction layer (moe-layers " +
+                $"{string.Join(",", config.MoeLayers.Where(l => l >= config.NumLayers))}) cannot live on expert shards yet (issue 23); keep r1.experts.shards = 0 for this model")
+            : new(shards, config.MoeLayers, config.NumRoutedExperts);
 
     /// <summary>Number of shards.</summary>
     public int Shards { get; }
