@@ -5,6 +5,7 @@ using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Model.Tests.Checkpoints;
 using DeepSeekR1.Actors.Model.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DeepSeekR1.Actors.Model.Tests.Policy;
@@ -69,6 +70,23 @@ public sealed class BFloat16PolicyTests : IDisposable
         Assert.True(max > 0, "bfloat16 logits equal float32 ones exactly: the model did not compute in bfloat16");
         double agree = low.argmax(-1).eq(reference.argmax(-1)).to_type(ScalarType.Float32).mean().item<float>();
         Assert.True(agree >= 0.75, $"argmax agrees at {agree:P0} of positions");
+    }
+
+    [Fact]
+    public void Rms_norm_of_a_bfloat16_input_normalises_in_float32_then_rounds_and_scales_as_hugging_face_does()
+    {
+        using var scope = NewDisposeScope();
+        using var norm = new RmsNorm(64, 1e-6);
+        norm.to(ScalarType.BFloat16);
+        using (no_grad()) norm.Weight.copy_(linspace(0.5, 1.5, 64));
+        var x = (randn([16, 64], generator: new TorchSharp.torch.Generator(5)) * 3).to_type(ScalarType.BFloat16);
+        // transformers' LlamaRMSNorm / Qwen2RMSNorm: hidden.float() * rsqrt(mean(hidden^2) + eps), .to(input dtype), * weight.
+        var wide = x.to_type(ScalarType.Float32);
+        var expected = (wide * wide.square().mean([-1L], keepdim: true).add(1e-6).rsqrt()).to_type(ScalarType.BFloat16) * norm.Weight;
+        using var noGrad = no_grad();
+        var actual = norm.forward(x);
+        Assert.Equal(ScalarType.BFloat16, actual.dtype);
+        Assert.True(actual.eq(expected).all().item<bool>(), "RMSNorm of a bfloat16 input differs from the float32 normalisation rounded");
     }
 
     [Fact]
