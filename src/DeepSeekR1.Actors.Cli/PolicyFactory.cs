@@ -57,12 +57,12 @@ public static class PolicyFactory
     /// without one (a Hugging Face download) loads unverified, with a warning naming it. The checkpoints a run writes
     /// for itself are always verified (the engine loads them with <see cref="PolicyCheckpoint.Load"/> directly).
     /// </summary>
-    public static PolicyModel LoadCheckpoint(string directory, Device device, TextWriter warnings)
+    public static PolicyModel LoadCheckpoint(string directory, Device device, TextWriter warnings, ModelDtype dtype)
     {
         bool verify = File.Exists(Path.Combine(directory, CheckpointManifest.FileName));
         if (!verify && Directory.Exists(directory))
             warnings.WriteLine($"r1: warning: {directory} has no {CheckpointManifest.FileName} (it was not written by r1): its weights are loaded unverified");
-        var model = PolicyCheckpoint.Load(directory, device, verify);
+        var model = PolicyCheckpoint.Load(directory, device, verify, dtype);
         // A manifest proves the bytes are the ones written, not that they are numbers: NaN weights would sample token
         // -1 deep in the generator. One pass over the weights names the first tensor that is not finite.
         using (var scope = NewDisposeScope())
@@ -74,6 +74,12 @@ public static class PolicyFactory
                 }
         return model;
     }
+
+    /// <summary>
+    /// What r1.model.dtype asks policies to be held and computed in; a checkpoint loads into it whatever its files store
+    /// (a value that is neither float32 nor bfloat16 is an error naming the key).
+    /// </summary>
+    public static ModelDtype DtypeOf(R1Config config) => config.Bind<ModelConfig>("r1.model").Dtype;
 
     /// <summary>A freshly initialised policy from r1.model and r1.seed.</summary>
     public static PolicyModel CreateRandom(R1Config config, PolicyRuntime runtime) =>

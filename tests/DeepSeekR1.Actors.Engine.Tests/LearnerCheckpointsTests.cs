@@ -1,5 +1,6 @@
 using DeepSeekR1.Actors.Engine.Entities;
 using DeepSeekR1.Actors.Model.Checkpoints;
+using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Policy.Moe;
 using static TorchSharp.torch;
 
@@ -37,6 +38,43 @@ public class LearnerCheckpointsTests
                 var expected = policy.state_dict();
                 foreach (var (name, tensor) in again.state_dict())
                     Assert.True(tensor.eq(expected[name]).all().item<bool>(), name);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_bfloat16_run_writes_bfloat16_checkpoints_and_restores_its_policy_in_bfloat16_over_float32_masters()
+    {
+        using var dir = new TempDir();
+        var run = TinyRuns.Run(dir.Path, "bf16") with
+        {
+            Dtype = ModelDtype.Bfloat16,
+            InitialPolicy = () => PolicyCheckpoint.Load(ColdStart.Checkpoint, CPU, dtype: ModelDtype.Bfloat16),
+        };
+        var checkpoints = new LearnerCheckpoints(run);
+        checkpoints.EnsureInitial();
+        var header = SafetensorsReader.ReadHeader(Path.Combine(run.Layout.Checkpoint(0), "model.safetensors"));
+        Assert.All(header.Tensors, t => Assert.Equal(SafetensorsDType.BF16, t.DType));
+
+        var (policy, learner) = checkpoints.Restore(0, _ => run.Layout.Checkpoint(0));
+        using (learner)
+        using (policy)
+        {
+            Assert.All(policy.parameters(), p => Assert.Equal(ScalarType.BFloat16, p.dtype));
+            Assert.All(learner.Optimizer.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+            using (no_grad())
+                foreach (var p in policy.parameters()) p.add_(0.25f);
+            checkpoints.Write(1, learner);
+            var (again, againLearner) = checkpoints.Restore(1, v => run.Layout.Checkpoint(v));
+            using (againLearner)
+            using (again)
+            {
+                var expected = policy.state_dict();
+                foreach (var (name, tensor) in again.state_dict())
+                {
+                    Assert.Equal(ScalarType.BFloat16, tensor.dtype);
+                    Assert.True(tensor.eq(expected[name]).all().item<bool>(), name);
+                }
             }
         }
     }

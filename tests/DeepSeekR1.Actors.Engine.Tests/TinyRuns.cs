@@ -38,6 +38,7 @@ internal static class TinyRuns
         Task = new ArithmeticTask(),
         Tokenizer = Tokenizer,
         Device = CPU,
+        Dtype = ModelDtype.Float32,
         InitialPolicy = ColdStart.Policy,
     };
 

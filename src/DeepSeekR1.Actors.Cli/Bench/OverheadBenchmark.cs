@@ -65,7 +65,7 @@ public static class OverheadBenchmark
             var run = new EngineRun
             {
                 RunId = "overhead", RunDirectory = Path.Combine(dataDir.FullName, "runs", "overhead"), Grpo = grpo, Sampling = sampling, Experts = runSettings.Experts,
-                Seed = seed, Task = task, Tokenizer = runtime.Tokenizer, Device = runtime.Device,
+                Seed = seed, Task = task, Tokenizer = runtime.Tokenizer, Device = runtime.Device, Dtype = PolicyFactory.DtypeOf(config),
                 InitialPolicy = () => PolicyFactory.CreateRandom(config, runtime),
             };
             var actorEnds = new List<double>();

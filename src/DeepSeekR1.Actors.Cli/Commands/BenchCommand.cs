@@ -5,7 +5,7 @@ using DeepSeekR1.Actors.Model.Sampling;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
-/// <summary><c>r1 bench generate|learner|overhead|experts|attention|async|logprobs</c>: throughput figures as one JSON line each.</summary>
+/// <summary><c>r1 bench generate|learner|overhead|experts|attention|dtype|async|logprobs</c>: throughput figures as one JSON line each.</summary>
 public static class BenchCommand
 {
     /// <summary>Builds the command.</summary>
@@ -56,6 +56,18 @@ public static class BenchCommand
             return 0;
         }));
         bench.Subcommands.Add(attention);
+
+        var dtype = new Command("dtype",
+            "bfloat16 vs float32 on the same weights (r1.model.dtype): parameter bytes, logit differences, greedy-decode agreement, forward and decode speed ratios").WithConfigOptions();
+        dtype.SetAction(parse => Model.TensorKeepAlive.Run(() =>
+        {
+            var config = CommonOptions.Load(parse);
+            var runtime = PolicyFactory.Start(config);
+            var result = DtypeBenchmark.Run(config, runtime, config.Bind<BenchSettings>("r1.bench"), TrainCommand.SamplingSettings(config));
+            Console.WriteLine(JsonSerializer.Serialize(result, HumanJson.Compact));
+            return 0;
+        }));
+        bench.Subcommands.Add(dtype);
 
         var async = new Command("async",
             "Steps per minute and held-out pass@1 of the same training, synchronous and with asynchronous rollouts (r1.bench.async-modes), their speedup, staleness and idle shares").WithConfigOptions();

@@ -80,7 +80,7 @@ public static class EvalCommand
             Model.Kernels.KernelRuntime.Configure(Model.Kernels.KernelModes.Parse(config.GetString("r1.kernels.mode")));
             var device = TorchRuntime.ResolveDevice(config.GetString("r1.device"));
             var tokenizer = TokenizerFor(checkpoint, config);
-            using var model = PolicyFactory.LoadCheckpoint(checkpoint, device, error);
+            using var model = PolicyFactory.LoadCheckpoint(checkpoint, device, error, PolicyFactory.DtypeOf(config));
             if (tokenizer.VocabSize > model.Config.VocabSize)
             {
                 error.WriteLine($"r1 eval: tokenizer '{tokenizer.Name}' has {tokenizer.VocabSize} ids but the checkpoint's vocabulary " +

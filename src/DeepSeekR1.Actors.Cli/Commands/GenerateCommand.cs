@@ -60,7 +60,7 @@ public static class GenerateCommand
             var tokenizer = File.Exists(Path.Combine(checkpoint, "tokenizer.json"))
                 ? PolicyFactory.CreateTokenizer(checkpoint)
                 : PolicyFactory.CreateTokenizer(config.GetString("r1.tokenizer.kind"));
-            using var model = PolicyFactory.LoadCheckpoint(checkpoint, device, error);
+            using var model = PolicyFactory.LoadCheckpoint(checkpoint, device, error, PolicyFactory.DtypeOf(config));
             model.eval();
             // As the run's samplers do: stop at the tokenizer's end token unless r1.sampling names stop tokens.
             if (sampling.StopTokenIds.Count == 0) sampling = sampling with { StopTokenIds = [tokenizer.EosId] };

@@ -87,7 +87,7 @@ public static class PretrainCommand
         {
             // Probe what was shipped: the BF16 weights as they load back, not the float32 model still in memory.
             // Measured by the same evaluator as `r1 eval`: held-out arithmetic items of every level, accuracy and format rules.
-            using var shipped = PolicyCheckpoint.Load(saved, runtime.Device);
+            using var shipped = PolicyCheckpoint.Load(saved, runtime.Device, dtype: PolicyFactory.DtypeOf(config));
             var probe = EvalSettings.Defaults with {
                 Task = ProbeTask(settings),
                 Limit = settings.EvalItems,
@@ -128,7 +128,7 @@ public static class PretrainCommand
         if (string.IsNullOrEmpty(settings.Init)) return new PolicyModel(shape, runtime.Device, settings.Seed);
         string path = RepositoryPaths.Resolve(settings.Init)
             ?? throw new ConfigException($"r1.pretrain.init: checkpoint folder '{settings.Init}' does not exist");
-        var model = PolicyCheckpoint.Load(path, runtime.Device);
+        var model = PolicyCheckpoint.Load(path, runtime.Device, dtype: shape.Dtype);
         if (model.Config.VocabSize != tokenizer.VocabSize)
         {
             model.Dispose();

@@ -3,6 +3,7 @@ using System.Globalization;
 using DeepSeekR1.Actors.Cli.Configuration;
 using DeepSeekR1.Actors.Configuration;
 using DeepSeekR1.Actors.Model.Checkpoints;
+using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Reward;
 using DeepSeekR1.Actors.Model.Tokenizers;
 using DeepSeekR1.Actors.Rl.RewardModels;
@@ -52,12 +53,15 @@ public static class RmCommand
         var labels = kind == RewardModelKind.Safety ? RewardJsonl.ReadSafety(dataPath).ToList() : [];
         if (pairs.Count + labels.Count == 0) throw new Rl.Data.DatasetFormatException(dataPath, 0, null, "no examples");
 
+        // The reward-model trainer keeps no float32 master weights: refuse before any model work rather than fail inside.
+        if (PolicyFactory.DtypeOf(config) != ModelDtype.Float32)
+            throw new NotSupportedException("r1 rm train: r1.model.dtype = bfloat16 is not implemented for reward models yet (issue 23); use float32");
         Model.TorchRuntime.Configure(config.GetInt("r1.torch-threads"), config.GetBool("r1.torch-keep-freed-memory"));
         var device = Model.TorchRuntime.ResolveDevice(config.GetString("r1.device"));
         var tokenizer = File.Exists(Path.Combine(init, "tokenizer.json"))
             ? PolicyFactory.CreateTokenizer(init)
             : PolicyFactory.CreateTokenizer(config.GetString("r1.tokenizer.kind"));
-        using var model = new RewardModel(PolicyFactory.LoadCheckpoint(init, device, error), kind);
+        using var model = new RewardModel(PolicyFactory.LoadCheckpoint(init, device, error, ModelDtype.Float32), kind);
         int maxLen = Math.Min(settings.MaxSeqLen, model.Config.ContextLength);
 
         RewardTrainingResult result;

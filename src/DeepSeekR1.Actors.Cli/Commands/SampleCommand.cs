@@ -68,7 +68,7 @@ public static class SampleCommand
             Model.Kernels.KernelRuntime.Configure(Model.Kernels.KernelModes.Parse(config.GetString("r1.kernels.mode")));
             var device = TorchRuntime.ResolveDevice(config.GetString("r1.device"));
             var tokenizer = EvalCommand.TokenizerFor(checkpoint, config);
-            using var model = PolicyFactory.LoadCheckpoint(checkpoint, device, error);
+            using var model = PolicyFactory.LoadCheckpoint(checkpoint, device, error, PolicyFactory.DtypeOf(config));
             var items = EvalCommand.Fitting(EvalCommand.Questions(source, settings),
                 new PromptBudget(tokenizer, model.Config.ContextLength, settings.MaxNewTokens), error, "r1 sample");
             var composer = RewardSets.EvaluationWith(code);

@@ -83,7 +83,7 @@ public static class ServeCommand
             : PolicyFactory.CreateTokenizer(config.GetString("r1.tokenizer.kind"));
         var policy = TorchThread.Shared.Invoke(() =>
         {
-            var model = PolicyFactory.LoadCheckpoint(checkpoint, device, log);
+            var model = PolicyFactory.LoadCheckpoint(checkpoint, device, log, PolicyFactory.DtypeOf(config));
             model.eval();
             return model;
         });

@@ -70,8 +70,8 @@ public static class SftCommand
         string outDir = Path.GetFullPath(parse.GetValue(Out)!);
         var resumePoint = new SftResumePoint(outDir, SftResumePoint.Fingerprint(dataPath, settings, init));
         long resumeStep = resumePoint.Step(error);
-        using var model = resumeStep > 0 ? PolicyCheckpoint.Load(resumePoint.Directory, runtime.Device)
-            : init is not null ? PolicyFactory.LoadCheckpoint(init, runtime.Device, error) : PolicyFactory.CreateRandom(config, runtime);
+        using var model = resumeStep > 0 ? PolicyCheckpoint.Load(resumePoint.Directory, runtime.Device, dtype: PolicyFactory.DtypeOf(config))
+            : init is not null ? PolicyFactory.LoadCheckpoint(init, runtime.Device, error, PolicyFactory.DtypeOf(config)) : PolicyFactory.CreateRandom(config, runtime);
         // A sequence longer than the model's positions cannot be run, and an example whose prompt fills the window
         // has no completion token left to learn from (its loss would have no gradient): cap the one, skip the other.
         int context = model.Config.ContextLength;

@@ -237,7 +237,7 @@ public static class TrainCommand
             }
             final = outcome.Checkpoint;
             allStepSeconds = outcome.Metrics.Sum(m => m.StepSeconds);
-            trained = evalSettings is not null ? torch.Invoke(() => PolicyCheckpoint.Load(final, runtime.Device)) : null;
+            trained = evalSettings is not null ? torch.Invoke(() => PolicyCheckpoint.Load(final, runtime.Device, dtype: PolicyFactory.DtypeOf(config))) : null;
         }
         else
         {
@@ -264,7 +264,7 @@ public static class TrainCommand
             {
                 // The shards went with the trainer: evaluate the whole model the checkpoint holds.
                 trained.Dispose();
-                trained = evalSettings is not null ? torch.Invoke(() => PolicyCheckpoint.Load(final, runtime.Device)) : null;
+                trained = evalSettings is not null ? torch.Invoke(() => PolicyCheckpoint.Load(final, runtime.Device, dtype: PolicyFactory.DtypeOf(config))) : null;
             }
         }
         using var trainedPolicy = trained;
@@ -368,7 +368,7 @@ public static class TrainCommand
         return new EngineRun
         {
             RunId = runId, RunDirectory = runDir, Grpo = grpo, Sampling = sampling, Experts = settings.Experts, Async = settings.Async,
-            Seed = seed, Task = task, Tokenizer = runtime.Tokenizer, Device = runtime.Device, Code = code ?? CodeSandbox.For(config, task),
+            Seed = seed, Task = task, Tokenizer = runtime.Tokenizer, Device = runtime.Device, Dtype = PolicyFactory.DtypeOf(config), Code = code ?? CodeSandbox.For(config, task),
             InitialPolicy = () => LoadInitialPolicy(config, train, runtime),
             CheckpointExtraFiles = TokenizerFiles(runDir, runtime.Tokenizer),
             ConfigText = config.Root.ToString(true),
@@ -480,7 +480,7 @@ public static class TrainCommand
         if (train.Init == "random") return PolicyFactory.CreateRandom(config, runtime);
         string path = RepositoryPaths.Resolve(train.Init)
             ?? throw new ConfigException($"r1.train.init: checkpoint '{train.Init}' not found (give a path, or \"random\")");
-        return PolicyFactory.LoadCheckpoint(path, runtime.Device, Console.Error);
+        return PolicyFactory.LoadCheckpoint(path, runtime.Device, Console.Error, PolicyFactory.DtypeOf(config));
     }
 
     // An inline step as `r1 replay` would show it from a journal: the learner's metrics, the analyses of its completions,

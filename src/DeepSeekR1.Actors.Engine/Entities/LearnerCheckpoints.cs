@@ -44,7 +44,7 @@ internal sealed class LearnerCheckpoints(EngineRun run, ExpertShardConnector? co
     {
         // GrpoLearner copies its reference from the policy it is given: load the refresh's version first.
         long refreshedAt = new ReferencePolicySchedule(run.Grpo.ReferenceRefreshEvery).ReferenceVersion(stepsApplied);
-        var policy = PolicyCheckpoint.Load(checkpointOf(refreshedAt), run.Device);
+        var policy = PolicyCheckpoint.Load(checkpointOf(refreshedAt), run.Device, dtype: run.Dtype);
         GrpoLearner? learner = null;
         try
         {

@@ -106,7 +106,7 @@ internal sealed class RolloutSamplerEntity : ReceiveActor, IWithTimers
         PolicyModel loaded;
         try
         {
-            loaded = PolicyCheckpoint.Load(checkpoint, run.Device);
+            loaded = PolicyCheckpoint.Load(checkpoint, run.Device, dtype: run.Dtype);
         }
         catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException)
         {

@@ -37,6 +37,8 @@ public sealed record EngineRun
     public required IPolicyTokenizer Tokenizer { get; init; }
     /// <summary>Where tensors live.</summary>
     public required Device Device { get; init; }
+    /// <summary>What the policy is held and computed in (<c>r1.model.dtype</c>): every checkpoint a node loads becomes this.</summary>
+    public required ModelDtype Dtype { get; init; }
     /// <summary>Builds the policy the run starts from (called once, when the run has no version-0 checkpoint yet).</summary>
     public required Func<PolicyModel> InitialPolicy { get; init; }
     /// <summary>Files every checkpoint carries (a tokenizer.json).</summary>

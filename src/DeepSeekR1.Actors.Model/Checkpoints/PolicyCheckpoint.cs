@@ -35,12 +35,14 @@ public static class PolicyCheckpoint
     /// <summary>
     /// Loads the checkpoint at <paramref name="directory"/> into a new model on <paramref name="device"/>. Every
     /// parameter and buffer of the model must be in the files with the same shape; tensors the model does not have
-    /// are an error too, except rotary tables some exporters include. Names the first mismatch.
+    /// are an error too, except rotary tables some exporters include. Names the first mismatch. The model is held in
+    /// <paramref name="dtype"/> (the run's <c>r1.model.dtype</c>), whatever dtype the files store: bfloat16 tensors go
+    /// into bfloat16 parameters as they are, with no float32 copy in between.
     /// </summary>
-    public static PolicyModel Load(string directory, Device? device = null, bool verify = true)
+    public static PolicyModel Load(string directory, Device? device = null, bool verify = true, ModelDtype dtype = ModelDtype.Float32)
     {
         using var loaded = Checkpoint.Load(directory, verify);
-        var model = new PolicyModel(loaded.Config);
+        var model = new PolicyModel(loaded.Config with { Dtype = dtype });
         try
         {
             CopyInto(model, loaded.Tensors, directory);
@@ -96,7 +98,8 @@ public static class PolicyCheckpoint
             if (!stored.shape.SequenceEqual(target.shape))
                 throw new CheckpointException(source,
                     $"tensor '{name}' has shape [{string.Join(", ", stored.shape)}], the model expects [{string.Join(", ", target.shape)}]");
-            target.copy_(stored.to(target.dtype));
+            // Same dtype: copied as stored (no conversion); otherwise converted once, straight to the target's dtype.
+            target.copy_(stored.dtype == target.dtype ? stored : stored.to(target.dtype));
         }
     }
 }

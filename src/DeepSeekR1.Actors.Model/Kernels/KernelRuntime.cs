@@ -15,6 +15,7 @@ public static class KernelRuntime
     private static readonly Lazy<(bool Loaded, string Detail)> load = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
     private static volatile KernelMode mode = KernelMode.Auto;
     private static int fallbackReported;
+    private static int bfloat16Reported;
     [ThreadStatic] private static KernelMode? threadMode;
 
     /// <summary>The mode on this thread: a <see cref="Use"/> scope's, else the one set by <see cref="Configure"/> (auto until then).</summary>
@@ -78,6 +79,10 @@ public static class KernelRuntime
             if (why is null) continue;
             if (current == KernelMode.Native)
                 throw new NotSupportedException($"r1.kernels.mode = native: {operation} cannot run natively: {why}");
+            // A bfloat16 policy (r1.model.dtype) is the expected case: the kernels take float32, and upcasting the
+            // output head's weight every pass would cost the memory bfloat16 saves. Said once, then the TorchSharp path.
+            if (t.dtype == ScalarType.BFloat16 && Interlocked.Exchange(ref bfloat16Reported, 1) == 0)
+                Console.Error.WriteLine($"r1.kernels: {operation} takes float32; a bfloat16 model uses the TorchSharp path (r1.model.dtype = bfloat16)");
             return false;
         }
         return true;

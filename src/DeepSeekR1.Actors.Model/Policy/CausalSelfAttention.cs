@@ -128,7 +128,9 @@ public sealed class CausalSelfAttention : nn.Module, ISelfAttention
         if (mask is not null)
             scores = scores.view(batch, kvHeads, group, keys).masked_fill(mask.logical_not(), double.NegativeInfinity)
                 .view(batch * kvHeads, group, keys);
-        var attended = scores.softmax(-1).bmm(v.reshape(batch * kvHeads, keys, headDim));
+        // A bfloat16 model's softmax runs in float32 and rounds after, as Hugging Face's eager attention does it.
+        var probabilities = scores.dtype == ScalarType.Float32 ? scores.softmax(-1) : scores.softmax(-1, ScalarType.Float32).to_type(scores.dtype);
+        var attended = probabilities.bmm(v.reshape(batch * kvHeads, keys, headDim));
         return attended.view(batch, 1, heads * headDim).MoveToOuterDisposeScope();
     }
 }

@@ -40,6 +40,20 @@ public enum ScoringFunc
     Softmax,
 }
 
+/// <summary>The floating-point type a policy's weights and activations are held and computed in (<c>r1.model.dtype</c>).</summary>
+public enum ModelDtype
+{
+    /// <summary>32-bit IEEE floats everywhere (the default; results are bit-identical to builds before the setting existed).</summary>
+    Float32,
+
+    /// <summary>
+    /// bfloat16 weights and activations (8 exponent bits, 7 mantissa bits: float32's range at half the bytes). RMSNorm,
+    /// softmaxes and the log-prob/entropy paths still compute in float32, and the optimizer keeps float32 master weights
+    /// (docs/architecture.md, "Dtypes").
+    /// </summary>
+    Bfloat16,
+}
+
 /// <summary>
 /// The shape of the decoder-only policy. Names follow Hugging Face's Llama/Qwen2 <c>config.json</c> so that a
 /// real checkpoint's config maps one to one; the Mixture-of-Experts fields follow DeepSeek-V3's.
@@ -193,6 +207,16 @@ public sealed record ModelConfig
     /// <summary>Token id used to pad batches (never attended to, never trained on).</summary>
     public required int PadTokenId { get; init; }
 
+    /// <summary>
+    /// What the weights and activations are held in. Not part of a checkpoint's config.json (whose <c>torch_dtype</c> says
+    /// only how the tensors are stored): the run's setting decides, so a bfloat16 download still computes in float32
+    /// unless asked.
+    /// </summary>
+    public required ModelDtype Dtype { get; init; }
+
+    /// <summary>The TorchSharp scalar type of <see cref="Dtype"/>.</summary>
+    public TorchSharp.torch.ScalarType TorchDtype => Dtype == ModelDtype.Bfloat16 ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32;
+
     /// <summary>Width of one attention head (grouped-query attention).</summary>
     public int HeadDim => HiddenSize / NumHeads;
 
@@ -274,6 +298,13 @@ public sealed record ModelConfig
             Require(ExpertsPerToken <= ExpertGroupsPerToken * (NumRoutedExperts / ExpertGroups), "experts-per-token",
                 "must not exceed the experts in expert-groups-per-token groups");
         }
+        // Issue 23: the MoE layers (router bias buffers, expert shards with their own optimizers, the native token
+        // permutation) are not yet checked in bfloat16; refuse rather than compute something unverified.
+        if (Dtype == ModelDtype.Bfloat16 && MoeLayers.Count > 0)
+            throw new NotSupportedException("model config: dtype = bfloat16 with moe-layers is not implemented yet (issue 23); use dtype = float32 for a MoE policy");
+        // Issue 23: the multi-token prediction loss is not yet checked in bfloat16 either.
+        if (Dtype == ModelDtype.Bfloat16 && MtpLayers > 0)
+            throw new NotSupportedException("model config: dtype = bfloat16 with mtp-layers is not implemented yet (issue 23); use dtype = float32 with multi-token prediction modules");
         Require(EosTokenId >= 0 && EosTokenId < VocabSize, "eos-token-id", $"must be a token id below vocab-size ({VocabSize})");
         Require(PadTokenId >= 0 && PadTokenId < VocabSize, "pad-token-id", $"must be a token id below vocab-size ({VocabSize})");
         return this;

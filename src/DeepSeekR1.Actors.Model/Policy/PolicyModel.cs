@@ -16,16 +16,27 @@ public sealed class DecoderStack : nn.Module
     private readonly RmsNorm norm;
     private readonly int mainLayers;
 
-    /// <summary>Creates the stack for <paramref name="config"/>.</summary>
-    public DecoderStack(ModelConfig config) : base(nameof(DecoderStack))
+    /// <summary>
+    /// Creates the stack for <paramref name="config"/>. <paramref name="prepare"/>, when given, is called with each part's
+    /// Hugging Face name prefix (<c>model.embed_tokens</c>, <c>model.layers.0</c>, ..., <c>model.norm</c>) as soon as the
+    /// part exists, in parameter order: the policy initialises and converts one part at a time there.
+    /// </summary>
+    public DecoderStack(ModelConfig config, Action<string, nn.Module>? prepare = null) : base(nameof(DecoderStack))
     {
         embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize);
+        prepare?.Invoke("model.embed_tokens", embed_tokens);
         layers = new ModuleList<DecoderLayer>();
         // The multi-token prediction layers follow the main ones in the same list, so their parameters carry DeepSeek-V3's
         // names (model.layers.{num-layers + k}.eh_proj.weight); the main forward never runs them.
         mainLayers = config.NumLayers;
-        for (int i = 0; i < config.NumLayers + config.MtpLayers; i++) layers.Add(new DecoderLayer(config, i));
+        for (int i = 0; i < config.NumLayers + config.MtpLayers; i++)
+        {
+            var layer = new DecoderLayer(config, i);
+            prepare?.Invoke($"model.layers.{i}", layer);
+            layers.Add(layer);
+        }
         norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
+        prepare?.Invoke("model.norm", norm);
         RegisterComponents();
     }
 
@@ -60,23 +71,38 @@ public sealed class PolicyModel : nn.Module
     private readonly Linear? lm_head;
     private RotaryEmbedding rope;
 
-    /// <summary>Creates a randomly initialised policy (normal(0, 0.02) weights, as GPT-2/Llama training does).</summary>
+    /// <summary>
+    /// Creates a randomly initialised policy (normal(0, 0.02) weights, as GPT-2/Llama training does), held in
+    /// <see cref="ModelConfig.Dtype"/>.
+    /// </summary>
     public PolicyModel(ModelConfig config, Device? device = null, long seed = 0) : base(nameof(PolicyModel))
     {
         Config = config.Validate();
-        // Parameters are drawn on the CPU from a fixed seed so the same seed gives the same model on any device.
+        // Parameters are drawn on the CPU from a fixed seed so the same seed gives the same model on any device. Each part
+        // is drawn as soon as it exists, in parameter order (the order one pass over named_parameters() would take), and a
+        // bfloat16 policy converts it right away: the weights are the float32 draw rounded, so one seed gives the same
+        // model in either dtype, and at most one layer is ever held in float32 (a 1.5B policy never needs its 6 GB).
         using (var generator = new Generator((ulong)seed))
         {
-            model = new DecoderStack(config);
-            if (!config.TieWordEmbeddings) lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+            void Prepare(string prefix, nn.Module part)
+            {
+                using (no_grad())
+                    foreach (var (name, p) in part.named_parameters())
+                    {
+                        string full = $"{prefix}.{name}";
+                        if (full.EndsWith("norm.weight", StringComparison.Ordinal)) continue;   // norms start at one
+                        if (full.EndsWith(".bias", StringComparison.Ordinal)) { p.zero_(); continue; }
+                        p.normal_(0, 0.02, generator);
+                    }
+                if (config.Dtype != ModelDtype.Float32) part.to(config.TorchDtype);
+            }
+            model = new DecoderStack(config, Prepare);
+            if (!config.TieWordEmbeddings)
+            {
+                lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+                Prepare("lm_head", lm_head);
+            }
             RegisterComponents();
-            using (no_grad())
-                foreach (var (name, p) in named_parameters())
-                {
-                    if (name.EndsWith("norm.weight", StringComparison.Ordinal)) continue;   // norms start at one
-                    if (name.EndsWith(".bias", StringComparison.Ordinal)) { p.zero_(); continue; }
-                    p.normal_(0, 0.02, generator);
-                }
         }
         rope = new RotaryEmbedding(config, CPU);
         if (device is not null && device.type != TorchSharp.DeviceType.CPU) MoveTo(device);

@@ -14,8 +14,13 @@ public static class OptimizerFactory
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(settings);
+        var list = parameters.ToList();
+        // AdamW on bfloat16 weights loses most updates to rounding; a trainer over a bfloat16 model steps float32
+        // masters (MasterWeights) instead, and one that does not yet must not train silently wrong.
+        if (list.FirstOrDefault(p => p.dtype is ScalarType.BFloat16 or ScalarType.Float16) is { } low)
+            throw new NotSupportedException($"AdamW over {low.dtype} parameters: this trainer keeps no float32 master weights for r1.model.dtype = bfloat16 yet (issue 23)");
         return optim.AdamW(
-            parameters,
+            list,
             lr: settings.LearningRate,
             beta1: settings.Beta1,
             beta2: settings.Beta2,

@@ -57,7 +57,9 @@ public static class SftTrainer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(totalSteps);
         int warmup = (int)Math.Min(settings.WarmupSteps, totalSteps - 1);
         var schedule = new LrSchedule(settings.LearningRate, warmup, LrDecay.Cosine, (int)totalSteps, settings.MinLrRatio);
-        using var optimizer = OptimizerFactory.CreateAdamW(model.parameters(),
+        // A bfloat16 model trains through float32 masters (the optimizer steps those); a float32 one steps itself.
+        using var masters = MasterWeights.For(model.parameters());
+        using var optimizer = OptimizerFactory.CreateAdamW(masters.Trainable,
             new AdamWSettings { LearningRate = settings.LearningRate, WeightDecay = settings.WeightDecay });
 
         model.train();
@@ -73,12 +75,13 @@ public static class SftTrainer
         {
             if (start >= totalSteps) throw new ArgumentException($"resume point at step {start} is not before the last step {totalSteps}", nameof(resume));
             resume.LoadOptimizer!(optimizer);
+            masters.ParametersToMasters();
             step = start;
         }
         while (step < totalSteps && !cancellation.IsCancellationRequested)
         {
             double lr = schedule.At(step);
-            var (stepLoss, gradNorm, batchTokens) = Step(model, optimizer, source.BatchAt(step), settings, lr, loss);
+            var (stepLoss, gradNorm, batchTokens) = Step(model, masters, optimizer, source.BatchAt(step), settings, lr, loss);
             if (!double.IsFinite(gradNorm)) skipped++;
             step++;
             if (step == 1) firstLoss = stepLoss;
@@ -107,7 +110,7 @@ public static class SftTrainer
     }
 
     // One optimizer step inside its own dispose scope: every tensor of the step is freed before the next one starts.
-    private static (double Loss, double GradNorm, long Tokens) Step(PolicyModel model, optim.Optimizer optimizer,
+    private static (double Loss, double GradNorm, long Tokens) Step(PolicyModel model, MasterWeights masters, optim.Optimizer optimizer,
         IReadOnlyList<SftExample> examples, SftSettings settings, double learningRate, SftBatchLoss objective)
     {
         using var scope = NewDisposeScope();
@@ -121,12 +124,14 @@ public static class SftTrainer
         var total = model.AuxLoss() is { } aux ? loss + aux : loss;
         if (mtp is not null) total = total + mtp;
         total.backward();
-        double gradNorm = GradientClipping.ClipByGlobalNorm(model.parameters(), settings.GradClip);
+        masters.GradientsToMasters();   // bfloat16: clipping and AdamW see float32 gradients
+        double gradNorm = GradientClipping.ClipByGlobalNorm(masters.Active ? masters.Trainable : model.parameters(), settings.GradClip);
         // A NaN or infinite gradient would poison the weights and Adam's moments for good: drop the step instead.
         if (double.IsFinite(gradNorm))
         {
             OptimizerFactory.SetLearningRate(optimizer, learningRate);
             optimizer.step();
+            masters.MastersToParameters();
             model.UpdateRouterBiases();
         }
         return (loss.item<float>(), gradNorm, tokens);

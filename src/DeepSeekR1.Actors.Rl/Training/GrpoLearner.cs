@@ -40,6 +40,7 @@ public sealed class GrpoLearner : IDisposable
     private readonly PolicyModel policy;
     private readonly PolicyModel? reference;
     private readonly AdamW optimizer;
+    private readonly MasterWeights masters;
     private readonly LrSchedule schedule;
     private readonly GrpoSettings settings;
     private readonly GrpoLossOptions lossOptions;
@@ -81,7 +82,7 @@ public sealed class GrpoLearner : IDisposable
         if (settings.Beta > 0)
         {
             // The frozen reference stays a whole local replica, copied before the experts leave the policy.
-            reference = new PolicyModel(policy.Config, policy.Device);
+            reference = new PolicyModel(policy.Config, policy.Device);   // in the policy's dtype (Config.Dtype)
             CopyWeights(policy, reference);
             reference.eval();
         }
@@ -91,7 +92,9 @@ public sealed class GrpoLearner : IDisposable
             shards = (connect ?? InProcess)(policy, placement, ps => OptimizerFactory.CreateAdamW(ps, adamW));
             shardRetries = experts.Retries;
         }
-        optimizer = OptimizerFactory.CreateAdamW(policy.parameters(), adamW);
+        // A bfloat16 policy trains through float32 masters (the optimizer steps those); a float32 one steps itself.
+        masters = MasterWeights.For(policy.parameters());
+        optimizer = OptimizerFactory.CreateAdamW(masters.Trainable, adamW);
     }
 
     /// <summary>The AdamW settings a learner (and each of its expert shards, wherever it runs) trains with under <paramref name="settings"/>.</summary>
@@ -125,9 +128,13 @@ public sealed class GrpoLearner : IDisposable
     /// <summary>Copies a whole model's tensors (a checkpoint's) into the policy and the shards, checking names and shapes.</summary>
     public void LoadWeights(IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
-        if (shards is null) { PolicyCheckpoint.CopyInto(policy, tensors, source); return; }
-        PolicyCheckpoint.CopyInto(policy, tensors.Where(kv => !ExpertShardSet.IsRoutedExpert(kv.Key)).ToDictionary(), source);
-        shards.LoadFrom(tensors, source);
+        if (shards is null) PolicyCheckpoint.CopyInto(policy, tensors, source);
+        else
+        {
+            PolicyCheckpoint.CopyInto(policy, tensors.Where(kv => !ExpertShardSet.IsRoutedExpert(kv.Key)).ToDictionary(), source);
+            shards.LoadFrom(tensors, source);
+        }
+        masters.ParametersToMasters();
     }
 
     /// <summary>
@@ -234,10 +241,12 @@ public sealed class GrpoLearner : IDisposable
         }
         var pass = PassWithRetries(batch, referenceLogProbs, update);
         double gradNorm;
+        masters.GradientsToMasters();   // bfloat16: clipping and AdamW see float32 gradients
+        var trainable = masters.Active ? masters.Trainable : policy.parameters();
         if (shards is null)
             gradNorm = settings.GradClip > 0
-                ? GradientClipping.ClipByGlobalNorm(policy.parameters(), settings.GradClip)
-                : GradientClipping.ClipByGlobalNorm(policy.parameters(), 1e30);   // measures the norm, never clips
+                ? GradientClipping.ClipByGlobalNorm(trainable, settings.GradClip)
+                : GradientClipping.ClipByGlobalNorm(trainable, 1e30);   // measures the norm, never clips
         else
         {
             // The global norm covers the learner's gradients and every shard's; each side scales its own.
@@ -247,6 +256,7 @@ public sealed class GrpoLearner : IDisposable
             shards.ApplyUpdate(update, lr, scale);
         }
         optimizer.step();
+        masters.MastersToParameters();
         policy.UpdateRouterBiases();
         if (pass.Routing is { } routing)
         {
@@ -328,6 +338,7 @@ public sealed class GrpoLearner : IDisposable
     public void Dispose()
     {
         optimizer.Dispose();
+        masters.Dispose();
         shards?.Dispose();
         reference?.Dispose();
     }
