@@ -76,6 +76,20 @@ public sealed class GeneralPromptStartTests(TinyRewardModels models) : IClassFix
         Assert.Contains("r1.rewards.models.kinds does not list general", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("actor", "r1.rewards.models.helpfulness names no checkpoint")]
+    [InlineData("inline", "only the actor engine hosts")]
+    public async Task R1_train_with_general_prompts_and_no_reward_model_exits_2_naming_the_key(string engine, string expected)
+    {
+        using var dir = new TempDir();
+        using var r1 = R1Process.Start(dir.Path, ["train", "--run-id", "general", "--data-dir", dir.Path, "--steps", "1",
+            "--set", "r1.train.eval-limit=0", "--set", "r1.pbm.enabled=off", "--set", $"r1.train.engine={engine}", "--set", "r1.train.general-prompts=toy:20"]);
+
+        Assert.Equal(2, await r1.WaitForExit(TimeSpan.FromSeconds(90)));
+        Assert.Contains(r1.Lines, l => l.StartsWith("r1: ", StringComparison.Ordinal) && l.Contains(expected, StringComparison.Ordinal));
+        Assert.False(File.Exists(Path.Combine(dir.Path, "journal.db")), "refused before any node started");
+    }
+
     [Fact]
     public void A_weight_of_zero_needs_no_checkpoint_and_a_reasoning_task_needs_none_at_all()
     {
