@@ -12,7 +12,7 @@ namespace DeepSeekR1.Actors.Engine.Tests;
 /// </summary>
 public sealed class GeneralPromptStartTests(TinyRewardModels models) : IClassFixture<TinyRewardModels>
 {
-    private static readonly GeneralPromptMix Mixed = new(new ArithmeticTask(), GeneralPromptMix.ToyPrompts(20, 1), ratio: 0.5);
+    private static readonly GeneralPromptMix Mixed = new(new ArithmeticTask(), GeneralPromptMix.ToyPrompts(20, 1), ratio: 0.5, reasoningQuestions: 40);
 
     private static async Task<ConfigException> StartFails(ModelRewardSettings? settings, ITaskSource? task = null)
     {

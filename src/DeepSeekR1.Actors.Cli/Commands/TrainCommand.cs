@@ -336,8 +336,10 @@ public static class TrainCommand
         if (train.GeneralPrompts.Length == 0) return reasoning;
         var prompts = GeneralPrompts(train.GeneralPrompts);
         var budget = new PromptBudget(runtime.Tokenizer, InitialContext(config, train, runtime), sampling.MaxNewTokens);
+        // A generated task gives as many questions as the run's steps ask for; they are drawn from the mix like a file's.
         var mixed = new GeneralPromptMix(reasoning, prompts, train.GeneralRatio is > 0 and <= 10 ? train.GeneralRatio
-            : throw new ConfigException($"r1.train.general-ratio: {train.GeneralRatio} is not within (0, 10]"));
+            : throw new ConfigException($"r1.train.general-ratio: {train.GeneralRatio} is not within (0, 10]"),
+            reasoningQuestions: (int)Math.Min(int.MaxValue, Math.Max(1L, (long)grpo.Steps * grpo.PromptsPerStep)));
         if (mixed.Items(TaskSplit.Train, 0).Where(i => i.Kind == AnswerKind.General).Take(prompts.Count).FirstOrDefault(i => !budget.Fits(i)) is { } unfit)
             throw new ConfigException($"r1.train.general-prompts: prompt '{unfit.Question}' takes {budget.Tokens(unfit)} prompt tokens; the model's context leaves {budget.MaxPromptTokens}");
         output.WriteLine($"r1 train: {prompts.Count} general prompts mixed in ({train.GeneralRatio} per reasoning question), scored by the reward models");

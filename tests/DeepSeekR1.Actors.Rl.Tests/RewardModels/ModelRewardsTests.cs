@@ -35,7 +35,7 @@ public sealed class ModelRewardsTests
     [Fact]
     public void General_prompts_follow_reasoning_questions_at_the_ratio_and_the_held_out_split_stays_reasoning()
     {
-        var mix = new GeneralPromptMix(new ArithmeticTask(), ["Spell 3.", "Reverse cat."], ratio: 0.5);
+        var mix = new GeneralPromptMix(new ArithmeticTask(), ["Spell 3.", "Reverse cat."], ratio: 0.5, reasoningQuestions: 100);
 
         var train = mix.Items(TaskSplit.Train, 7).Take(30).ToArray();
 
@@ -46,6 +46,9 @@ public sealed class ModelRewardsTests
         Assert.All(train.Where(i => i.Kind == AnswerKind.General), i => Assert.Equal("", i.Gold));
         Assert.DoesNotContain(mix.Items(TaskSplit.Test, 7).Take(50), i => i.Kind == AnswerKind.General);
         Assert.Equal(train.Select(i => i.Id), mix.Items(TaskSplit.Train, 7).Take(30).Select(i => i.Id));   // deterministic
+        // A finite pool: a run's prompt selection materializes it, so an endless generated task must be cut.
+        Assert.Equal(150, mix.Items(TaskSplit.Train, 7).Count());
+        Assert.Throws<ArgumentException>(() => new GeneralPromptMix(new ArithmeticTask(), ["Spell 3."], ratio: 0.5));
     }
 
     [Fact]
