@@ -43,6 +43,7 @@ public class ConfigurationTests
         { typeof(Rl.RewardModels.RewardModelSettings), "r1.rm" }, { typeof(Serving.ServeSettings), "r1.serve" },
         { typeof(Serving.RiskControlSettings), "r1.risk-control" }, { typeof(Rl.Safety.SafetyEvalSettings), "r1.safety-eval" },
         { typeof(Rl.Rewards.Code.CodeRewardSettings), "r1.rewards.code" },
+        { typeof(Rl.RewardModels.ModelRewardSettings), "r1.rewards.models" },
     };
 
     [Theory]

@@ -14,6 +14,7 @@ using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Policy.Moe;
 using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Model.Tokenizers;
+using DeepSeekR1.Actors.Rl.RewardModels;
 using DeepSeekR1.Actors.Rl.Rewards;
 using DeepSeekR1.Actors.Rl.Rewards.Code;
 using DeepSeekR1.Actors.Rl.Data;
@@ -48,6 +49,11 @@ public sealed record TrainSettings
 
     /// <summary>Whether every step's metrics are also written as TensorBoard scalars (<see cref="TensorBoardLog"/>).</summary>
     public required bool Tensorboard { get; init; }
+
+    /// <summary>General prompts mixed into the task: "" = none, <c>toy:N</c>, or a JSONL file with a <c>prompt</c> per line.</summary>
+    public required string GeneralPrompts { get; init; }
+    /// <summary>General prompts per reasoning question when <see cref="GeneralPrompts"/> is set.</summary>
+    public required double GeneralRatio { get; init; }
 }
 
 /// <summary>
@@ -153,6 +159,10 @@ public static class TrainCommand
         // would make the next attempt say "resuming".
         var runtime = PolicyFactory.Start(config);
         var task = TrainingTask(config, train, grpo, sampling, runtime, output);
+        if (task.HasGeneralPrompts && !actors)
+            throw new ConfigException("r1.train.general-prompts: general prompts are scored by the reward-model entities, which only the actor engine hosts: set r1.train.engine = actor");
+        // General prompts need their reward models, checked now (manifests only), before anything is written or loaded.
+        ModelRewardsFor(config, task);
         // A code task's sandbox is checked now, before any model loads: without one the command stops (exit code 3).
         var code = CodeSandbox.For(config, task);
         // The effective settings as HOCON that --config reads back (`r1 config show` prints the same).
@@ -322,6 +332,44 @@ public static class TrainCommand
     /// </summary>
     internal static ITaskSource TrainingTask(R1Config config, TrainSettings train, GrpoSettings grpo, SamplingOptions sampling, PolicyRuntime runtime, TextWriter output)
     {
+        var reasoning = ReasoningTask(config, train, grpo, sampling, runtime, output);
+        if (train.GeneralPrompts.Length == 0) return reasoning;
+        var prompts = GeneralPrompts(train.GeneralPrompts);
+        var budget = new PromptBudget(runtime.Tokenizer, InitialContext(config, train, runtime), sampling.MaxNewTokens);
+        // A generated task gives as many questions as the run's steps ask for; they are drawn from the mix like a file's.
+        var mixed = new GeneralPromptMix(reasoning, prompts, train.GeneralRatio is > 0 and <= 10 ? train.GeneralRatio
+            : throw new ConfigException($"r1.train.general-ratio: {train.GeneralRatio} is not within (0, 10]"),
+            reasoningQuestions: (int)Math.Min(int.MaxValue, Math.Max(1L, (long)grpo.Steps * grpo.PromptsPerStep)));
+        if (mixed.Items(TaskSplit.Train, 0).Where(i => i.Kind == AnswerKind.General).Take(prompts.Count).FirstOrDefault(i => !budget.Fits(i)) is { } unfit)
+            throw new ConfigException($"r1.train.general-prompts: prompt '{unfit.Question}' takes {budget.Tokens(unfit)} prompt tokens; the model's context leaves {budget.MaxPromptTokens}");
+        output.WriteLine($"r1 train: {prompts.Count} general prompts mixed in ({train.GeneralRatio} per reasoning question), scored by the reward models");
+        return mixed;
+    }
+
+    // "toy:N" = the toy preference generator's prompts (seeded by r1.seed's default stream), else a JSONL file.
+    private static IReadOnlyList<string> GeneralPrompts(string source)
+    {
+        const string key = "r1.train.general-prompts";
+        if (source.StartsWith("toy:", StringComparison.Ordinal))
+            return int.TryParse(source[4..], out int count) && count > 0
+                ? GeneralPromptMix.ToyPrompts(count, seed: 1)
+                : throw new ConfigException($"{key}: '{source}' must be toy:N with N a positive count");
+        string path = RepositoryPaths.Resolve(source) ?? throw new ConfigException($"{key}: file '{source}' not found");
+        var prompts = GeneralPromptMix.ReadPrompts(path);
+        return prompts.Count > 0 ? prompts : throw new ConfigException($"{key}: '{path}' holds no prompt");
+    }
+
+    /// <summary>
+    /// The reward-model settings of a run of <paramref name="task"/> (<c>r1.rewards.models</c>, paths resolved like every
+    /// other path), or null when no prompt kind uses the models; an error naming the key when the task has general
+    /// prompts and a model is missing or wrong.
+    /// </summary>
+    internal static ModelRewardSettings? ModelRewardsFor(R1Config config, ITaskSource task) =>
+        ModelRewardSettings.RequireFor(task, config.Bind<ModelRewardSettings>(ModelRewardSettings.Section), path => RepositoryPaths.Resolve(path) ?? path);
+
+    // The reasoning task of r1.grpo, without the questions that do not fit the context.
+    private static ITaskSource ReasoningTask(R1Config config, TrainSettings train, GrpoSettings grpo, SamplingOptions sampling, PolicyRuntime runtime, TextWriter output)
+    {
         var task = TaskCatalog.Get(grpo.Task, string.IsNullOrEmpty(grpo.Data) ? null : grpo.Data, config.Bind<QaJsonlFields>("r1.jsonl"));
         var budget = new PromptBudget(runtime.Tokenizer, InitialContext(config, train, runtime), sampling.MaxNewTokens);
         string source = string.IsNullOrEmpty(grpo.Data) ? $"task '{grpo.Task}'" : grpo.Data;
@@ -369,6 +417,7 @@ public static class TrainCommand
         {
             RunId = runId, RunDirectory = runDir, Grpo = grpo, Sampling = sampling, Experts = settings.Experts, Async = settings.Async,
             Seed = seed, Task = task, Tokenizer = runtime.Tokenizer, Device = runtime.Device, Dtype = PolicyFactory.DtypeOf(config), Code = code ?? CodeSandbox.For(config, task),
+            ModelRewards = ModelRewardsFor(config, task),
             InitialPolicy = () => LoadInitialPolicy(config, train, runtime),
             CheckpointExtraFiles = TokenizerFiles(runDir, runtime.Tokenizer),
             ConfigText = config.Root.ToString(true),

@@ -53,7 +53,8 @@ public static class PipelineReport
         }
         md.Append(Effects(completed));
         md.Append("\n## What this run does not show yet\n\n");
-        md.Append("- Alignment RL uses the rule rewards only: reward models (helpfulness, safety) are issue 24's; no general prompts reach it.\n");
+        md.Append("- Alignment RL uses the rule rewards only unless `r1.pipeline.alignment-rl.set` gives it general prompts and reward-model " +
+            "checkpoints (`r1.train.general-prompts`, `r1.rewards.models.helpfulness` / `safety`; docs/reward-models.md): the pipeline trains no reward model itself.\n");
         if (!completed.Any(c => c.Stage == PipelineStages.RejectionSft && Figure(c, "general_examples") > 0))
             md.Append("- Rejection-sampling SFT mixed in no general (non-reasoning) data: none was given (`r1.pipeline.rejection-sft.general-data`).\n");
         if (!plan.Task.StartsWith(Rl.Tasks.TaskCatalog.ArithmeticBilingual, StringComparison.Ordinal))

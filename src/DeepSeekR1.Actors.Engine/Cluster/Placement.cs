@@ -58,7 +58,21 @@ internal static class Placement
         registry.Register<GroupRegion>(Region(EntityIds.GroupKind, NodeRoles.Reward, id => Props.Create(() =>
             new PromptGroupEntity(id, run, settings.GroupResendInterval,
                 new PromptGroupEntity.Peers(registry.Get<WorkQueueSingleton>(), registry.Get<VerifierRegion>(), registry.Get<LearnerSingleton>())))));
-        registry.Register<VerifierRegion>(Region(EntityIds.VerifierKind, NodeRoles.Reward, _ => Props.Create(() => new RewardVerifierEntity(scorer))));
+        // The reward models, when the run's rewards use them (r1.rewards.models): one copy per entity on the reward
+        // nodes' tensor thread; the verifiers of model-scored prompts ask them.
+        var models = run.ModelRewards;
+        if (models is not null)
+            registry.Register<RewardModelRegion>(Region(EntityIds.RewardModelKind, NodeRoles.Reward, id =>
+            {
+                var kind = EntityIds.RewardModelOf(id);
+                var options = new RewardModelEntity.Options(kind, models.Checkpoint(kind), models.BatchSize, models.BatchWindow, models.MaxSeqLen);
+                return Props.Create(() => new RewardModelEntity(options, run.Tokenizer, run.Device)).WithDispatcher(EngineHost.ModelDispatcher);
+            }));
+        registry.Register<VerifierRegion>(Region(EntityIds.VerifierKind, NodeRoles.Reward, _ =>
+        {
+            var modelScoring = models is null ? null : new RewardVerifierEntity.ModelScoring(registry.Get<RewardModelRegion>(), models, run.Tokenizer);
+            return Props.Create(() => new RewardVerifierEntity(scorer, modelScoring));
+        }));
         registry.Register<SamplerRegion>(node.Has(NodeRoles.Rollout)
             // A sampler waits idle while the learner updates, which can outlast any idle timeout: it must never
             // passivate, or nobody would pull the next step's work.

@@ -16,6 +16,9 @@ internal sealed class SamplerRegion;
 /// <summary>The reward verifiers' shard region (or proxy).</summary>
 internal sealed class VerifierRegion;
 
+/// <summary>The reward models' shard region (or proxy); registered only when the run's rewards use reward models.</summary>
+internal sealed class RewardModelRegion;
+
 /// <summary>The proxy of the run's learner singleton.</summary>
 internal sealed class LearnerSingleton;
 

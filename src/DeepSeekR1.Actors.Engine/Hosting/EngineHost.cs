@@ -9,6 +9,7 @@ using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Engine.Pbm;
 using DeepSeekR1.Actors.Engine.Sharding;
 using DeepSeekR1.Actors.Model;
+using DeepSeekR1.Actors.Rl.RewardModels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -65,6 +66,9 @@ public sealed partial class EngineHost : IAsyncDisposable
     {
         if (!SafeRunId().IsMatch(run.RunId))
             throw new ArgumentException($"run id '{run.RunId}' must be letters, digits, '.', '_' or '-'", nameof(run));
+        // Before anything starts: a prompt kind with nothing to score it (general prompts without reward models) is a
+        // configuration error that names the key, never a run whose general prompts score 0.
+        run = run with { ModelRewards = ModelRewardSettings.RequireFor(run.Task, run.ModelRewards) };
         Directory.CreateDirectory(run.RunDirectory);
         var config = EngineConfig.ForDataDirectory(dataDirectory, overrides);
         EngineConfig.RequireFreeRemotingPort(config);

@@ -3,6 +3,7 @@ using DeepSeekR1.Actors.Model.Policy.Moe;
 using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Model.Tokenizers;
 using DeepSeekR1.Actors.Rl.Grpo;
+using DeepSeekR1.Actors.Rl.RewardModels;
 using DeepSeekR1.Actors.Rl.Rewards.Code;
 using DeepSeekR1.Actors.Rl.Tasks;
 using DeepSeekR1.Actors.Rl.Training;
@@ -27,6 +28,11 @@ public sealed record EngineRun
     public AsyncSettings Async { get; init; } = AsyncSettings.Defaults;
     /// <summary>Runs code answers in the sandbox when the task is a code task (<c>r1.rewards.code</c>); null otherwise.</summary>
     public CodeRewards? Code { get; init; }
+    /// <summary>
+    /// The reward models and which prompt kinds they score (<c>r1.rewards.models</c>); null = none configured. A task with
+    /// general prompts needs them: <see cref="EngineHost.StartAsync"/> refuses it otherwise, naming the key.
+    /// </summary>
+    public ModelRewardSettings? ModelRewards { get; init; }
     /// <summary>Rollout sampling options.</summary>
     public required SamplingOptions Sampling { get; init; }
     /// <summary>The run seed.</summary>

@@ -15,6 +15,8 @@ public static class EntityIds
     public const string SamplerKind = "rollout-sampler";
     /// <summary>Sharding type name of reward verifiers.</summary>
     public const string VerifierKind = "reward-verifier";
+    /// <summary>Sharding type name of reward models.</summary>
+    public const string RewardModelKind = "reward-model";
 
     /// <summary>A message for the entity <paramref name="entityId"/> of a shard region.</summary>
     public static ShardingEnvelope To(string entityId, object message) => new(entityId, message);
@@ -59,8 +61,24 @@ public static class EntityIds
     {
         AnswerKind.CountdownExpression => "countdown",
         AnswerKind.Code => $"code-{StableHash.Of(groupId) % (ulong)Math.Max(1, codeShards)}",
+        AnswerKind.General => "general",
         _ => "math",
     };
+
+    /// <summary>
+    /// The reward-model entity that scores group <paramref name="groupId"/>'s outputs with <paramref name="kind"/>'s model:
+    /// <c>helpfulness-N</c> or <c>safety-N</c>, N from a stable hash of the group over <paramref name="shards"/> copies, so
+    /// a step's groups spread over the reward nodes and one group's requests always meet in one batch.
+    /// </summary>
+    public static string RewardModel(Model.Reward.RewardModelKind kind, string groupId, int shards) =>
+        $"{Model.Reward.RewardModelCheckpoint.KindName(kind)}-{StableHash.Of(groupId) % (ulong)Math.Max(1, shards)}";
+
+    /// <summary>Which model a reward-model entity id (<see cref="RewardModel"/>) serves.</summary>
+    /// <exception cref="ArgumentException">The id does not start with a model kind.</exception>
+    public static Model.Reward.RewardModelKind RewardModelOf(string entityId) =>
+        Enum.GetValues<Model.Reward.RewardModelKind>().Where(k => entityId.StartsWith(Model.Reward.RewardModelCheckpoint.KindName(k) + "-", StringComparison.Ordinal))
+            .Select(k => (Model.Reward.RewardModelKind?)k).FirstOrDefault()
+            ?? throw new ArgumentException($"reward-model entity id '{entityId}' names no model kind (helpfulness-N or safety-N)", nameof(entityId));
 
     /// <summary>The pub-sub topic of a run's progress reports.</summary>
     public static string RunTopic(string runId) => $"run-{runId}";

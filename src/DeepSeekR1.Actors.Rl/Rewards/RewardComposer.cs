@@ -46,9 +46,14 @@ public sealed class RewardComposer
     /// <summary>Scores <paramref name="completion"/> as an answer to <paramref name="item"/>.</summary>
     /// <param name="item">The task, with its gold answer, kind and language.</param>
     /// <param name="completion">The model's output.</param>
+    /// <exception cref="InvalidOperationException"><paramref name="item"/> is a general prompt, which only reward models score.</exception>
     public RewardBreakdown Score(TaskItem item, string? completion)
     {
         ArgumentNullException.ThrowIfNull(item);
+        // No rule can judge a general answer, and a 0 here would train the policy on noise without anyone noticing.
+        if (item.Kind == AnswerKind.General)
+            throw new InvalidOperationException($"prompt '{item.Id}' is a general prompt: reward models score it (r1.rewards.models, " +
+                "asked by the actor engine's verifiers), not the rule rewards");
         var extraction = item.Kind == AnswerKind.Code ? CodeAnswer.Extract(completion) : AnswerExtractor.Extract(completion);
         var accuracy = extraction.Answer is { } answer ? CheckAnswer(answer, item) : RewardResult.Fail(extraction.Reason);
         var format = FormatReward.Score(completion, ThinkTagInPrompt);

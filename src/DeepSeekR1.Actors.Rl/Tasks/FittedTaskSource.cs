@@ -24,6 +24,9 @@ public sealed class FittedTaskSource : ITaskSource
     /// <inheritdoc />
     public string Name => inner.Name;
 
+    /// <inheritdoc />
+    public bool HasGeneralPrompts => inner.HasGeneralPrompts;
+
     /// <summary>Checks every question of both splits of <paramref name="inner"/> with <paramref name="fits"/>.</summary>
     public static FittedTaskSource Check(ITaskSource inner, Func<TaskItem, bool> fits, ulong seed)
     {

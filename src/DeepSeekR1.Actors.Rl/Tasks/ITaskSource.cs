@@ -15,4 +15,10 @@ public interface ITaskSource
     /// <param name="seed">Seed of the generated sequence (see <see cref="Data.Seeds"/>).</param>
     /// <returns>The items, produced lazily.</returns>
     IEnumerable<TaskItem> Items(TaskSplit split, ulong seed);
+
+    /// <summary>
+    /// Whether any of its items is a <see cref="AnswerKind.General"/> prompt, which only reward models can score: a run
+    /// of such a task refuses to start without them (<see cref="RewardModels.ModelRewardSettings.RequireFor"/>).
+    /// </summary>
+    bool HasGeneralPrompts => false;
 }

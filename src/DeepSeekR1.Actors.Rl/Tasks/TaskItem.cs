@@ -17,6 +17,12 @@ public enum AnswerKind
     /// <see cref="TaskItem.Gold"/> holds the tests, one <c>assert CALL == EXPECTED</c> per line.
     /// </summary>
     Code,
+
+    /// <summary>
+    /// A general (non-verifiable) request: no rule can check the answer, so reward models score it (the helpfulness and
+    /// safety models of DeepSeek-R1's alignment stage, <c>r1.rewards.models</c>). <see cref="TaskItem.Gold"/> is empty.
+    /// </summary>
+    General,
 }
 
 /// <summary>One question of a task or dataset, with what is needed to score an answer to it.</summary>
