@@ -13,6 +13,7 @@ public sealed class StepMetricsBuilder
     private int groups;
     private int zeroStdGroups;
     private int correct;
+    private int gradedOutputs;
     private long lengthSum;
     private int lengthMax;
 
@@ -37,9 +38,14 @@ public sealed class StepMetricsBuilder
     /// <param name="groupRewards">Total reward of each completion.</param>
     /// <param name="answerCorrect">Whether each completion's final answer was judged correct.</param>
     /// <param name="completionLengths">Length of each completion in tokens.</param>
+    /// <param name="graded">
+    /// Whether the group's answers have a right or wrong at all: false for a general prompt, scored by reward models,
+    /// which then stays out of the accuracy (counting its completions as wrong would dilute it by the mix ratio).
+    /// </param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException">The three lists differ in length or are empty.</exception>
-    public StepMetricsBuilder AddGroup(IReadOnlyList<double> groupRewards, IReadOnlyList<bool> answerCorrect, IReadOnlyList<int> completionLengths)
+    public StepMetricsBuilder AddGroup(IReadOnlyList<double> groupRewards, IReadOnlyList<bool> answerCorrect, IReadOnlyList<int> completionLengths,
+        bool graded = true)
     {
         ArgumentNullException.ThrowIfNull(groupRewards);
         ArgumentNullException.ThrowIfNull(answerCorrect);
@@ -56,7 +62,11 @@ public sealed class StepMetricsBuilder
         }
 
         rewards.AddRange(groupRewards);
-        correct += answerCorrect.Count(c => c);
+        if (graded)
+        {
+            correct += answerCorrect.Count(c => c);
+            gradedOutputs += answerCorrect.Count;
+        }
         foreach (var length in completionLengths)
         {
             lengthSum += length;
@@ -130,7 +140,8 @@ public sealed class StepMetricsBuilder
             MiniBatches: miniBatches,
             RewardMean: rewards.Average(),
             RewardStd: GroupAdvantages.PopulationStd(rewards),
-            Accuracy: (double)correct / rewards.Count,
+            // Over graded completions only; a step of general prompts alone has none and reports 0.
+            Accuracy: gradedOutputs > 0 ? (double)correct / gradedOutputs : 0,
             FracZeroStdGroups: (double)zeroStdGroups / groups,
             KlMean: klTokens > 0 ? klWeighted / klTokens : null,
             ClipFractionLow: PerToken(clipLowWeighted),

@@ -5,6 +5,7 @@ using DeepSeekR1.Actors.Model.Policy.Moe;
 using DeepSeekR1.Actors.Model.Training;
 using DeepSeekR1.Actors.Rl.Grpo;
 using DeepSeekR1.Actors.Rl.Optim;
+using DeepSeekR1.Actors.Rl.Tasks;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -190,7 +191,8 @@ public sealed class GrpoLearner : IDisposable
         var clock = Stopwatch.StartNew();
         var metrics = new StepMetricsBuilder();
         foreach (var g in groups)
-            metrics.AddGroup(g.Rewards, g.Rollouts.Select(r => r.Correct).ToArray(), g.Rollouts.Select(r => r.CompletionIds.Count).ToArray());
+            metrics.AddGroup(g.Rewards, g.Rollouts.Select(r => r.Correct).ToArray(), g.Rollouts.Select(r => r.CompletionIds.Count).ToArray(),
+                graded: g.Item.Kind != AnswerKind.General);
 
         var advantages = GroupAdvantages.ComputeBatch(groups.Select(g => g.Rewards).ToArray(), settings.AdvantageScaling);
         var rows = new List<TrainingRow>();

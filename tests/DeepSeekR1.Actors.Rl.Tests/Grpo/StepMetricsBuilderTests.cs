@@ -33,6 +33,18 @@ public class StepMetricsBuilderTests
     }
 
     [Fact]
+    public void General_prompts_scored_by_reward_models_stay_out_of_the_accuracy_but_not_the_rewards()
+    {
+        var metrics = new StepMetricsBuilder()
+            .AddGroup([1.0, 0.0], [true, false], [10, 20])
+            .AddGroup([0.8, 0.2], [false, false], [30, 40], graded: false)
+            .Build(learningRate: 3e-6, stepSeconds: 1);
+        Assert.Equal(0.5, metrics.Accuracy);         // one of the two graded completions, not one of four
+        Assert.Equal(0.5, metrics.RewardMean, 12);   // every completion's reward counts
+        Assert.Equal(0.0, new StepMetricsBuilder().AddGroup([0.8], [false], [5], graded: false).Build(1e-6, 1).Accuracy);
+    }
+
+    [Fact]
     public void Token_diagnostics_are_token_weighted_and_update_values_are_averaged()
     {
         using var scope = NewDisposeScope();
