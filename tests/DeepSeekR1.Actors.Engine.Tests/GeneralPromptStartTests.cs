@@ -69,6 +69,31 @@ public sealed class GeneralPromptStartTests(TinyRewardModels models) : IClassFix
         Assert.Contains("is a safety reward model, not a helpfulness one", swapped.Message, StringComparison.Ordinal);
     }
 
+    // A copy of the helpfulness model whose folder carries the given tokenizer.json.
+    private string WithTokenizerJson(string name, string json)
+    {
+        string copy = Path.Combine(models.Root, name);
+        Directory.CreateDirectory(copy);
+        foreach (string file in Directory.GetFiles(models.Helpfulness)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)), overwrite: true);
+        File.WriteAllText(Path.Combine(copy, "tokenizer.json"), json);
+        return copy;
+    }
+
+    [Fact]
+    public async Task A_reward_model_trained_with_another_tokenizer_is_refused_at_start_and_the_same_one_passes()
+    {
+        // The run's own tokenizer, as r1 rm train writes it beside the weights: accepted.
+        string same = WithTokenizerJson("same-tokenizer", TinyRuns.Tokenizer.ToJson());
+        Assert.NotNull(ModelRewardSettings.RequireFor(Mixed, Configured with { Helpfulness = same }, tokenizer: TinyRuns.Tokenizer));
+
+        // The same vocabulary without its merges: every id of a word changes, the vocabulary size does not.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(TinyRuns.Tokenizer.ToJson())!;
+        json["model"]!["merges"] = new System.Text.Json.Nodes.JsonArray();
+        string other = WithTokenizerJson("other-tokenizer", json.ToJsonString());
+        var e = await StartFails(Configured with { Helpfulness = other });
+        Assert.Contains($"r1.rewards.models.helpfulness: '{Path.GetFullPath(other)}' was trained with another tokenizer than the run's", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task General_prompts_need_general_among_the_model_scored_kinds()
     {

@@ -68,7 +68,7 @@ public sealed partial class EngineHost : IAsyncDisposable
             throw new ArgumentException($"run id '{run.RunId}' must be letters, digits, '.', '_' or '-'", nameof(run));
         // Before anything starts: a prompt kind with nothing to score it (general prompts without reward models) is a
         // configuration error that names the key, never a run whose general prompts score 0.
-        run = run with { ModelRewards = ModelRewardSettings.RequireFor(run.Task, run.ModelRewards) };
+        run = run with { ModelRewards = ModelRewardSettings.RequireFor(run.Task, run.ModelRewards, tokenizer: run.Tokenizer) };
         Directory.CreateDirectory(run.RunDirectory);
         var config = EngineConfig.ForDataDirectory(dataDirectory, overrides);
         EngineConfig.RequireFreeRemotingPort(config);

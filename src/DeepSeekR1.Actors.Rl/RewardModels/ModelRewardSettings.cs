@@ -1,6 +1,7 @@
 using DeepSeekR1.Actors.Configuration;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Reward;
+using DeepSeekR1.Actors.Model.Tokenizers;
 using DeepSeekR1.Actors.Rl.Tasks;
 
 namespace DeepSeekR1.Actors.Rl.RewardModels;
@@ -94,9 +95,14 @@ public sealed record ModelRewardSettings
     /// <param name="task">The run's task.</param>
     /// <param name="settings">The reward-model settings; null = none configured.</param>
     /// <param name="resolve">Turns a configured path into a folder (the CLI's repository-relative lookup); identity when null.</param>
+    /// <param name="tokenizer">
+    /// The run's tokenizer: a checkpoint whose tokenizer.json encodes differently is refused (a model reading other ids
+    /// would score silently wrong). Null skips the comparison.
+    /// </param>
     /// <returns>The settings with resolved checkpoint paths when any prompt kind uses them; null when none does.</returns>
     /// <exception cref="ConfigException">What is missing or wrong, naming the key and the path.</exception>
-    public static ModelRewardSettings? RequireFor(ITaskSource task, ModelRewardSettings? settings, Func<string, string>? resolve = null)
+    public static ModelRewardSettings? RequireFor(ITaskSource task, ModelRewardSettings? settings, Func<string, string>? resolve = null,
+        IPolicyTokenizer? tokenizer = null)
     {
         bool general = task.HasGeneralPrompts;
         if (settings is null)
@@ -123,9 +129,34 @@ public sealed record ModelRewardSettings
                     $"(train one with `r1 rm train --kind {RewardModelCheckpoint.KindName(kind)}`, or set {Section}.{RewardModelCheckpoint.KindName(kind)}-weight = 0)");
             string path = Path.GetFullPath(resolve(configured));
             RequireRewardModel(key, path, kind);
+            if (tokenizer is not null) RequireSameTokenizer(key, path, tokenizer);
             resolved = kind == RewardModelKind.Helpfulness ? resolved with { Helpfulness = path } : resolved with { Safety = path };
         }
         return resolved;
+    }
+
+    // Strings whose ids tell tokenizers apart: digits, the template's tags, plain and rare words.
+    private static readonly string[] TokenizerProbes =
+    [
+        "What is 12 + 345? <think> 5 + 2 = 7 </think> <answer>357</answer>",
+        "Please reverse the word 'reasoning', then spell forty-two.",
+        "I can't help with that request; here is a safer alternative.",
+    ];
+
+    // A reward model reads token ids: one trained with another tokenizer than the run's would score every turn as
+    // something else, silently. The checkpoint's tokenizer.json (r1 rm train writes it) must encode the probes alike.
+    private static void RequireSameTokenizer(string key, string path, IPolicyTokenizer run)
+    {
+        string file = Path.Combine(path, "tokenizer.json");
+        if (!File.Exists(file)) return;   // nothing to compare with: the documented rule (train it from the policy) stands
+        var own = HuggingFaceTokenizer.FromFile(file);
+        if (own.VocabSize != run.VocabSize)
+            throw new ConfigException($"{key}: '{path}' was trained with a tokenizer of {own.VocabSize} tokens, the run's has {run.VocabSize}: " +
+                "train the reward model from the policy (or its base) with `r1 rm train --init`");
+        foreach (string probe in TokenizerProbes)
+            if (!own.Encode(probe).SequenceEqual(run.Encode(probe)))
+                throw new ConfigException($"{key}: '{path}' was trained with another tokenizer than the run's ({file} encodes \"{probe}\" differently): " +
+                    "train the reward model from the policy (or its base) with `r1 rm train --init`");
     }
 
     // The manifest alone (no tensors read): the folder exists, is a reward model, and of the kind its key says.
