@@ -31,8 +31,8 @@ public sealed class EntityRecoveryTests() : JournaledTestKit("entities")
         };
     }
 
-    // Real groups of step 0, sampled by the RL core from the run's initial policy.
-    private static IReadOnlyList<RolloutGroup> SampleStep0(EntityHarness context)
+    /// <summary>Real groups of step 0, sampled by the RL core from the run's initial policy.</summary>
+    internal static IReadOnlyList<RolloutGroup> SampleStep0(EntityHarness context)
     {
         using var policy = ColdStart.Policy();
         var requests = context.Prompts.ForStep(0).Select((item, i) => new GroupRequest(0, i, item)).ToArray();

@@ -21,14 +21,6 @@ public sealed class LearnerStepClockTests() : JournaledTestKit("step-clock")
             Runs = CreateTestProbe().Ref, PubSub = CreateTestProbe().Ref,
         };
 
-    // Real groups of step 0, sampled by the RL core from the run's initial policy.
-    private static IReadOnlyList<RolloutGroup> SampleStep0(EntityHarness context)
-    {
-        using var policy = ColdStart.Policy();
-        var requests = context.Prompts.ForStep(0).Select((item, i) => new GroupRequest(0, i, item)).ToArray();
-        return context.Sampler.Sample(policy, 0, requests);
-    }
-
     [Fact]
     public async Task The_learner_times_a_step_from_when_the_run_opened_it_so_a_pause_before_is_not_sampling_time()
     {
@@ -53,7 +45,7 @@ public sealed class LearnerStepClockTests() : JournaledTestKit("step-clock")
         foreach (string runId in (string[])["unopened", "opened"])
         {
             var context = Context(runId);
-            var sampled = SampleStep0(context);
+            var sampled = EntityRecoveryTests.SampleStep0(context);
             var learner = Sys.ActorOf(context.LearnerProps());
             learner.Tell(new QueryLearner(runId, -1));
             ExpectMsg<LearnerProgress>(TimeSpan.FromSeconds(30));   // recovered, policy loaded, waiting for step 0

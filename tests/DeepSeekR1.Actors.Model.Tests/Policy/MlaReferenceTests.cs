@@ -6,6 +6,7 @@ using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Model.Tests.Checkpoints;
 using DeepSeekR1.Actors.Model.Tests.Tokenizers;
 using static TorchSharp.torch;
+using static DeepSeekR1.Actors.Model.Tests.Policy.ReferenceCheckpoints;
 
 namespace DeepSeekR1.Actors.Model.Tests.Policy;
 
@@ -25,41 +26,13 @@ public class MlaReferenceTests(ITestOutputHelper output)
     private static string Fixture(string name) =>
         Path.Combine(TokenizerTestData.RepoRoot, "tests", "DeepSeekR1.Actors.Model.Tests", "Fixtures", "deepseek_v3", name);
 
-    private static Dictionary<string, Tensor> Reference(string name) => SafetensorsReader.Read(Path.Combine(Fixture(name), "reference.safetensors"));
-
-    private static int Sequences(Dictionary<string, Tensor> reference) => reference.Keys.Count(k => k.StartsWith("input_ids.", StringComparison.Ordinal));
-
-    private static long[] Ids(Dictionary<string, Tensor> reference, int s) => reference[$"input_ids.{s}"].data<long>().ToArray();
-
-    /// <summary>Logits [T, vocab] of one unpadded sequence by the full (cache-less) forward.</summary>
-    private static Tensor FullLogits(PolicyModel model, long[] ids)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var input = tensor(ids, [1, ids.Length]);
-        return model.Forward(input, arange(ids.Length).unsqueeze(0))[0].MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Largest |logits - reference| over every reference sequence.</summary>
-    private static double LargestDifference(PolicyModel model, Dictionary<string, Tensor> reference)
-    {
-        double worst = 0;
-        for (int s = 0; s < Sequences(reference); s++)
-        {
-            using var logits = FullLogits(model, Ids(reference, s));
-            using var expected = reference[$"logits.{s}"].to_type(ScalarType.Float32);
-            worst = Math.Max(worst, (logits - expected).abs().max().item<float>());
-        }
-        return worst;
-    }
-
     [Theory]
     [MemberData(nameof(Cases))]
     public void The_loaded_checkpoint_matches_the_reference_logits(string name)
     {
         using var model = PolicyCheckpoint.Load(Fixture(name), verify: false);
         Assert.True(model.Config.IsLatentAttention);
-        var reference = Reference(name);
+        var reference = Reference(Fixture(name));
         double difference = LargestDifference(model, reference);
         output.WriteLine($"{name}: largest logit difference {difference:e2}");
         Assert.True(difference < Tolerance, $"{name}: largest logit difference {difference:e2}");
@@ -70,7 +43,7 @@ public class MlaReferenceTests(ITestOutputHelper output)
     public void Greedy_decoding_with_the_latent_cache_matches_the_reference_and_the_full_forward(string name)
     {
         using var model = PolicyCheckpoint.Load(Fixture(name), verify: false);
-        var reference = Reference(name);
+        var reference = Reference(Fixture(name));
         var expected = reference["greedy.0"].data<long>().Select(t => (int)t).ToArray();
         var options = SamplingOptions.Defaults with { MaxNewTokens = expected.Length, Temperature = 0, StopTokenIds = [model.Config.VocabSize - 1] };
         Assert.DoesNotContain(model.Config.VocabSize - 1, expected);
@@ -99,7 +72,7 @@ public class MlaReferenceTests(ITestOutputHelper output)
     public void Logits_through_the_latent_cache_equal_the_full_forward(string name)
     {
         using var model = PolicyCheckpoint.Load(Fixture(name), verify: false);
-        var ids = Ids(Reference(name), 1);
+        var ids = Ids(Reference(Fixture(name)), 1);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var full = FullLogits(model, ids);
@@ -112,14 +85,6 @@ public class MlaReferenceTests(ITestOutputHelper output)
         double difference = (cached - full).abs().max().item<float>();
         output.WriteLine($"{name}: cached vs full {difference:e2}");
         Assert.True(difference < Tolerance, $"{name}: cached vs full logits differ by {difference:e2}");
-    }
-
-    private static Tensor CachedLogits(PolicyModel model, KvCache cache, long[] ids, int from, int count)
-    {
-        var input = tensor(ids[from..(from + count)], [1, count]);
-        var logits = model.Forward(input, arange(from, from + count).unsqueeze(0), null, cache)[0];
-        cache.Advance(count);
-        return logits;
     }
 
     [Theory]
@@ -147,17 +112,7 @@ public class MlaReferenceTests(ITestOutputHelper output)
         using var reloaded = PolicyCheckpoint.Load(dir);
         Assert.Equal(HfConfigJson.ToJson(model.Config), HfConfigJson.ToJson(reloaded.Config));
         Assert.Equal(model.Config.MoeLayers, reloaded.Config.MoeLayers);
-        Assert.True(LargestDifference(reloaded, Reference(name)) < Tolerance);
-    }
-
-    /// <summary>A loaded copy of the fixture with its config.json changed by <paramref name="edit"/>.</summary>
-    private static PolicyModel LoadEdited(string name, TempDirectory dir, Action<JsonObject> edit)
-    {
-        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixture(name), HfConfigJson.FileName)))!.AsObject();
-        edit(config);
-        File.WriteAllText(dir.File(HfConfigJson.FileName), config.ToJsonString());
-        File.Copy(Path.Combine(Fixture(name), "model.safetensors"), dir.File("model.safetensors"));
-        return PolicyCheckpoint.Load(dir.Path, verify: false);
+        Assert.True(LargestDifference(reloaded, Reference(Fixture(name))) < Tolerance);
     }
 
     [Theory]
@@ -166,16 +121,16 @@ public class MlaReferenceTests(ITestOutputHelper output)
     public void Reading_the_rotary_channels_in_the_other_layout_breaks_the_match(string name)
     {
         using var dir = new TempDirectory();
-        using var model = LoadEdited(name, dir, c => c["rope_interleave"] = !(bool)c["rope_interleave"]!);
-        Assert.True(LargestDifference(model, Reference(name)) > 1e-2);
+        using var model = LoadEdited(Fixture(name), dir, c => c["rope_interleave"] = !(bool)c["rope_interleave"]!);
+        Assert.True(LargestDifference(model, Reference(Fixture(name))) > 1e-2);
     }
 
     [Fact]
     public void Leaving_out_the_group_limit_breaks_the_match()
     {
         using var dir = new TempDirectory();
-        using var model = LoadEdited("mla_lowrank_q", dir, c => { c["n_group"] = 1; c["topk_group"] = 1; });
-        Assert.True(LargestDifference(model, Reference("mla_lowrank_q")) > 1e-2);
+        using var model = LoadEdited(Fixture("mla_lowrank_q"), dir, c => { c["n_group"] = 1; c["topk_group"] = 1; });
+        Assert.True(LargestDifference(model, Reference(Fixture("mla_lowrank_q"))) > 1e-2);
     }
 
     [Theory]
@@ -185,7 +140,7 @@ public class MlaReferenceTests(ITestOutputHelper output)
         using var model = PolicyCheckpoint.Load(Fixture(name), verify: false);
         using (no_grad())
             foreach (var layer in model.MoeLayers) layer.Router.Bias.zero_();
-        Assert.True(LargestDifference(model, Reference(name)) > 1e-2);
+        Assert.True(LargestDifference(model, Reference(Fixture(name))) > 1e-2);
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using DeepSeekR1.Actors.Model.Sampling;
 using DeepSeekR1.Actors.Model.Tests.Checkpoints;
 using DeepSeekR1.Actors.Model.Tests.Tokenizers;
 using static TorchSharp.torch;
+using static DeepSeekR1.Actors.Model.Tests.Policy.ReferenceCheckpoints;
 
 namespace DeepSeekR1.Actors.Model.Tests.Policy;
 
@@ -112,29 +113,6 @@ public class RopeYarnReferenceTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => rope.Tables(tensor(new long[] { 16 }).view(1, 1), ScalarType.Float32));
     }
 
-    private static Dictionary<string, Tensor> Reference(string name) => SafetensorsReader.Read(Path.Combine(Fixture(name), "reference.safetensors"));
-
-    private static long[] Ids(Dictionary<string, Tensor> reference, int s) => reference[$"input_ids.{s}"].data<long>().ToArray();
-
-    private static Tensor FullLogits(PolicyModel model, long[] ids)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        return model.Forward(tensor(ids, [1, ids.Length]), arange(ids.Length).unsqueeze(0))[0].MoveToOuterDisposeScope();
-    }
-
-    private static double LargestDifference(PolicyModel model, Dictionary<string, Tensor> reference)
-    {
-        double worst = 0;
-        for (int s = 0; reference.ContainsKey($"input_ids.{s}"); s++)
-        {
-            using var logits = FullLogits(model, Ids(reference, s));
-            using var expected = reference[$"logits.{s}"].to_type(ScalarType.Float32);
-            worst = Math.Max(worst, (logits - expected).abs().max().item<float>());
-        }
-        return worst;
-    }
-
     [Theory]
     [MemberData(nameof(Models))]
     public void The_tiny_models_match_the_reference_logits_past_the_original_context(string name)
@@ -142,7 +120,7 @@ public class RopeYarnReferenceTests(ITestOutputHelper output)
         using var model = PolicyCheckpoint.Load(Fixture(name), verify: false);
         Assert.Equal("yarn", model.Config.RopeType);
         Assert.Equal(64, model.Config.ContextLength);
-        var reference = Reference(name);
+        var reference = Reference(Fixture(name));
         Assert.Equal(40, Ids(reference, 0).Length);   // positions 16..39 are past the original 16
         double difference = LargestDifference(model, reference);
         output.WriteLine($"{name}: largest logit difference {difference:e2}");
@@ -154,13 +132,13 @@ public class RopeYarnReferenceTests(ITestOutputHelper output)
     public void Cached_decoding_gives_the_logits_of_the_prefill(string name)
     {
         using var model = PolicyCheckpoint.Load(Fixture(name), verify: false);
-        var ids = Ids(Reference(name), 0);
+        var ids = Ids(Reference(Fixture(name)), 0);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var full = FullLogits(model, ids);
         using var cache = KvCache.ForModel(model.Config, 1, ids.Length, ScalarType.Float32, CPU);
-        var parts = new List<Tensor> { Cached(model, cache, ids, 0, 10) };
-        for (int t = 10; t < ids.Length; t++) parts.Add(Cached(model, cache, ids, t, 1));
+        var parts = new List<Tensor> { CachedLogits(model, cache, ids, 0, 10) };
+        for (int t = 10; t < ids.Length; t++) parts.Add(CachedLogits(model, cache, ids, t, 1));
         double difference = (cat(parts.ToArray(), dim: 0) - full).abs().max().item<float>();
         output.WriteLine($"{name}: cached vs prefill {difference:e2}");
         Assert.True(difference < Tolerance, $"{name}: cached vs prefill logits differ by {difference:e2}");
@@ -172,7 +150,7 @@ public class RopeYarnReferenceTests(ITestOutputHelper output)
     {
         // PolicyGenerator's path: fused projections, the decode kernels, a left-padded batch with per-row positions.
         using var model = PolicyCheckpoint.Load(Fixture(name), verify: false);
-        var reference = Reference(name);
+        var reference = Reference(Fixture(name));
         var prompts = Enumerable.Range(0, 3).Select(s => Ids(reference, s).Select(t => (int)t).ToArray()).ToArray();
         var options = SamplingOptions.Defaults with { MaxNewTokens = 12, Temperature = 0, StopTokenIds = [] };
         var results = PolicyGenerator.Generate(model, prompts.Select((p, i) => new GenerationRequest(p, (ulong)i)).ToArray(), options);
@@ -196,15 +174,15 @@ public class RopeYarnReferenceTests(ITestOutputHelper output)
         // length and keeps the cached keys as they were. Both are reproduced, and they do differ.
         using var model = PolicyCheckpoint.Load(Fixture("qwen2_dynamic"), verify: false);
         Assert.Equal(("dynamic", 32), (model.Config.RopeType, model.Config.ContextLength));
-        var reference = Reference("qwen2_dynamic");
+        var reference = Reference(Fixture("qwen2_dynamic"));
         var ids = Ids(reference, 0);
         Assert.Equal(28, ids.Length);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var prefill = FullLogits(model, ids);
         using var cache = KvCache.ForModel(model.Config, 1, ids.Length, ScalarType.Float32, CPU);
-        var parts = new List<Tensor> { Cached(model, cache, ids, 0, 10) };
-        for (int t = 10; t < ids.Length; t++) parts.Add(Cached(model, cache, ids, t, 1));
+        var parts = new List<Tensor> { CachedLogits(model, cache, ids, 0, 10) };
+        for (int t = 10; t < ids.Length; t++) parts.Add(CachedLogits(model, cache, ids, t, 1));
         var cached = cat(parts.ToArray(), dim: 0);
         double prefillDifference = (prefill - reference["logits.prefill"].to_type(ScalarType.Float32)).abs().max().item<float>();
         double cachedDifference = (cached - reference["logits.cached"].to_type(ScalarType.Float32)).abs().max().item<float>();
@@ -212,13 +190,6 @@ public class RopeYarnReferenceTests(ITestOutputHelper output)
         Assert.True(prefillDifference < Tolerance, $"prefill differs from the reference by {prefillDifference:e2}");
         Assert.True(cachedDifference < Tolerance, $"cached decode differs from the reference by {cachedDifference:e2}");
         Assert.True((prefill - cached).abs().max().item<float>() > 1e-2);
-    }
-
-    private static Tensor Cached(PolicyModel model, KvCache cache, long[] ids, int from, int count)
-    {
-        var logits = model.Forward(tensor(ids[from..(from + count)], [1, count]), arange(from, from + count).unsqueeze(0), null, cache)[0];
-        cache.Advance(count);
-        return logits;
     }
 
     [Theory]
@@ -236,24 +207,15 @@ public class RopeYarnReferenceTests(ITestOutputHelper output)
         using var reloaded = PolicyCheckpoint.Load(dir);
         Assert.Equal(model.Config with { MoeLayers = [] }, reloaded.Config with { MoeLayers = [] });
         Assert.Equal(HfConfigJson.ToJson(model.Config), HfConfigJson.ToJson(reloaded.Config));
-        Assert.True(LargestDifference(reloaded, Reference(name)) < Tolerance);
-    }
-
-    private static PolicyModel LoadEdited(string name, TempDirectory dir, Action<JsonObject> edit)
-    {
-        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixture(name), HfConfigJson.FileName)))!.AsObject();
-        edit(config);
-        File.WriteAllText(dir.File(HfConfigJson.FileName), config.ToJsonString());
-        File.Copy(Path.Combine(Fixture(name), "model.safetensors"), dir.File("model.safetensors"));
-        return PolicyCheckpoint.Load(dir.Path, verify: false);
+        Assert.True(LargestDifference(reloaded, Reference(Fixture(name))) < Tolerance);
     }
 
     [Fact]
     public void Dropping_the_attention_factor_breaks_the_qwen_match()
     {
         using var dir = new TempDirectory();
-        using var model = LoadEdited("qwen2_yarn", dir, c => c["rope_scaling"]!["attention_factor"] = 1.0);
-        Assert.True(LargestDifference(model, Reference("qwen2_yarn")) > 1e-3);
+        using var model = LoadEdited(Fixture("qwen2_yarn"), dir, c => c["rope_scaling"]!["attention_factor"] = 1.0);
+        Assert.True(LargestDifference(model, Reference(Fixture("qwen2_yarn"))) > 1e-3);
     }
 
     [Fact]
@@ -261,9 +223,9 @@ public class RopeYarnReferenceTests(ITestOutputHelper output)
     {
         // mscale_all_dim 0: the softmax keeps 1/sqrt(d) (and the cos/sin factor becomes get_mscale(4)), so the logits move.
         using var dir = new TempDirectory();
-        using var model = LoadEdited("deepseek_v3_yarn", dir, c => c["rope_scaling"]!.AsObject().Remove("mscale_all_dim"));
+        using var model = LoadEdited(Fixture("deepseek_v3_yarn"), dir, c => c["rope_scaling"]!.AsObject().Remove("mscale_all_dim"));
         Assert.Equal(1.0, RopeScaling.SoftmaxScaleMultiplier(model.Config));
-        Assert.True(LargestDifference(model, Reference("deepseek_v3_yarn")) > 1e-3);
+        Assert.True(LargestDifference(model, Reference(Fixture("deepseek_v3_yarn"))) > 1e-3);
     }
 
     [Fact]
