@@ -114,6 +114,95 @@ public sealed class MasterWeightsTests
         }
     }
 
+    // A fixed group for step `step` scored by the policy as it is now (pi_old = the policy).
+    private static RolloutGroup GroupFor(PolicyModel policy, long step)
+    {
+        var item = new TaskItem("q", "What is 1 + 1?", "2");
+        var prompt = Tokenizer.Encode("What is 1 + 1?");
+        float[] LogProbs(int[] completion)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var ids = prompt.Concat(completion).Select(t => (long)t).ToArray();
+            var scored = ids.Select((_, i) => i >= prompt.Count).ToArray();
+            using var s = Model.Training.TokenLogProbs.Compute(policy, tensor(ids).unsqueeze(0), ones([1, ids.Length], ScalarType.Bool), tensor(scored).unsqueeze(0));
+            return s.LogProbs[0].data<float>().ToArray()[prompt.Count..];
+        }
+        int[] good = [.. Tokenizer.Encode(" 2"), Tokenizer.EosId];
+        int[] bad = [.. Tokenizer.Encode(" 3"), Tokenizer.EosId];
+        Rollout Make(int sample, int[] ids, double reward) => new(sample, ids, LogProbs(ids), FinishReason.Stop, "", reward, reward > 0, true, null, 0);
+        return new RolloutGroup(step, 0, item, prompt, [Make(0, good, 1), Make(1, bad, 0)]);
+    }
+
+    [Fact]
+    public void A_bfloat16_learner_resumed_from_its_checkpoint_takes_the_same_next_step_as_one_never_stopped()
+    {
+        // A small learning rate: most of each update stays below bfloat16 resolution and lives only in the masters.
+        var settings = Settings with { Steps = 3, LearningRate = 1e-4, GradClip = 1.0 };
+        string folder = Directory.CreateTempSubdirectory("r1-masters-").FullName;
+        string optimizerFile = Path.Combine(folder, "optimizer.bin");
+        try
+        {
+            using var policy = TinyPolicy(ModelDtype.Bfloat16);
+            using var learner = new GrpoLearner(policy, settings, 1.0, 12);
+            learner.Step(0, [GroupFor(policy, 0)]);
+            var files = learner.SaveOptimizerState(optimizerFile);
+            Assert.Contains(MasterWeights.PathBeside(optimizerFile), files);
+            Model.Checkpoints.PolicyCheckpoint.Save(policy, Path.Combine(folder, "weights"));
+
+            using var restored = Model.Checkpoints.PolicyCheckpoint.Load(Path.Combine(folder, "weights"), dtype: ModelDtype.Bfloat16);
+            using var resumed = new GrpoLearner(restored, settings, 1.0, 12);
+            resumed.LoadOptimizerState(optimizerFile);
+            resumed.ResumeAt(1);
+
+            learner.Step(1, [GroupFor(policy, 1)]);
+            resumed.Step(1, [GroupFor(restored, 1)]);
+            foreach (var ((name, a), (_, b)) in policy.named_parameters().Zip(restored.named_parameters()))
+                Assert.True(a.eq(b).all().item<bool>(), $"{name} differs between the resumed learner and the one never stopped");
+            foreach (var (a, b) in learner.Optimizer.parameters().Zip(resumed.Optimizer.parameters()))
+                Assert.True(a.eq(b).all().item<bool>(), "a float32 master differs between the resumed learner and the one never stopped");
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
+    public void A_bfloat16_learner_refuses_an_optimizer_state_without_its_master_weights()
+    {
+        string folder = Directory.CreateTempSubdirectory("r1-masters-").FullName;
+        string optimizerFile = Path.Combine(folder, "optimizer.bin");
+        try
+        {
+            using (var wide = TinyPolicy(ModelDtype.Float32))
+            using (var wideLearner = new GrpoLearner(wide, Settings, 1.0, 12))
+            {
+                Assert.Single(wideLearner.SaveOptimizerState(optimizerFile));   // a float32 run keeps no masters
+            }
+            using var policy = TinyPolicy(ModelDtype.Bfloat16);
+            using var learner = new GrpoLearner(policy, Settings, 1.0, 12);
+            var e = Assert.Throws<Model.Checkpoints.CheckpointException>(() => learner.LoadOptimizerState(optimizerFile));
+            Assert.Equal(MasterWeights.PathBeside(optimizerFile), e.Path);
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
+    public void Masters_saved_for_one_model_are_refused_by_another_naming_the_tensor()
+    {
+        string path = Path.Combine(Directory.CreateTempSubdirectory("r1-masters-").FullName, "m.safetensors");
+        try
+        {
+            using var small = TinyPolicy(ModelDtype.Bfloat16);
+            using var masters = MasterWeights.For(small.named_parameters());
+            masters.Save(path);
+            using var wider = new PolicyModel(small.Config with { IntermediateSize = 96 }, seed: 3);
+            using var other = MasterWeights.For(wider.named_parameters());
+            var e = Assert.Throws<Model.Checkpoints.CheckpointException>(() => other.Load(path));
+            Assert.Contains("mlp", e.Message);
+            Assert.Contains("shape", e.Message);
+        }
+        finally { Directory.Delete(Path.GetDirectoryName(path)!, recursive: true); }
+    }
+
     [Fact]
     public void The_inline_trainer_runs_a_step_of_a_bfloat16_policy_that_stays_bfloat16()
     {
