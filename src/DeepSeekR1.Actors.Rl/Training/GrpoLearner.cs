@@ -132,7 +132,7 @@ public sealed class GrpoLearner : IDisposable
         if (shards is null) PolicyCheckpoint.CopyInto(policy, tensors, source);
         else
         {
-            PolicyCheckpoint.CopyInto(policy, tensors.Where(kv => !ExpertShardSet.IsRoutedExpert(kv.Key)).ToDictionary(), source);
+            PolicyCheckpoint.CopyInto(policy, tensors.Where(kv => shards.Placement.ShardOfTensor(kv.Key) is null).ToDictionary(), source);
             shards.LoadFrom(tensors, source);
         }
         masters.ParametersToMasters();
