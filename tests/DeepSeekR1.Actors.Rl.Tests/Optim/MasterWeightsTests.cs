@@ -64,30 +64,37 @@ public sealed class MasterWeightsTests
         Assert.Contains("issue 23", e.Message);
     }
 
-    // One GRPO step of the learner on a fixed group (pi_old = the policy), returning the log-probability of the good
-    // completion before and after and the step's loss.
+    private static readonly IReadOnlyList<int> Prompt = Tokenizer.Encode("What is 1 + 1?");
+    private static readonly int[] Good = [.. Tokenizer.Encode(" 2"), Tokenizer.EosId];
+    private static readonly int[] Bad = [.. Tokenizer.Encode(" 3"), Tokenizer.EosId];
+
+    // The policy's log-probability of each token of `completion` after the prompt.
+    private static float[] LogProbs(PolicyModel policy, int[] completion)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var ids = Prompt.Concat(completion).Select(t => (long)t).ToArray();
+        var scored = ids.Select((_, i) => i >= Prompt.Count).ToArray();
+        using var s = Model.Training.TokenLogProbs.Compute(policy, tensor(ids).unsqueeze(0), ones([1, ids.Length], ScalarType.Bool), tensor(scored).unsqueeze(0));
+        return s.LogProbs[0].data<float>().ToArray()[Prompt.Count..];
+    }
+
+    // A fixed group for step `step`, the right answer rewarded, scored by the policy as it is now (pi_old = the policy).
+    private static RolloutGroup GroupFor(PolicyModel policy, long step)
+    {
+        Rollout Make(int sample, int[] ids, double reward) => new(sample, ids, LogProbs(policy, ids), FinishReason.Stop, "", reward, reward > 0, true, null, 0);
+        return new RolloutGroup(step, 0, new TaskItem("q", "What is 1 + 1?", "2"), Prompt, [Make(0, Good, 1), Make(1, Bad, 0)]);
+    }
+
+    // One GRPO step of the learner on the fixed group, returning the log-probability of the good completion before and
+    // after and the step's loss.
     private static (double Before, double After, double Loss, PolicyModel Policy, GrpoLearner Learner) OneStep(ModelDtype dtype)
     {
         var policy = TinyPolicy(dtype);
         var learner = new GrpoLearner(policy, Settings with { GradClip = 1.0 }, 1.0, 12);
-        var item = new TaskItem("q", "What is 1 + 1?", "2");
-        var prompt = Tokenizer.Encode("What is 1 + 1?");
-        int[] good = [.. Tokenizer.Encode(" 2"), Tokenizer.EosId];
-        int[] bad = [.. Tokenizer.Encode(" 3"), Tokenizer.EosId];
-        float[] LogProbs(int[] completion)
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var ids = prompt.Concat(completion).Select(t => (long)t).ToArray();
-            var scored = ids.Select((_, i) => i >= prompt.Count).ToArray();
-            using var s = Model.Training.TokenLogProbs.Compute(policy, tensor(ids).unsqueeze(0), ones([1, ids.Length], ScalarType.Bool), tensor(scored).unsqueeze(0));
-            return s.LogProbs[0].data<float>().ToArray()[prompt.Count..];
-        }
-        double before = LogProbs(good).Sum();
-        Rollout Make(int sample, int[] ids, double reward) => new(sample, ids, LogProbs(ids), FinishReason.Stop, "", reward, reward > 0, true, null, 0);
-        var group = new RolloutGroup(0, 0, item, prompt, [Make(0, good, 1), Make(1, bad, 0)]);
-        var metrics = learner.Step(0, [group]).Metrics;
-        return (before, LogProbs(good).Sum(), metrics.Loss, policy, learner);
+        double before = LogProbs(policy, Good).Sum();
+        var metrics = learner.Step(0, [GroupFor(policy, 0)]).Metrics;
+        return (before, LogProbs(policy, Good).Sum(), metrics.Loss, policy, learner);
     }
 
     [Fact]
@@ -112,26 +119,6 @@ public sealed class MasterWeightsTests
             wide.Learner.Dispose(); wide.Policy.Dispose();
             low.Learner.Dispose(); low.Policy.Dispose();
         }
-    }
-
-    // A fixed group for step `step` scored by the policy as it is now (pi_old = the policy).
-    private static RolloutGroup GroupFor(PolicyModel policy, long step)
-    {
-        var item = new TaskItem("q", "What is 1 + 1?", "2");
-        var prompt = Tokenizer.Encode("What is 1 + 1?");
-        float[] LogProbs(int[] completion)
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var ids = prompt.Concat(completion).Select(t => (long)t).ToArray();
-            var scored = ids.Select((_, i) => i >= prompt.Count).ToArray();
-            using var s = Model.Training.TokenLogProbs.Compute(policy, tensor(ids).unsqueeze(0), ones([1, ids.Length], ScalarType.Bool), tensor(scored).unsqueeze(0));
-            return s.LogProbs[0].data<float>().ToArray()[prompt.Count..];
-        }
-        int[] good = [.. Tokenizer.Encode(" 2"), Tokenizer.EosId];
-        int[] bad = [.. Tokenizer.Encode(" 3"), Tokenizer.EosId];
-        Rollout Make(int sample, int[] ids, double reward) => new(sample, ids, LogProbs(ids), FinishReason.Stop, "", reward, reward > 0, true, null, 0);
-        return new RolloutGroup(step, 0, item, prompt, [Make(0, good, 1), Make(1, bad, 0)]);
     }
 
     [Fact]
