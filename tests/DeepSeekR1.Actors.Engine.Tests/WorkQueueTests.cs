@@ -12,11 +12,14 @@ public sealed class WorkQueueTests : TestKit
 
     private static SampleWork Work(string group, int sample, long version = 0) => new(group, sample, [1, 2], (ulong)sample, version, $"ckpt-{version}");
 
-    private IActorRef Queue(int lingerMilliseconds = 20, IActorRef? pubSub = null)
+    private IActorRef Queue(int lingerMilliseconds = 20, IActorRef? pubSub = null, int? samplesPerStep = null, int gatherMilliseconds = 2000)
     {
-        var settings = EngineSettings.From(Sys.Settings.Config) with { BatchLinger = TimeSpan.FromMilliseconds(lingerMilliseconds) };
+        var settings = EngineSettings.From(Sys.Settings.Config) with
+        {
+            BatchLinger = TimeSpan.FromMilliseconds(lingerMilliseconds), StepGatherTimeout = TimeSpan.FromMilliseconds(gatherMilliseconds),
+        };
         var mediator = pubSub ?? CreateTestProbe().Ref;
-        return Sys.ActorOf(Props.Create(() => new WorkQueue(settings, "run", mediator)));
+        return Sys.ActorOf(Props.Create(() => new WorkQueue(settings, "run", mediator, samplesPerStep)));
     }
 
     [Fact]
@@ -154,5 +157,40 @@ public sealed class WorkQueueTests : TestKit
         Assert.Equal(4, a.Count);
         Assert.Equal(3, b.Count);
         Assert.Equal(7, a.Concat(b).Select(w => (w.GroupId, w.Sample)).Distinct().Count());
+    }
+
+    // Before: the first offers went out alone after five lingers (here 100 ms), and the step was generated in two
+    // batches whose split, and so every row's arithmetic, depended on timing.
+    [Fact]
+    public void A_synchronous_steps_offers_wait_for_the_whole_step_and_go_as_one_batch()
+    {
+        var queue = Queue(lingerMilliseconds: 20, samplesPerStep: 4);
+        var sampler = CreateTestProbe();
+        queue.Tell(new RequestWork("slot-0", 256), sampler.Ref);
+        queue.Tell(new OfferWork([Work("s0-g1", 0), Work("s0-g1", 1)]));
+        sampler.ExpectNoMsg(TimeSpan.FromMilliseconds(400));   // four lingers' caps go by: still waiting for the step
+        queue.Tell(new OfferWork([Work("s0-g0", 0), Work("s0-g0", 1)]));
+        var batch = sampler.ExpectMsg<WorkBatch>(TimeSpan.FromSeconds(1));
+        Assert.Equal([("s0-g0", 0), ("s0-g0", 1), ("s0-g1", 0), ("s0-g1", 1)], batch.Work.Select(w => (w.GroupId, w.Sample)));
+
+        // The next step (version 1) is gathered afresh.
+        queue.Tell(new RequestWork("slot-0", 256), sampler.Ref);
+        queue.Tell(new OfferWork([Work("s1-g0", 0, version: 1), Work("s1-g0", 1, version: 1), Work("s1-g1", 0, version: 1)]));
+        sampler.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        queue.Tell(new OfferWork([Work("s1-g1", 1, version: 1)]));
+        Assert.Equal(4, sampler.ExpectMsg<WorkBatch>(TimeSpan.FromSeconds(1)).Work.Count);
+    }
+
+    [Fact]
+    public void A_step_that_never_completes_its_offers_goes_out_at_the_gather_timeout()
+    {
+        var queue = Queue(lingerMilliseconds: 20, samplesPerStep: 8, gatherMilliseconds: 600);
+        var sampler = CreateTestProbe();
+        queue.Tell(new RequestWork("slot-0", 256), sampler.Ref);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        queue.Tell(new OfferWork([Work("s0-g0", 0), Work("s0-g0", 1)]));   // a resumed step: only what it still needs
+        var batch = sampler.ExpectMsg<WorkBatch>(TimeSpan.FromSeconds(5));
+        Assert.Equal(2, batch.Work.Count);
+        Assert.True(clock.ElapsedMilliseconds >= 500, $"went out after {clock.ElapsedMilliseconds} ms, before the gather timeout");
     }
 }

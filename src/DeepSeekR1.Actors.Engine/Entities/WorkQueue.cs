@@ -16,6 +16,10 @@ namespace DeepSeekR1.Actors.Engine.Entities;
 /// goes back to the queue. Work waiting when several samplers are free is split evenly between them. Work whose batch
 /// failed <see cref="MaxAttempts"/> times (a prompt no sampler can take, a fault every replica meets) is not handed out
 /// again: the queue reports the run faulted, with the samplers' last error, instead of retrying it forever.
+/// In a synchronous run the queue knows how many samples a step has, and a step's work waits for all of them (up to
+/// <see cref="EngineSettings.StepGatherTimeout"/>) instead of for a pause in offers: a batch that offer timing splits
+/// differently computes every row with other arithmetic (batched matrix products and attention sum in another
+/// order), so two runs with one seed would sample from logits that differ in their last bits and drift apart.
 /// </summary>
 internal sealed class WorkQueue : ReceiveActor, IWithTimers
 {
@@ -30,6 +34,8 @@ internal sealed class WorkQueue : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, int> idle = [];
     private readonly Dictionary<IActorRef, IReadOnlyList<SampleWork>> inFlight = [];
     private DateTime? waitingSince;   // when the oldest undispatched offer arrived while a sampler was free
+    private readonly int? samplesPerStep;                    // a synchronous run's samples per step (= per policy version); null: async
+    private readonly SortedDictionary<long, int> offered = [];   // distinct samples offered per policy version (synchronous runs)
 
     /// <summary>The longest a free sampler waits for more offers, in multiples of the linger time.</summary>
     public const int LingerCap = 5;
@@ -40,16 +46,26 @@ internal sealed class WorkQueue : ReceiveActor, IWithTimers
     /// <param name="settings">The engine's batching settings.</param>
     /// <param name="runId">The run whose work this is.</param>
     /// <param name="pubSub">The distributed pub-sub mediator the run's fault is published on.</param>
-    public WorkQueue(EngineSettings settings, string runId, IActorRef pubSub)
+    /// <param name="samplesPerStep">
+    /// A synchronous run's samples per step (prompts per step x group size), whose policy version is its step; null for
+    /// an asynchronous run, whose versions a step's groups share with others.
+    /// </param>
+    public WorkQueue(EngineSettings settings, string runId, IActorRef pubSub, int? samplesPerStep = null)
     {
+        if (samplesPerStep is <= 0) throw new ArgumentOutOfRangeException(nameof(samplesPerStep), "must be positive");
         this.settings = settings;
         this.runId = runId;
         this.pubSub = pubSub;
+        this.samplesPerStep = samplesPerStep;
         Receive<OfferWork>(offer =>
         {
             var fresh = new List<SampleWork>();
             foreach (var work in offer.Work)
-                if (known.Add((work.GroupId, work.Sample))) fresh.Add(work);
+                if (known.Add((work.GroupId, work.Sample)))
+                {
+                    fresh.Add(work);
+                    if (samplesPerStep is not null) offered[work.PolicyVersion] = offered.GetValueOrDefault(work.PolicyVersion) + 1;
+                }
             Enqueue(fresh);
             ScheduleDispatch();
         });
@@ -111,17 +127,28 @@ internal sealed class WorkQueue : ReceiveActor, IWithTimers
             .Take(max).ToArray();
     }
 
-    // Debounced: every new offer restarts the linger, a full batch goes at once, and the cap bounds the wait.
+    // Debounced: every new offer restarts the linger, a full batch goes at once, and the cap bounds the wait. In a
+    // synchronous run a step's work goes once the whole step is offered, or at the gather timeout.
     private void ScheduleDispatch()
     {
         if (pending.Count == 0 || idle.Count == 0) return;
-        if (pending.Count >= idle.Values.Max()) { Timers.Cancel(nameof(DispatchTick)); Dispatch(); return; }
+        if (pending.Count >= idle.Values.Max() || StepGathered()) { Timers.Cancel(nameof(DispatchTick)); Dispatch(); return; }
         var now = DateTime.UtcNow;
         waitingSince ??= now;
-        var left = waitingSince.Value + settings.BatchLinger * LingerCap - now;
-        var delay = left < settings.BatchLinger ? left : settings.BatchLinger;
+        var left = waitingSince.Value + (samplesPerStep is null ? settings.BatchLinger * LingerCap : settings.StepGatherTimeout) - now;
+        var delay = samplesPerStep is not null || left < settings.BatchLinger ? left : settings.BatchLinger;
         if (delay <= TimeSpan.Zero) { Timers.Cancel(nameof(DispatchTick)); Dispatch(); return; }
         Timers.StartSingleTimer(nameof(DispatchTick), new DispatchTick(), delay);
+    }
+
+    // Whether every sample of the oldest waiting step has been offered (synchronous runs only). Versions below it are
+    // forgotten: their work has all gone out.
+    private bool StepGathered()
+    {
+        if (samplesPerStep is not int expected) return false;
+        long version = pending.Min(w => w.PolicyVersion);
+        foreach (long old in offered.Keys.Where(v => v < version).ToArray()) offered.Remove(old);
+        return offered.GetValueOrDefault(version) >= expected;
     }
 
     // The waiting work is shared out over the free samplers, so that a step's generation runs on every rollout node at

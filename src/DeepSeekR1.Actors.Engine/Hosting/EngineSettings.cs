@@ -19,6 +19,8 @@ public sealed record EngineSettings
     public required int MaxBatchSamples { get; init; }
     /// <summary>How long the work queue waits for more offers before handing out a batch.</summary>
     public required TimeSpan BatchLinger { get; init; }
+    /// <summary>In a synchronous run, the longest a step's first batch waits for the rest of the step's samples.</summary>
+    public required TimeSpan StepGatherTimeout { get; init; }
     /// <summary>How often a finished group re-sends itself until acknowledged.</summary>
     public required TimeSpan GroupResendInterval { get; init; }
     /// <summary>Snapshot the run and the learner every N events (0 = never).</summary>
@@ -42,6 +44,7 @@ public sealed record EngineSettings
         if (settings.TensorThreads is not (1 or 2)) throw new ConfigException($"r1.engine.tensor-threads is {settings.TensorThreads}; it must be 1 or 2");
         if (settings.SamplerSlots <= 0) throw new ConfigException("r1.engine.sampler-slots must be positive");
         if (settings.MaxBatchSamples <= 0) throw new ConfigException("r1.engine.max-batch-samples must be positive");
+        if (settings.StepGatherTimeout < TimeSpan.Zero) throw new ConfigException("r1.engine.step-gather-timeout must not be negative");
         if (settings.UpdateDelay < TimeSpan.Zero) throw new ConfigException("r1.engine.update-delay must not be negative");
         if (settings.SnapshotEvery < 0) throw new ConfigException("r1.engine.snapshot-every must not be negative");
         return settings;
