@@ -240,7 +240,9 @@ public sealed class ExpertShard : IDisposable
             if (master.grad is { } high) high.copy_(low);
             else
             {
-                using var upcast = low.to_type(ScalarType.Float32);   // held until the setter has taken its own reference
+                // A copy even from float32 (no shared storage with the gradient zeroed below); held until the setter has
+                // taken its own reference.
+                using var upcast = low.to_type(ScalarType.Float32, copy: true);
                 master.grad = upcast;
             }
             low.zero_();
