@@ -43,7 +43,14 @@ public sealed class ExpertShard : IDisposable
         if (config.Dtype != ModelDtype.Float32)
         {
             using var noGrad = no_grad();
-            masters = NamedParameters().Select(p => new Parameter(p.Parameter.detach().to_type(ScalarType.Float32).clone(), requires_grad: true)).ToArray();
+            // Detached from any dispose scope the caller has open (a shard actor builds its shard inside one message's):
+            // they live as long as the shard.
+            masters = NamedParameters().Select(p =>
+            {
+                var master = new Parameter(p.Parameter.detach().to_type(ScalarType.Float32, copy: true), requires_grad: true);
+                master.DetachFromDisposeScope();
+                return master;
+            }).ToArray();
         }
     }
 
