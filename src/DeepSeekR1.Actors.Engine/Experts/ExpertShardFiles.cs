@@ -9,8 +9,8 @@ namespace DeepSeekR1.Actors.Engine.Experts;
 
 /// <summary>
 /// An expert shard's folder (<c>{data-dir}/experts/{run}/shard-{s}</c>): snapshots of its weights (a bfloat16 shard's
-/// float32 masters) and optimizer state (a safetensors file and the optimizer's own file, named by the journal sequence number that records them), and the
-/// gradients of a prepared update not yet applied. Every file is written under a temporary name, flushed and renamed,
+/// float32 masters) and optimizer state (a safetensors file and the optimizer's own file, named by the journal sequence
+/// number that records them), and the gradients of a prepared update not yet applied. Every file is written under a temporary name, flushed and renamed,
 /// so a crash leaves either the whole file or none.
 /// </summary>
 internal sealed class ExpertShardFiles(string folder)
