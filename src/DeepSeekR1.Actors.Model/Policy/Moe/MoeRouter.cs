@@ -101,8 +101,9 @@ public sealed class MoeRouter : nn.Module
     /// <summary>
     /// Converts the weight to <paramref name="dtype"/> (a bfloat16 policy's routers hold bfloat16 weights, trained through
     /// float32 masters like every other parameter) but keeps <c>e_score_correction_bias</c> float32, as DeepSeek-V3's
-    /// checkpoints store it: the balancing step moves it by bias-update-speed (1e-3) a step, which a bfloat16 bias of
-    /// magnitude above 0.25 would round away, and the choice it steers must not depend on rounding either.
+    /// checkpoints store it: the balancing step moves it by bias-update-speed (1e-3) a step, which a bfloat16 bias (8
+    /// significant bits) cannot add exactly (near 0.3 a step would count almost double, above 0.5 it would vanish), and
+    /// the choice it steers must not depend on rounding either.
     /// </summary>
     protected override nn.Module _to(ScalarType dtype, bool non_blocking)
     {
@@ -123,7 +124,7 @@ public sealed class MoeRouter : nn.Module
     private Tensor KeepBias()
     {
         using var noGrad = no_grad();
-        return e_score_correction_bias.to_type(ScalarType.Float32).clone().DetachFromDisposeScope();
+        return e_score_correction_bias.to_type(ScalarType.Float32, copy: true).DetachFromDisposeScope();
     }
 
     // After the base conversion: the float32 copy back under the bias's name, on the device the weight moved to.
