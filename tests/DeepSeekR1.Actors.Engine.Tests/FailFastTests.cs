@@ -158,4 +158,29 @@ public class FailFastTests
         Assert.DoesNotContain(lines, l => l.Contains("engine died"));
         Assert.Equal(eventsBefore, JournalFile.Read(data).Count);
     }
+
+    // A finished run's learner restores only to answer the host's last query; with the final checkpoint gone that
+    // query used to go unanswered five times (about two minutes) and end in "Timeout after 25.00 seconds".
+    [Fact]
+    public async Task A_finished_run_whose_last_checkpoint_was_deleted_ends_at_once_naming_it()
+    {
+        using var dir = new TempDir();
+        string data = Path.Combine(dir.Path, "data");
+        string[] command = TrainSteps(data, 2, "--set", $"r1.train.init={ColdStart.Checkpoint}",
+            "--set", "r1.grpo.prompts-per-step=2", "--set", "r1.grpo.group-size=3", "--set", "r1.sampling.max-new-tokens=12");
+        var (firstExit, firstLines) = await Run(dir.Path, command);
+        Assert.True(firstExit == 0, string.Join('\n', firstLines));
+        string last = Path.Combine(data, "runs", "ff", "checkpoints", "step-000002");
+        Assert.True(Directory.Exists(last));
+        Directory.Delete(last, recursive: true);
+        long eventsBefore = JournalFile.Read(data).Count;
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (exit, lines) = await Run(dir.Path, command);
+        Assert.True(exit == 1, string.Join('\n', lines));
+        AssertOneLineError(lines, "r1: run faulted: the learner cannot restore run ff after step 2");
+        Assert.Contains(lines, l => l.StartsWith("r1: run faulted", StringComparison.Ordinal) && l.Contains("step-000002"));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(45), $"took {clock.Elapsed.TotalSeconds:F0} s");
+        Assert.Equal(eventsBefore, JournalFile.Read(data).Count);
+    }
 }

@@ -1,4 +1,4 @@
-// NOT YET COMPILED OR RUN (kernels/README.md).
+// NOT YET BUILT BY NVCC OR RUN on a GPU; type-checked by clang (tools/cuda-check.sh, kernels/README.md).
 #include "cuda_common.cuh"
 #include "cuda_kernels.hpp"
 

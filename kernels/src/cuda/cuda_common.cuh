@@ -1,5 +1,5 @@
 // Shared pieces of the CUDA backend: error translation into r1k_status and the cuBLAS handle.
-// NOT YET COMPILED OR RUN: no machine with nvcc was available when this was written (kernels/README.md).
+// NOT YET BUILT BY NVCC OR RUN: no machine with nvcc was available when this was written; clang type-checks it (kernels/README.md).
 #pragma once
 
 #include <cublas_v2.h>

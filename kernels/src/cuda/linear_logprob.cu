@@ -1,5 +1,5 @@
-// Fused linear log-prob + entropy on the GPU. NOT YET COMPILED OR RUN: no machine with nvcc was available when this
-// was written (kernels/README.md says how to build and test it on one).
+// Fused linear log-prob + entropy on the GPU. NOT YET BUILT BY NVCC OR RUN: no machine with nvcc was available when
+// this was written; clang type-checks it (kernels/README.md says how to build and test it on a GPU machine).
 //
 // The same algorithm as the CPU backend (src/cpu/linear_logprob_impl.hpp), with cuBLAS for the tile products: tokens
 // in chunks of kTc, the vocabulary in chunks of kVc, one [kTc, kVc] logits tile in device memory at a time (64 MiB).
@@ -34,7 +34,7 @@ __device__ float block_reduce(float value, bool is_max, float* shared) {
     if (lane == 0) shared[warp] = value;
     __syncthreads();
     if (warp == 0) {
-        value = lane < blockDim.x / 32 ? shared[lane] : (is_max ? -FLT_MAX : 0.0f);
+        value = lane < static_cast<int>(blockDim.x / 32) ? shared[lane] : (is_max ? -FLT_MAX : 0.0f);
         for (int offset = 16; offset > 0; offset /= 2) {
             float other = __shfl_down_sync(0xffffffffu, value, offset);
             value = is_max ? fmaxf(value, other) : value + other;

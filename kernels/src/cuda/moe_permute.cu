@@ -1,6 +1,6 @@
 // MoE token permutation on the GPU: gather, weighted scatter-add (each token's rows summed in ascending sorted
 // position, as the CPU backend and libtorch's index_add do) and the scatter's backward. The route order itself is
-// computed on the CPU (r1k_moe_route_order). NOT YET COMPILED OR RUN (kernels/README.md).
+// computed on the CPU (r1k_moe_route_order). NOT YET BUILT BY NVCC OR RUN on a GPU; type-checked by clang (kernels/README.md).
 #include <algorithm>
 #include <cstdint>
 
@@ -67,7 +67,7 @@ __global__ void scatter_backward_rows(const float* rows, const float* weights, c
     }
     partial[threadIdx.x] = dot;
     __syncthreads();
-    for (int stride = blockDim.x / 2; stride > 0; stride /= 2) {
+    for (unsigned stride = blockDim.x / 2; stride > 0; stride /= 2) {
         if (threadIdx.x < stride) partial[threadIdx.x] += partial[threadIdx.x + stride];
         __syncthreads();
     }

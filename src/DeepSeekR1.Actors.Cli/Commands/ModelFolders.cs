@@ -66,7 +66,8 @@ public static class ModelFolders
     /// <summary>
     /// Verifies the checkpoint <paramref name="checkpoint"/> against its manifest and copies what <c>transformers</c>
     /// loads (config.json, the safetensors files and their index, tokenizer and generation files) to
-    /// <paramref name="to"/>; the manifest and optimizer state stay behind. Returns the files written and left out.
+    /// <paramref name="to"/>; the manifest and optimizer state stay behind. A model with multi-token prediction layers gets
+    /// DeepSeek's per-layer copies of the embedding and head (<see cref="MtpSharedCopies"/>). Returns the files written and left out.
     /// </summary>
     public static JsonObject Export(string checkpoint, string to)
     {
@@ -77,11 +78,15 @@ public static class ModelFolders
             || name.StartsWith("model", StringComparison.Ordinal) && name.EndsWith(".safetensors", StringComparison.Ordinal);
         Directory.CreateDirectory(to);
         foreach (string name in files.Where(Wanted)) File.Copy(Path.Combine(checkpoint, name), Path.Combine(to, name));
+        // Multi-token prediction layers: DeepSeek's layout repeats the embedding and head in each (servers read them there).
+        var mtpCopies = MtpSharedCopies.AddTo(to);
+        var written = Directory.GetFiles(to).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal);
         return new JsonObject
         {
             ["checkpoint"] = Path.GetFullPath(checkpoint),
             ["out"] = Path.GetFullPath(to),
-            ["written"] = new JsonArray([.. files.Where(Wanted).Select(f => (JsonNode)f)]),
+            ["written"] = new JsonArray([.. written.Select(f => (JsonNode)f)]),
+            ["mtp_copies_added"] = mtpCopies.Count,
             ["left_out"] = new JsonArray([.. files.Where(f => !Wanted(f)).Select(f => (JsonNode)f)]),
         };
     }

@@ -97,7 +97,7 @@ public static class SftCommand
         long totalSteps = SftTrainer.TotalSteps(settings, examples.Count);
         output.WriteLine($"sft: {examples.Count} examples, {totalSteps} steps, from {init ?? "a fresh model"}"
             + (resumeStep > 0 ? $"; resuming at step {resumeStep} from {resumePoint.Directory}" : ""));
-        var resume = new SftResume(resumeStep, resumePoint.LoadOptimizer, (step, optimizer) => resumePoint.Save(model, optimizer, step));
+        var resume = new SftResume(resumeStep, resumePoint.LoadOptimizer, (step, optimizer, masters) => resumePoint.Save(model, optimizer, masters, step));
         var progress = ProgressReporter.For("sft", "steps", output, startedAt: resumeStep);
         var result = SftTrainer.Train(model, examples, settings, p => progress.Report(p.Step, p.TotalSteps, Describe(p), Detail(p)), resume: resume,
             stepDone: step => progress.Tick(step, totalSteps));

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using DeepSeekR1.Actors.Model.Checkpoints;
 using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Rl.Optim;
 using DeepSeekR1.Actors.Rl.Sft;
 using TorchSharp.Modules;
 
@@ -57,11 +58,16 @@ internal sealed class SftResumePoint(string outDir, string fingerprint)
         }
     }
 
-    /// <summary>Loads the optimizer state saved with the point.</summary>
-    public void LoadOptimizer(OptimizerHelper optimizer) => optimizer.load_state_dict(Path.Combine(Directory, OptimizerFile));
+    /// <summary>Loads the optimizer state saved with the point, and a bfloat16 model's float32 master weights.</summary>
+    public void LoadOptimizer(OptimizerHelper optimizer, MasterWeights masters)
+    {
+        string path = Path.Combine(Directory, OptimizerFile);
+        optimizer.load_state_dict(path);
+        masters.LoadBeside(path);
+    }
 
     /// <summary>Writes the point after <paramref name="step"/> steps in place of the last one.</summary>
-    public void Save(PolicyModel model, OptimizerHelper optimizer, long step)
+    public void Save(PolicyModel model, OptimizerHelper optimizer, MasterWeights masters, long step)
     {
         string staging = Directory + ".staging";
         if (System.IO.Directory.Exists(staging)) System.IO.Directory.Delete(staging, recursive: true);
@@ -71,6 +77,7 @@ internal sealed class SftResumePoint(string outDir, string fingerprint)
             Metadata = new Dictionary<string, string> { ["stage"] = "sft-resume-point", ["step"] = step.ToString(CultureInfo.InvariantCulture) },
         });
         optimizer.save_state_dict(Path.Combine(staging, OptimizerFile));
+        masters.SaveBeside(Path.Combine(staging, OptimizerFile));
         File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(new State(step, fingerprint)));
         Delete();
         System.IO.Directory.Move(staging, Directory);

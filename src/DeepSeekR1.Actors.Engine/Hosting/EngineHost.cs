@@ -151,28 +151,45 @@ public sealed partial class EngineHost : IAsyncDisposable
     public async Task<EngineOutcome> RunAsync(CancellationToken cancellation = default)
     {
         var completion = new TaskCompletionSource<RunCompleted>(TaskCreationOptions.RunContinuationsAsynchronously);
-        system.ActorOf(Props.Create(() => new RunWatcher(run.RunId, node.DriveInterval, observer, DistributedPubSub.Get(system).Mediator, Runs, completion)));
+        var faults = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        system.ActorOf(Props.Create(() => new RunWatcher(run.RunId, node.DriveInterval, observer, DistributedPubSub.Get(system).Mediator, Runs, completion, faults)));
         // A node that leaves the cluster (`r1 pbm ... cluster leave`) terminates its ActorSystem: the run cannot go on here.
         _ = system.WhenTerminated.ContinueWith(_ => completion.TrySetException(new RunInterruptedException(
             $"this node left the cluster before run '{run.RunId}' completed; the same command resumes it")), TaskScheduler.Default);
         var completed = await completion.Task.WaitAsync(cancellation);
-        var progress = await FinalProgress(cancellation);
+        var progress = await FinalProgress(faults.Task, cancellation);
         return new EngineOutcome(completed.RunId, completed.Steps, completed.Checkpoint, completed.State,
             progress.Applied.Select(a => a.Metrics.ToStepMetrics()).ToArray(), completed.Reason);
     }
 
     // The learner's record of every applied step, asked for once the run has completed. Right after a learner node died
     // the singleton proxy can still hold the dead incarnation's ref until that member is removed from the cluster, and
-    // an ask sent to it is lost: ask again (a query is read-only), for up to about two minutes in all.
-    private async Task<LearnerProgress> FinalProgress(CancellationToken cancellation)
+    // an ask sent to it is lost: ask again (a query is read-only), for up to about two minutes in all. A learner that
+    // cannot restore the run (its latest checkpoint deleted or damaged) answers with a fault on the run's topic instead:
+    // that ends the wait at once, as the same fault does while the run is going.
+    private async Task<LearnerProgress> FinalProgress(Task<string> fault, CancellationToken cancellation)
     {
         const int attempts = 5;
         for (int attempt = 1; ; attempt++)
         {
-            try { return await Learner.Ask<LearnerProgress>(new QueryLearner(run.RunId, -1), TimeSpan.FromSeconds(25), cancellation); }
+            try
+            {
+                var ask = Learner.Ask<LearnerProgress>(new QueryLearner(run.RunId, -1), TimeSpan.FromSeconds(25), cancellation);
+                if (await Task.WhenAny(ask, fault) == fault)
+                {
+                    _ = ask.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);   // its timeout, unobserved otherwise
+                    throw new RunFaultedException(await fault);
+                }
+                return await ask;
+            }
             catch (AskTimeoutException) when (attempt < attempts)
             {
                 system.Log.Warning("run {0}: the learner did not answer the final progress query (attempt {1} of {2}); asking again", run.RunId, attempt, attempts);
+            }
+            catch (AskTimeoutException e)
+            {
+                throw new TimeoutException($"run '{run.RunId}' completed, but its learner did not answer the final progress query {attempts} times " +
+                    "in about two minutes (is the learner's node reachable?)", e);
             }
         }
     }

@@ -61,14 +61,8 @@ public static class PolicyCheckpoint
     /// (<c>model.layers.{i}.embed_tokens.weight</c>, <c>model.layers.{i}.shared_head.head.weight</c>, i &gt;= num-layers),
     /// the name of the model's own tensor they copy; null for any other name.
     /// </summary>
-    private static string? SharedByMtp(PolicyModel model, string name)
-    {
-        if (!model.IsMtpParameter(name)) return null;
-        string output = model.Config.TieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight";
-        return name.EndsWith(".embed_tokens.weight", StringComparison.Ordinal) ? "model.embed_tokens.weight"
-            : name.EndsWith(".shared_head.head.weight", StringComparison.Ordinal) ? output
-            : null;
-    }
+    private static string? SharedByMtp(PolicyModel model, string name) =>
+        MtpSharedCopies.Names(model.Config).FirstOrDefault(n => n.Copy == name).Original;
 
     /// <summary>Copies <paramref name="tensors"/> into <paramref name="model"/> by name, checking coverage and shapes.</summary>
     public static void CopyInto(PolicyModel model, IReadOnlyDictionary<string, Tensor> tensors, string source)

@@ -93,6 +93,52 @@ public static class ShardedSafetensors
         return result;
     }
 
+    /// <summary>
+    /// The file each tensor of the model in <paramref name="directory"/> is stored in: every tensor of
+    /// <see cref="SingleFileName"/> when it exists, else the index's weight map.
+    /// </summary>
+    /// <exception cref="CheckpointException">Neither file exists, or the index or the single file is damaged.</exception>
+    public static IReadOnlyDictionary<string, string> WeightMap(string directory)
+    {
+        var single = Path.Combine(directory, SingleFileName);
+        if (File.Exists(single)) return SafetensorsReader.ReadHeader(single).Tensors.ToDictionary(t => t.Name, _ => SingleFileName);
+        var indexPath = Path.Combine(directory, IndexFileName);
+        if (!File.Exists(indexPath)) throw new CheckpointException(directory, $"holds neither {SingleFileName} nor {IndexFileName}");
+        return ReadWeightMap(indexPath);
+    }
+
+    /// <summary>
+    /// Adds <paramref name="tensors"/> to the model in <paramref name="directory"/> as one more shard: the existing
+    /// file(s) are renamed to <c>model-0000k-of-0000{N+1}.safetensors</c> (a single file becomes shard 1), the new
+    /// tensors are written as shard N+1 in their own dtypes, and the index is rewritten to cover all of them. Every
+    /// reader that follows the index (transformers, vLLM, this project) then sees the old tensors and the new ones.
+    /// </summary>
+    /// <returns>The shard files and the index, relative to <paramref name="directory"/>, in order.</returns>
+    /// <exception cref="ArgumentException">A new tensor's name is already in the model.</exception>
+    public static IReadOnlyList<string> AppendShard(string directory, IReadOnlyList<KeyValuePair<string, Tensor>> tensors)
+    {
+        var map = WeightMap(directory);
+        var taken = tensors.FirstOrDefault(t => map.ContainsKey(t.Key)).Key;
+        if (taken is not null) throw new ArgumentException($"tensor '{taken}' is already in {directory}", nameof(tensors));
+        var files = map.Values.Distinct().Order(StringComparer.Ordinal).ToList();
+        int count = files.Count + 1;
+        string ShardName(int i) => $"model-{i + 1:D5}-of-{count:D5}.safetensors";
+        // Two passes through temporary names, so a new name never lands on an old file not yet moved.
+        var renamed = files.Select((f, i) => (From: f, Temp: $".append-{i}.tmp", To: ShardName(i))).ToList();
+        foreach (var r in renamed) File.Move(Path.Combine(directory, r.From), Path.Combine(directory, r.Temp));
+        foreach (var r in renamed) File.Move(Path.Combine(directory, r.Temp), Path.Combine(directory, r.To));
+        string last = ShardName(files.Count);
+        SafetensorsWriter.Write(Path.Combine(directory, last), tensors);
+
+        var newName = renamed.ToDictionary(r => r.From, r => r.To);
+        var weightMap = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, file) in map) weightMap[name] = newName[file];
+        foreach (var (name, _) in tensors) weightMap[name] = last;
+        long totalSize = Enumerable.Range(0, count).Sum(i => SafetensorsReader.ReadHeader(Path.Combine(directory, ShardName(i))).Tensors.Sum(t => t.ByteLength));
+        WriteIndex(Path.Combine(directory, IndexFileName), totalSize, weightMap);
+        return [.. Enumerable.Range(0, count).Select(ShardName), IndexFileName];
+    }
+
     private static List<List<KeyValuePair<string, Tensor>>> ByPart(List<KeyValuePair<string, Tensor>> tensors, Func<string, int> partOf)
     {
         var groups = tensors.GroupBy(t => partOf(t.Key)).OrderBy(g => g.Key).ToList();

@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Model.Checkpoints;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -14,27 +15,41 @@ namespace DeepSeekR1.Actors.Rl.Optim;
 /// </summary>
 public sealed class MasterWeights : IDisposable
 {
+    private readonly string[] names;         // names[i] names parameters[i] in a saved masters file
     private readonly Parameter[] parameters;
     private readonly Parameter[]? masters;   // masters[i] is the float32 copy of parameters[i]; null for a float32 model
 
-    private MasterWeights(Parameter[] parameters, Parameter[]? masters)
+    private MasterWeights(string[] names, Parameter[] parameters, Parameter[]? masters)
     {
+        this.names = names;
         this.parameters = parameters;
         this.masters = masters;
     }
 
     /// <summary>
     /// Masters for <paramref name="parameters"/>: float32 copies when any of them is in a 16-bit floating-point type,
-    /// none when all are float32 (or wider).
+    /// none when all are float32 (or wider). A saved masters file names them by position; prefer the named overload.
     /// </summary>
     public static MasterWeights For(IEnumerable<Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var all = parameters.ToArray();
-        if (!all.Any(p => p.dtype is ScalarType.BFloat16 or ScalarType.Float16)) return new MasterWeights(all, null);
+        return For(parameters.Select((p, i) => ($"parameter.{i}", p)));
+    }
+
+    /// <summary>
+    /// Masters for a module's <c>named_parameters()</c>: float32 copies when any of them is in a 16-bit floating-point
+    /// type, none when all are float32 (or wider). The names key the saved masters file (<see cref="Save"/>).
+    /// </summary>
+    public static MasterWeights For(IEnumerable<(string Name, Parameter Parameter)> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var list = parameters.ToArray();
+        var names = list.Select(p => p.Name).ToArray();
+        var all = list.Select(p => p.Parameter).ToArray();
+        if (!all.Any(p => p.dtype is ScalarType.BFloat16 or ScalarType.Float16)) return new MasterWeights(names, all, null);
         using var noGrad = no_grad();
         var copies = all.Select(p => new Parameter(p.detach().to_type(ScalarType.Float32).clone(), requires_grad: p.requires_grad)).ToArray();
-        return new MasterWeights(all, copies);
+        return new MasterWeights(names, all, copies);
     }
 
     /// <summary>Whether float32 masters are kept (the model is not float32).</summary>
@@ -79,6 +94,82 @@ public sealed class MasterWeights : IDisposable
         if (masters is null) return;
         using var noGrad = no_grad();
         for (int i = 0; i < parameters.Length; i++) masters[i].copy_(parameters[i]);
+    }
+
+    /// <summary>
+    /// Writes the float32 masters to <paramref name="path"/> (safetensors, keyed by parameter name). A checkpoint of a
+    /// bfloat16 run needs them: its weights file holds only the rounded bfloat16 values, and a run resumed from those
+    /// alone would lose every update still below bfloat16 resolution and diverge from the run that never stopped.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">There are no masters (a float32 model).</exception>
+    public void Save(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (masters is null) throw new InvalidOperationException("a float32 model keeps no master weights to save");
+        SafetensorsWriter.Write(path, names.Select((n, i) => KeyValuePair.Create(n, (Tensor)masters[i])), SafetensorsDType.F32,
+            new Dictionary<string, string> { ["format"] = "pt", ["content"] = "float32 master weights" });
+    }
+
+    /// <summary>
+    /// Replaces the masters with those <see cref="Save"/> wrote at <paramref name="path"/> and rounds them into the
+    /// parameters, so the model is exactly as it was when they were saved. Every name, shape and dtype must match.
+    /// </summary>
+    /// <exception cref="CheckpointException">The file is missing, damaged, or holds other parameters than this model's.</exception>
+    public void Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (masters is null) throw new InvalidOperationException("a float32 model keeps no master weights to load");
+        using var scope = NewDisposeScope();
+        var saved = SafetensorsReader.Read(path);
+        var missing = names.Where(n => !saved.ContainsKey(n)).ToList();
+        if (missing.Count > 0) throw new CheckpointException(path, $"master weights lack {missing.Count} of this model's parameters, the first '{missing[0]}'");
+        var extra = saved.Keys.Except(names).ToList();
+        if (extra.Count > 0) throw new CheckpointException(path, $"master weights hold '{extra[0]}', which this model does not have");
+        using var noGrad = no_grad();
+        for (int i = 0; i < masters.Length; i++)
+        {
+            var t = saved[names[i]];
+            if (t.dtype != ScalarType.Float32) throw new CheckpointException(path, $"master weight '{names[i]}' is {t.dtype}, not float32");
+            if (!t.shape.SequenceEqual(masters[i].shape))
+                throw new CheckpointException(path, $"master weight '{names[i]}' has shape [{string.Join(", ", t.shape)}], the model's is [{string.Join(", ", masters[i].shape)}]");
+            masters[i].copy_(t);
+        }
+        MastersToParameters();
+    }
+
+    /// <summary>Where the masters of an optimizer state saved at <paramref name="optimizerPath"/> live: beside it, <c>optimizer.masters.safetensors</c>.</summary>
+    public static string PathBeside(string optimizerPath)
+    {
+        ArgumentNullException.ThrowIfNull(optimizerPath);
+        return Path.Combine(Path.GetDirectoryName(optimizerPath) ?? ".", $"{Path.GetFileNameWithoutExtension(optimizerPath)}.masters.safetensors");
+    }
+
+    /// <summary>
+    /// Saves the masters beside the optimizer state at <paramref name="optimizerPath"/> (<see cref="PathBeside"/>);
+    /// returns the file written, or null for a float32 model, which keeps none.
+    /// </summary>
+    public string? SaveBeside(string optimizerPath)
+    {
+        if (masters is null) return null;
+        string path = PathBeside(optimizerPath);
+        Save(path);
+        return path;
+    }
+
+    /// <summary>
+    /// Loads the masters saved beside the optimizer state at <paramref name="optimizerPath"/>; nothing for a float32
+    /// model. A bfloat16 model whose checkpoint lacks them is refused: resuming from the rounded weights alone would
+    /// not continue the run that was stopped.
+    /// </summary>
+    /// <exception cref="CheckpointException">The masters file is missing, damaged or of another model.</exception>
+    public void LoadBeside(string optimizerPath)
+    {
+        if (masters is null) return;
+        string path = PathBeside(optimizerPath);
+        if (!File.Exists(path))
+            throw new CheckpointException(path, "this bfloat16 model's float32 master weights are missing (the checkpoint was written by a float32 run, " +
+                "or before masters were saved); resuming from its rounded bfloat16 weights alone would not continue the stopped run");
+        Load(path);
     }
 
     /// <inheritdoc />

@@ -58,7 +58,7 @@ public static class SftTrainer
         int warmup = (int)Math.Min(settings.WarmupSteps, totalSteps - 1);
         var schedule = new LrSchedule(settings.LearningRate, warmup, LrDecay.Cosine, (int)totalSteps, settings.MinLrRatio);
         // A bfloat16 model trains through float32 masters (the optimizer steps those); a float32 one steps itself.
-        using var masters = MasterWeights.For(model.parameters());
+        using var masters = MasterWeights.For(model.named_parameters());
         using var optimizer = OptimizerFactory.CreateAdamW(masters.Trainable,
             new AdamWSettings { LearningRate = settings.LearningRate, WeightDecay = settings.WeightDecay });
 
@@ -74,8 +74,10 @@ public static class SftTrainer
         if (resume?.StartStep is > 0 and var start)
         {
             if (start >= totalSteps) throw new ArgumentException($"resume point at step {start} is not before the last step {totalSteps}", nameof(resume));
-            resume.LoadOptimizer!(optimizer);
+            // The masters start from the loaded weights; a bfloat16 model's saved masters then replace them (the weights
+            // hold only their rounded values).
             masters.ParametersToMasters();
+            resume.LoadOptimizer!(optimizer, masters);
             step = start;
         }
         while (step < totalSteps && !cancellation.IsCancellationRequested)
@@ -91,7 +93,7 @@ public static class SftTrainer
             windowSteps++;
             stepDone?.Invoke(step);
             if (resume?.Save is { } save && settings.ResumeEvery > 0 && step % settings.ResumeEvery == 0 && step < totalSteps)
-                save(step, optimizer);
+                save(step, optimizer, masters);
             if (step % settings.LogEvery == 0 || step == totalSteps)
             {
                 var report = new SftProgress(step, totalSteps, windowLoss / windowSteps, lr, gradNorm,

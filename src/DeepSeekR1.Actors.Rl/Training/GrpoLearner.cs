@@ -94,7 +94,7 @@ public sealed class GrpoLearner : IDisposable
             shardRetries = experts.Retries;
         }
         // A bfloat16 policy trains through float32 masters (the optimizer steps those); a float32 one steps itself.
-        masters = MasterWeights.For(policy.parameters());
+        masters = MasterWeights.For(policy.named_parameters());
         optimizer = OptimizerFactory.CreateAdamW(masters.Trainable, adamW);
     }
 
@@ -132,28 +132,34 @@ public sealed class GrpoLearner : IDisposable
         if (shards is null) PolicyCheckpoint.CopyInto(policy, tensors, source);
         else
         {
-            PolicyCheckpoint.CopyInto(policy, tensors.Where(kv => !ExpertShardSet.IsRoutedExpert(kv.Key)).ToDictionary(), source);
+            PolicyCheckpoint.CopyInto(policy, tensors.Where(kv => shards.Placement.ShardOfTensor(kv.Key) is null).ToDictionary(), source);
             shards.LoadFrom(tensors, source);
         }
         masters.ParametersToMasters();
     }
 
     /// <summary>
-    /// Saves the optimizer state: the learner's to <paramref name="path"/>, each shard's beside it
-    /// (<c>optimizer.expert-shard-0.bin</c>). Returns every file written, the learner's first.
+    /// Saves the optimizer state: the learner's to <paramref name="path"/>, a bfloat16 policy's float32 master weights
+    /// beside it (<c>optimizer.masters.safetensors</c>), each shard's beside it (<c>optimizer.expert-shard-0.bin</c>).
+    /// Returns every file written, the learner's first.
     /// </summary>
     public IReadOnlyList<string> SaveOptimizerState(string path)
     {
         optimizer.save_state_dict(path);
         var files = new List<string> { path };
+        if (masters.SaveBeside(path) is { } masterFile) files.Add(masterFile);
         if (shards is not null) files.AddRange(shards.SaveOptimizerStates(s => ShardOptimizerPath(path, s)));
         return files;
     }
 
-    /// <summary>Loads what <see cref="SaveOptimizerState"/> saved at <paramref name="path"/>; a missing shard part is an error naming it.</summary>
+    /// <summary>
+    /// Loads what <see cref="SaveOptimizerState"/> saved at <paramref name="path"/>, a bfloat16 policy's masters
+    /// included (they replace the weights' rounded values); a missing shard part or masters file is an error naming it.
+    /// </summary>
     public void LoadOptimizerState(string path)
     {
         optimizer.load_state_dict(path);
+        masters.LoadBeside(path);
         shards?.LoadOptimizerStates(s => ShardOptimizerPath(path, s));
     }
 

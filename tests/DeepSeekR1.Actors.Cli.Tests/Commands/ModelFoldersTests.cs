@@ -93,4 +93,40 @@ public sealed class ModelFoldersTests : IDisposable
         using var back = PolicyCheckpoint.Load(Path.Combine(folder, "back"));
         foreach (var (name, tensor) in model.state_dict()) Assert.True(tensor.allclose(back.state_dict()[name], rtol: 0, atol: 0), name);
     }
+
+    [Theory]
+    [InlineData(false, null)]     // one model.safetensors becomes shard 1 of 2
+    [InlineData(true, 40_000L)]   // tied embeddings, already in shards: one more shard after them
+    public void Export_of_a_model_with_multi_token_prediction_adds_deepseeks_per_layer_copies_of_embedding_and_head(bool tied, long? maxShardBytes)
+    {
+        using var model = new PolicyModel(Tiny().Config with { MtpLayers = 1, TieWordEmbeddings = tied }, seed: 4);
+        string checkpoint = PolicyCheckpoint.Save(model, Path.Combine(folder, "ckpt"), new CheckpointSaveOptions { MaxShardBytes = maxShardBytes });
+        int shardsBefore = ShardedSafetensors.WeightMap(checkpoint).Values.Distinct().Count();
+        Assert.Equal(maxShardBytes is null, shardsBefore == 1);
+        string exported = Path.Combine(folder, "hf");
+        var result = ModelFolders.Export(checkpoint, exported);
+        Assert.Equal(2, (int)result["mtp_copies_added"]!);
+
+        int shards = shardsBefore + 1;
+        var map = ShardedSafetensors.WeightMap(exported);
+        Assert.False(File.Exists(Path.Combine(exported, ShardedSafetensors.SingleFileName)));
+        Assert.Equal(Enumerable.Range(1, shards).Select(i => $"model-{i:D5}-of-{shards:D5}.safetensors"), map.Values.Distinct().Order());
+        string last = $"model-{shards:D5}-of-{shards:D5}.safetensors";
+        Assert.Equal(last, map["model.layers.2.embed_tokens.weight"]);
+        Assert.Equal(last, map["model.layers.2.shared_head.head.weight"]);
+        Assert.Equal(ShardedSafetensors.WeightMap(checkpoint).Count + 2, map.Count);
+
+        // The copies are the model's own tensors, bit for bit, and the folder loads back into the same model.
+        using var scope = NewDisposeScope();
+        var copies = SafetensorsReader.Read(Path.Combine(exported, last));
+        string head = tied ? "model.embed_tokens.weight" : "lm_head.weight";
+        Assert.True(Same(copies["model.layers.2.embed_tokens.weight"], model.state_dict()["model.embed_tokens.weight"]));
+        Assert.True(Same(copies["model.layers.2.shared_head.head.weight"], model.state_dict()[head]));
+        using var back = PolicyCheckpoint.Load(exported, verify: false);
+        foreach (var (name, tensor) in model.state_dict()) Assert.True(Same(tensor, back.state_dict()[name]), name);
+        // Exporting again (the copies already there) adds nothing.
+        Assert.Empty(MtpSharedCopies.AddTo(exported));
+    }
+
+    private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.dtype == b.dtype && a.eq(b).all().item<bool>();
 }

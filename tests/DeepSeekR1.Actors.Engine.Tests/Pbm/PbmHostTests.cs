@@ -97,19 +97,21 @@ public sealed class PbmHostTests : IAsyncLifetime
     [Fact]
     public async Task Cluster_show_and_sharding_regions_report_this_node_and_its_entities()
     {
+        // Each check prints the whole answer when it fails: this test failed twice under the full suite's load, with
+        // only the bare assertion to go on.
         var members = (await node.Json("cluster", "show"))["rows"]!.AsArray();
-        var self = Assert.Single(members)!;
-        Assert.Equal(node.Address, (string?)self["address"]);
-        Assert.Equal("up", (string?)self["status"]);
-        Assert.True((bool)self["leader"]! && (bool)self["self"]! && (bool)self["reachable"]!);
+        Assert.True(members.Count == 1, $"cluster show: {members.ToJsonString()}");
+        var self = members[0]!;
+        Assert.True(node.Address == (string?)self["address"] && (string?)self["status"] == "up"
+            && (bool)self["leader"]! && (bool)self["self"]! && (bool)self["reachable"]!, $"cluster show: {members.ToJsonString()} (this node: {node.Address})");
 
         // Asking for the run's status wakes its entity: one entity in one shard of the run region.
         await node.Json("run", "status");
         var regions = (await node.Json("cluster-sharding", "regions"))["rows"]!.AsArray();
-        Assert.Equal(new[] { EntityIds.GroupKind, EntityIds.VerifierKind, EntityIds.SamplerKind, EntityIds.RunKind }.Order(StringComparer.Ordinal),
-            regions.Select(r => (string)r!["type"]!));
+        string[] expected = new[] { EntityIds.GroupKind, EntityIds.VerifierKind, EntityIds.SamplerKind, EntityIds.RunKind }.Order(StringComparer.Ordinal).ToArray();
+        Assert.True(expected.SequenceEqual(regions.Select(r => (string)r!["type"]!)), $"regions: {regions.ToJsonString()}");
         var runRegion = regions.Single(r => (string?)r!["type"] == EntityIds.RunKind)!;
-        Assert.Equal((1, 1), ((int)runRegion["shards"]!, (int)runRegion["entities"]!));
+        Assert.True(((int)runRegion["shards"]!, (int)runRegion["entities"]!) == (1, 1), $"regions: {regions.ToJsonString()}");
 
         var stats = Assert.Single((await node.Json("cluster-sharding", "region-stats", "--type", EntityIds.RunKind))["rows"]!.AsArray())!;
         Assert.Equal(node.Address, (string?)stats["region"]);

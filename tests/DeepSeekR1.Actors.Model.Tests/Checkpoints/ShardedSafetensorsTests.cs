@@ -49,6 +49,29 @@ public class ShardedSafetensorsTests
     }
 
     [Fact]
+    public void Appending_a_shard_renumbers_the_files_and_indexes_old_and_new_tensors()
+    {
+        using var dir = new TempDirectory();
+        using var scope = NewDisposeScope();
+        var tensors = Layers(3);
+        ShardedSafetensors.Write(dir.Path, tensors, maxShardBytes: 1100);   // two shards: layers 0-1, then 2
+        var extra = new KeyValuePair<string, Tensor>("model.layers.3.mlp.up_proj.weight", ones(4, 2, ScalarType.BFloat16));
+        var files = ShardedSafetensors.AppendShard(dir.Path, [extra]);
+
+        Assert.Equal(["model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors", "model-00003-of-00003.safetensors",
+            ShardedSafetensors.IndexFileName], files);
+        Assert.Equal(files.SkipLast(1).Append(ShardedSafetensors.IndexFileName).Order(), Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order());
+        using var index = JsonDocument.Parse(File.ReadAllText(dir.File(ShardedSafetensors.IndexFileName)));
+        Assert.Equal(3 * 512 + 16, index.RootElement.GetProperty("metadata").GetProperty("total_size").GetInt64());
+        var read = ShardedSafetensors.Read(dir.Path);
+        foreach (var (name, original) in tensors) Assert.True(read[name].equal(original).all().item<bool>(), name);
+        Assert.Equal(ScalarType.BFloat16, read[extra.Key].dtype);   // kept in its own dtype
+
+        var again = Assert.Throws<ArgumentException>(() => ShardedSafetensors.AppendShard(dir.Path, [tensors[0]]));
+        Assert.Contains("model.layers.0.mlp.up_proj.weight", again.Message);
+    }
+
+    [Fact]
     public void A_tensor_larger_than_the_limit_gets_a_shard_of_its_own()
     {
         using var dir = new TempDirectory();

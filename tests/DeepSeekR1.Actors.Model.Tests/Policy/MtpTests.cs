@@ -114,14 +114,26 @@ public class MtpTests : IDisposable
     }
 
     [Fact]
-    public void A_moe_module_layer_with_aux_loss_balancing_or_on_expert_shards_is_refused_by_name()
+    public void A_moe_module_layer_with_aux_loss_balancing_is_refused_by_name()
     {
         var moe = TinyModels.Moe() with { MtpLayers = 1, MoeLayers = [1, 2] };
         using (var model = new PolicyModel(moe, seed: 8))
-            Assert.NotNull(model.Decoder.MtpLayers[0].Moe);   // aux-free, in process: built
+            Assert.NotNull(model.Decoder.MtpLayers[0].Moe);   // aux-free: built
         var auxLoss = Assert.Throws<ArgumentException>(() => (moe with { LoadBalancing = LoadBalancing.AuxLoss }).Validate());
         Assert.Contains("load-balancing = aux-free", auxLoss.Message);
-        var shards = Assert.Throws<NotSupportedException>(() => ExpertPlacement.For(moe, 2));
-        Assert.Contains("issue 23", shards.Message);
+    }
+
+    [Fact]
+    public void Expert_shards_hold_the_main_layers_experts_and_the_module_layers_experts_stay_with_the_learner()
+    {
+        var moe = TinyModels.Moe() with { MtpLayers = 1, MoeLayers = [1, 2] };
+        var placement = ExpertPlacement.For(moe, 2);
+        Assert.Equal([1], placement.MoeLayers);
+        Assert.Equal(1, placement.ShardOfTensor("model.layers.1.mlp.experts.3.up_proj.weight"));
+        Assert.Null(placement.ShardOfTensor("model.layers.2.mlp.experts.3.up_proj.weight"));   // the module layer's
+        Assert.Null(placement.ShardOfTensor("model.layers.1.mlp.shared_experts.up_proj.weight"));
+        // Only module layers are MoE: nothing for shards to hold, said by name rather than a run without shards.
+        var only = Assert.Throws<ArgumentException>(() => ExpertPlacement.For(moe with { MoeLayers = [2] }, 2));
+        Assert.Contains("multi-token prediction layers", only.Message);
     }
 }

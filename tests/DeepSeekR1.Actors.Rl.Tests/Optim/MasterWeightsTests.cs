@@ -64,30 +64,37 @@ public sealed class MasterWeightsTests
         Assert.Contains("issue 23", e.Message);
     }
 
-    // One GRPO step of the learner on a fixed group (pi_old = the policy), returning the log-probability of the good
-    // completion before and after and the step's loss.
+    private static readonly IReadOnlyList<int> Prompt = Tokenizer.Encode("What is 1 + 1?");
+    private static readonly int[] Good = [.. Tokenizer.Encode(" 2"), Tokenizer.EosId];
+    private static readonly int[] Bad = [.. Tokenizer.Encode(" 3"), Tokenizer.EosId];
+
+    // The policy's log-probability of each token of `completion` after the prompt.
+    private static float[] LogProbs(PolicyModel policy, int[] completion)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var ids = Prompt.Concat(completion).Select(t => (long)t).ToArray();
+        var scored = ids.Select((_, i) => i >= Prompt.Count).ToArray();
+        using var s = Model.Training.TokenLogProbs.Compute(policy, tensor(ids).unsqueeze(0), ones([1, ids.Length], ScalarType.Bool), tensor(scored).unsqueeze(0));
+        return s.LogProbs[0].data<float>().ToArray()[Prompt.Count..];
+    }
+
+    // A fixed group for step `step`, the right answer rewarded, scored by the policy as it is now (pi_old = the policy).
+    private static RolloutGroup GroupFor(PolicyModel policy, long step)
+    {
+        Rollout Make(int sample, int[] ids, double reward) => new(sample, ids, LogProbs(policy, ids), FinishReason.Stop, "", reward, reward > 0, true, null, 0);
+        return new RolloutGroup(step, 0, new TaskItem("q", "What is 1 + 1?", "2"), Prompt, [Make(0, Good, 1), Make(1, Bad, 0)]);
+    }
+
+    // One GRPO step of the learner on the fixed group, returning the log-probability of the good completion before and
+    // after and the step's loss.
     private static (double Before, double After, double Loss, PolicyModel Policy, GrpoLearner Learner) OneStep(ModelDtype dtype)
     {
         var policy = TinyPolicy(dtype);
         var learner = new GrpoLearner(policy, Settings with { GradClip = 1.0 }, 1.0, 12);
-        var item = new TaskItem("q", "What is 1 + 1?", "2");
-        var prompt = Tokenizer.Encode("What is 1 + 1?");
-        int[] good = [.. Tokenizer.Encode(" 2"), Tokenizer.EosId];
-        int[] bad = [.. Tokenizer.Encode(" 3"), Tokenizer.EosId];
-        float[] LogProbs(int[] completion)
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var ids = prompt.Concat(completion).Select(t => (long)t).ToArray();
-            var scored = ids.Select((_, i) => i >= prompt.Count).ToArray();
-            using var s = Model.Training.TokenLogProbs.Compute(policy, tensor(ids).unsqueeze(0), ones([1, ids.Length], ScalarType.Bool), tensor(scored).unsqueeze(0));
-            return s.LogProbs[0].data<float>().ToArray()[prompt.Count..];
-        }
-        double before = LogProbs(good).Sum();
-        Rollout Make(int sample, int[] ids, double reward) => new(sample, ids, LogProbs(ids), FinishReason.Stop, "", reward, reward > 0, true, null, 0);
-        var group = new RolloutGroup(0, 0, item, prompt, [Make(0, good, 1), Make(1, bad, 0)]);
-        var metrics = learner.Step(0, [group]).Metrics;
-        return (before, LogProbs(good).Sum(), metrics.Loss, policy, learner);
+        double before = LogProbs(policy, Good).Sum();
+        var metrics = learner.Step(0, [GroupFor(policy, 0)]).Metrics;
+        return (before, LogProbs(policy, Good).Sum(), metrics.Loss, policy, learner);
     }
 
     [Fact]
@@ -112,6 +119,75 @@ public sealed class MasterWeightsTests
             wide.Learner.Dispose(); wide.Policy.Dispose();
             low.Learner.Dispose(); low.Policy.Dispose();
         }
+    }
+
+    [Fact]
+    public void A_bfloat16_learner_resumed_from_its_checkpoint_takes_the_same_next_step_as_one_never_stopped()
+    {
+        // A small learning rate: most of each update stays below bfloat16 resolution and lives only in the masters.
+        var settings = Settings with { Steps = 3, LearningRate = 1e-4, GradClip = 1.0 };
+        string folder = Directory.CreateTempSubdirectory("r1-masters-").FullName;
+        string optimizerFile = Path.Combine(folder, "optimizer.bin");
+        try
+        {
+            using var policy = TinyPolicy(ModelDtype.Bfloat16);
+            using var learner = new GrpoLearner(policy, settings, 1.0, 12);
+            learner.Step(0, [GroupFor(policy, 0)]);
+            var files = learner.SaveOptimizerState(optimizerFile);
+            Assert.Contains(MasterWeights.PathBeside(optimizerFile), files);
+            Model.Checkpoints.PolicyCheckpoint.Save(policy, Path.Combine(folder, "weights"));
+
+            using var restored = Model.Checkpoints.PolicyCheckpoint.Load(Path.Combine(folder, "weights"), dtype: ModelDtype.Bfloat16);
+            using var resumed = new GrpoLearner(restored, settings, 1.0, 12);
+            resumed.LoadOptimizerState(optimizerFile);
+            resumed.ResumeAt(1);
+
+            learner.Step(1, [GroupFor(policy, 1)]);
+            resumed.Step(1, [GroupFor(restored, 1)]);
+            foreach (var ((name, a), (_, b)) in policy.named_parameters().Zip(restored.named_parameters()))
+                Assert.True(a.eq(b).all().item<bool>(), $"{name} differs between the resumed learner and the one never stopped");
+            foreach (var (a, b) in learner.Optimizer.parameters().Zip(resumed.Optimizer.parameters()))
+                Assert.True(a.eq(b).all().item<bool>(), "a float32 master differs between the resumed learner and the one never stopped");
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
+    public void A_bfloat16_learner_refuses_an_optimizer_state_without_its_master_weights()
+    {
+        string folder = Directory.CreateTempSubdirectory("r1-masters-").FullName;
+        string optimizerFile = Path.Combine(folder, "optimizer.bin");
+        try
+        {
+            using (var wide = TinyPolicy(ModelDtype.Float32))
+            using (var wideLearner = new GrpoLearner(wide, Settings, 1.0, 12))
+            {
+                Assert.Single(wideLearner.SaveOptimizerState(optimizerFile));   // a float32 run keeps no masters
+            }
+            using var policy = TinyPolicy(ModelDtype.Bfloat16);
+            using var learner = new GrpoLearner(policy, Settings, 1.0, 12);
+            var e = Assert.Throws<Model.Checkpoints.CheckpointException>(() => learner.LoadOptimizerState(optimizerFile));
+            Assert.Equal(MasterWeights.PathBeside(optimizerFile), e.Path);
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
+    public void Masters_saved_for_one_model_are_refused_by_another_naming_the_tensor()
+    {
+        string path = Path.Combine(Directory.CreateTempSubdirectory("r1-masters-").FullName, "m.safetensors");
+        try
+        {
+            using var small = TinyPolicy(ModelDtype.Bfloat16);
+            using var masters = MasterWeights.For(small.named_parameters());
+            masters.Save(path);
+            using var wider = new PolicyModel(small.Config with { IntermediateSize = 96 }, seed: 3);
+            using var other = MasterWeights.For(wider.named_parameters());
+            var e = Assert.Throws<Model.Checkpoints.CheckpointException>(() => other.Load(path));
+            Assert.Contains("mlp", e.Message);
+            Assert.Contains("shape", e.Message);
+        }
+        finally { Directory.Delete(Path.GetDirectoryName(path)!, recursive: true); }
     }
 
     [Fact]

@@ -1,4 +1,8 @@
+using DeepSeekR1.Actors.Model.Checkpoints;
+using DeepSeekR1.Actors.Model.Policy;
+using DeepSeekR1.Actors.Rl.Optim;
 using DeepSeekR1.Actors.Rl.Sft;
+using static TorchSharp.torch;
 
 namespace DeepSeekR1.Actors.Rl.Tests.Sft;
 
@@ -40,26 +44,31 @@ public class SftTrainerTests
         Assert.Equal(FinalLoss(1), FinalLoss(1));
     }
 
-    [Fact]
-    public void A_run_resumed_from_its_resume_point_ends_with_the_weights_of_a_run_never_stopped()
+    // A bfloat16 run resumes exactly only with its float32 masters: the weights file holds their rounded values.
+    [Theory]
+    [InlineData(ModelDtype.Float32)]
+    [InlineData(ModelDtype.Bfloat16)]
+    public void A_run_resumed_from_its_resume_point_ends_with_the_weights_of_a_run_never_stopped(ModelDtype dtype)
     {
         var settings = SftSettings.Defaults with { LearningRate = 5e-3, BatchSize = 2, Steps = 8, WarmupSteps = 2, ResumeEvery = 3, LogEvery = 1 };
-        using var whole = TinyPolicy.Create();
+        using var whole = TinyPolicy.Create(dtype: dtype);
         SftTrainer.Train(whole, Data, settings);
 
         // The first run writes resume points at steps 3 and 6 and is "killed" after step 4 (cancelled).
         string folder = Directory.CreateTempSubdirectory("r1-sft-resume-").FullName;
+        string optimizerFile = Path.Combine(folder, "optimizer.bin");
         try
         {
             var points = new List<long>();
             using var cancel = new CancellationTokenSource();
-            using (var first = TinyPolicy.Create())
+            using (var first = TinyPolicy.Create(dtype: dtype))
             {
-                var resume = new SftResume(0, null, (step, optimizer) =>
+                var resume = new SftResume(0, null, (step, optimizer, masters) =>
                 {
                     points.Add(step);
                     first.save(Path.Combine(folder, "weights.bin"));
-                    optimizer.save_state_dict(Path.Combine(folder, "optimizer.bin"));
+                    optimizer.save_state_dict(optimizerFile);
+                    Assert.Equal(dtype == ModelDtype.Bfloat16, masters.SaveBeside(optimizerFile) is not null);
                 });
                 var stopped = SftTrainer.Train(first, Data, settings, p => { if (p.Step >= 4) cancel.Cancel(); },
                     cancel.Token, resume);
@@ -67,12 +76,32 @@ public class SftTrainerTests
             }
             Assert.Equal([3L], points);
 
-            using var second = TinyPolicy.Create(seed: 99);   // other initial weights: the resume point must replace them
+            using var second = TinyPolicy.Create(seed: 99, dtype: dtype);   // other initial weights: the resume point must replace them
             second.load(Path.Combine(folder, "weights.bin"));
-            var resumed = SftTrainer.Train(second, Data, settings, resume: new SftResume(3, o => o.load_state_dict(Path.Combine(folder, "optimizer.bin")), null));
+            var resumed = SftTrainer.Train(second, Data, settings, resume: new SftResume(3, (o, m) => { o.load_state_dict(optimizerFile); m.LoadBeside(optimizerFile); }, null));
             Assert.Equal(settings.Steps, resumed.Steps);
             foreach (var ((name, a), (_, b)) in whole.named_parameters().Zip(second.named_parameters()))
-                Assert.True(a.allclose(b, rtol: 1e-5, atol: 1e-6), $"{name} differs after the resumed run");
+            {
+                Assert.Equal(a.dtype, b.dtype);
+                Assert.True(a.to_type(ScalarType.Float32).allclose(b.to_type(ScalarType.Float32), rtol: 1e-5, atol: 1e-6), $"{name} differs after the resumed run");
+            }
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
+    public void A_bfloat16_resume_point_without_its_master_weights_is_refused_naming_the_file()
+    {
+        var settings = SftSettings.Defaults with { LearningRate = 5e-3, BatchSize = 2, Steps = 4, WarmupSteps = 1, LogEvery = 1 };
+        string folder = Directory.CreateTempSubdirectory("r1-sft-resume-").FullName;
+        string optimizerFile = Path.Combine(folder, "optimizer.bin");
+        try
+        {
+            using var model = TinyPolicy.Create(dtype: ModelDtype.Bfloat16);
+            var e = Assert.Throws<CheckpointException>(() => SftTrainer.Train(model, Data, settings,
+                resume: new SftResume(2, (o, m) => m.LoadBeside(optimizerFile), null)));
+            Assert.Equal(MasterWeights.PathBeside(optimizerFile), e.Path);
+            Assert.Contains("master weights are missing", e.Message);
         }
         finally { Directory.Delete(folder, recursive: true); }
     }

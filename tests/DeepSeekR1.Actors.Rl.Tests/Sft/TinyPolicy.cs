@@ -19,7 +19,7 @@ internal static class TinyPolicy
         PadTokenId = 0,
     };
 
-    public static PolicyModel Create(long seed = 7, int vocab = 32) => new(Config(vocab), seed: seed);
+    public static PolicyModel Create(long seed = 7, int vocab = 32, ModelDtype dtype = ModelDtype.Float32) => new(Config(vocab) with { Dtype = dtype }, seed: seed);
 
     public static SftExample Example(int[] prompt, int[] completion) => new(prompt, completion);
 }

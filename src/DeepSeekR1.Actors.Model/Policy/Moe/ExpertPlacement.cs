@@ -20,12 +20,19 @@ public sealed record ExpertPlacement
         RoutedExperts = routedExperts;
     }
 
-    /// <summary>For a model config: its MoE layers and routed experts.</summary>
-    public static ExpertPlacement For(ModelConfig config, int shards) =>
-        config.MoeLayers.Any(l => l >= config.NumLayers)
-            ? throw new NotSupportedException($"r1.experts.shards = {shards}: the experts of a multi-token prediction layer (moe-layers " +
-                $"{string.Join(",", config.MoeLayers.Where(l => l >= config.NumLayers))}) cannot live on expert shards yet (issue 23); keep r1.experts.shards = 0 for this model")
-            : new(shards, config.MoeLayers, config.NumRoutedExperts);
+    /// <summary>
+    /// For a model config: its main MoE layers and routed experts. The MoE layer of a multi-token prediction module keeps
+    /// its experts with the learner: RL does not train those modules (the paper's RL stage has no MTP term), so shards
+    /// holding them would only carry weights no step changes.
+    /// </summary>
+    public static ExpertPlacement For(ModelConfig config, int shards)
+    {
+        var main = config.MoeLayers.Where(l => l < config.NumLayers).ToArray();
+        if (main.Length == 0 && config.MoeLayers.Count > 0)
+            throw new ArgumentException($"r1.experts.shards = {shards}: the only MoE layers ({string.Join(",", config.MoeLayers)}) are multi-token " +
+                "prediction layers, whose experts stay with the learner; expert shards need a MoE layer among the main layers (r1.model.moe-layers)");
+        return new(shards, main, config.NumRoutedExperts);
+    }
 
     /// <summary>Number of shards.</summary>
     public int Shards { get; }
@@ -53,16 +60,18 @@ public sealed record ExpertPlacement
 
     /// <summary>
     /// The shard holding tensor <paramref name="name"/> (<c>model.layers.1.mlp.experts.5.up_proj.weight</c> lives with
-    /// expert 5), or null for a tensor that is not a routed expert's.
+    /// expert 5 when layer 1 is one of <see cref="MoeLayers"/>), or null for a tensor no shard holds.
     /// </summary>
     public int? ShardOfTensor(string name)
     {
-        const string marker = ".mlp.experts.";
+        const string layersPrefix = "model.layers.", marker = ".mlp.experts.";
+        if (!name.StartsWith(layersPrefix, StringComparison.Ordinal)) return null;
         int at = name.IndexOf(marker, StringComparison.Ordinal);
-        if (at < 0) return null;
+        if (at < 0 || !TryInt(name.AsSpan(layersPrefix.Length, at - layersPrefix.Length), out int layer) || !MoeLayers.Contains(layer)) return null;
         int start = at + marker.Length, end = name.IndexOf('.', start);
-        return end > start && int.TryParse(name.AsSpan(start, end - start), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int expert)
-            ? ShardOf(expert)
-            : null;
+        return end > start && TryInt(name.AsSpan(start, end - start), out int expert) ? ShardOf(expert) : null;
     }
+
+    private static bool TryInt(ReadOnlySpan<char> digits, out int value) =>
+        int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value);
 }

@@ -104,7 +104,7 @@ public sealed class ExpertShardSet : IExpertShards, IExpertShardLink
         foreach (var shard in shards) shard.ResumeAt(update);
     }
 
-    /// <summary>Whether <paramref name="name"/> is a routed expert's tensor (these live on shards, not in the layers).</summary>
+    /// <summary>Whether <paramref name="name"/> is a routed expert's tensor, of any MoE layer (<see cref="ExpertPlacement.ShardOfTensor"/> says which live on a shard).</summary>
     public static bool IsRoutedExpert(string name) => name.Contains(".mlp.experts.", StringComparison.Ordinal);
 
     /// <inheritdoc />
