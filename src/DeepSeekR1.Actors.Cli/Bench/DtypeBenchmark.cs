@@ -12,8 +12,10 @@ namespace DeepSeekR1.Actors.Cli.Bench;
 /// weights rounded). Reported: the parameter bytes of each and their ratio; the largest and mean logit difference over
 /// r1.bench.compare-batch sequences of r1.bench.prompt-tokens + r1.bench.new-tokens random tokens, and how often the
 /// argmax agrees; greedy decoding of r1.bench.new-tokens tokens from each prompt by both (the share of positions with
-/// the same token, and the mean length of the agreeing prefix); and the seconds of one forward pass and of the greedy
-/// decode, best of r1.bench.repeats with the two dtypes alternating, as bfloat16 / float32 speed ratios.
+/// the same token, and the mean length of the agreeing prefix); for a MoE shape (<c>--config hocon/model-tiny-moe.conf</c>)
+/// how often both pick the same experts for a token in a MoE layer; and the seconds of one forward pass, of one
+/// forward and backward pass (the learner's work without the optimizer) and of the greedy decode, best of
+/// r1.bench.repeats with the two dtypes alternating, as bfloat16 / float32 speed ratios.
 /// </summary>
 public static class DtypeBenchmark
 {
@@ -33,8 +35,11 @@ public static class DtypeBenchmark
         long[] Random(int count) => Enumerable.Range(0, count).Select(_ => 3 + (long)(rng.Next() % (ulong)(shape.VocabSize - 3))).ToArray();
         var sequences = Enumerable.Range(0, rows).Select(_ => Random(length)).ToArray();
 
-        // Logits of both on the same sequences.
-        double maxDiff, meanDiff, maxLogit, argmaxAgree;
+        // Logits of both on the same sequences, and the experts each MoE layer picked for every token.
+        double maxDiff, meanDiff, maxLogit, argmaxAgree, maxDiffSameExperts = 0;
+        int choices = 0, sameChoices = 0;
+        var routers = wide.MoeLayers.Zip(low.MoeLayers, (w, l) => (Wide: w.Router, Low: l.Router)).ToList();
+        foreach (var (w, l) in routers) w.KeepChoices = l.KeepChoices = true;
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
@@ -47,7 +52,18 @@ public static class DtypeBenchmark
             meanDiff = diff.mean().item<float>();
             maxLogit = a.abs().max().item<float>();
             argmaxAgree = a.argmax(-1).eq(b.argmax(-1)).to_type(ScalarType.Float32).mean().item<float>();
+            var everyLayerAgrees = new bool[rows * length];
+            Array.Fill(everyLayerAgrees, true);
+            foreach (var (w, l) in routers)
+                for (int t = 0; t < w.LastChoices.Length; t++, choices++)
+                    if (w.LastChoices[t].Order().SequenceEqual(l.LastChoices[t].Order())) sameChoices++;
+                    else everyLayerAgrees[t] = false;
+            // The logit difference where no MoE layer picked other experts: bfloat16 rounding alone, without a flipped choice.
+            if (routers.Count > 0)
+                maxDiffSameExperts = diff.reshape(rows * length, -1).max(-1).values.masked_select(tensor(everyLayerAgrees, device: runtime.Device))
+                    .max().item<float>();
         }
+        foreach (var (w, l) in routers) w.KeepChoices = l.KeepChoices = false;
 
         // Greedy decoding from the prompts (the first prompt-tokens of each sequence), no stop token.
         var requests = sequences.Select((s, i) => new GenerationRequest(s.Take(bench.PromptTokens).Select(t => (int)t).ToArray(), (ulong)i)).ToArray();
@@ -79,6 +95,23 @@ public static class DtypeBenchmark
             model.Forward(ids, positions).Dispose();
             return clock.Elapsed.TotalSeconds;
         }
+        // The learner's pass without the optimizer: forward in training mode, the next-token loss in float32, backward.
+        double ForwardBackward(PolicyModel model)
+        {
+            using var scope = NewDisposeScope();
+            var ids = tensor(sequences.SelectMany(s => s).ToArray(), [rows, length], device: runtime.Device);
+            var positions = arange(length, device: runtime.Device).unsqueeze(0).expand(rows, length);
+            model.train();
+            var clock = Stopwatch.StartNew();
+            var logits = model.Forward(ids.narrow(1, 0, length - 1), positions.narrow(1, 0, length - 1)).to_type(ScalarType.Float32);
+            var loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), ids.narrow(1, 1, length - 1).reshape(-1));
+            loss.backward();
+            double seconds = clock.Elapsed.TotalSeconds;
+            model.eval();
+            model.zero_grad();
+            model.ForgetRouterLoad();
+            return seconds;
+        }
         double Decode(PolicyModel model)
         {
             var clock = Stopwatch.StartNew();
@@ -88,15 +121,18 @@ public static class DtypeBenchmark
         Forward(wide);   // warm-up
         Forward(low);
         double forwardWide = double.MaxValue, forwardLow = double.MaxValue, decodeWide = double.MaxValue, decodeLow = double.MaxValue;
+        double trainWide = double.MaxValue, trainLow = double.MaxValue;
         for (int i = 0; i < bench.Repeats; i++)
         {
             forwardWide = Math.Min(forwardWide, Forward(wide));
             forwardLow = Math.Min(forwardLow, Forward(low));
+            trainWide = Math.Min(trainWide, ForwardBackward(wide));
+            trainLow = Math.Min(trainLow, ForwardBackward(low));
             decodeWide = Math.Min(decodeWide, Decode(wide));
             decodeLow = Math.Min(decodeLow, Decode(low));
         }
 
-        return new Dictionary<string, object>
+        var result = new Dictionary<string, object>
         {
             ["benchmark"] = "dtype",
             ["params"] = wide.parameters().Sum(p => p.numel()),
@@ -115,11 +151,23 @@ public static class DtypeBenchmark
             ["forward_s_float32"] = Math.Round(forwardWide, 4),
             ["forward_s_bfloat16"] = Math.Round(forwardLow, 4),
             ["forward_speed_bfloat16_over_float32"] = Math.Round(forwardWide / forwardLow, 3),
+            ["forward_backward_s_float32"] = Math.Round(trainWide, 4),
+            ["forward_backward_s_bfloat16"] = Math.Round(trainLow, 4),
+            ["forward_backward_speed_bfloat16_over_float32"] = Math.Round(trainWide / trainLow, 3),
             ["decode_tokens_per_s_float32"] = Math.Round(rows * bench.NewTokens / decodeWide, 1),
             ["decode_tokens_per_s_bfloat16"] = Math.Round(rows * bench.NewTokens / decodeLow, 1),
             ["decode_speed_bfloat16_over_float32"] = Math.Round(decodeWide / decodeLow, 3),
             ["threads"] = get_num_threads(),
             ["device"] = wide.Device.ToString(),
         };
+        if (routers.Count > 0)
+        {
+            // Token-layers where both models chose the same set of experts (routing is float32 in both: only the bfloat16
+            // activations reaching the router can move a choice, and only where two experts' scores nearly tie).
+            result["moe_layers"] = routers.Count;
+            result["expert_choice_agreement"] = Math.Round((double)sameChoices / choices, 4);
+            result["max_abs_logit_diff_same_experts"] = Math.Round(maxDiffSameExperts, 5);
+        }
+        return result;
     }
 }

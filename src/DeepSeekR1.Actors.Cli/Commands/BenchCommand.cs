@@ -58,7 +58,7 @@ public static class BenchCommand
         bench.Subcommands.Add(attention);
 
         var dtype = new Command("dtype",
-            "bfloat16 vs float32 on the same weights (r1.model.dtype): parameter bytes, logit differences, greedy-decode agreement, forward and decode speed ratios").WithConfigOptions();
+            "bfloat16 vs float32 on the same weights (r1.model.dtype): parameter bytes, logit differences, greedy-decode agreement, expert-choice agreement (a MoE shape: --config hocon/model-tiny-moe.conf), forward, forward+backward and decode speed ratios").WithConfigOptions();
         dtype.SetAction(parse => Model.TensorKeepAlive.Run(() =>
         {
             var config = CommonOptions.Load(parse);

@@ -53,15 +53,13 @@ public static class RmCommand
         var labels = kind == RewardModelKind.Safety ? RewardJsonl.ReadSafety(dataPath).ToList() : [];
         if (pairs.Count + labels.Count == 0) throw new Rl.Data.DatasetFormatException(dataPath, 0, null, "no examples");
 
-        // The reward-model trainer keeps no float32 master weights: refuse before any model work rather than fail inside.
-        if (PolicyFactory.DtypeOf(config) != ModelDtype.Float32)
-            throw new NotSupportedException("r1 rm train: r1.model.dtype = bfloat16 is not implemented for reward models yet (issue 23); use float32");
         Model.TorchRuntime.Configure(config.GetInt("r1.torch-threads"), config.GetBool("r1.torch-keep-freed-memory"));
         var device = Model.TorchRuntime.ResolveDevice(config.GetString("r1.device"));
         var tokenizer = File.Exists(Path.Combine(init, "tokenizer.json"))
             ? PolicyFactory.CreateTokenizer(init)
             : PolicyFactory.CreateTokenizer(config.GetString("r1.tokenizer.kind"));
-        using var model = new RewardModel(PolicyFactory.LoadCheckpoint(init, device, error, ModelDtype.Float32), kind);
+        // In the run's dtype: a bfloat16 backbone trains through float32 masters, the head stays float32 (RewardModel).
+        using var model = new RewardModel(PolicyFactory.LoadCheckpoint(init, device, error, PolicyFactory.DtypeOf(config)), kind);
         int maxLen = Math.Min(settings.MaxSeqLen, model.Config.ContextLength);
 
         RewardTrainingResult result;

@@ -65,7 +65,7 @@ internal static class Placement
             registry.Register<RewardModelRegion>(Region(EntityIds.RewardModelKind, NodeRoles.Reward, id =>
             {
                 var kind = EntityIds.RewardModelOf(id);
-                var options = new RewardModelEntity.Options(kind, models.Checkpoint(kind), models.BatchSize, models.BatchWindow, models.MaxSeqLen);
+                var options = new RewardModelEntity.Options(kind, models.Checkpoint(kind), models.BatchSize, models.BatchWindow, models.MaxSeqLen) { Dtype = run.Dtype };
                 return Props.Create(() => new RewardModelEntity(options, run.Tokenizer, run.Device)).WithDispatcher(EngineHost.ModelDispatcher);
             }));
         registry.Register<VerifierRegion>(Region(EntityIds.VerifierKind, NodeRoles.Reward, _ =>

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using DeepSeekR1.Actors.Engine.Contracts;
 using DeepSeekR1.Actors.Model.Checkpoints;
+using DeepSeekR1.Actors.Model.Policy;
 using DeepSeekR1.Actors.Model.Reward;
 using DeepSeekR1.Actors.Model.Tokenizers;
 using DeepSeekR1.Actors.Rl.RewardModels;
@@ -31,7 +32,11 @@ internal sealed class RewardModelEntity : ReceiveActor, IWithTimers
     /// <param name="BatchSize">Most turns in one forward pass.</param>
     /// <param name="BatchWindow">How long the first waiting request waits for company.</param>
     /// <param name="MaxSeqLen">Longest turn in tokens.</param>
-    public sealed record Options(RewardModelKind Kind, string Checkpoint, int BatchSize, TimeSpan BatchWindow, int MaxSeqLen);
+    public sealed record Options(RewardModelKind Kind, string Checkpoint, int BatchSize, TimeSpan BatchWindow, int MaxSeqLen)
+    {
+        /// <summary>What the transformer computes in: the run's <c>r1.model.dtype</c> (the head stays float32).</summary>
+        public ModelDtype Dtype { get; init; } = ModelDtype.Float32;
+    }
 
     private sealed record Flush;
 
@@ -120,7 +125,7 @@ internal sealed class RewardModelEntity : ReceiveActor, IWithTimers
 
     private RewardModel Load()
     {
-        var loaded = RewardModelCheckpoint.Load(options.Checkpoint, device);
+        var loaded = RewardModelCheckpoint.Load(options.Checkpoint, device, options.Dtype);
         if (loaded.Kind != options.Kind)
         {
             loaded.Dispose();

@@ -8,9 +8,9 @@ using static TorchSharp.torch;
 namespace DeepSeekR1.Actors.Engine.Experts;
 
 /// <summary>
-/// An expert shard's folder (<c>{data-dir}/experts/{run}/shard-{s}</c>): snapshots of its weights and optimizer state
-/// (a safetensors file and the optimizer's own file, named by the journal sequence number that records them), and the
-/// gradients of a prepared update not yet applied. Every file is written under a temporary name, flushed and renamed,
+/// An expert shard's folder (<c>{data-dir}/experts/{run}/shard-{s}</c>): snapshots of its weights (a bfloat16 shard's
+/// float32 masters) and optimizer state (a safetensors file and the optimizer's own file, named by the journal sequence
+/// number that records them), and the gradients of a prepared update not yet applied. Every file is written under a temporary name, flushed and renamed,
 /// so a crash leaves either the whole file or none.
 /// </summary>
 internal sealed class ExpertShardFiles(string folder)
@@ -24,7 +24,9 @@ internal sealed class ExpertShardFiles(string folder)
         Directory.CreateDirectory(Folder);
         string weights = string.Create(CultureInfo.InvariantCulture, $"weights-{sequence:D8}.safetensors");
         string optimizer = string.Create(CultureInfo.InvariantCulture, $"optimizer-{sequence:D8}.bin");
-        Staged(weights, tmp => SafetensorsWriter.Write(tmp, shard.NamedParameters().Select(p => KeyValuePair.Create(p.Name, (Tensor)p.Parameter))));
+        // What the optimizer steps: a bfloat16 shard's float32 masters, so a replacement resumes them exactly (their
+        // bfloat16 rounding alone would lose every update still below bfloat16 resolution).
+        Staged(weights, tmp => SafetensorsWriter.Write(tmp, shard.NamedTrainable().Select(p => KeyValuePair.Create(p.Name, (Tensor)p.Parameter))));
         Staged(optimizer, tmp => shard.Optimizer.save_state_dict(tmp));
         return new ExpertShardSaved(runId, shard.Index, shard.LastUpdate, weights, Sha256(weights), optimizer, Sha256(optimizer), loaded);
     }

@@ -298,13 +298,6 @@ public sealed record ModelConfig
             Require(ExpertsPerToken <= ExpertGroupsPerToken * (NumRoutedExperts / ExpertGroups), "experts-per-token",
                 "must not exceed the experts in expert-groups-per-token groups");
         }
-        // Issue 23: the MoE layers (router bias buffers, expert shards with their own optimizers, the native token
-        // permutation) are not yet checked in bfloat16; refuse rather than compute something unverified.
-        if (Dtype == ModelDtype.Bfloat16 && MoeLayers.Count > 0)
-            throw new NotSupportedException("model config: dtype = bfloat16 with moe-layers is not implemented yet (issue 23); use dtype = float32 for a MoE policy");
-        // Issue 23: the multi-token prediction loss is not yet checked in bfloat16 either.
-        if (Dtype == ModelDtype.Bfloat16 && MtpLayers > 0)
-            throw new NotSupportedException("model config: dtype = bfloat16 with mtp-layers is not implemented yet (issue 23); use dtype = float32 with multi-token prediction modules");
         Require(EosTokenId >= 0 && EosTokenId < VocabSize, "eos-token-id", $"must be a token id below vocab-size ({VocabSize})");
         Require(PadTokenId >= 0 && PadTokenId < VocabSize, "pad-token-id", $"must be a token id below vocab-size ({VocabSize})");
         return this;

@@ -10,7 +10,8 @@ namespace DeepSeekR1.Actors.Model.Reward;
 /// InstructGPT, DeepSeek and TRL's <c>AutoModelForSequenceClassification</c> with one label do). The backbone keeps the
 /// policy's parameter names, so a reward model starts from any policy checkpoint; the head is <c>score.weight</c>
 /// [1, hidden] and <c>score.bias</c> [1], zero at the start, so an untrained model scores every sequence 0 and its
-/// Bradley-Terry loss starts at exactly log 2.
+/// Bradley-Terry loss starts at exactly log 2. The head is float32 whatever the backbone's dtype (a bfloat16 backbone's
+/// last hidden state is upcast before it), so a score is one float32 dot product, as TRL's value heads upcast.
 /// </summary>
 public sealed class RewardModel : nn.Module
 {

@@ -46,9 +46,12 @@ public static class RewardModelCheckpoint
         return CheckpointManifest.Read(directory).Metadata.ContainsKey(KindKey);
     }
 
-    /// <summary>Loads the reward model at <paramref name="directory"/> (manifest verified) onto <paramref name="device"/>.</summary>
+    /// <summary>
+    /// Loads the reward model at <paramref name="directory"/> (manifest verified) onto <paramref name="device"/>, its
+    /// transformer held in <paramref name="dtype"/> (the run's <c>r1.model.dtype</c>); the scalar head stays float32.
+    /// </summary>
     /// <exception cref="CheckpointException">The folder is damaged, is not a reward model, or lacks the head.</exception>
-    public static RewardModel Load(string directory, Device? device = null)
+    public static RewardModel Load(string directory, Device? device = null, ModelDtype dtype = ModelDtype.Float32)
     {
         using var loaded = Checkpoint.Load(directory, verify: true);
         if (!loaded.Metadata.TryGetValue(KindKey, out var kindName))
@@ -64,7 +67,7 @@ public static class RewardModelCheckpoint
             [HeadBias] = loaded.Tensors[HeadBias],
         };
         var rest = loaded.Tensors.Where(kv => !head.ContainsKey(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
-        var backbone = new PolicyModel(loaded.Config);
+        var backbone = new PolicyModel(loaded.Config with { Dtype = dtype });
         RewardModel model;
         try
         {

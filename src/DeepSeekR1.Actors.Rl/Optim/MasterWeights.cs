@@ -70,7 +70,9 @@ public sealed class MasterWeights : IDisposable
         {
             if (parameters[i].grad is not { } low) continue;
             if (masters[i].grad is { } high) high.copy_(low);
-            else masters[i].grad = low.to_type(ScalarType.Float32);
+            // copy: a float32 parameter among bfloat16 ones (a reward model's head) would otherwise share its gradient
+            // with its master, and the zero_ below would wipe the master's.
+            else masters[i].grad = low.to_type(ScalarType.Float32, copy: true);
             low.zero_();
         }
     }

@@ -118,7 +118,9 @@ public static class RewardModelTrainer
         long totalSteps = TotalSteps(settings, items.Count);
         int warmup = (int)Math.Min(settings.WarmupSteps, totalSteps - 1);
         var schedule = new LrSchedule(settings.LearningRate, warmup, LrDecay.Cosine, (int)totalSteps, settings.MinLrRatio);
-        using var optimizer = OptimizerFactory.CreateAdamW(model.parameters(),
+        // A bfloat16 backbone trains through float32 masters (the optimizer steps those), as the policy's trainers do.
+        using var masters = MasterWeights.For(model.parameters());
+        using var optimizer = OptimizerFactory.CreateAdamW(masters.Trainable,
             new AdamWSettings { LearningRate = settings.LearningRate, WeightDecay = settings.WeightDecay });
         int batchesPerEpoch = (items.Count + settings.BatchSize - 1) / settings.BatchSize;
         int[] order = [];
@@ -149,12 +151,14 @@ public static class RewardModelTrainer
                 optimizer.zero_grad();
                 var (lossTensor, batchAccuracy) = objective(batch);
                 lossTensor.backward();
-                double gradNorm = GradientClipping.ClipByGlobalNorm(model.parameters(), settings.GradClip);
+                masters.GradientsToMasters();   // bfloat16: clipping and AdamW see float32 gradients
+                double gradNorm = GradientClipping.ClipByGlobalNorm(masters.Active ? masters.Trainable : model.parameters(), settings.GradClip);
                 // A NaN or infinite gradient would poison the weights and Adam's moments for good: drop the step instead.
                 if (double.IsFinite(gradNorm))
                 {
                     OptimizerFactory.SetLearningRate(optimizer, lr);
                     optimizer.step();
+                    masters.MastersToParameters();
                 }
                 loss = lossTensor.item<float>();
                 accuracy = batchAccuracy;

@@ -257,10 +257,11 @@ public sealed class GrpoLearner : IDisposable
                 : GradientClipping.ClipByGlobalNorm(trainable, 1e30);   // measures the norm, never clips
         else
         {
-            // The global norm covers the learner's gradients and every shard's; each side scales its own.
-            gradNorm = Math.Sqrt(Gradients.SquaredNorm(policy.parameters()) + pass.ShardSquaredNorm);
+            // The global norm covers the learner's gradients and every shard's; each side scales its own (the learner's
+            // on its masters in bfloat16, where GradientsToMasters just moved them).
+            gradNorm = Math.Sqrt(Gradients.SquaredNorm(trainable) + pass.ShardSquaredNorm);
             double scale = GradientClipping.Coefficient(gradNorm, settings.GradClip > 0 ? settings.GradClip : 1e30);
-            Gradients.Scale(policy.parameters(), scale);
+            Gradients.Scale(trainable, scale);
             shards.ApplyUpdate(update, lr, scale);
         }
         optimizer.step();

@@ -165,13 +165,4 @@ public sealed class BFloat16PolicyTests : IDisposable
         Assert.Contains("bfloat16", e.Message);
         Assert.Equal(ModelDtype.Float32, ModelConfig.Defaults.Dtype);
     }
-
-    [Fact]
-    public void A_bfloat16_moe_or_mtp_policy_is_refused_naming_the_issue()
-    {
-        var e = Assert.Throws<NotSupportedException>(() => new PolicyModel(Bf16(TinyModels.Moe()), seed: 1));
-        Assert.Contains("issue 23", e.Message);
-        var mtp = Assert.Throws<NotSupportedException>(() => new PolicyModel(Bf16(TinyModels.Dense() with { MtpLayers = 1 }), seed: 1));
-        Assert.Contains("issue 23", mtp.Message);
-    }
 }

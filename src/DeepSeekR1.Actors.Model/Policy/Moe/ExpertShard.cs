@@ -10,12 +10,17 @@ namespace DeepSeekR1.Actors.Model.Policy.Moe;
 /// their optimizer state. A forward call that records keeps its inputs and outputs until the matching backward, which
 /// returns the inputs' gradients and leaves the parameters' gradients accumulated here, as a layer's would be.
 /// Updates are numbered; each is applied at most once, so a repeated request (a retry after a lost reply) is harmless.
+/// The experts are held in the policy's dtype (<see cref="ModelConfig.Dtype"/>). A bfloat16 shard keeps float32 master
+/// copies of them, as the learner does of its own parameters (mixed precision, Micikevicius et al. 2018): its optimizer
+/// steps the masters, and the bfloat16 experts are the masters rounded after each update, so updates smaller than
+/// bfloat16's resolution accumulate instead of rounding away.
 /// Single-threaded: the owner (the tensor thread, or the shard actor on it) makes every call.
 /// </summary>
 public sealed class ExpertShard : IDisposable
 {
     private readonly Dictionary<(int Layer, int Expert), SwiGluMlp> experts = [];
     private readonly Dictionary<long, Recorded> recorded = [];
+    private readonly Parameter[]? masters;   // masters[i]: float32 copy of the i-th of NamedParameters(); null in float32
     private OptimizerHelper? optimizer;
 
     private sealed record Recorded(Tensor[] Inputs, Tensor[] Outputs);
@@ -31,9 +36,22 @@ public sealed class ExpertShard : IDisposable
             foreach (int e in placement.ExpertsOf(index))
             {
                 var mlp = new SwiGluMlp(config.HiddenSize, config.MoeIntermediateSize);
+                if (config.Dtype != ModelDtype.Float32) mlp.to(config.TorchDtype);
                 if (device is not null) mlp.to(device);
                 experts[(layer, e)] = mlp;
             }
+        if (config.Dtype != ModelDtype.Float32)
+        {
+            using var noGrad = no_grad();
+            // Detached from any dispose scope the caller has open (a shard actor builds its shard inside one message's):
+            // they live as long as the shard.
+            masters = NamedParameters().Select(p =>
+            {
+                var master = new Parameter(p.Parameter.detach().to_type(ScalarType.Float32, copy: true), requires_grad: true);
+                master.DetachFromDisposeScope();
+                return master;
+            }).ToArray();
+        }
     }
 
     /// <summary>This shard's number.</summary>
@@ -59,33 +77,55 @@ public sealed class ExpertShard : IDisposable
                 yield return (ExpertPlacement.Prefix(layer, e) + name, p);
     }
 
-    /// <summary>Bytes of parameters held.</summary>
+    /// <summary>
+    /// What the optimizer steps, by the same names: the float32 masters of a bfloat16 shard, else the parameters. A
+    /// shard's own snapshot holds these, so a replacement restores the masters exactly, not from their rounding.
+    /// </summary>
+    public IEnumerable<(string Name, Parameter Parameter)> NamedTrainable() =>
+        masters is null ? NamedParameters() : NamedParameters().Select((p, i) => (p.Name, masters[i]));
+
+    /// <summary>Whether float32 masters are kept (the experts are not float32).</summary>
+    public bool KeepsMasters => masters is not null;
+
+    /// <summary>Bytes of parameters held (the masters not counted).</summary>
     public long ParameterBytes => NamedParameters().Sum(p => p.Parameter.numel() * p.Parameter.element_size());
 
     /// <summary>
     /// Copies this shard's experts out of <paramref name="tensors"/> (a full model's state, by Hugging Face name). Every
-    /// tensor the shard needs must be there with its shape; names the first that is not.
+    /// tensor the shard needs must be there with its shape; names the first that is not. A bfloat16 shard's masters take
+    /// the values as given (a float32 snapshot of masters exactly; bfloat16 weights as they are) and the experts their
+    /// rounding.
     /// </summary>
     public void LoadFrom(IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        int index = 0;
         foreach (var (name, p) in NamedParameters())
         {
+            var master = masters?[index++];
             if (!tensors.TryGetValue(name, out var stored))
                 throw new InvalidOperationException($"{source}: expert tensor '{name}' for expert shard {Index} is missing");
             if (!stored.shape.SequenceEqual(p.shape))
                 throw new InvalidOperationException(
                     $"{source}: expert tensor '{name}' has shape [{string.Join(", ", stored.shape)}], expert shard {Index} expects [{string.Join(", ", p.shape)}]");
-            p.copy_(stored.to(p.dtype));
+            if (master is null) p.copy_(stored.to(p.dtype));
+            else
+            {
+                master.copy_(stored.to(ScalarType.Float32));
+                p.copy_(master);
+            }
         }
     }
 
-    /// <summary>Gives the shard its optimizer, built over its parameters by <paramref name="create"/> (the learner's settings).</summary>
+    /// <summary>
+    /// Gives the shard its optimizer, built by <paramref name="create"/> (the learner's settings) over what it trains: the
+    /// float32 masters of a bfloat16 shard, else the parameters.
+    /// </summary>
     public void AttachOptimizer(Func<IEnumerable<Parameter>, OptimizerHelper> create)
     {
         optimizer?.Dispose();
-        optimizer = create(NamedParameters().Select(p => p.Parameter).ToArray());
+        optimizer = create(NamedTrainable().Select(p => p.Parameter).ToArray());
     }
 
     /// <summary>The optimizer (its state goes into this shard's part of a checkpoint).</summary>
@@ -148,18 +188,29 @@ public sealed class ExpertShard : IDisposable
 
     /// <summary>
     /// Clears the parameters' gradients before a mini-batch, the way the learner's optimizer clears its own (so an
-    /// expert no token reached is skipped by AdamW here exactly as it would be in a local layer).
+    /// expert no token reached is skipped by AdamW here exactly as it would be in a local layer). A bfloat16 shard clears
+    /// its experts' gradients too, where the backward accumulates them.
     /// </summary>
-    public void ZeroGrad() => Optimizer.zero_grad();
+    public void ZeroGrad()
+    {
+        Optimizer.zero_grad();
+        if (masters is null) return;
+        using var noGrad = no_grad();
+        foreach (var p in Parameters) p.grad?.zero_();
+    }
 
-    /// <summary>The sum of squared gradient entries, this shard's share of the global gradient norm.</summary>
+    /// <summary>
+    /// The sum of squared gradient entries, this shard's share of the global gradient norm (of the experts' gradients,
+    /// upcast: a bfloat16 gradient's float32 master copy holds the same values).
+    /// </summary>
     public double SquaredGradNorm() => Gradients.SquaredNorm(Parameters);
 
     private IEnumerable<Parameter> Parameters => NamedParameters().Select(p => p.Parameter);
 
     /// <summary>
     /// Applies update <paramref name="update"/>: scales the gradients by <paramref name="gradScale"/> (the learner's
-    /// global-norm clip factor), sets the learning rate and steps the optimizer. Update numbers only grow; one at or
+    /// global-norm clip factor), sets the learning rate and steps the optimizer; a bfloat16 shard first upcasts the
+    /// gradients onto its masters and afterwards rounds the masters into its experts. Update numbers only grow; one at or
     /// below <see cref="LastUpdate"/> was applied already and changes nothing, so a retried request is harmless.
     /// Returns whether it was applied now.
     /// </summary>
@@ -167,9 +218,11 @@ public sealed class ExpertShard : IDisposable
     {
         if (update <= LastUpdate) return false;
         var opt = Optimizer;
-        Gradients.Scale(Parameters, gradScale);
+        GradientsToMasters();
+        Gradients.Scale(NamedTrainable().Select(p => p.Parameter), gradScale);
         foreach (var group in opt.ParamGroups) group.LearningRate = learningRate;
         opt.step();
+        MastersToParameters();
         LastUpdate = update;
         return true;
     }
@@ -179,6 +232,37 @@ public sealed class ExpertShard : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(update);
         LastUpdate = update;
+    }
+
+    // bfloat16: each expert gradient upcast onto its master (replacing the master's), the expert's own cleared.
+    private void GradientsToMasters()
+    {
+        if (masters is null) return;
+        using var noGrad = no_grad();
+        int i = 0;
+        foreach (var p in Parameters)
+        {
+            var master = masters[i++];
+            if (p.grad is not { } low) continue;
+            if (master.grad is { } high) high.copy_(low);
+            else
+            {
+                // A copy even from float32 (no shared storage with the gradient zeroed below); held until the setter has
+                // taken its own reference.
+                using var upcast = low.to_type(ScalarType.Float32, copy: true);
+                master.grad = upcast;
+            }
+            low.zero_();
+        }
+    }
+
+    // bfloat16: the updated masters rounded (to nearest even) into the experts.
+    private void MastersToParameters()
+    {
+        if (masters is null) return;
+        using var noGrad = no_grad();
+        int i = 0;
+        foreach (var p in Parameters) p.copy_(masters[i++]);
     }
 
     private SwiGluMlp Expert(int layer, int expert) =>
@@ -191,6 +275,7 @@ public sealed class ExpertShard : IDisposable
     {
         ForgetRecorded();
         optimizer?.Dispose();
+        foreach (var master in masters ?? []) master.Dispose();
         foreach (var mlp in experts.Values) mlp.Dispose();
         experts.Clear();
     }

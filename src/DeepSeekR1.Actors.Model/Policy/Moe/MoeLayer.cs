@@ -111,9 +111,14 @@ public sealed class MoeLayer : nn.Module<Tensor, Tensor>
         }
         else
         {
-            var combined = expertRows * decision.Weights.flatten().index_select(0, order).unsqueeze(1);
-            result = zeros_like(flat).index_add_(0, tokenOfSlot!, combined, 1);
+            // The weighted sum over a token's k experts is taken in float32 with the router's float32 weights and rounded
+            // once to the model's dtype, as DeepSeek-V3's reference code (a float32 accumulator, .type(hidden.dtype) at the
+            // end) and Megatron's unpermute with a float32 router do; a bfloat16 sum would round after every expert added.
+            // For a float32 model the casts are no-ops and this is the computation it always was.
+            var combined = expertRows.to_type(ScalarType.Float32) * decision.Weights.flatten().index_select(0, order).unsqueeze(1);
+            result = zeros_like(flat, dtype: ScalarType.Float32).index_add_(0, tokenOfSlot!, combined, 1).to_type(flat.dtype);
         }
+        // The shared experts' output is added in the model's dtype, after the rounding, as the reference code does.
         if (shared_experts is not null) result = result + shared_experts.forward(flat);
 
         LastAuxLoss?.Dispose();

@@ -5,7 +5,7 @@ namespace DeepSeekR1.Actors.Model.Policy.Moe;
 
 /// <summary>What the router decided for a batch of tokens.</summary>
 /// <param name="Experts">[tokens, k] chosen expert indices.</param>
-/// <param name="Weights">[tokens, k] gate weights applied to those experts' outputs.</param>
+/// <param name="Weights">[tokens, k] gate weights applied to those experts' outputs, float32 in any model dtype.</param>
 /// <param name="AuxLoss">The auxiliary balance loss (aux-loss balancing while training), else null.</param>
 public sealed record RoutingDecision(Tensor Experts, Tensor Weights, Tensor? AuxLoss);
 
@@ -21,7 +21,7 @@ public sealed record RoutingDecision(Tensor Experts, Tensor Weights, Tensor? Aux
 public sealed class MoeRouter : nn.Module
 {
     private readonly Parameter weight;
-    private readonly Tensor e_score_correction_bias;
+    private Tensor e_score_correction_bias;   // float32 whatever the model's dtype (see _to)
     private readonly ModelConfig config;
     private readonly long[] pendingLoad;
 
@@ -39,14 +39,31 @@ public sealed class MoeRouter : nn.Module
     /// <summary>Tokens per expert over the most recent forward pass.</summary>
     public long[] LastTokensPerExpert { get; private set; } = [];
 
-    /// <summary>The per-expert selection bias (aux-free balancing).</summary>
+    /// <summary>
+    /// Whether <see cref="Route"/> keeps each token's chosen experts in <see cref="LastChoices"/> (off by default: it costs
+    /// a copy to the CPU per pass). For inspection: comparing the experts two models pick for the same tokens.
+    /// </summary>
+    public bool KeepChoices { get; set; }
+
+    /// <summary>With <see cref="KeepChoices"/>: the experts each token of the last pass chose, [tokens][k] in choice order.</summary>
+    public long[][] LastChoices { get; private set; } = [];
+
+    /// <summary>The per-expert selection bias (aux-free balancing), float32 in any model dtype.</summary>
     public Tensor Bias => e_score_correction_bias;
 
-    /// <summary>Routes <paramref name="tokens"/> [n, hidden].</summary>
+    /// <summary>
+    /// Routes <paramref name="tokens"/> [n, hidden]. Everything here is float32 whatever the model's dtype, as DeepSeek-V3's
+    /// gate (<c>F.linear(x.float(), weight.float())</c>) and Megatron's router (<c>moe_router_dtype = fp32</c>) compute it:
+    /// the logits, the scores, the biased choice scores and the top-k. In bfloat16 (8 significant bits) two experts whose
+    /// scores differ in the third decimal would tie or swap, so rounding, not the model, would pick the experts. The gate
+    /// weights come back float32 too; the layer combines the experts' outputs with them in float32.
+    /// </summary>
     public RoutingDecision Route(Tensor tokens)
     {
         using var scope = NewDisposeScope();
         int k = config.ExpertsPerToken;
+        // Upcasting is exact: the float32 logits of bfloat16 tokens and weights are those a float32 model holding the
+        // same values computes.
         var logits = nn.functional.linear(tokens.to_type(ScalarType.Float32), weight.to_type(ScalarType.Float32));
         var scores = config.SigmoidScores ? logits.sigmoid() : logits.softmax(-1);
         // The bias steers the choice only; the gate weights below are the unbiased scores.
@@ -55,8 +72,13 @@ public sealed class MoeRouter : nn.Module
         var chosen = forChoice.topk(k, dim: -1).indexes;
         var weights = scores.gather(-1, chosen);
         if (config.NormTopkProb) weights = weights / (weights.sum(-1, keepdim: true) + 1e-20);
-        weights = (weights * config.RoutedScalingFactor).to_type(tokens.dtype);
+        weights = weights * config.RoutedScalingFactor;
 
+        if (KeepChoices)
+        {
+            var flat = chosen.cpu().data<long>().ToArray();
+            LastChoices = Enumerable.Range(0, (int)chosen.shape[0]).Select(t => flat[(t * k)..((t + 1) * k)]).ToArray();
+        }
         var counts = chosen.flatten().bincount(null, config.NumRoutedExperts);
         LastTokensPerExpert = counts.cpu().data<long>().ToArray();
         if (training)
@@ -74,6 +96,49 @@ public sealed class MoeRouter : nn.Module
             aux = ((f * p).sum() * config.AuxLossAlpha).MoveToOuterDisposeScope();
         }
         return new RoutingDecision(chosen.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope(), aux);
+    }
+
+    /// <summary>
+    /// Converts the weight to <paramref name="dtype"/> (a bfloat16 policy's routers hold bfloat16 weights, trained through
+    /// float32 masters like every other parameter) but keeps <c>e_score_correction_bias</c> float32, as DeepSeek-V3's
+    /// checkpoints store it: the balancing step moves it by bias-update-speed (1e-3) a step, which a bfloat16 bias (8
+    /// significant bits) cannot add exactly (near 0.3 a step would count almost double, above 0.5 it would vanish), and
+    /// the choice it steers must not depend on rounding either.
+    /// </summary>
+    protected override nn.Module _to(ScalarType dtype, bool non_blocking)
+    {
+        var bias = KeepBias();
+        base._to(dtype, non_blocking);
+        return RestoreBias(bias);
+    }
+
+    /// <inheritdoc cref="_to(ScalarType, bool)"/>
+    protected override nn.Module _to(Device device, ScalarType dtype, bool non_blocking)
+    {
+        var bias = KeepBias();
+        base._to(device, dtype, non_blocking);
+        return RestoreBias(bias);
+    }
+
+    // A float32 copy of the bias, owned by this module (the base conversion disposes the buffer it replaces).
+    private Tensor KeepBias()
+    {
+        using var noGrad = no_grad();
+        return e_score_correction_bias.to_type(ScalarType.Float32, copy: true).DetachFromDisposeScope();
+    }
+
+    // After the base conversion: the float32 copy back under the bias's name, on the device the weight moved to.
+    private MoeRouter RestoreBias(Tensor kept)
+    {
+        var bias = kept.to(weight.device);
+        if (!ReferenceEquals(bias, kept)) kept.Dispose();
+        bias.DetachFromDisposeScope();
+        var converted = e_score_correction_bias;
+        e_score_correction_bias = bias;
+        _internal_buffers.Remove(nameof(e_score_correction_bias));
+        register_buffer(nameof(e_score_correction_bias), bias);
+        if (!ReferenceEquals(converted, bias)) converted.Dispose();
+        return this;
     }
 
     /// <summary>
