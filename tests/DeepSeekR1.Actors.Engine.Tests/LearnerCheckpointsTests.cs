@@ -62,9 +62,12 @@ public class LearnerCheckpointsTests
         {
             Assert.All(policy.parameters(), p => Assert.Equal(ScalarType.BFloat16, p.dtype));
             Assert.All(learner.Optimizer.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+            // New weights through the learner (as a step or a loaded checkpoint sets them: the masters follow), not behind
+            // its back: the checkpoint now carries the float32 masters, and a restore takes the weights from those.
             using (no_grad())
-                foreach (var p in policy.parameters()) p.add_(0.25f);
+                learner.LoadWeights(policy.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value + 0.25f), "the test");
             checkpoints.Write(1, learner);
+            Assert.True(File.Exists(Path.Combine(run.Layout.Checkpoint(1), "optimizer.masters.safetensors")));
             var (again, againLearner) = checkpoints.Restore(1, v => run.Layout.Checkpoint(v));
             using (againLearner)
             using (again)
@@ -75,6 +78,8 @@ public class LearnerCheckpointsTests
                     Assert.Equal(ScalarType.BFloat16, tensor.dtype);
                     Assert.True(tensor.eq(expected[name]).all().item<bool>(), name);
                 }
+                foreach (var (a, b) in learner.Optimizer.parameters().Zip(againLearner.Optimizer.parameters()))
+                    Assert.True(a.eq(b).all().item<bool>(), "a float32 master differs after the restore");
             }
         }
     }

@@ -48,7 +48,12 @@ public sealed class MasterWeights : IDisposable
         var all = list.Select(p => p.Parameter).ToArray();
         if (!all.Any(p => p.dtype is ScalarType.BFloat16 or ScalarType.Float16)) return new MasterWeights(names, all, null);
         using var noGrad = no_grad();
-        var copies = all.Select(p => new Parameter(p.detach().to_type(ScalarType.Float32).clone(), requires_grad: p.requires_grad)).ToArray();
+        var copies = all.Select(p =>
+        {
+            var master = new Parameter(p.detach().to_type(ScalarType.Float32).clone(), requires_grad: p.requires_grad);
+            master.DetachFromDisposeScope();   // they live as long as the trainer, not the message or scope that made it
+            return master;
+        }).ToArray();
         return new MasterWeights(names, all, copies);
     }
 
