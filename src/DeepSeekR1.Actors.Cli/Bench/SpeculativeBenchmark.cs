@@ -64,6 +64,10 @@ public static class SpeculativeBenchmark
             fields[$"{mode}_speculative_tokens_per_s"] = Math.Round(onTokens / speculative, 1);
             fields[$"{mode}_speedup"] = Math.Round(onTokens / speculative / (offTokens / rows), 3);
             fields[$"{mode}_plain_batched_tokens_per_s"] = Math.Round(offTokens / batched, 1);
+            // Where a speculative step's time goes, against a plain step's (one token per main pass, row by row).
+            fields[$"{mode}_plain_ms_per_pass"] = Math.Round(1000 * rows / offTokens, 3);
+            fields[$"{mode}_draft_ms_per_pass"] = Math.Round(1000 * stats.DraftSeconds / stats.Drafted, 3);
+            fields[$"{mode}_verify_ms_per_pass"] = Math.Round(1000 * stats.VerifySeconds / stats.Drafted, 3);
             if (temperature == 0)
                 fields["greedy_identical"] = offResults!.Zip(onResults!, (a, b) => a.TokenIds.SequenceEqual(b.TokenIds)).All(same => same);
         }

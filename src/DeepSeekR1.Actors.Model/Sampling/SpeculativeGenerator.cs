@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DeepSeekR1.Actors.Model.Policy;
 using static TorchSharp.torch;
 
@@ -8,7 +9,9 @@ namespace DeepSeekR1.Actors.Model.Sampling;
 /// <param name="Accepted">Of those, how many were kept.</param>
 /// <param name="MainPasses">Forward passes of the main model, prompt passes included.</param>
 /// <param name="Tokens">Tokens generated.</param>
-public sealed record SpeculativeStatistics(long Drafted, long Accepted, long MainPasses, long Tokens)
+/// <param name="DraftSeconds">Wall time in the drafter's passes (the module, its logits, the draft chosen).</param>
+/// <param name="VerifySeconds">Wall time in the verifying main passes (the pass, its logits, the tokens chosen).</param>
+public sealed record SpeculativeStatistics(long Drafted, long Accepted, long MainPasses, long Tokens, double DraftSeconds, double VerifySeconds)
 {
     /// <summary>Share of drafts kept (0 when none was proposed).</summary>
     public double AcceptanceRate => Drafted == 0 ? 0 : (double)Accepted / Drafted;
@@ -51,11 +54,20 @@ public static class SpeculativeGenerator
         using var noGrad = no_grad();
         // The same fused projections as PolicyGenerator, so the main model computes what it computes there.
         using var fused = model.FuseProjections();
+        // The drafter's projections fused as well: fewer calls per draft (its numbers need match nothing; a draft is a guess).
+        foreach (var layer in model.Decoder.MtpLayers) layer.Fuse();
         var results = new GenerationResult[requests.Count];
-        for (int r = 0; r < requests.Count; r++)
+        try
         {
-            int row = r;
-            results[r] = GenerateRow(model, requests[r], options, onToken is null ? null : token => onToken(row, token), counts);
+            for (int r = 0; r < requests.Count; r++)
+            {
+                int row = r;
+                results[r] = GenerateRow(model, requests[r], options, onToken is null ? null : token => onToken(row, token), counts);
+            }
+        }
+        finally
+        {
+            foreach (var layer in model.Decoder.MtpLayers) layer.Unfuse();
         }
         return (results, counts.ToStatistics());
     }
@@ -107,6 +119,7 @@ public static class SpeculativeGenerator
             using var step = NewDisposeScope();
             double draftUniform = rng.NextDouble(), acceptUniform = rng.NextDouble(), nextUniform = rng.NextDouble();
 
+            long started = Stopwatch.GetTimestamp();
             // Draft t_position+1 from h_position-1 and t_position (and, after a kept draft, h_position-2 and the draft first).
             int pending = pendingNext.Length;
             var draftHidden = model.MtpDraftHidden(pendingHidden, tensor(pendingNext, [1, pending], device: device),
@@ -116,6 +129,8 @@ public static class SpeculativeGenerator
             double[]? q = greedy ? null : SpeculativeSampling.Target(draftLogits, options);
             int draft = greedy ? ArgMax(draftLogits) : SpeculativeSampling.Draw(q!, draftUniform);
 
+            long drafted = Stopwatch.GetTimestamp();
+            counts.DraftTicks += drafted - started;
             // Verify: one main pass over [t_position, draft] gives the distributions of t_position+1 and t_position+2.
             var verifyHidden = model.Hidden(tensor(new long[] { next, draft }, [1, 2], device: device), Positions(position, 2, device), null, cache);
             cache.Advance(2);
@@ -134,6 +149,7 @@ public static class SpeculativeGenerator
             }
             else (accepted, chosen) = SpeculativeSampling.Verify(SpeculativeSampling.Target(now, options), q!, draft, acceptUniform, nextUniform);
             if (accepted) counts.Accepted++;
+            counts.VerifyTicks += Stopwatch.GetTimestamp() - drafted;
             if (!Emit(chosen, lp[chosen])) break;
 
             Tensor kept;
@@ -204,7 +220,10 @@ public static class SpeculativeGenerator
         public long Accepted;
         public long MainPasses;
         public long Tokens;
+        public long DraftTicks;
+        public long VerifyTicks;
 
-        public SpeculativeStatistics ToStatistics() => new(Drafted, Accepted, MainPasses, Tokens);
+        public SpeculativeStatistics ToStatistics() =>
+            new(Drafted, Accepted, MainPasses, Tokens, (double)DraftTicks / Stopwatch.Frequency, (double)VerifyTicks / Stopwatch.Frequency);
     }
 }

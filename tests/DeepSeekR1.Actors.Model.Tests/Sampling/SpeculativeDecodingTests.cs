@@ -256,6 +256,35 @@ public class SpeculativeDecodingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => cache.RollBack(4));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Two_and_three_new_positions_after_a_cache_attend_as_a_full_pass_does(int threads)
+    {
+        // The verifying pass's few queries take the one-query path each (CausalSelfAttention.AttendFewQueries; with one
+        // libtorch thread that is the C# decode kernel): the hidden states must be those of one uncached pass. The first
+        // piece has no cached keys and no mask (causality is the path's alone), the later ones an offset mask.
+        int before = get_num_threads();
+        set_num_threads(threads);
+        try
+        {
+            using var model = Model(seed: 4);
+            using var _ = no_grad();
+            long[] ids = [5, 9, 14, 3, 22, 7, 31, 8, 2, 11];
+            var all = tensor(ids, [1, ids.Length]);
+            var full = model.Hidden(all, arange(ids.Length).unsqueeze(0));
+            using var cache = KvCache.ForModel(model.Config, 1, ids.Length, ScalarType.Float32, CPU);
+            var pieces = new List<Tensor>();
+            foreach (var (start, count) in new[] { (0, 3), (3, 2), (5, 2), (7, 3) })
+            {
+                pieces.Add(model.Hidden(all.narrow(1, start, count), arange(start, start + count).unsqueeze(0), null, cache));
+                cache.Advance(count);
+            }
+            Assert.True(cat(pieces, 1).allclose(full, rtol: 1e-4, atol: 1e-5));
+        }
+        finally { set_num_threads(before); }
+    }
+
     /// <summary>P(t1, t2, t3 | prompt) for every continuation, from one uncached forward pass over all of them.</summary>
     private static double[] ExactJoint(PolicyModel model, int[] prompt, int vocab)
     {
