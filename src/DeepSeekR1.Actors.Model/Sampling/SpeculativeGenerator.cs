@@ -125,7 +125,7 @@ public static class SpeculativeGenerator
             var draftHidden = model.MtpDraftHidden(pendingHidden, tensor(pendingNext, [1, pending], device: device),
                 Positions(position - pending, pending, device), draftCache);
             draftCache.Advance(pending);
-            var (draftLogits, _) = Read(model.MtpLogits(1, draftHidden.select(1, -1)), options);
+            var draftLogits = model.MtpLogits(1, draftHidden.select(1, -1)).to_type(ScalarType.Float32).cpu().data<float>().ToArray();
             double[]? q = greedy ? null : SpeculativeSampling.Target(draftLogits, options);
             int draft = greedy ? ArgMax(draftLogits) : SpeculativeSampling.Draw(q!, draftUniform);
 
