@@ -145,10 +145,8 @@ public class SpeculativeDecodingTests
         foreach (var r in results) counts[(r.TokenIds[0] * vocab + r.TokenIds[1]) * vocab + r.TokenIds[2]]++;
         // Drafts were both kept and rejected, so both branches of the rule carried the samples.
         Assert.InRange(stats.AcceptanceRate, 0.1, 0.9);
-        Console.WriteLine($"speculative sampling test: acceptance {stats.AcceptanceRate:F3}");
 
         var (chiSquare, degrees) = ChiSquare(counts, exact, samples);
-        Console.WriteLine($"chi-square {chiSquare:F1} on {degrees} (critical {Critical(degrees):F1})");
         Assert.True(chiSquare < Critical(degrees), $"chi-square {chiSquare:F1} on {degrees} degrees of freedom (critical {Critical(degrees):F1} at p = 1e-4)");
     }
 
