@@ -92,6 +92,8 @@ public class ConfigurationTests
         Assert.Equal(4, grpo.GroupSize);
         Assert.Equal(LossAggregation.DrGrpo, grpo.LossAggregation);
         Assert.Equal([1, 3], config.Bind<ModelConfig>("r1.model").MoeLayers);
+        Assert.Equal(SpeculativeDecoding.Off, config.Bind<SamplingOptions>("r1.sampling").Speculative);
+        Assert.Equal(SpeculativeDecoding.Mtp, R1Config.Load(overrides: ["r1.sampling.speculative=mtp"]).Bind<SamplingOptions>("r1.sampling").Speculative);
     }
 
     [Fact]

@@ -40,6 +40,10 @@ public sealed record BenchSettings
     public required IReadOnlyList<int> LogprobsTokens { get; init; }
     /// <summary>Hidden size of the fused log-probs benchmark.</summary>
     public required int LogprobsHidden { get; init; }
+    /// <summary>Checkpoint of the speculative-decoding benchmark ("" = a random policy of r1.model's shape).</summary>
+    public required string SpeculativeCheckpoint { get; init; }
+    /// <summary>Held-out arithmetic prompts the speculative-decoding benchmark completes.</summary>
+    public required int SpeculativePrompts { get; init; }
 }
 
 /// <summary>

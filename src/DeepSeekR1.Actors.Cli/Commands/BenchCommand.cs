@@ -5,7 +5,7 @@ using DeepSeekR1.Actors.Model.Sampling;
 
 namespace DeepSeekR1.Actors.Cli.Commands;
 
-/// <summary><c>r1 bench generate|learner|overhead|experts|attention|dtype|async|logprobs</c>: throughput figures as one JSON line each.</summary>
+/// <summary><c>r1 bench generate|learner|overhead|experts|attention|dtype|async|speculative|logprobs</c>: throughput figures as one JSON line each.</summary>
 public static class BenchCommand
 {
     /// <summary>Builds the command.</summary>
@@ -82,6 +82,25 @@ public static class BenchCommand
             return 0;
         });
         bench.Subcommands.Add(async);
+
+        var speculative = new Command("speculative",
+            "Tokens/s of speculative decoding with the multi-token prediction module drafting vs plain decoding, greedy and sampled, their ratio and the drafts' acceptance rate (r1.bench.speculative-checkpoint)").WithConfigOptions();
+        speculative.SetAction(parse => Model.TensorKeepAlive.Run(() =>
+        {
+            var config = CommonOptions.Load(parse);
+            var runtime = PolicyFactory.Start(config);
+            var settings = config.Bind<BenchSettings>("r1.bench");
+            string checkpoint = settings.SpeculativeCheckpoint;
+            using var model = checkpoint.Length == 0
+                ? PolicyFactory.CreateRandom(config, runtime)
+                : PolicyFactory.LoadCheckpoint(Rl.Data.RepositoryPaths.Resolve(checkpoint)
+                    ?? throw new DeepSeekR1.Actors.Configuration.ConfigException($"r1.bench.speculative-checkpoint: checkpoint folder '{checkpoint}' does not exist"),
+                    runtime.Device, parse.InvocationConfiguration.Error, PolicyFactory.DtypeOf(config));
+            var result = SpeculativeBenchmark.Run(model, runtime.Tokenizer, settings, TrainCommand.SamplingSettings(config), checkpoint);
+            Console.WriteLine(JsonSerializer.Serialize(result, HumanJson.Compact));
+            return 0;
+        }));
+        bench.Subcommands.Add(speculative);
 
         var logprobs = new Command("logprobs",
             "Peak memory and seconds of the learner's log-probs + entropy (forward+backward) through the fused kernel vs the TorchSharp path, their ratios and the largest difference, one line per r1.bench.logprobs-vocab x logprobs-tokens").WithConfigOptions();

@@ -46,6 +46,7 @@ public sealed class CausalSelfAttention : nn.Module, ISelfAttention
         var (q, k, v) = qkv is null ? Project(x, rope) : ProjectFused(x, rope);
         if (cache is not null) (k, v) = cache.Append(layer, k, v);
         if (seq == 1) return o_proj.forward(AttendOneQuery(q, k, v, mask)).MoveToOuterDisposeScope();
+        if (cache is not null && seq <= FewQueries) return o_proj.forward(AttendFewQueries(q, k, v, mask)).MoveToOuterDisposeScope();
         // A cache kept in another dtype than the model's (bfloat16 for rollouts) is read at the queries' precision.
         if (k.dtype != q.dtype) (k, v) = (k.to_type(q.dtype), v.to_type(q.dtype));
         if (kvHeads != heads)
@@ -101,6 +102,30 @@ public sealed class CausalSelfAttention : nn.Module, ISelfAttention
     {
         qkv?.Dispose();
         qkv = null;
+    }
+
+    /// <summary>Most new queries after a cache that <see cref="AttendFewQueries"/> serves.</summary>
+    private const int FewQueries = 4;
+
+    /// <summary>
+    /// Attention for a few new queries per row with a cache (speculative decoding's verifying pass: the token just
+    /// chosen and the draft). Each query attends as a decoding step would, through <see cref="AttendOneQuery"/> over the
+    /// keys up to its own position (with its row of <paramref name="mask"/>, when there is one): causal attention with
+    /// the one-query path's kernels, instead of a masked fused attention that costs several decoding steps at this size
+    /// (docs/generation.md). Returns [batch, queries, heads * headDim].
+    /// </summary>
+    private Tensor AttendFewQueries(Tensor q, Tensor k, Tensor v, Tensor? mask)
+    {
+        using var scope = NewDisposeScope();
+        long queries = q.shape[2], keys = k.shape[2];
+        var attended = new Tensor[queries];
+        for (int i = 0; i < queries; i++)
+        {
+            long visible = keys - queries + 1 + i;   // the cached keys and the new ones up to query i
+            attended[i] = AttendOneQuery(q.narrow(2, i, 1), k.narrow(2, 0, visible), v.narrow(2, 0, visible),
+                mask?.narrow(2, i, 1).narrow(3, 0, visible));
+        }
+        return cat(attended, 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -79,13 +79,15 @@ public sealed class DecoderLayer : nn.Module
     /// the embedding of the token that follows i by this depth are normalised (hnorm, enorm), joined as
     /// <c>[enorm(embedding); hnorm(previous)]</c> (the order DeepSeek's serving code feeds eh_proj), projected back to
     /// the hidden width and run through this layer's block. Returns the block's output, before <see cref="MtpNorm"/>.
+    /// With a <paramref name="cache"/> (<see cref="KvCache.ForMtp"/>: drafting for speculative decoding) the block's keys
+    /// and values are appended to it and its queries also attend to the positions cached before.
     /// </summary>
-    public Tensor MtpForward(Tensor previous, Tensor embeddings, (Tensor Cos, Tensor Sin) rope, Tensor? mask)
+    public Tensor MtpForward(Tensor previous, Tensor embeddings, (Tensor Cos, Tensor Sin) rope, Tensor? mask, KvCache? cache = null)
     {
         if (eh_proj is null) throw new InvalidOperationException($"layer {index} is not a multi-token prediction layer");
         using var scope = NewDisposeScope();
         var joined = eh_proj.forward(cat([enorm!.forward(embeddings), hnorm!.forward(previous)], dim: -1));
-        return Forward(joined, rope, mask, cache: null).MoveToOuterDisposeScope();
+        return Forward(joined, rope, mask, cache).MoveToOuterDisposeScope();
     }
 
     /// <summary>The final norm of a multi-token prediction layer's output (shared_head.norm), before the shared output head.</summary>

@@ -19,14 +19,23 @@ public sealed class KvCache : IDisposable
     private Tensor[] keys;
     private Tensor[] values;
     private readonly Tensor[] latents = [];
+    // The model's index of this cache's first layer: 0 for the main stack, num-layers for the multi-token prediction
+    // layers' own cache (ForMtp), whose attention asks for its slot by the layer's index in the whole stack.
+    private readonly int firstLayer;
 
     /// <summary>
     /// An empty cache. With an <paramref name="arena"/> its buffers are views of the arena's memory (kept between
     /// generations); without one they are allocated here and freed on <see cref="Dispose"/>.
     /// </summary>
     public KvCache(int layers, long batch, int kvHeads, int capacity, int headDim, ScalarType dtype, Device device,
-        KvCacheArena? arena = null)
+        KvCacheArena? arena = null) : this(layers, batch, kvHeads, capacity, headDim, dtype, device, arena, firstLayer: 0)
     {
+    }
+
+    private KvCache(int layers, long batch, int kvHeads, int capacity, int headDim, ScalarType dtype, Device device,
+        KvCacheArena? arena, int firstLayer)
+    {
+        this.firstLayer = firstLayer;
         keys = new Tensor[layers];
         values = new Tensor[layers];
         long perBuffer = batch * kvHeads * headDim * (long)capacity;
@@ -56,6 +65,20 @@ public sealed class KvCache : IDisposable
             : new KvCache(config.NumLayers, batch, config.NumKvHeads, capacity, config.HeadDim, dtype, device, arena);
 
     /// <summary>
+    /// The cache of <paramref name="config"/>'s multi-token prediction layers (layers num-layers .. num-layers +
+    /// mtp-layers - 1 of the stack), for speculative decoding: each module is a decoder block whose attention reads its
+    /// own earlier positions, so drafting needs their keys as the main model needs its own. Its own
+    /// <see cref="Length"/>, since the modules run over other positions than the main model at each step.
+    /// </summary>
+    public static KvCache ForMtp(ModelConfig config, long batch, int capacity, ScalarType dtype, Device device)
+    {
+        if (config.MtpLayers == 0) throw new ArgumentException("the model has no multi-token prediction layers (r1.model.mtp-layers = 0)", nameof(config));
+        return config.IsLatentAttention
+            ? new KvCache(config.MtpLayers, batch, capacity, config.KvLoraRank + config.QkRopeHeadDim, dtype, device, null, config.NumLayers)
+            : new KvCache(config.MtpLayers, batch, config.NumKvHeads, capacity, config.HeadDim, dtype, device, null, config.NumLayers);
+    }
+
+    /// <summary>
     /// Bytes the cache of <paramref name="config"/> holds per token (all layers) when stored as <paramref name="dtype"/>:
     /// what a generation's memory grows by for each prompt or completion token of each row.
     /// </summary>
@@ -68,8 +91,9 @@ public sealed class KvCache : IDisposable
     };
 
     /// <summary>A latent cache: one row of <paramref name="width"/> elements per token and layer.</summary>
-    private KvCache(int layers, long batch, int capacity, int width, ScalarType dtype, Device device, KvCacheArena? arena)
+    private KvCache(int layers, long batch, int capacity, int width, ScalarType dtype, Device device, KvCacheArena? arena, int firstLayer = 0)
     {
+        this.firstLayer = firstLayer;
         keys = [];
         values = [];
         latents = new Tensor[layers];
@@ -108,6 +132,7 @@ public sealed class KvCache : IDisposable
         long t = newKeys.shape[2];
         if (Length + t > Capacity)
             throw new InvalidOperationException($"KV cache overflow: {Length} + {t} positions exceed capacity {Capacity}");
+        layer = Slot(layer);
         keys[layer].narrow(3, Length, t).copy_(newKeys.transpose(2, 3));
         values[layer].narrow(2, Length, t).copy_(newValues);
         return (keys[layer].narrow(3, 0, Length + t).transpose(2, 3), values[layer].narrow(2, 0, Length + t));
@@ -123,12 +148,35 @@ public sealed class KvCache : IDisposable
         long t = rows.shape[1];
         if (Length + t > Capacity)
             throw new InvalidOperationException($"KV cache overflow: {Length} + {t} positions exceed capacity {Capacity}");
+        layer = Slot(layer);
         latents[layer].narrow(1, Length, t).copy_(rows);
         return latents[layer].narrow(1, 0, Length + t);
     }
 
     /// <summary>Marks <paramref name="t"/> more positions as filled (after every layer appended them).</summary>
     public void Advance(int t) => Length += t;
+
+    /// <summary>
+    /// Forgets every position from <paramref name="length"/> on: speculative decoding's rejected draft. Nothing is
+    /// erased; every read is a view of the first <see cref="Length"/> (+ new) positions, so the forgotten ones are never
+    /// seen again, and the next <see cref="Append"/> writes over them in place.
+    /// </summary>
+    public void RollBack(int length)
+    {
+        if (length < 0 || length > Length)
+            throw new ArgumentOutOfRangeException(nameof(length), $"cannot roll the KV cache back to {length} positions: it holds {Length}");
+        Length = length;
+    }
+
+    // The index into this cache's buffers of the model's layer `layer`.
+    private int Slot(int layer)
+    {
+        int slot = layer - firstLayer;
+        int count = IsLatent ? latents.Length : keys.Length;
+        if (slot < 0 || slot >= count)
+            throw new ArgumentOutOfRangeException(nameof(layer), $"layer {layer} has no slot in this KV cache (layers {firstLayer}..{firstLayer + count - 1})");
+        return slot;
+    }
 
     /// <summary>Keeps only the rows in <paramref name="rows"/> (int64 indices), so finished sequences stop costing compute.</summary>
     public void KeepRows(Tensor rows)

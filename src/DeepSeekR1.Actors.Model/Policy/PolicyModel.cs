@@ -193,6 +193,33 @@ public sealed class PolicyModel : nn.Module
         return outputs;
     }
 
+    /// <summary>
+    /// Depth 1 of the multi-token prediction modules for generation, with their own cache: the drafter of speculative
+    /// decoding (<see cref="Sampling.SpeculativeGenerator"/>). Position j joins the main model's final hidden state at j
+    /// with the embedding of token j + 1, exactly as <see cref="MtpHidden"/> does in training, and its output (through
+    /// <see cref="MtpLogits"/> with depth 1) proposes token j + 2. The new positions are appended to
+    /// <paramref name="cache"/> (the caller advances it) and attend to those cached before, so each step feeds only the
+    /// positions whose main hidden state is new. No padding: one row, or rows of one length.
+    /// </summary>
+    /// <param name="mainHidden">Main hidden states of the new positions, [batch, seq, hidden].</param>
+    /// <param name="nextIds">The token after each of them, [batch, seq].</param>
+    /// <param name="positions">Their positions, [batch, seq] (the positions of <paramref name="mainHidden"/>).</param>
+    /// <param name="cache">The modules' cache, <see cref="KvCache.ForMtp"/>.</param>
+    public Tensor MtpDraftHidden(Tensor mainHidden, Tensor nextIds, Tensor positions, KvCache cache)
+    {
+        var layers = model.MtpLayers;
+        if (layers.Count == 0) throw new InvalidOperationException("the model has no multi-token prediction layers (r1.model.mtp-layers = 0)");
+        using var scope = NewDisposeScope();
+        long rows = nextIds.shape[0], seq = nextIds.shape[1];
+        // As in Hidden: new queries after cached keys need the offset causal mask; alone, is_causal is right.
+        Tensor? mask = cache.Length > 0 && seq > 1
+            ? AttentionMask.Build(ones([rows, cache.Length + seq], ScalarType.Bool, nextIds.device), seq)
+            : null;
+        var embeddings = model.Embeddings.forward(nextIds);
+        var tables = rope.Tables(positions, embeddings.dtype);
+        return layers[0].MtpForward(mainHidden, embeddings, tables, mask, cache).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Vocabulary logits of depth <paramref name="depth"/> (1-based) for its <see cref="MtpHidden"/> states, through the shared head.</summary>
     public Tensor MtpLogits(int depth, Tensor hidden)
     {

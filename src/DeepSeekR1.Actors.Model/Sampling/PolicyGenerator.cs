@@ -8,6 +8,7 @@ namespace DeepSeekR1.Actors.Model.Sampling;
 /// every row appends at the same cache slot; each row's positions start at 0 at its first real token. Keys and values
 /// are cached, so each new token costs one position's work rather than a recompute of the whole sequence. Finished rows
 /// leave the batch (their cache rows are dropped), so one long completion does not make the short ones pay.
+/// With <see cref="SamplingOptions.Speculative"/> on, <see cref="SpeculativeGenerator"/> decodes instead.
 /// Call on one thread, with no other use of the model at the same time.
 /// </summary>
 public static class PolicyGenerator
@@ -24,6 +25,7 @@ public static class PolicyGenerator
         Action<int, int>? onToken = null)
     {
         options.Validate();
+        if (options.Speculative == SpeculativeDecoding.Mtp) return SpeculativeGenerator.Generate(model, requests, options, onToken).Results;
         if (requests.Count == 0) return [];
         if (requests.Any(r => r.PromptIds.Count == 0)) throw new ArgumentException("every prompt needs at least one token", nameof(requests));
         var config = model.Config;

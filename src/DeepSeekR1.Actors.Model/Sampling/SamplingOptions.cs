@@ -37,6 +37,14 @@ public sealed record SamplingOptions
     /// </summary>
     public required bool KeepKvCache { get; init; }
 
+    /// <summary>
+    /// Speculative decoding (<see cref="SpeculativeGenerator"/>): <see cref="SpeculativeDecoding.Mtp"/> drafts each
+    /// next-next token with the model's multi-token prediction module and verifies it in the main model's next step.
+    /// Greedy decoding gives the same tokens as without; sampling keeps the same distribution (speculative sampling's
+    /// acceptance rule), though not the same token stream for a seed. Off by default (docs/generation.md).
+    /// </summary>
+    public required SpeculativeDecoding Speculative { get; init; }
+
     /// <summary>Checks the options and names the first bad one.</summary>
     public SamplingOptions Validate()
     {
@@ -57,6 +65,16 @@ public enum KvCacheDtype
 
     /// <summary>bfloat16 keys and values, whatever the model's dtype.</summary>
     Bfloat16,
+}
+
+/// <summary>Whether generation drafts tokens to verify (HOCON <c>r1.sampling.speculative</c>).</summary>
+public enum SpeculativeDecoding
+{
+    /// <summary>One main-model step per token.</summary>
+    Off,
+
+    /// <summary>Self-speculative decoding with the first multi-token prediction module as the drafter.</summary>
+    Mtp,
 }
 
 /// <summary>One prompt to complete, with the seed of its own random stream.</summary>
