@@ -35,6 +35,7 @@ public class FailFastTests
     [InlineData("r1.sampling.max-new-tokens=0", "max-new-tokens must be positive")]
     [InlineData("r1.grpo.learning-rate=Infinity", "r1.grpo.learning-rate")]
     [InlineData("r1.grpo.steps=[ 3", "line 1: invalid HOCON: '[' is never closed")]
+    [InlineData("r1.sampling.speculative=mtp", "r1.sampling.speculative = mtp drafts with the policy's multi-token prediction module")]
     public async Task A_setting_out_of_range_stops_the_command_before_the_run_begins(string setting, string expected)
     {
         using var dir = new TempDir();

@@ -332,6 +332,10 @@ public static class TrainCommand
     /// </summary>
     internal static ITaskSource TrainingTask(R1Config config, TrainSettings train, GrpoSettings grpo, SamplingOptions sampling, PolicyRuntime runtime, TextWriter output)
     {
+        // Refused here, before anything starts, rather than at the first sampler batch.
+        if (sampling.Speculative == SpeculativeDecoding.Mtp && InitialModel(config, train, runtime).MtpLayers == 0)
+            throw new ConfigException($"r1.sampling.speculative = mtp drafts with the policy's multi-token prediction module, and the policy " +
+                $"({train.Init}) has none (r1.model.mtp-layers = 0; config.json: num_nextn_predict_layers); set r1.sampling.speculative = off");
         var reasoning = ReasoningTask(config, train, grpo, sampling, runtime, output);
         if (train.GeneralPrompts.Length == 0) return reasoning;
         var prompts = GeneralPrompts(train.GeneralPrompts);
@@ -392,12 +396,15 @@ public static class TrainCommand
     }
 
     // The context of the policy a run starts from: r1.model for a fresh one, the checkpoint's config.json otherwise.
-    private static int InitialContext(R1Config config, TrainSettings train, PolicyRuntime runtime)
+    private static int InitialContext(R1Config config, TrainSettings train, PolicyRuntime runtime) => InitialModel(config, train, runtime).ContextLength;
+
+    // The shape of the policy the run starts from, read from its config.json (no weights loaded).
+    private static ModelConfig InitialModel(R1Config config, TrainSettings train, PolicyRuntime runtime)
     {
-        if (train.Init == "random") return PolicyFactory.ModelConfigFor(config, runtime.Tokenizer).ContextLength;
+        if (train.Init == "random") return PolicyFactory.ModelConfigFor(config, runtime.Tokenizer);
         string path = RepositoryPaths.Resolve(train.Init)
             ?? throw new ConfigException($"r1.train.init: checkpoint '{train.Init}' not found (give a path, or \"random\")");
-        return HfConfigJson.Read(Path.Combine(path, HfConfigJson.FileName)).ContextLength;
+        return HfConfigJson.Read(Path.Combine(path, HfConfigJson.FileName));
     }
 
     // "42s", "3.5m", "1.2h": short enough for the end of a step line.
