@@ -102,17 +102,16 @@ public sealed class MasterWeights : IDisposable
     }
 
     /// <summary>
-    /// Writes the float32 masters to <paramref name="path"/> (safetensors, keyed by parameter name). A checkpoint of a
-    /// bfloat16 run needs them: its weights file holds only the rounded bfloat16 values, and a run resumed from those
-    /// alone would lose every update still below bfloat16 resolution and diverge from the run that never stopped.
+    /// Writes the float32 masters to <paramref name="path"/> (<see cref="MasterWeightsFile"/>: safetensors, keyed by
+    /// parameter name). A checkpoint of a bfloat16 run needs them: its weights file holds only the rounded bfloat16
+    /// values, and a run resumed from those alone would lose every update still below bfloat16 resolution.
     /// </summary>
     /// <exception cref="InvalidOperationException">There are no masters (a float32 model).</exception>
     public void Save(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (masters is null) throw new InvalidOperationException("a float32 model keeps no master weights to save");
-        SafetensorsWriter.Write(path, names.Select((n, i) => KeyValuePair.Create(n, (Tensor)masters[i])), SafetensorsDType.F32,
-            new Dictionary<string, string> { ["format"] = "pt", ["content"] = "float32 master weights" });
+        MasterWeightsFile.Write(path, names.Select((n, i) => (n, (Tensor)masters[i])));
     }
 
     /// <summary>
@@ -125,7 +124,7 @@ public sealed class MasterWeights : IDisposable
         ArgumentNullException.ThrowIfNull(path);
         if (masters is null) throw new InvalidOperationException("a float32 model keeps no master weights to load");
         using var scope = NewDisposeScope();
-        var saved = SafetensorsReader.Read(path);
+        var saved = MasterWeightsFile.Read(path);
         var missing = names.Where(n => !saved.ContainsKey(n)).ToList();
         if (missing.Count > 0) throw new CheckpointException(path, $"master weights lack {missing.Count} of this model's parameters, the first '{missing[0]}'");
         var extra = saved.Keys.Except(names).ToList();
@@ -143,11 +142,7 @@ public sealed class MasterWeights : IDisposable
     }
 
     /// <summary>Where the masters of an optimizer state saved at <paramref name="optimizerPath"/> live: beside it, <c>optimizer.masters.safetensors</c>.</summary>
-    public static string PathBeside(string optimizerPath)
-    {
-        ArgumentNullException.ThrowIfNull(optimizerPath);
-        return Path.Combine(Path.GetDirectoryName(optimizerPath) ?? ".", $"{Path.GetFileNameWithoutExtension(optimizerPath)}.masters.safetensors");
-    }
+    public static string PathBeside(string optimizerPath) => MasterWeightsFile.PathBeside(optimizerPath);
 
     /// <summary>
     /// Saves the masters beside the optimizer state at <paramref name="optimizerPath"/> (<see cref="PathBeside"/>);
@@ -170,11 +165,7 @@ public sealed class MasterWeights : IDisposable
     public void LoadBeside(string optimizerPath)
     {
         if (masters is null) return;
-        string path = PathBeside(optimizerPath);
-        if (!File.Exists(path))
-            throw new CheckpointException(path, "this bfloat16 model's float32 master weights are missing (the checkpoint was written by a float32 run, " +
-                "or before masters were saved); resuming from its rounded bfloat16 weights alone would not continue the stopped run");
-        Load(path);
+        Load(PathBeside(optimizerPath));
     }
 
     /// <inheritdoc />

@@ -30,9 +30,9 @@ public sealed class BFloat16MoeTrainingTests
     };
 
     // Hand-made groups whose rewards differ within each group, so the advantages and gradients are far from zero.
-    private static RolloutGroup[] Groups()
+    private static RolloutGroup[] Groups(long step = 0)
     {
-        var random = new Random(3);
+        var random = new Random(3 + (int)step);
         return Enumerable.Range(0, Settings.PromptsPerStep).Select(g =>
         {
             int[] prompt = Enumerable.Range(0, 6).Select(_ => random.Next(3, Tokenizer.VocabSize)).ToArray();
@@ -40,9 +40,9 @@ public sealed class BFloat16MoeTrainingTests
             {
                 int[] ids = [.. Enumerable.Range(0, 5 + s).Select(_ => random.Next(3, Tokenizer.VocabSize)), Tokenizer.EosId];
                 float[] old = ids.Select(_ => (float)(-6.5 + random.NextDouble())).ToArray();
-                return new Rollout(s, ids, old, FinishReason.Stop, "", s % 2, s % 2 == 1, true, null, 0);
+                return new Rollout(s, ids, old, FinishReason.Stop, "", s % 2, s % 2 == 1, true, null, step);
             }).ToArray();
-            return new RolloutGroup(0, g, new TaskItem($"q{g}", "", ""), prompt, rollouts);
+            return new RolloutGroup(step, g, new TaskItem($"q{g}", "", ""), prompt, rollouts);
         }).ToArray();
     }
 
@@ -129,5 +129,49 @@ public sealed class BFloat16MoeTrainingTests
             double step = inProcess.After[name].Max(Math.Abs) / 64;   // a few bfloat16 steps
             Assert.True(worst <= step, $"{name}: on shards differs by {worst} from in process");
         }
+    }
+
+    // The shards' masters are saved beside their optimizer states (optimizer.expert-shard-N.masters.safetensors): a
+    // resumed bfloat16 run then takes the next step exactly as the one never stopped, the shards' experts included.
+    [Fact]
+    public void A_bfloat16_learner_with_shards_resumed_from_its_files_takes_the_same_next_step()
+    {
+        string folder = Directory.CreateTempSubdirectory("r1-bf16-shards-").FullName;
+        string optimizerFile = Path.Combine(folder, "optimizer.bin");
+        var experts = ExpertSettings.Defaults with { Shards = 2 };
+        var settings = Settings with { Steps = 2, LearningRate = 1e-4 };   // updates mostly below bfloat16 resolution
+        try
+        {
+            using var policy = MoePolicy(ModelDtype.Bfloat16);
+            using var learner = new GrpoLearner(policy, settings, 1.0, 12, experts);
+            learner.Step(0, Groups());
+            var files = learner.SaveOptimizerState(optimizerFile).Select(Path.GetFileName).ToArray();
+            Assert.Contains("optimizer.expert-shard-0.masters.safetensors", files);
+            Assert.Contains("optimizer.expert-shard-1.masters.safetensors", files);
+            var weights = learner.Weights().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+
+            using var restored = MoePolicy(ModelDtype.Bfloat16);
+            using var resumed = new GrpoLearner(restored, settings, 1.0, 12, experts);
+            resumed.LoadWeights(weights, "the saved weights");
+            resumed.LoadOptimizerState(optimizerFile);
+            resumed.ResumeAt(1);
+
+            learner.Step(1, Groups(1));
+            resumed.Step(1, Groups(1));
+            var expected = learner.Weights().ToDictionary(kv => kv.Key, kv => kv.Value);
+            foreach (var (name, tensor) in resumed.Weights())
+                Assert.True(tensor.eq(expected[name]).all().item<bool>(), $"{name} differs between the resumed learner and the one never stopped");
+            foreach (var (mine, theirs) in ((ExpertShardSet)learner.Shards!).Shards.Zip(((ExpertShardSet)resumed.Shards!).Shards))
+                foreach (var ((name, a), (_, b)) in mine.NamedTrainable().Zip(theirs.NamedTrainable()))
+                    Assert.True(a.eq(b).all().item<bool>(), $"shard master {name} differs");
+
+            // Without the shards' masters the resume is refused, naming the file.
+            File.Delete(Path.Combine(folder, "optimizer.expert-shard-1.masters.safetensors"));
+            using var again = MoePolicy(ModelDtype.Bfloat16);
+            using var refused = new GrpoLearner(again, settings, 1.0, 12, experts);
+            var e = Assert.Throws<Model.Checkpoints.CheckpointException>(() => refused.LoadOptimizerState(optimizerFile));
+            Assert.EndsWith("optimizer.expert-shard-1.masters.safetensors", e.Path);
+        }
+        finally { Directory.Delete(folder, recursive: true); }
     }
 }

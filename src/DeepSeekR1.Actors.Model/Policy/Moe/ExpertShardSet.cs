@@ -1,3 +1,4 @@
+using DeepSeekR1.Actors.Model.Checkpoints;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -126,6 +127,11 @@ public sealed class ExpertShardSet : IExpertShards, IExpertShardLink
             string path = pathOf(shard.Index);
             shard.Optimizer.save_state_dict(path);
             files.Add(path);
+            if (!shard.KeepsMasters) continue;
+            // A bfloat16 shard's float32 masters, beside its optimizer state (the checkpoint's experts are their rounding).
+            string masters = MasterWeightsFile.PathBeside(path);
+            MasterWeightsFile.Write(masters, shard.NamedTrainable().Select(p => (p.Name, (Tensor)p.Parameter)));
+            files.Add(masters);
         }
         return files;
     }
@@ -139,6 +145,10 @@ public sealed class ExpertShardSet : IExpertShards, IExpertShardLink
             if (!File.Exists(path))
                 throw new FileNotFoundException($"{path}: the optimizer state of expert shard {shard.Index} is missing (was the checkpoint written with r1.experts.shards = {Placement.Shards}?)", path);
             shard.Optimizer.load_state_dict(path);
+            if (!shard.KeepsMasters) continue;
+            using var scope = NewDisposeScope();
+            string masters = MasterWeightsFile.PathBeside(path);
+            shard.LoadFrom(MasterWeightsFile.Read(masters), masters);   // the masters exactly, the experts their rounding
         }
     }
 
