@@ -100,7 +100,7 @@ internal static class Placement
         registry.Register<LearnerSingleton>(Singleton(system, node, LearnerName(runId), BackoffSupervisor.Props(
             Backoff.OnStop(learner, "learner", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1))));
         registry.Register<WorkQueueSingleton>(Singleton(system, node, WorkQueueName(runId), Props.Create(() => new WorkQueue(settings, runId, pubSub,
-            run.Async.MaxStaleness == 0 ? run.Grpo.PromptsPerStep * run.Grpo.GroupSize : null))));
+            run.Async.MaxStaleness == 0 && settings.StepGatherTimeout > TimeSpan.Zero ? run.Grpo.PromptsPerStep * run.Grpo.GroupSize : null))));
 
         if (!node.Has(NodeRoles.Rollout)) return;
         var self = Akka.Cluster.Cluster.Get(system).SelfAddress;

@@ -29,22 +29,7 @@ public sealed class BFloat16MoeTrainingTests
         Steps = 1, PromptsPerStep = 2, GroupSize = 3, LearningRate = 3e-3, MiniBatches = 2, GradClip = 0.05, Beta = 0.04,
     };
 
-    // Hand-made groups whose rewards differ within each group, so the advantages and gradients are far from zero.
-    private static RolloutGroup[] Groups(long step = 0)
-    {
-        var random = new Random(3 + (int)step);
-        return Enumerable.Range(0, Settings.PromptsPerStep).Select(g =>
-        {
-            int[] prompt = Enumerable.Range(0, 6).Select(_ => random.Next(3, Tokenizer.VocabSize)).ToArray();
-            var rollouts = Enumerable.Range(0, Settings.GroupSize).Select(s =>
-            {
-                int[] ids = [.. Enumerable.Range(0, 5 + s).Select(_ => random.Next(3, Tokenizer.VocabSize)), Tokenizer.EosId];
-                float[] old = ids.Select(_ => (float)(-6.5 + random.NextDouble())).ToArray();
-                return new Rollout(s, ids, old, FinishReason.Stop, "", s % 2, s % 2 == 1, true, null, step);
-            }).ToArray();
-            return new RolloutGroup(step, g, new TaskItem($"q{g}", "", ""), prompt, rollouts);
-        }).ToArray();
-    }
+    private static RolloutGroup[] Groups(long step = 0) => HandMadeGroups.For(step, Settings.PromptsPerStep, Settings.GroupSize, Tokenizer);
 
     private sealed record Outcome(Dictionary<string, float[]> Before, Dictionary<string, float[]> After, double Loss, double GradNorm,
         IReadOnlyList<ExpertLayerLoad> Load);

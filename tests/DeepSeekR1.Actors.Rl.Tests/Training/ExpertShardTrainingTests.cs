@@ -32,22 +32,7 @@ public class ExpertShardTrainingTests
 
     private sealed record Outcome(IReadOnlyList<LearnerUpdate> Steps, Dictionary<string, float[]> Weights, Dictionary<string, (float[] Avg, float[] Sq)> Moments);
 
-    // Hand-made groups with rewards that differ within each group, so advantages (and gradients) are far from zero.
-    private static RolloutGroup[] Groups(long step)
-    {
-        var random = new Random((int)step + 3);
-        return Enumerable.Range(0, Settings.PromptsPerStep).Select(g =>
-        {
-            int[] prompt = Enumerable.Range(0, 6).Select(_ => random.Next(3, Tokenizer.VocabSize)).ToArray();
-            var rollouts = Enumerable.Range(0, Settings.GroupSize).Select(s =>
-            {
-                int[] ids = [.. Enumerable.Range(0, 5 + s).Select(_ => random.Next(3, Tokenizer.VocabSize)), Tokenizer.EosId];
-                float[] old = ids.Select(_ => (float)(-6.5 + random.NextDouble())).ToArray();
-                return new Rollout(s, ids, old, FinishReason.Stop, "", s % 2, s % 2 == 1, true, null, step);
-            }).ToArray();
-            return new RolloutGroup(step, g, new TaskItem($"q{g}", "", ""), prompt, rollouts);
-        }).ToArray();
-    }
+    private static RolloutGroup[] Groups(long step) => HandMadeGroups.For(step, Settings.PromptsPerStep, Settings.GroupSize, Tokenizer);
 
     private static Outcome Run(int shards, ModelConfig? config = null)
     {
