@@ -18,14 +18,31 @@ public class NativeHeapTests
     }
 
     [Fact]
-    public unsafe void Freed_blocks_are_reused_without_faulting_in_fresh_pages()
+    public void Freed_blocks_are_reused_without_faulting_in_fresh_pages()
     {
         if (!OperatingSystem.IsLinux()) return;
         Assert.True(NativeHeap.KeepFreedMemory());
 
-        // A decoding step's pattern: a burst of megabyte-sized blocks, written, then all freed. glibc's defaults trim
-        // the freed top of the heap after every burst, so each burst faults in all its pages again (16 MiB = 4096).
-        // On a thread of its own, which glibc gives its own arena, so no other thread's allocations take the blocks.
+        // A decoding step's pattern: a burst of megabyte-sized blocks, written, then all freed. glibc's defaults serve
+        // each block with its own mmap and unmap it on free (and trim the freed top of the heap), so each burst faults
+        // in all its pages again: 16 MiB = 4096 faults a burst, 20,480 over the five bursts measured.
+        // On a thread of its own, which glibc normally gives its own arena. But glibc caps the arenas (8 per core), and in
+        // a test host with many threads a new thread can be handed an arena another thread is allocating from, whose
+        // blocks then take ours (one clean-clone CI run measured 11,525). Up to three attempts, each on a fresh thread:
+        // with the defaults every attempt faults about 20,000 times, so one clean attempt is what the setting shows.
+        var attempts = new List<long>();
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            long faults = FaultsInRepeatedBursts();
+            attempts.Add(faults);
+            if (faults < 500) return;
+        }
+        Assert.Fail($"page faults in five repeated bursts of 16 MiB, three attempts: {string.Join(", ", attempts)} (under 500 expected)");
+    }
+
+    // Minor page faults over bursts 2-6 of six bursts of 16 blocks of 1 MiB, each written and then freed, on a new thread.
+    private static unsafe long FaultsInRepeatedBursts()
+    {
         long faultsAfterFirst = 0;
         var thread = new Thread(() =>
         {
@@ -45,6 +62,6 @@ public class NativeHeapTests
         });
         thread.Start();
         thread.Join();
-        Assert.True(faultsAfterFirst < 500, $"{faultsAfterFirst} page faults in five repeated bursts of 16 MiB");
+        return faultsAfterFirst;
     }
 }
